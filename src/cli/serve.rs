@@ -1,0 +1,69 @@
+//! `ikrar serve [--bind ADDR] [--demo]` and `ikrar migrate`.
+
+use super::Outcome;
+use crate::domain::values::now_seconds;
+use crate::service::{demo, pacts, App};
+use crate::web;
+use std::net::TcpListener;
+
+/// Seeds the default pact (and, with `demo`, the demo employees), then serves until stopped.
+pub fn run(app: App, bind: &str, with_demo: bool) -> Outcome {
+    match try_run(app, bind, with_demo) {
+        Ok(()) => Outcome::Ok,
+        Err(e) => {
+            eprintln!("galat: {e}");
+            Outcome::Failed
+        }
+    }
+}
+
+fn try_run(app: App, bind: &str, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> {
+    {
+        let mut conn = app.db.conn()?;
+        pacts::seed_default(&mut conn, now_seconds())?;
+        if with_demo {
+            print_demo(&demo::seed(&mut conn, now_seconds())?);
+        }
+    }
+    let listener =
+        TcpListener::bind(bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
+    let address = listener.local_addr()?;
+    actix_web::rt::System::new().block_on(async move {
+        let running = web::build(app, listener)?;
+        println!("ikrar berjalan di http://{address} (Ctrl+C untuk berhenti)");
+        tracing::info!(%address, "serving");
+        running.server.await?;
+        Ok(())
+    })
+}
+
+fn print_demo(employees: &[demo::DemoEmployee]) {
+    println!(
+        "Pegawai contoh (--demo), untuk mencoba alur di /aktivasi lalu /pakta/netralitas-2024:"
+    );
+    for e in employees {
+        match &e.code {
+            Some(issued) => println!(
+                "  NIP {}  kode aktivasi {}  ({})",
+                e.nip,
+                issued.code.as_str(),
+                e.name
+            ),
+            None => println!("  NIP {}  sudah diaktivasi  ({})", e.nip, e.name),
+        }
+    }
+}
+
+/// Applies migrations (opening the database does) and reports.
+pub fn migrate(app: &App) -> Outcome {
+    match app.db.conn().map(|_| ()) {
+        Ok(()) => {
+            println!("Basis data siap: semua migrasi sudah diterapkan.");
+            Outcome::Ok
+        }
+        Err(e) => {
+            eprintln!("galat: {e}");
+            Outcome::Failed
+        }
+    }
+}

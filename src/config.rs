@@ -1,0 +1,184 @@
+//! Configuration from the environment (INTERFACE.md), with defaults that work on a fresh machine,
+//! validated once at start.
+
+use crate::keys::Argon2Params;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use std::path::PathBuf;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+}
+
+/// Everything ikrar reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    pub bind: String,
+    pub origin: String,
+    pub log_key_path: PathBuf,
+    pub tz: Tz,
+    pub public_url: String,
+    pub audit_token: Option<String>,
+    pub argon2: Argon2Params,
+}
+
+/// A setting that cannot be used, named with the variable it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {message}")]
+    Invalid { var: &'static str, message: String },
+}
+
+fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        var,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads the configuration through `lookup`, which returns a variable's value if set.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let data_dir = PathBuf::from(lookup("IKRAR_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database = match lookup("DATABASE_URL") {
+            Some(url) => parse_database_url(&url)?,
+            None => DatabaseUrl::Sqlite(data_dir.join("ikrar.db")),
+        };
+        let bind = lookup("IKRAR_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let origin = lookup("IKRAR_ORIGIN").unwrap_or_else(|| "ikrar.localhost/log".into());
+        if origin.is_empty() || origin.contains(char::is_whitespace) || origin.contains('+') {
+            return Err(invalid(
+                "IKRAR_ORIGIN",
+                "origin tidak boleh kosong, berisi spasi, atau '+'",
+            ));
+        }
+        let log_key_path = lookup("IKRAR_LOG_KEY")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("log-key.pem"));
+        let tz_name = lookup("IKRAR_TZ").unwrap_or_else(|| "Asia/Jakarta".into());
+        let tz: Tz = tz_name
+            .parse()
+            .map_err(|_| invalid("IKRAR_TZ", format!("zona waktu tidak dikenal: {tz_name}")))?;
+        let public_url = lookup("IKRAR_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(invalid(
+                "IKRAR_PUBLIC_URL",
+                "harus diawali http:// atau https://",
+            ));
+        }
+        let argon2 = match lookup("IKRAR_ARGON2") {
+            Some(text) => text
+                .parse::<Argon2Params>()
+                .map_err(|e| invalid("IKRAR_ARGON2", e.to_string()))?,
+            None => Argon2Params::DEFAULT,
+        };
+        if !argon2.meets_minimum() && lookup("IKRAR_ALLOW_WEAK_ARGON2").as_deref() != Some("1") {
+            return Err(invalid(
+                "IKRAR_ARGON2",
+                format!(
+                    "parameter di bawah minimum {} (hanya untuk pengujian, dengan IKRAR_ALLOW_WEAK_ARGON2=1)",
+                    Argon2Params::DEFAULT
+                ),
+            ));
+        }
+        Ok(Config {
+            data_dir,
+            database,
+            bind,
+            origin,
+            log_key_path,
+            tz,
+            public_url,
+            audit_token: lookup("IKRAR_AUDIT_TOKEN"),
+            argon2,
+        })
+    }
+
+    /// Today's date in the deployment's time zone (NIP rules are about calendar dates).
+    pub fn today(&self) -> NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz).date_naive()
+    }
+}
+
+fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(invalid("DATABASE_URL", "sqlite:// memerlukan path berkas"));
+        }
+        return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(invalid(
+            "DATABASE_URL",
+            "PostgreSQL belum didukung oleh versi ini; gunakan sqlite://PATH",
+        ));
+    }
+    Err(invalid(
+        "DATABASE_URL",
+        "harus diawali sqlite:// atau postgres://",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_fresh_machine() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database, DatabaseUrl::Sqlite("./data/ikrar.db".into()));
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert_eq!(c.origin, "ikrar.localhost/log");
+        assert_eq!(c.log_key_path, PathBuf::from("./data/log-key.pem"));
+        assert_eq!(c.tz, chrono_tz::Asia::Jakarta);
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.argon2, Argon2Params::DEFAULT);
+        assert!(c.audit_token.is_none());
+    }
+
+    #[test]
+    fn variables_override_and_are_checked() {
+        let c = config(&[
+            ("IKRAR_DATA_DIR", "/srv/ikrar"),
+            ("IKRAR_TZ", "Asia/Makassar"),
+            ("IKRAR_PUBLIC_URL", "https://ikrar.example.go.id/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.database,
+            DatabaseUrl::Sqlite("/srv/ikrar/ikrar.db".into())
+        );
+        assert_eq!(c.public_url, "https://ikrar.example.go.id");
+        assert!(config(&[("IKRAR_TZ", "Mars/Olympus")]).is_err());
+        assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(config(&[("IKRAR_ARGON2", "m=1024,t=1,p=1")]).is_err());
+        assert!(config(&[
+            ("IKRAR_ARGON2", "m=1024,t=1,p=1"),
+            ("IKRAR_ALLOW_WEAK_ARGON2", "1")
+        ])
+        .is_ok());
+        assert!(config(&[("IKRAR_ARGON2", "m=65536,t=3,p=1")]).is_ok());
+    }
+}

@@ -1,0 +1,127 @@
+//! Storage: the only module that knows diesel. A pool of connections, embedded migrations, and
+//! queries grouped by what they serve.
+
+pub mod employees;
+pub mod guess_limits;
+pub mod log_store;
+pub mod pacts;
+pub mod schema;
+pub mod secrets;
+pub mod signatures;
+pub mod units;
+
+use crate::config::DatabaseUrl;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{Connection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The connection type every query takes.
+pub type Conn = SqliteConnection;
+type Manager = ConnectionManager<Conn>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// A failure of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("tidak dapat membuka basis data {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("migrasi basis data gagal: {0}")]
+    Migration(String),
+    #[error("koneksi basis data tidak tersedia: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("kueri basis data gagal: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("tugas basis data terhenti")]
+    Join,
+}
+
+impl DbError {
+    /// Whether the error is a broken uniqueness rule (e.g. a second signature).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+/// Settings every pooled SQLite connection gets: wait for the writer rather than fail, enforce
+/// foreign keys, and make a commit durable before it returns (a receipt means "on disk").
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// A handle on the database, cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Manager>,
+}
+
+impl Db {
+    /// Opens (creating if needed) and migrates the database, then builds the pool.
+    pub fn open(url: &DatabaseUrl) -> Result<Db, DbError> {
+        let DatabaseUrl::Sqlite(path) = url;
+        let open_error = |message: String| DbError::Open {
+            path: path.display().to_string(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+        }
+        let url = path.to_string_lossy().into_owned();
+        let mut conn = Conn::establish(&url).map_err(|e| open_error(e.to_string()))?;
+        // WAL is a property of the file: switch it on once, before any pooled connection.
+        conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000;")?;
+        conn.run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(|e| DbError::Migration(e.to_string()))?;
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(Manager::new(url))?;
+        Ok(Db { pool })
+    }
+
+    /// A connection for blocking code (CLI commands).
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs blocking database work off the async workers and returns its result.
+    pub async fn run<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|_| DbError::Join)?
+    }
+}
+
+/// Runs `work` in a transaction that takes the write lock at its start, so that reads made to
+/// decide a write (the log's next index, "already signed?") cannot go stale before it commits.
+pub fn write_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.immediate_transaction(work)
+}

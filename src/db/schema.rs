@@ -1,0 +1,91 @@
+//! Diesel's view of the tables in `migrations/`.
+
+diesel::table! {
+    units (code) {
+        code -> Text,
+        name -> Text,
+        instansi -> Text,
+    }
+}
+
+diesel::table! {
+    employees (nip) {
+        nip -> Text,
+        name -> Text,
+        kind -> Text,
+        jabatan -> Text,
+        unit_code -> Text,
+        activation_code_hash -> Nullable<Binary>,
+        public_key -> Nullable<Binary>,
+        sealed_seed -> Nullable<Binary>,
+        seal_salt -> Nullable<Binary>,
+        seal_nonce -> Nullable<Binary>,
+        seal_params -> Nullable<Text>,
+        activated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    log_entries (idx) {
+        idx -> BigInt,
+        kind -> Text,
+        body -> Binary,
+        leaf_hash -> Binary,
+        appended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    pacts (id) {
+        id -> Text,
+        title -> Text,
+        body -> Text,
+        sha256 -> Text,
+        published_at -> Timestamp,
+        opens_at -> Nullable<Timestamp>,
+        closes_at -> Nullable<Timestamp>,
+        log_index -> BigInt,
+    }
+}
+
+diesel::table! {
+    signatures (pact_id, nip) {
+        pact_id -> Text,
+        nip -> Text,
+        unit_code -> Text,
+        signed_at -> Timestamp,
+        log_index -> BigInt,
+    }
+}
+
+diesel::table! {
+    guess_limits (subject) {
+        subject -> Text,
+        attempts -> Integer,
+        window_started_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    secrets (name) {
+        name -> Text,
+        value -> Binary,
+    }
+}
+
+diesel::joinable!(employees -> units (unit_code));
+diesel::joinable!(signatures -> employees (nip));
+diesel::joinable!(signatures -> pacts (pact_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    employees,
+    log_entries,
+    pacts,
+    signatures,
+    guess_limits,
+    secrets,
+);

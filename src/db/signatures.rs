@@ -1,0 +1,55 @@
+//! Signatures: one row per employee and pact, pointing at its log entry.
+
+use super::schema::signatures;
+use super::{Conn, DbError};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+/// A signature as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = signatures)]
+pub struct StoredSignature {
+    pub pact_id: String,
+    pub nip: String,
+    pub unit_code: String,
+    pub signed_at: NaiveDateTime,
+    pub log_index: i64,
+}
+
+/// Records a signature; a second one for the same pact and NIP breaks the primary key.
+pub fn insert(
+    conn: &mut Conn,
+    pact_id: &str,
+    nip: &str,
+    unit_code: &str,
+    signed_at: DateTime<Utc>,
+    log_index: i64,
+) -> Result<(), DbError> {
+    diesel::insert_into(signatures::table)
+        .values((
+            signatures::pact_id.eq(pact_id),
+            signatures::nip.eq(nip),
+            signatures::unit_code.eq(unit_code),
+            signatures::signed_at.eq(signed_at.naive_utc()),
+            signatures::log_index.eq(log_index),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The signature of `nip` on `pact_id`, if any.
+pub fn find(conn: &mut Conn, pact_id: &str, nip: &str) -> Result<Option<StoredSignature>, DbError> {
+    Ok(signatures::table
+        .find((pact_id, nip))
+        .select(StoredSignature::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// How many signatures a pact has.
+pub fn count_for_pact(conn: &mut Conn, pact_id: &str) -> Result<i64, DbError> {
+    Ok(signatures::table
+        .filter(signatures::pact_id.eq(pact_id))
+        .count()
+        .get_result(conn)?)
+}

@@ -1,0 +1,10 @@
+//! Pure domain code: values, NIPs, pacts and log entries. Nothing here touches the web, the
+//! database or the file system.
+
+pub mod activation_code;
+pub mod entry;
+pub mod nip;
+pub mod pact;
+pub mod passphrase;
+pub mod roster;
+pub mod values;

@@ -1,0 +1,133 @@
+//! A pact: a title and a body, its canonical document and its SHA-256 digest (SPEC.md, "Pact
+//! document").
+
+use super::values::{check_pact_id, normalize_text, ValueError};
+use sha2::{Digest, Sha256};
+
+/// The pact ikrar seeds on first start.
+pub const DEFAULT_PACT_ID: &str = "netralitas-2024";
+const DEFAULT_PACT_FILE: &str = include_str!("pacts/netralitas-2024.txt");
+
+/// A pact's id, title and normalized body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pact {
+    pub id: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Why a pact cannot be published.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PactError {
+    #[error("ID pakta tidak valid: {0}")]
+    Id(ValueError),
+    #[error("judul pakta tidak valid: {0}")]
+    Title(ValueError),
+    #[error("isi pakta tidak boleh kosong")]
+    EmptyBody,
+    #[error("berkas pakta harus berisi judul, satu baris kosong, lalu isi")]
+    FileShape,
+}
+
+impl Pact {
+    /// Builds a pact, normalizing the title as a text value and the body as SPEC.md says.
+    pub fn new(id: &str, title: &str, body: &str) -> Result<Pact, PactError> {
+        check_pact_id(id).map_err(PactError::Id)?;
+        let title = normalize_text(title).map_err(PactError::Title)?;
+        let body = normalize_body(body);
+        if body.is_empty() {
+            return Err(PactError::EmptyBody);
+        }
+        Ok(Pact {
+            id: id.to_owned(),
+            title,
+            body,
+        })
+    }
+
+    /// Reads a pact file: the title on line 1, an empty line 2, the body after it.
+    pub fn from_file(id: &str, text: &str) -> Result<Pact, PactError> {
+        let text = text.replace("\r\n", "\n");
+        let (title, rest) = text.split_once('\n').ok_or(PactError::FileShape)?;
+        let body = rest.strip_prefix('\n').ok_or(PactError::FileShape)?;
+        Pact::new(id, title, body)
+    }
+
+    /// The pact ikrar ships: `netralitas-2024`.
+    pub fn default_pact() -> Pact {
+        match Pact::from_file(DEFAULT_PACT_ID, DEFAULT_PACT_FILE) {
+            Ok(pact) => pact,
+            Err(e) => unreachable!("the embedded default pact is well formed: {e}"),
+        }
+    }
+
+    /// The document that is hashed: `title LF LF body LF`.
+    pub fn document(&self) -> String {
+        format!("{}\n\n{}\n", self.title, self.body)
+    }
+
+    /// The hex SHA-256 of the document.
+    pub fn digest_hex(&self) -> String {
+        hex::encode(Sha256::digest(self.document().as_bytes()))
+    }
+
+    /// The body split into paragraphs (runs of non-empty lines), for display.
+    pub fn paragraphs(&self) -> Vec<&str> {
+        self.body
+            .split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    }
+}
+
+/// CRLF to LF, trailing spaces removed from every line, leading and trailing empty lines removed.
+pub fn normalize_body(body: &str) -> String {
+    let body = body.replace("\r\n", "\n");
+    let lines: Vec<&str> = body.split('\n').map(|l| l.trim_end_matches(' ')).collect();
+    let first = lines.iter().position(|l| !l.is_empty());
+    let last = lines.iter().rposition(|l| !l.is_empty());
+    match (first, last) {
+        (Some(first), Some(last)) => lines[first..=last].join("\n"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_pact_digest_matches_spec() {
+        let pact = Pact::default_pact();
+        assert_eq!(
+            pact.digest_hex(),
+            "2e6a38c7b0936742082f3f71b5095af00b15be3654cb3c086a21f0b4df8bfd9e"
+        );
+        assert_eq!(pact.document(), DEFAULT_PACT_FILE);
+        assert_eq!(
+            pact.title,
+            "Pakta Integritas Netralitas Pegawai ASN pada Pemilu dan Pemilihan Tahun 2024"
+        );
+        assert_eq!(pact.paragraphs().len(), 3);
+    }
+
+    #[test]
+    fn body_is_normalized() {
+        assert_eq!(
+            normalize_body("\r\n\n  a  \r\nb \n\n c\n\n\n"),
+            "  a\nb\n\n c"
+        );
+        assert_eq!(normalize_body(" \n \n"), "");
+        let crlf = Pact::new("x", "T", "line one \r\nline two\r\n").unwrap();
+        assert_eq!(crlf.document(), "T\n\nline one\nline two\n");
+    }
+
+    #[test]
+    fn bad_pacts_are_refused() {
+        assert!(matches!(Pact::new("X", "T", "b"), Err(PactError::Id(_))));
+        assert!(matches!(Pact::new("x", " ", "b"), Err(PactError::Title(_))));
+        assert_eq!(Pact::new("x", "T", "\n \n"), Err(PactError::EmptyBody));
+        assert_eq!(Pact::from_file("x", "T\nbody"), Err(PactError::FileShape));
+    }
+}

@@ -1,0 +1,305 @@
+//! Roster files (INTERFACE.md): CSV with columns `nip,nama,jenis,jabatan,unit_kode,unit_nama,
+//! instansi`. Parsing checks every row and reports every bad line; it never stops at the first.
+
+use super::nip::{Nip, NipKind};
+use super::values::{check_unit_code, normalize_text};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// The columns a roster must have, in the order the report and generator use.
+pub const COLUMNS: [&str; 7] = [
+    "nip",
+    "nama",
+    "jenis",
+    "jabatan",
+    "unit_kode",
+    "unit_nama",
+    "instansi",
+];
+
+/// A row that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterRow {
+    pub line: u64,
+    pub nip: Nip,
+    pub name: String,
+    pub kind: NipKind,
+    pub jabatan: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub instansi: String,
+}
+
+/// A bad row: its line in the file, the NIP as written, a stable code and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub line: u64,
+    pub nip: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A whole roster file: its good rows and every error.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedRoster {
+    pub rows: Vec<RosterRow>,
+    pub errors: Vec<RowError>,
+}
+
+impl ParsedRoster {
+    /// How many data rows the file had.
+    pub fn total(&self) -> usize {
+        let bad_lines: std::collections::HashSet<u64> =
+            self.errors.iter().map(|e| e.line).collect();
+        self.rows.len() + bad_lines.len()
+    }
+}
+
+/// Why a file cannot be read as a roster at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RosterFileError {
+    #[error("berkas bukan teks UTF-8 (simpan ulang sebagai \"CSV UTF-8\")")]
+    NotUtf8,
+    #[error("berkas kosong")]
+    Empty,
+    #[error("kolom wajib tidak ada di baris judul: {0}")]
+    MissingColumns(String),
+    #[error("kolom {0} muncul lebih dari sekali di baris judul")]
+    RepeatedColumn(String),
+    #[error("CSV tidak dapat dibaca: {0}")]
+    Csv(String),
+}
+
+/// Parses and checks a roster; `today` bounds the NIPs' appointment dates.
+pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| RosterFileError::NotUtf8)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(RosterFileError::Empty);
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| RosterFileError::Csv(e.to_string()))?
+        .clone();
+    let columns = column_positions(&header)?;
+    let mut parsed = ParsedRoster::default();
+    let mut seen_nips: HashMap<String, u64> = HashMap::new();
+    let mut unit_names: HashMap<String, (String, String)> = HashMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| RosterFileError::Csv(e.to_string()))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let fields = Fields {
+            record: &record,
+            columns: &columns,
+        };
+        match check_row(line, &fields, today) {
+            Ok(row) => {
+                if let Some(first) = seen_nips.insert(row.nip.as_str().to_owned(), line) {
+                    parsed.errors.push(RowError {
+                        line,
+                        nip: row.nip.to_string(),
+                        code: "duplicate_nip",
+                        message: format!("NIP sudah muncul di baris {first}"),
+                    });
+                    continue;
+                }
+                let unit = (row.unit_name.clone(), row.instansi.clone());
+                match unit_names.get(&row.unit_code) {
+                    Some(known) if *known != unit => parsed.errors.push(RowError {
+                        line,
+                        nip: row.nip.to_string(),
+                        code: "unit_conflict",
+                        message: format!(
+                            "unit_kode {} sudah dipakai dengan nama \"{}\" ({})",
+                            row.unit_code, known.0, known.1
+                        ),
+                    }),
+                    _ => {
+                        unit_names.insert(row.unit_code.clone(), unit);
+                        parsed.rows.push(row);
+                    }
+                }
+            }
+            Err(errors) => parsed.errors.extend(errors),
+        }
+    }
+    Ok(parsed)
+}
+
+fn column_positions(header: &csv::StringRecord) -> Result<HashMap<String, usize>, RosterFileError> {
+    let mut positions = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim().to_ascii_lowercase();
+        if COLUMNS.contains(&name.as_str()) && positions.insert(name.clone(), i).is_some() {
+            return Err(RosterFileError::RepeatedColumn(name));
+        }
+    }
+    let missing: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !positions.contains_key(*c))
+        .collect();
+    if missing.is_empty() {
+        Ok(positions)
+    } else {
+        Err(RosterFileError::MissingColumns(missing.join(", ")))
+    }
+}
+
+/// One record's values by column name.
+struct Fields<'a> {
+    record: &'a csv::StringRecord,
+    columns: &'a HashMap<String, usize>,
+}
+
+impl<'a> Fields<'a> {
+    fn get(&self, name: &str) -> &'a str {
+        self.columns
+            .get(name)
+            .and_then(|&i| self.record.get(i))
+            .unwrap_or("")
+    }
+}
+
+/// Checks one row, collecting every problem it has.
+fn check_row(line: u64, fields: &Fields, today: NaiveDate) -> Result<RosterRow, Vec<RowError>> {
+    let field = |name: &str| fields.get(name);
+    let raw_nip = field("nip").trim();
+    let mut errors = Vec::new();
+    let mut fail = |code: &'static str, message: String| {
+        errors.push(RowError {
+            line,
+            nip: raw_nip.to_owned(),
+            code,
+            message,
+        })
+    };
+    let nip = Nip::parse(raw_nip, today)
+        .map_err(|e| fail(e.code(), e.to_string()))
+        .ok();
+    let kind = match NipKind::from_label(field("jenis")) {
+        None => {
+            fail("jenis_invalid", "jenis harus PNS atau PPPK".into());
+            None
+        }
+        Some(kind) => {
+            if let Some(nip) = nip.as_ref().filter(|n| n.kind() != kind) {
+                fail(
+                    "jenis_mismatch",
+                    format!(
+                        "jenis {kind} tidak cocok dengan NIP (NIP ini {})",
+                        nip.kind()
+                    ),
+                );
+            }
+            Some(kind)
+        }
+    };
+    let mut text = |column: &str, code: &'static str, required: bool| -> Option<String> {
+        let value = field(column);
+        if !required && value.trim().is_empty() {
+            return Some(String::new());
+        }
+        normalize_text(value)
+            .map_err(|e| fail(code, format!("{column}: {e}")))
+            .ok()
+    };
+    let name = text("nama", "nama_invalid", true);
+    let jabatan = text("jabatan", "jabatan_invalid", false);
+    let unit_name = text("unit_nama", "unit_nama_invalid", true);
+    let instansi = text("instansi", "instansi_invalid", true);
+    let unit_code = field("unit_kode").trim().to_owned();
+    if let Err(e) = check_unit_code(&unit_code) {
+        fail("unit_kode_invalid", format!("unit_kode: {e}"));
+    }
+    match (nip, kind, name, jabatan, unit_name, instansi) {
+        (Some(nip), Some(kind), Some(name), Some(jabatan), Some(unit_name), Some(instansi))
+            if errors.is_empty() =>
+        {
+            Ok(RosterRow {
+                line,
+                nip,
+                name,
+                kind,
+                jabatan,
+                unit_code,
+                unit_name,
+                instansi,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "nip,nama,jenis,jabatan,unit_kode,unit_nama,instansi\n";
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn good_rows_are_normalized() {
+        let csv = format!(
+            "\u{feff}{HEADER}19900415 201903 2 004,\"  Siti   Aminah \",pns,Perawat,DINKES,Dinas Kesehatan,Pemkab\n\
+             198807022023211007,Budi,PPPK,,DINKES,Dinas Kesehatan,Pemkab\n"
+        );
+        let parsed = parse(csv.as_bytes(), today()).unwrap();
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.rows[0].nip.as_str(), "199004152019032004");
+        assert_eq!(parsed.rows[0].name, "Siti Aminah");
+        assert_eq!(parsed.rows[0].line, 2);
+        assert_eq!(parsed.rows[1].jabatan, "");
+    }
+
+    #[test]
+    fn every_bad_line_is_reported() {
+        let csv = format!(
+            "{HEADER}199004152019032004,Siti,PPPK,X,DINKES,Dinas Kesehatan,Pemkab\n\
+             19900415,Budi,PNS,X,DINKES,Dinas Kesehatan,Pemkab\n\
+             198807022023211007,Budi,PPPK,X,DIN KES,Dinas Kesehatan,Pemkab\n\
+             198807022023211007,,PPPK,X,DINKES,Dinas Kesehatan,Pemkab\n\
+             200002292022012001,Ani,PNS,X,DINKES,Dinas Kesehatan,Pemkab\n\
+             200002292022012001,Ani,PNS,X,DINKES,Dinas Kesehatan,Pemkab\n\
+             199004152019032004,Siti,PNS,X,DINKES,Dinkes Lain,Pemkab\n\
+             198807022025241002,Ana,PPPK,X,DINSOS,Dinas Sosial,Pemkab,extra\n"
+        );
+        let parsed = parse(csv.as_bytes(), today()).unwrap();
+        let codes: Vec<(u64, &str)> = parsed.errors.iter().map(|e| (e.line, e.code)).collect();
+        assert_eq!(
+            codes,
+            vec![
+                (2, "jenis_mismatch"),
+                (3, "nip_length"),
+                (4, "unit_kode_invalid"),
+                (5, "nama_invalid"),
+                (7, "duplicate_nip"),
+                (8, "unit_conflict"),
+            ]
+        );
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.total(), 8);
+    }
+
+    #[test]
+    fn unreadable_files_are_refused() {
+        assert_eq!(parse(b"", today()).unwrap_err(), RosterFileError::Empty);
+        assert_eq!(
+            parse(b"\xff\xfe", today()).unwrap_err(),
+            RosterFileError::NotUtf8
+        );
+        assert_eq!(
+            parse(b"nip,nama\n1,2\n", today()).unwrap_err(),
+            RosterFileError::MissingColumns(
+                "jenis, jabatan, unit_kode, unit_nama, instansi".into()
+            )
+        );
+    }
+}

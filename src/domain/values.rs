@@ -1,0 +1,127 @@
+//! The small values of SPEC.md ("Values"): text, unit codes, pact ids and times.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use unicode_normalization::UnicodeNormalization;
+
+/// Why a value does not have the form SPEC.md gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("teks tidak boleh kosong")]
+    EmptyText,
+    #[error("teks paling banyak 200 karakter")]
+    TextTooLong,
+    #[error("teks tidak boleh berisi karakter kontrol")]
+    ControlCharacter,
+    #[error(
+        "kode unit hanya boleh huruf, angka, titik, garis bawah dan tanda hubung (1–64 karakter)"
+    )]
+    UnitCode,
+    #[error("ID pakta hanya boleh huruf kecil, angka dan tanda hubung (1–64 karakter)")]
+    PactId,
+    #[error("waktu harus RFC 3339 UTC dengan detik bulat, mis. 2023-11-24T02:15:07Z")]
+    Time,
+}
+
+/// Normalizes a name or title: NFC, outer white space removed, inner runs folded to one space,
+/// no control characters, 1 to 200 characters.
+pub fn normalize_text(input: &str) -> Result<String, ValueError> {
+    let nfc: String = input.nfc().collect();
+    let mut out = String::with_capacity(nfc.len());
+    for word in nfc.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.chars().any(char::is_control) {
+        return Err(ValueError::ControlCharacter);
+    }
+    match out.chars().count() {
+        0 => Err(ValueError::EmptyText),
+        1..=200 => Ok(out),
+        _ => Err(ValueError::TextTooLong),
+    }
+}
+
+/// Checks a unit code: `[A-Za-z0-9._-]{1,64}`.
+pub fn check_unit_code(code: &str) -> Result<(), ValueError> {
+    let ok = (1..=64).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    ok.then_some(()).ok_or(ValueError::UnitCode)
+}
+
+/// Checks a pact id: `[a-z0-9-]{1,64}`.
+pub fn check_pact_id(id: &str) -> Result<(), ValueError> {
+    let ok = (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    ok.then_some(()).ok_or(ValueError::PactId)
+}
+
+const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
+
+/// Renders a time as SPEC.md wants it: `2023-11-24T02:15:07Z`.
+pub fn format_time(time: DateTime<Utc>) -> String {
+    time.format(TIME_FORMAT).to_string()
+}
+
+/// Parses a time in exactly the form [`format_time`] writes, and nothing else.
+pub fn parse_time(text: &str) -> Result<DateTime<Utc>, ValueError> {
+    let naive = NaiveDateTime::parse_from_str(text, TIME_FORMAT).map_err(|_| ValueError::Time)?;
+    let time = naive.and_utc();
+    (format_time(time) == text)
+        .then_some(time)
+        .ok_or(ValueError::Time)
+}
+
+/// The current time truncated to whole seconds, as every stored and signed time is.
+pub fn now_seconds() -> DateTime<Utc> {
+    let now = Utc::now();
+    DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_folded_and_composed() {
+        assert_eq!(
+            normalize_text("  Siti \t Aminah \n").unwrap(),
+            "Siti Aminah"
+        );
+        // "e" followed by a combining acute accent becomes one code point.
+        assert_eq!(normalize_text("Rene\u{301}").unwrap(), "Ren\u{e9}");
+        assert_eq!(normalize_text("   "), Err(ValueError::EmptyText));
+        assert_eq!(normalize_text("a\u{7}b"), Err(ValueError::ControlCharacter));
+        assert_eq!(
+            normalize_text(&"x".repeat(201)),
+            Err(ValueError::TextTooLong)
+        );
+        assert!(normalize_text(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn codes_and_ids() {
+        assert!(check_unit_code("PBG.DINKES").is_ok());
+        assert!(check_unit_code("KEC-BOBOTSARI").is_ok());
+        assert!(check_unit_code("DIN KES").is_err());
+        assert!(check_unit_code("").is_err());
+        assert!(check_pact_id("netralitas-2024").is_ok());
+        assert!(check_pact_id("Netralitas").is_err());
+        assert!(check_pact_id(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn times_round_trip_strictly() {
+        let t = parse_time("2023-11-24T02:15:07Z").unwrap();
+        assert_eq!(format_time(t), "2023-11-24T02:15:07Z");
+        assert!(parse_time("2023-11-24T02:15:07.5Z").is_err());
+        assert!(parse_time("2023-11-24T02:15:07+00:00").is_err());
+        assert!(parse_time("2023-11-24 02:15:07Z").is_err());
+        assert!(parse_time("2023-11-24T2:15:07Z").is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! ikrar: integrity pacts for Indonesian civil servants, signed with Ed25519 keys bound to their
+//! NIP and kept in an append-only transparency log that auditors verify offline.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod keys;
+pub mod log;
+pub mod service;
+pub mod web;

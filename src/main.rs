@@ -1,0 +1,105 @@
+//! The `ikrar` command: each subcommand is one call into the library.
+
+use clap::{Parser, Subcommand};
+use ikrar::cli::{self, Outcome};
+use ikrar::config::Config;
+use ikrar::service::App;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "ikrar",
+    version,
+    about = "Pakta integritas ASN dengan tanda tangan Ed25519 dan log transparansi"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app (migrates and seeds the default pact first)
+    Serve {
+        /// Listen address (default IKRAR_BIND, else 127.0.0.1:8080)
+        #[arg(long)]
+        bind: Option<String>,
+        /// Add three made-up employees and print their activation codes
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit
+    Migrate,
+    /// NIP tools
+    Nip {
+        #[command(subcommand)]
+        command: NipCommand,
+    },
+    /// Roster tools
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NipCommand {
+    /// Check NIPs against the rules; exit 0 when all are valid
+    Check {
+        #[arg(required = true)]
+        nips: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RosterCommand {
+    /// Import a roster CSV, all or nothing unless --skip-invalid
+    Import(cli::roster::ImportArgs),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("galat konfigurasi: {e}");
+            return Outcome::Failed.into();
+        }
+    };
+    if let Command::Nip {
+        command: NipCommand::Check { nips },
+    } = &args.command
+    {
+        let mut out = std::io::stdout().lock();
+        return cli::nip_check::run(nips, config.today(), &mut out)
+            .unwrap_or(Outcome::Failed)
+            .into();
+    }
+    let bind = match &args.command {
+        Command::Serve { bind: Some(b), .. } => b.clone(),
+        _ => config.bind.clone(),
+    };
+    let app = match App::open(config) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("galat: {e}");
+            return Outcome::Failed.into();
+        }
+    };
+    match args.command {
+        Command::Serve { demo, .. } => cli::serve::run(app, &bind, demo),
+        Command::Migrate => cli::serve::migrate(&app),
+        Command::Roster {
+            command: RosterCommand::Import(import),
+        } => cli::roster::run(&app, &import),
+        Command::Nip { .. } => Outcome::Ok,
+    }
+    .into()
+}

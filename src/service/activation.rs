@@ -1,0 +1,159 @@
+//! Activation: an employee proves their one-time code, chooses a passphrase, and gets an Ed25519
+//! key whose public half is bound to their NIP by a `key` log entry.
+
+use super::App;
+use crate::db::{self, employees, guess_limits, guess_limits::Attempt, log_store, Conn, DbError};
+use crate::domain::entry::{Entry, KeyEntry};
+use crate::domain::nip::{Nip, NipError};
+use crate::domain::passphrase::{check_strength, WeakPassphrase};
+use crate::domain::{activation_code, values::now_seconds};
+use crate::keys::{self, KeyError};
+use chrono::{DateTime, Utc};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+/// What the activation form sends.
+pub struct ActivationRequest {
+    pub nip: String,
+    pub code: Zeroizing<String>,
+    pub passphrase: Zeroizing<String>,
+    pub passphrase_again: Zeroizing<String>,
+}
+
+/// A finished activation.
+#[derive(Debug, Clone)]
+pub struct Activated {
+    pub nip: Nip,
+    pub name: String,
+    pub log_index: i64,
+}
+
+/// Why an activation was refused; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ActivationError {
+    #[error("{0}")]
+    InvalidNip(NipError),
+    #[error("Kedua frasa sandi tidak sama.")]
+    PassphraseMismatch,
+    #[error("{0}")]
+    Weak(WeakPassphrase),
+    #[error("NIP atau kode aktivasi salah, atau kode sudah dipakai.")]
+    BadCredentials,
+    #[error("Terlalu banyak percobaan gagal; NIP ini dikunci sementara. Coba lagi 15 menit lagi.")]
+    Locked(DateTime<Utc>),
+    #[error("Server sedang sibuk atau berhenti; coba lagi.")]
+    Unavailable,
+    #[error("kunci tidak dapat dibuat: {0}")]
+    Key(KeyError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for ActivationError {
+    fn from(e: diesel::result::Error) -> Self {
+        ActivationError::Db(e.into())
+    }
+}
+
+/// The guess-limit subject of activation attempts for a NIP.
+fn subject(nip: &Nip) -> String {
+    format!("aktivasi:{nip}")
+}
+
+/// Activates an employee's account.
+pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated, ActivationError> {
+    let nip = Nip::parse(&request.nip, app.config.today()).map_err(ActivationError::InvalidNip)?;
+    if request.passphrase.as_bytes() != request.passphrase_again.as_bytes() {
+        return Err(ActivationError::PassphraseMismatch);
+    }
+    check_strength(
+        &request.passphrase,
+        &[nip.as_str(), "ikrar", "pakta", "netralitas"],
+    )
+    .map_err(ActivationError::Weak)?;
+    let code_hash = activation_code::normalize(&request.code)
+        .map(|code| activation_code::hash(nip.as_str(), &code));
+
+    let now = now_seconds();
+    let (lookup_nip, subject) = (nip.clone(), subject(&nip));
+    let employee = app
+        .db
+        .run(move |conn| -> Result<_, ActivationError> {
+            if let Attempt::Locked(until) = guess_limits::begin_attempt(conn, &subject, now)? {
+                return Err(ActivationError::Locked(until));
+            }
+            let employee = employees::find(conn, lookup_nip.as_str())?;
+            let matches = match (&employee, &code_hash) {
+                (Some(e), Some(given)) => e
+                    .activation_code_hash
+                    .as_deref()
+                    .is_some_and(|stored| bool::from(stored.ct_eq(given.as_slice()))),
+                _ => false,
+            };
+            if !matches {
+                guess_limits::record_failure(conn, &subject, now)?;
+                return Err(ActivationError::BadCredentials);
+            }
+            Ok(employee)
+        })
+        .await?
+        .ok_or(ActivationError::BadCredentials)?;
+    let code_hash = code_hash.ok_or(ActivationError::BadCredentials)?;
+
+    let params = app.config.argon2;
+    let passphrase = request.passphrase;
+    let seal_nip = nip.clone();
+    let (signing_key, sealed) = app
+        .key_work(move || keys::generate_and_seal(seal_nip.as_str(), &passphrase, params))
+        .await
+        .map_err(|_| ActivationError::Unavailable)?
+        .map_err(ActivationError::Key)?;
+    let stored = employees::StoredKey {
+        public_key: signing_key.verifying_key().to_bytes(),
+        sealed,
+    };
+    drop(signing_key);
+
+    let entry = Entry::Key(KeyEntry {
+        nip: nip.to_string(),
+        name: employee.name.clone(),
+        unit: employee.unit_code.clone(),
+        key: stored.public_key,
+        time: now,
+    });
+    let done_nip = nip.clone();
+    let log_index = app
+        .db
+        .run(move |conn| store_key(conn, &done_nip, &code_hash, &stored, &entry, now))
+        .await?;
+    Ok(Activated {
+        nip,
+        name: employee.name,
+        log_index,
+    })
+}
+
+/// Stores the key and its log entry and spends the code, all in one transaction.
+fn store_key(
+    conn: &mut Conn,
+    nip: &Nip,
+    code_hash: &[u8; 32],
+    key: &employees::StoredKey,
+    entry: &Entry,
+    now: DateTime<Utc>,
+) -> Result<i64, ActivationError> {
+    let index = db::write_transaction(conn, |conn| {
+        if !employees::activate(conn, nip.as_str(), code_hash, key, now)? {
+            // Another request spent the code first.
+            return Err(ActivationError::BadCredentials);
+        }
+        Ok(log_store::append(
+            conn,
+            log_store::EntryKind::Key,
+            entry.to_text().as_bytes(),
+            now,
+        )?)
+    })?;
+    guess_limits::clear(conn, &subject(nip))?;
+    Ok(index)
+}

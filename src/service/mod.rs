@@ -1,0 +1,53 @@
+//! Use cases that join the domain and the database: import a roster, activate, sign, publish a
+//! pact. The web handlers and the CLI both call these and nothing below them.
+
+pub mod activation;
+pub mod demo;
+pub mod pacts;
+pub mod receipt;
+pub mod roster;
+pub mod signing;
+
+use crate::config::Config;
+use crate::db::{Db, DbError};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// What every use case needs: the configuration, the database and the gate that bounds how many
+/// Argon2 derivations (19 MiB each by default) run at once.
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub db: Db,
+    argon2_gate: Arc<Semaphore>,
+}
+
+/// The gate was closed: the server is shutting down.
+#[derive(Debug, thiserror::Error)]
+#[error("server sedang berhenti")]
+pub struct ShuttingDown;
+
+impl App {
+    /// Opens (and migrates) the database named by the configuration.
+    pub fn open(config: Config) -> Result<App, DbError> {
+        let db = Db::open(&config.database)?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(App {
+            config: Arc::new(config),
+            db,
+            argon2_gate: Arc::new(Semaphore::new(cores)),
+        })
+    }
+
+    /// Runs CPU-heavy key work (Argon2) on the blocking pool, at most one per core at a time.
+    pub async fn key_work<T, F>(&self, work: F) -> Result<T, ShuttingDown>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self.argon2_gate.acquire().await.map_err(|_| ShuttingDown)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| ShuttingDown)
+    }
+}

@@ -1,0 +1,83 @@
+//! Publishing pacts: a `pact` log entry and its row, written together and never changed.
+
+use crate::db::{self, log_store, log_store::EntryKind, pacts, Conn, DbError};
+use crate::domain::entry::{Entry, PactEntry};
+use crate::domain::pact::Pact;
+use chrono::{DateTime, Utc};
+
+/// Why a pact cannot be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(
+        "pakta dengan ID {0} sudah diterbitkan dengan teks lain; teks baru memerlukan ID baru"
+    )]
+    IdTaken(String),
+    #[error("waktu tutup harus setelah waktu buka")]
+    Window,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for PublishError {
+    fn from(e: diesel::result::Error) -> Self {
+        PublishError::Db(e.into())
+    }
+}
+
+/// When signing is allowed; `None` leaves that side open.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// Publishes a pact; publishing the same text under the same id again changes nothing.
+/// Returns the pact's log index.
+pub fn publish(
+    conn: &mut Conn,
+    pact: &Pact,
+    window: Window,
+    now: DateTime<Utc>,
+) -> Result<i64, PublishError> {
+    if let (Some(open), Some(close)) = (window.opens_at, window.closes_at) {
+        if close <= open {
+            return Err(PublishError::Window);
+        }
+    }
+    let digest = pact.digest_hex();
+    db::write_transaction(conn, |conn| {
+        if let Some(existing) = pacts::find(conn, &pact.id)? {
+            return if existing.sha256 == digest {
+                Ok(existing.log_index)
+            } else {
+                Err(PublishError::IdTaken(pact.id.clone()))
+            };
+        }
+        let entry = Entry::Pact(PactEntry {
+            id: pact.id.clone(),
+            title: pact.title.clone(),
+            sha256: digest.clone(),
+            time: now,
+        });
+        let index = log_store::append(conn, EntryKind::Pact, entry.to_text().as_bytes(), now)?;
+        pacts::insert(
+            conn,
+            &pacts::NewPact {
+                id: &pact.id,
+                title: &pact.title,
+                body: &pact.body,
+                sha256: &digest,
+                published_at: now.naive_utc(),
+                opens_at: window.opens_at.map(|t| t.naive_utc()),
+                closes_at: window.closes_at.map(|t| t.naive_utc()),
+                log_index: index,
+            },
+        )?;
+        Ok(index)
+    })
+}
+
+/// Publishes the default pact unless a pact with its id exists.
+pub fn seed_default(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), PublishError> {
+    publish(conn, &Pact::default_pact(), Window::default(), now).map(|_| ())
+}

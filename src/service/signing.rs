@@ -1,0 +1,206 @@
+//! Signing a pact: one Argon2id derivation opens the employee's key, the `signature` entry is
+//! built byte for byte as SPEC.md says, and the entry and its row are stored in one transaction.
+
+use super::App;
+use crate::db::{
+    self, employees, guess_limits, guess_limits::Attempt, log_store, pacts, signatures,
+};
+use crate::db::{Conn, DbError};
+use crate::domain::entry::{Entry, SignatureClaim};
+use crate::domain::nip::{Nip, NipError};
+use crate::domain::values::now_seconds;
+use crate::keys::{self, KeyError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+/// What the signing form sends.
+pub struct SignRequest {
+    pub pact_id: String,
+    pub nip: String,
+    pub passphrase: Zeroizing<String>,
+    pub agreed: bool,
+}
+
+/// Where a signature's receipt lives: `/bukti/{index}/{token}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRef {
+    pub index: i64,
+    pub token: String,
+}
+
+impl ReceiptRef {
+    /// The receipt of the entry at `index` with this leaf hash.
+    pub fn new(index: i64, leaf_hash: &[u8]) -> ReceiptRef {
+        let prefix = &leaf_hash[..leaf_hash.len().min(16)];
+        ReceiptRef {
+            index,
+            token: URL_SAFE_NO_PAD.encode(prefix),
+        }
+    }
+
+    /// The receipt page's path.
+    pub fn path(&self) -> String {
+        format!("/bukti/{}/{}", self.index, self.token)
+    }
+}
+
+/// Why a signature was refused; no signature and no log entry was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("Pakta tidak ditemukan.")]
+    PactNotFound,
+    #[error("Pakta ini tidak sedang dibuka untuk ditandatangani.")]
+    PactClosed,
+    #[error("Centang pernyataan persetujuan sebelum menandatangani.")]
+    NotAgreed,
+    #[error("{0}")]
+    InvalidNip(NipError),
+    #[error("NIP atau frasa sandi salah.")]
+    BadCredentials,
+    #[error("NIP ini belum diaktivasi. Lakukan aktivasi dengan kode dari BKPSDM terlebih dahulu.")]
+    NotActivated,
+    #[error("Terlalu banyak percobaan gagal; NIP ini dikunci sementara. Coba lagi 15 menit lagi.")]
+    Locked(DateTime<Utc>),
+    #[error("Anda sudah menandatangani pakta ini.")]
+    AlreadySigned(ReceiptRef),
+    #[error("Server sedang sibuk atau berhenti; coba lagi.")]
+    Unavailable,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<diesel::result::Error> for SignError {
+    fn from(e: diesel::result::Error) -> Self {
+        SignError::Db(e.into())
+    }
+}
+
+fn subject(nip: &Nip) -> String {
+    format!("tanda-tangan:{nip}")
+}
+
+/// Signs a pact for an employee and returns where the receipt is.
+pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignError> {
+    let pact_id = request.pact_id.clone();
+    let pact = app
+        .db
+        .run(move |conn| pacts::find(conn, &pact_id))
+        .await?
+        .ok_or(SignError::PactNotFound)?;
+    let now = now_seconds();
+    if !pact.is_open(now) {
+        return Err(SignError::PactClosed);
+    }
+    if !request.agreed {
+        return Err(SignError::NotAgreed);
+    }
+    let nip = Nip::parse(&request.nip, app.config.today()).map_err(SignError::InvalidNip)?;
+
+    let (lookup_nip, limit_subject) = (nip.clone(), subject(&nip));
+    let employee = app
+        .db
+        .run(move |conn| -> Result<_, SignError> {
+            if let Attempt::Locked(until) = guess_limits::begin_attempt(conn, &limit_subject, now)?
+            {
+                return Err(SignError::Locked(until));
+            }
+            Ok(employees::find(conn, lookup_nip.as_str())?)
+        })
+        .await?;
+
+    // Every path below spends one Argon2 derivation, so that an unknown NIP, an unactivated one
+    // and a wrong passphrase take the same time.
+    let params = app.config.argon2;
+    let passphrase = request.passphrase;
+    let key = employee.as_ref().and_then(employees::Employee::key);
+    let open_nip = nip.clone();
+    let opened = app
+        .key_work(move || match key {
+            Some(key) => Some(keys::unseal(
+                &key.sealed,
+                open_nip.as_str(),
+                &key.public_key,
+                &passphrase,
+            )),
+            None => {
+                keys::dummy_unseal(params, &passphrase);
+                None
+            }
+        })
+        .await
+        .map_err(|_| SignError::Unavailable)?;
+
+    let failure = match (&employee, opened) {
+        (Some(employee), Some(Ok(signing_key))) => {
+            let claim = SignatureClaim {
+                pact: pact.id.clone(),
+                sha256: pact.sha256.clone(),
+                nip: nip.to_string(),
+                name: employee.name.clone(),
+                unit: employee.unit_code.clone(),
+                key: signing_key.verifying_key().to_bytes(),
+                time: now,
+            };
+            let entry = claim.sign(&signing_key);
+            drop(signing_key);
+            let entry = Entry::Signature(entry);
+            let done_nip = nip.clone();
+            return app
+                .db
+                .run(move |conn| store_signature(conn, &done_nip, &entry, now))
+                .await;
+        }
+        (Some(_), None) => SignError::NotActivated,
+        (_, Some(Err(KeyError::Parameters))) => SignError::Unavailable,
+        _ => SignError::BadCredentials,
+    };
+    let limit_subject = subject(&nip);
+    app.db
+        .run(move |conn| guess_limits::record_failure(conn, &limit_subject, now))
+        .await?;
+    Err(failure)
+}
+
+/// Writes the entry and the signature row in one transaction; a signature already there (from
+/// an earlier or a simultaneous request) refuses the second.
+fn store_signature(
+    conn: &mut Conn,
+    nip: &Nip,
+    entry: &Entry,
+    now: DateTime<Utc>,
+) -> Result<ReceiptRef, SignError> {
+    guess_limits::clear(conn, &subject(nip))?;
+    let Entry::Signature(signature) = entry else {
+        return Err(SignError::Unavailable);
+    };
+    let claim = &signature.claim;
+    let result = db::write_transaction(conn, |conn| {
+        if let Some(existing) = signatures::find(conn, &claim.pact, &claim.nip)? {
+            return Err(already_signed(conn, existing.log_index));
+        }
+        let body = entry.to_text();
+        let index = log_store::append(conn, log_store::EntryKind::Signature, body.as_bytes(), now)?;
+        signatures::insert(conn, &claim.pact, &claim.nip, &claim.unit, now, index)?;
+        Ok(ReceiptRef::new(
+            index,
+            &crate::log::leaf_hash(body.as_bytes()),
+        ))
+    });
+    match result {
+        Err(SignError::Db(e)) if e.is_unique_violation() => {
+            let existing = signatures::find(conn, &claim.pact, &claim.nip)?;
+            Err(existing.map_or(SignError::Db(e), |s| already_signed(conn, s.log_index)))
+        }
+        other => other,
+    }
+}
+
+fn already_signed(conn: &mut Conn, log_index: i64) -> SignError {
+    match log_store::get(conn, log_index) {
+        Ok(Some(stored)) => SignError::AlreadySigned(ReceiptRef::new(log_index, &stored.leaf_hash)),
+        Ok(None) => SignError::Unavailable,
+        Err(e) => SignError::Db(e),
+    }
+}

@@ -1,0 +1,284 @@
+//! The employee's pages: open pacts, activation, reading and signing a pact.
+
+use super::csrf::Csrf;
+use super::error::{html, AppError};
+use super::format::local_time;
+use crate::db::pacts::{self, StoredPact};
+use crate::domain::pact::Pact;
+use crate::domain::values::now_seconds;
+use crate::service::activation::{self, ActivationError, ActivationRequest};
+use crate::service::signing::{self, SignError, SignRequest};
+use crate::service::App;
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpResponse, Responder};
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// A pact as listed on the home page.
+struct PactSummary {
+    id: String,
+    title: String,
+    open: bool,
+    window: Option<String>,
+}
+
+impl PactSummary {
+    fn new(pact: &StoredPact, tz: Tz) -> PactSummary {
+        let window = match (pact.opens_at, pact.closes_at) {
+            (Some(open), Some(close)) => Some(format!(
+                "Dibuka {} sampai {}",
+                local_time(open, tz),
+                local_time(close, tz)
+            )),
+            (Some(open), None) => Some(format!("Dibuka mulai {}", local_time(open, tz))),
+            (None, Some(close)) => Some(format!("Ditutup {}", local_time(close, tz))),
+            (None, None) => None,
+        };
+        PactSummary {
+            id: pact.id.clone(),
+            title: pact.title.clone(),
+            open: pact.is_open(now_seconds()),
+            window,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "beranda.html")]
+struct HomePage {
+    pacts: Vec<PactSummary>,
+}
+
+/// `GET /`: the pacts, open ones first.
+#[get("/")]
+pub async fn home(app: web::Data<App>) -> Result<impl Responder, AppError> {
+    let tz = app.config.tz;
+    let mut pacts: Vec<PactSummary> = app
+        .db
+        .run(pacts::all)
+        .await?
+        .iter()
+        .map(|p| PactSummary::new(p, tz))
+        .collect();
+    pacts.sort_by_key(|p| !p.open);
+    Ok(HomePage { pacts })
+}
+
+#[derive(Template)]
+#[template(path = "aktivasi.html")]
+struct ActivationPage<'a> {
+    csrf_token: &'a str,
+    nip: &'a str,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "aktivasi_selesai.html")]
+struct ActivatedPage {
+    name: String,
+    masked_nip: String,
+}
+
+/// The activation form's fields (INTERFACE.md).
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct ActivationForm {
+    #[serde(default)]
+    nip: String,
+    #[serde(default)]
+    kode_aktivasi: String,
+    #[serde(default)]
+    passphrase: String,
+    #[serde(default)]
+    passphrase_ulang: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `GET /aktivasi`: the activation form.
+#[get("/aktivasi")]
+pub async fn activation_form(csrf: Csrf) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        &ActivationPage {
+            csrf_token: csrf.token(),
+            nip: "",
+            error: None,
+        },
+    )
+}
+
+/// `POST /aktivasi`: sets the passphrase and creates the key.
+#[post("/aktivasi")]
+pub async fn activate(
+    app: web::Data<App>,
+    csrf: Csrf,
+    mut form: web::Form<ActivationForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(&form.csrf_token) {
+        return Err(AppError::Csrf);
+    }
+    let nip = form.nip.trim().to_owned();
+    let request = ActivationRequest {
+        nip: nip.clone(),
+        code: Zeroizing::new(std::mem::take(&mut form.kode_aktivasi)),
+        passphrase: Zeroizing::new(std::mem::take(&mut form.passphrase)),
+        passphrase_again: Zeroizing::new(std::mem::take(&mut form.passphrase_ulang)),
+    };
+    let status = match activation::activate(&app, request).await {
+        Ok(done) => {
+            return Ok(html(
+                StatusCode::OK,
+                &ActivatedPage {
+                    name: done.name,
+                    masked_nip: done.nip.masked(),
+                },
+            ))
+        }
+        Err(ActivationError::Db(e)) => return Err(AppError::Db(e)),
+        Err(ActivationError::Unavailable) => return Err(AppError::Unavailable),
+        Err(e) => (activation_status(&e), e.to_string()),
+    };
+    Ok(html(
+        status.0,
+        &ActivationPage {
+            csrf_token: csrf.token(),
+            nip: &nip,
+            error: Some(status.1),
+        },
+    ))
+}
+
+fn activation_status(e: &ActivationError) -> StatusCode {
+    match e {
+        ActivationError::BadCredentials => StatusCode::FORBIDDEN,
+        ActivationError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pakta.html")]
+struct PactPage<'a> {
+    csrf_token: &'a str,
+    pact: PactSummary,
+    paragraphs: Vec<String>,
+    digest: String,
+    nip: &'a str,
+    error: Option<String>,
+    receipt: Option<String>,
+}
+
+/// The signing form's fields (INTERFACE.md).
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct SignForm {
+    #[serde(default)]
+    nip: String,
+    #[serde(default)]
+    passphrase: String,
+    #[serde(default)]
+    setuju: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn load_pact(app: &App, id: &str) -> Result<StoredPact, AppError> {
+    let id = id.to_owned();
+    app.db
+        .run(move |conn| pacts::find(conn, &id))
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn pact_page<'a>(
+    app: &App,
+    pact: &StoredPact,
+    csrf_token: &'a str,
+    nip: &'a str,
+    failure: Option<&SignError>,
+) -> PactPage<'a> {
+    let paragraphs = Pact {
+        id: pact.id.clone(),
+        title: pact.title.clone(),
+        body: pact.body.clone(),
+    }
+    .paragraphs()
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    let receipt = match failure {
+        Some(SignError::AlreadySigned(receipt)) => Some(receipt.path()),
+        _ => None,
+    };
+    PactPage {
+        csrf_token,
+        pact: PactSummary::new(pact, app.config.tz),
+        paragraphs,
+        digest: pact.sha256.clone(),
+        nip,
+        error: failure.map(ToString::to_string),
+        receipt,
+    }
+}
+
+/// `GET /pakta/{id}`: the pact's text and the signing form.
+#[get("/pakta/{id}")]
+pub async fn show_pact(
+    app: web::Data<App>,
+    csrf: Csrf,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let pact = load_pact(&app, &id).await?;
+    Ok(html(
+        StatusCode::OK,
+        &pact_page(&app, &pact, csrf.token(), "", None),
+    ))
+}
+
+/// `POST /pakta/{id}/tanda-tangan`: signs; `303` to the receipt, or the form again with the
+/// reason.
+#[post("/pakta/{id}/tanda-tangan")]
+pub async fn sign(
+    app: web::Data<App>,
+    csrf: Csrf,
+    id: web::Path<String>,
+    mut form: web::Form<SignForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(&form.csrf_token) {
+        return Err(AppError::Csrf);
+    }
+    let nip = form.nip.trim().to_owned();
+    let request = SignRequest {
+        pact_id: id.clone(),
+        nip: nip.clone(),
+        passphrase: Zeroizing::new(std::mem::take(&mut form.passphrase)),
+        agreed: form.setuju == "ya",
+    };
+    let failure = match signing::sign(&app, request).await {
+        Ok(receipt) => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, receipt.path()))
+                .finish())
+        }
+        Err(SignError::PactNotFound) => return Err(AppError::NotFound),
+        Err(SignError::Db(e)) => return Err(AppError::Db(e)),
+        Err(SignError::Unavailable) => return Err(AppError::Unavailable),
+        Err(e) => e,
+    };
+    let pact = load_pact(&app, &id).await?;
+    let page = pact_page(&app, &pact, csrf.token(), &nip, Some(&failure));
+    Ok(html(sign_status(&failure), &page))
+}
+
+fn sign_status(e: &SignError) -> StatusCode {
+    match e {
+        SignError::BadCredentials | SignError::NotActivated | SignError::PactClosed => {
+            StatusCode::FORBIDDEN
+        }
+        SignError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        SignError::AlreadySigned(_) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}

@@ -1,0 +1,71 @@
+//! Errors a handler can end in, each mapped to a clear page in Bahasa Indonesia.
+
+use crate::db::DbError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+/// A request that cannot be answered with the page it asked for.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("Halaman tidak ditemukan.")]
+    NotFound,
+    #[error("Formulir ini sudah kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu coba lagi.")]
+    Csrf,
+    #[error("Server sedang sibuk; coba lagi sebentar lagi.")]
+    Unavailable,
+    #[error("Terjadi kesalahan pada basis data; coba lagi sebentar lagi.")]
+    Db(#[from] DbError),
+}
+
+#[derive(Template)]
+#[template(path = "galat.html")]
+struct ErrorPage<'a> {
+    heading: &'a str,
+    message: &'a str,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Db(e) = self {
+            tracing::error!(error = %e, "database error");
+        }
+        let heading = match self {
+            AppError::NotFound => "Tidak ditemukan",
+            AppError::Csrf => "Formulir kedaluwarsa",
+            AppError::Unavailable | AppError::Db(_) => "Layanan terganggu",
+        };
+        let message = self.to_string();
+        html(
+            self.status_code(),
+            &ErrorPage {
+                heading,
+                message: &message,
+            },
+        )
+    }
+}
+
+/// Renders a page with a status; a template that fails to render becomes a plain 500.
+pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/plain; charset=utf-8")
+                .body("Terjadi kesalahan.")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! The HTTP face of ikrar: thin handlers over [`crate::service`], server-rendered pages that work
+//! without JavaScript, and strict security headers.
+
+pub mod csrf;
+pub mod employee;
+pub mod error;
+pub mod format;
+pub mod receipt;
+
+use crate::db::{secrets, DbError};
+use crate::service::App;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{get, web, HttpResponse, HttpServer};
+use rand_core::{OsRng, RngCore};
+use std::net::TcpListener;
+
+/// Content-Security-Policy: nothing inline, nothing from elsewhere.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const STYLESHEET: &str = include_str!("../../static/ikrar.css");
+
+/// A server bound to a port, ready to run.
+pub struct Running {
+    pub port: u16,
+    pub server: Server,
+}
+
+/// Builds the web server on an already bound listener (port 0 in tests).
+pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
+    let key = {
+        let mut conn = app.db.conn()?;
+        secrets::get_or_create(&mut conn, "csrf-hmac-key", || {
+            let mut key = vec![0u8; 32];
+            OsRng.fill_bytes(&mut key);
+            key
+        })?
+    };
+    let csrf_key = web::Data::new(csrf::CsrfKey::new(
+        key,
+        app.config.public_url.starts_with("https://"),
+    ));
+    let port = listener.local_addr()?.port();
+    let app = web::Data::new(app);
+    let server = HttpServer::new(move || {
+        actix_web::App::new()
+            .app_data(app.clone())
+            .app_data(csrf_key.clone())
+            .app_data(web::FormConfig::default().limit(16 * 1024))
+            .wrap(from_fn(csrf::ensure_cookie))
+            .wrap(security_headers())
+            .service(employee::home)
+            .service(employee::activation_form)
+            .service(employee::activate)
+            .service(employee::show_pact)
+            .service(employee::sign)
+            .service(receipt::receipt_page)
+            .service(stylesheet)
+            .service(healthz)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(Running { port, server })
+}
+
+/// Why the server could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("tidak dapat membuka port: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add((header::CACHE_CONTROL, "no-store"))
+}
+
+#[get("/static/ikrar.css")]
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+/// `GET /healthz`: `200 ok` when the database answers.
+#[get("/healthz")]
+async fn healthz(app: web::Data<App>) -> HttpResponse {
+    let answered = app
+        .db
+        .run(|conn| crate::db::log_store::size(conn))
+        .await
+        .is_ok();
+    if answered {
+        HttpResponse::Ok().content_type("text/plain").body("ok")
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database unavailable")
+    }
+}
+
+async fn not_found() -> Result<HttpResponse, error::AppError> {
+    Err(error::AppError::NotFound)
+}

@@ -1,0 +1,85 @@
+//! The receipt (bukti) page: what was signed, by whom, when, where in the log, and a QR code of
+//! the page's own address.
+
+use super::error::AppError;
+use super::format::local_time;
+use crate::domain::nip::mask;
+use crate::domain::values::format_time;
+use crate::service::{receipt, App};
+use actix_web::{get, web, Responder};
+use askama::Template;
+use askama_web::WebTemplate;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use qrcode::render::svg;
+use qrcode::QrCode;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bukti.html")]
+struct ReceiptPage {
+    pact_title: String,
+    pact_id: String,
+    name: String,
+    masked_nip: String,
+    unit_code: String,
+    unit_name: String,
+    instansi: String,
+    time_local: String,
+    time_utc: String,
+    index: i64,
+    signature: String,
+    public_key: String,
+    url: String,
+    qr_svg: String,
+}
+
+/// `GET /bukti/{index}/{token}`: the receipt page.
+#[get("/bukti/{index}/{token}")]
+pub async fn receipt_page(
+    app: web::Data<App>,
+    path: web::Path<(i64, String)>,
+) -> Result<impl Responder, AppError> {
+    let (index, token) = path.into_inner();
+    let found = receipt::find(&app, index, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let url = format!("{}{}", app.config.public_url, found.reference.path());
+    let claim = &found.signature.claim;
+    Ok(ReceiptPage {
+        pact_title: found.pact_title.clone(),
+        pact_id: claim.pact.clone(),
+        name: claim.name.clone(),
+        masked_nip: mask(&claim.nip),
+        unit_code: claim.unit.clone(),
+        unit_name: found.unit_name.clone(),
+        instansi: found.instansi.clone(),
+        time_local: local_time(claim.time.naive_utc(), app.config.tz),
+        time_utc: format_time(claim.time),
+        index,
+        signature: B64.encode(found.signature.sig),
+        public_key: B64.encode(claim.key),
+        qr_svg: qr_svg(&url).ok_or(AppError::Unavailable)?,
+        url,
+    })
+}
+
+/// An SVG QR code of `text`, without the XML declaration so it can sit inside HTML.
+fn qr_svg(text: &str) -> Option<String> {
+    let code = QrCode::new(text.as_bytes()).ok()?;
+    let svg = code
+        .render::<svg::Color>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    svg.find("<svg").map(|start| svg[start..].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn qr_is_inline_svg() {
+        let svg = super::qr_svg("http://127.0.0.1:8080/bukti/3/abc").unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(!svg.contains("style="));
+    }
+}
