@@ -107,6 +107,14 @@ impl Config {
         })
     }
 
+    /// Listens on `bind` instead; the public URL follows unless it was set explicitly.
+    pub fn set_bind(&mut self, bind: String) {
+        if self.public_url == format!("http://{}", self.bind) {
+            self.public_url = format!("http://{bind}");
+        }
+        self.bind = bind;
+    }
+
     /// Today's date in the deployment's time zone (NIP rules are about calendar dates).
     pub fn today(&self) -> NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()
@@ -156,6 +164,9 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert_eq!(c.argon2, Argon2Params::DEFAULT);
         assert!(c.audit_token.is_none());
+        let mut moved = c.clone();
+        moved.set_bind("0.0.0.0:9000".into());
+        assert_eq!(moved.public_url, "http://0.0.0.0:9000");
     }
 
     #[test]

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let config = match Config::from_env() {
+    let mut config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
             eprintln!("galat konfigurasi: {e}");
@@ -82,10 +82,12 @@ fn main() -> ExitCode {
             .unwrap_or(Outcome::Failed)
             .into();
     }
-    let bind = match &args.command {
-        Command::Serve { bind: Some(b), .. } => b.clone(),
-        _ => config.bind.clone(),
-    };
+    if let Command::Serve {
+        bind: Some(bind), ..
+    } = &args.command
+    {
+        config.set_bind(bind.clone());
+    }
     let app = match App::open(config) {
         Ok(app) => app,
         Err(e) => {
@@ -94,7 +96,7 @@ fn main() -> ExitCode {
         }
     };
     match args.command {
-        Command::Serve { demo, .. } => cli::serve::run(app, &bind, demo),
+        Command::Serve { demo, .. } => cli::serve::run(app, demo),
         Command::Migrate => cli::serve::migrate(&app),
         Command::Roster {
             command: RosterCommand::Import(import),

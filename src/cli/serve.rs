@@ -7,8 +7,8 @@ use crate::web;
 use std::net::TcpListener;
 
 /// Seeds the default pact (and, with `demo`, the demo employees), then serves until stopped.
-pub fn run(app: App, bind: &str, with_demo: bool) -> Outcome {
-    match try_run(app, bind, with_demo) {
+pub fn run(app: App, with_demo: bool) -> Outcome {
+    match try_run(app, with_demo) {
         Ok(()) => Outcome::Ok,
         Err(e) => {
             eprintln!("galat: {e}");
@@ -17,7 +17,8 @@ pub fn run(app: App, bind: &str, with_demo: bool) -> Outcome {
     }
 }
 
-fn try_run(app: App, bind: &str, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> {
+fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let bind = app.config.bind.clone();
     {
         let mut conn = app.db.conn()?;
         pacts::seed_default(&mut conn, now_seconds())?;
@@ -26,7 +27,7 @@ fn try_run(app: App, bind: &str, with_demo: bool) -> Result<(), Box<dyn std::err
         }
     }
     let listener =
-        TcpListener::bind(bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
+        TcpListener::bind(&bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
     let address = listener.local_addr()?;
     actix_web::rt::System::new().block_on(async move {
         let running = web::build(app, listener)?;

@@ -100,11 +100,7 @@ async fn stylesheet() -> HttpResponse {
 /// `GET /healthz`: `200 ok` when the database answers.
 #[get("/healthz")]
 async fn healthz(app: web::Data<App>) -> HttpResponse {
-    let answered = app
-        .db
-        .run(|conn| crate::db::log_store::size(conn))
-        .await
-        .is_ok();
+    let answered = app.db.run(crate::db::log_store::size).await.is_ok();
     if answered {
         HttpResponse::Ok().content_type("text/plain").body("ok")
     } else {

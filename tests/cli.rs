@@ -1,0 +1,244 @@
+//! The command line as an admin uses it: `ikrar nip check` and `ikrar roster import`.
+
+mod common;
+
+use common::*;
+use ikrar::db::{employees, units};
+use ikrar::service::App;
+use std::path::Path;
+
+fn counts(dir: &Path) -> (i64, Option<String>) {
+    let app = App::open(config(dir)).unwrap();
+    let mut conn = app.db.conn().unwrap();
+    let employees = employees::count(&mut conn).unwrap();
+    let siti = employees::find(&mut conn, "199004152019032004")
+        .unwrap()
+        .map(|e| format!("{}|{}", e.name, e.unit_code));
+    (employees, siti)
+}
+
+#[test]
+fn nip_check_follows_the_fixture_cases() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = include_str!("fixtures/nip-cases.tsv");
+    for line in cases.lines().filter(|l| !l.starts_with('#')) {
+        let mut cols = line.split('\t');
+        let (input, expected, why) = (
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+        );
+        let out = ikrar_in(dir.path(), &["nip", "check", input]);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let fields: Vec<&str> = stdout.trim_end_matches('\n').split('\t').collect();
+        assert_eq!(fields[0], input, "{why}");
+        assert_eq!(fields[1], expected, "{why}: {stdout}");
+        if expected == "valid" {
+            assert_eq!(out.status.code(), Some(0));
+            assert!(why.starts_with(fields[2]), "{why}: {stdout}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{why}");
+            assert_eq!(fields.len(), 4, "{stdout}");
+            assert!(fields[2].starts_with("nip_"), "{stdout}");
+        }
+    }
+    // Several at once: one line each, exit 1 if any is invalid.
+    let out = ikrar_in(
+        dir.path(),
+        &["nip", "check", "199004152019032004", "198807022023211007"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+    let out = ikrar_in(dir.path(), &["nip", "check", "199004152019032004", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+const BAD_ROW: &str = "199004152019032004,Siti Aminah,PPPK,Perawat,DINKES,Dinas Kesehatan,Pemkab\n";
+
+#[test]
+fn a_bad_row_stops_the_whole_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    let report = dir.path().join("report.csv");
+    let codes = dir.path().join("codes.csv");
+    let content = format!(
+        "{ROSTER_HEADER}198807022023211007,Budi,PPPK,Guru,DINDIKBUD,Dinas Pendidikan,Pemkab\n{BAD_ROW}\
+         19900415201903200A,X,PNS,,DINKES,Dinas Kesehatan,Pemkab\n"
+    );
+    std::fs::write(&roster, content).unwrap();
+    let out = ikrar_in(
+        dir.path(),
+        &[
+            "roster",
+            "import",
+            roster.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+            "--codes-out",
+            codes.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("tidak ada yang ditulis"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(counts(dir.path()).0, 0, "nothing may be written");
+    assert!(!codes.exists(), "no codes file for a refused import");
+    let report = std::fs::read_to_string(&report).unwrap();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines[0], "line,nip,code,message");
+    assert!(
+        lines[1].starts_with("3,199004152019032004,jenis_mismatch,"),
+        "{report}"
+    );
+    assert!(
+        lines[2].starts_with("4,19900415201903200A,nip_length,NIP harus 18 digit angka"),
+        "{report}"
+    );
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
+fn dry_run_reports_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(&roster, small_roster()).unwrap();
+    let out = ikrar_in(
+        dir.path(),
+        &["roster", "import", roster.to_str().unwrap(), "--dry-run"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("pegawai baru: 3"), "{}", text(&out));
+    assert_eq!(counts(dir.path()).0, 0);
+}
+
+#[test]
+fn skip_invalid_imports_the_good_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    let codes = dir.path().join("codes.csv");
+    std::fs::write(
+        &roster,
+        format!("{ROSTER_HEADER}198807022023211007,Budi,PPPK,Guru,DINDIKBUD,Dinas Pendidikan,Pemkab\n{BAD_ROW}"),
+    )
+    .unwrap();
+    let out = ikrar_in(
+        dir.path(),
+        &[
+            "roster",
+            "import",
+            roster.to_str().unwrap(),
+            "--skip-invalid",
+            "--codes-out",
+            codes.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(counts(dir.path()).0, 1);
+    let issued = read_codes(&codes);
+    assert_eq!(issued.len(), 1);
+    assert_eq!(issued[0].0, "198807022023211007");
+    assert_eq!(issued[0].1.len(), 14);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&codes).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "codes file must be private");
+    }
+}
+
+#[test]
+fn reimport_updates_people_and_issues_codes_only_to_those_without() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    let codes = dir.path().join("codes.csv");
+    let import = |content: String| {
+        std::fs::write(&roster, content).unwrap();
+        let out = ikrar_in(
+            dir.path(),
+            &[
+                "roster",
+                "import",
+                roster.to_str().unwrap(),
+                "--codes-out",
+                codes.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        read_codes(&codes)
+    };
+    assert_eq!(import(small_roster()).len(), 3);
+    // Mutasi: Siti moves to RSUD under a new name; a new employee joins.
+    let moved = small_roster().replace(
+        "199004152019032004,Siti Aminah,PNS,Perawat,DINKES,Dinas Kesehatan",
+        "199004152019032004,Siti Aminah Lubis,PNS,Perawat,RSUD,RSUD dr. R. Goeteng Taroenadibrata",
+    ) + "198512302010011003,Dewi,PNS,Camat,KEC-KUTASARI,Kecamatan Kutasari,Pemerintah Kabupaten Purbalingga\n";
+    let second = import(moved);
+    assert_eq!(
+        second.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
+        ["198512302010011003"]
+    );
+    let (count, siti) = counts(dir.path());
+    assert_eq!(count, 4);
+    assert_eq!(siti.as_deref(), Some("Siti Aminah Lubis|RSUD"));
+    let app = App::open(config(dir.path())).unwrap();
+    let unit = units::find(&mut app.db.conn().unwrap(), "RSUD")
+        .unwrap()
+        .unwrap();
+    assert_eq!(unit.name, "RSUD dr. R. Goeteng Taroenadibrata");
+}
+
+#[test]
+fn unreadable_rosters_are_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = ikrar_in(dir.path(), &["roster", "import", "/nonexistent/roster.csv"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing).contains("tidak dapat membaca"));
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(&roster, "nip,nama\n199004152019032004,Siti\n").unwrap();
+    let out = ikrar_in(dir.path(), &["roster", "import", roster.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("kolom wajib tidak ada"),
+        "{}",
+        text(&out)
+    );
+    std::fs::write(&roster, b"nip,nama\n\xff\xfe\n").unwrap();
+    let out = ikrar_in(dir.path(), &["roster", "import", roster.to_str().unwrap()]);
+    assert!(text(&out).contains("UTF-8"), "{}", text(&out));
+    assert_eq!(counts(dir.path()).0, 0);
+}
+
+#[test]
+fn a_kabupaten_roster_imports_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    let generated = std::process::Command::new("python3")
+        .args([
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen_roster.py"),
+            "--count",
+            "8100",
+            "--seed",
+            "7",
+        ])
+        .output()
+        .expect("python3 runs the roster generator");
+    assert!(generated.status.success());
+    std::fs::write(&roster, generated.stdout).unwrap();
+    let codes = dir.path().join("codes.csv");
+    let out = ikrar_in(
+        dir.path(),
+        &[
+            "roster",
+            "import",
+            roster.to_str().unwrap(),
+            "--codes-out",
+            codes.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(counts(dir.path()).0, 8100);
+    assert_eq!(read_codes(&codes).len(), 8100);
+}

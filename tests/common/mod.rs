@@ -1,0 +1,232 @@
+//! Test harness: the real app on a random port with its own fresh database, driven over HTTP the
+//! way a browser would, plus the real `ikrar` binary for CLI steps.
+#![allow(dead_code)] // each test crate uses a different part of the harness
+
+use ikrar::config::Config;
+use ikrar::db::{employees, log_store, signatures};
+use ikrar::domain::values::now_seconds;
+use ikrar::service::{pacts, App};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Cheap Argon2 parameters: the code paths are the same, the tests just run faster.
+pub const TEST_ARGON2: &str = "m=256,t=1,p=1";
+pub const PACT: &str = "netralitas-2024";
+pub const PASSPHRASE: &str = "jeruk lampu sepeda awan";
+
+/// A configuration whose data lives in `dir`.
+pub fn config(dir: &Path) -> Config {
+    let dir = dir.to_string_lossy().into_owned();
+    Config::from_lookup(|name| match name {
+        "IKRAR_DATA_DIR" => Some(dir.clone()),
+        "IKRAR_ARGON2" => Some(TEST_ARGON2.into()),
+        "IKRAR_ALLOW_WEAK_ARGON2" => Some("1".into()),
+        _ => None,
+    })
+    .expect("test configuration")
+}
+
+/// A running app with its own database.
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts the app with the default pact seeded.
+    pub async fn spawn() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::spawn_in(dir).await
+    }
+
+    /// Starts the app on an existing data directory (a "restart").
+    pub async fn spawn_in(dir: tempfile::TempDir) -> TestApp {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().unwrap().port();
+        let mut config = config(dir.path());
+        config.set_bind(format!("127.0.0.1:{port}"));
+        let app = App::open(config).expect("open app");
+        pacts::seed_default(&mut app.db.conn().unwrap(), now_seconds()).expect("seed");
+        let running = ikrar::web::build(app.clone(), listener).expect("build");
+        tokio::spawn(running.server);
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            app,
+            client: client(),
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Imports a roster through the real CLI and returns nip → activation code.
+    pub fn import_roster(&self, csv: &str) -> Vec<(String, String)> {
+        let roster = self.dir.path().join("roster.csv");
+        let codes = self.dir.path().join("codes.csv");
+        std::fs::write(&roster, csv).unwrap();
+        let out = self.ikrar(&[
+            "roster",
+            "import",
+            roster.to_str().unwrap(),
+            "--codes-out",
+            codes.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "import failed: {}", text(&out));
+        read_codes(&codes)
+    }
+
+    /// Runs the `ikrar` binary against this app's data directory.
+    pub fn ikrar(&self, args: &[&str]) -> Output {
+        ikrar_in(self.dir.path(), args)
+    }
+
+    /// A new browser: its own cookies.
+    pub fn browser(&self) -> reqwest::Client {
+        client()
+    }
+
+    /// Fetches a page and returns the CSRF token of its form.
+    pub async fn csrf(&self, browser: &reqwest::Client, path: &str) -> String {
+        let page = browser.get(self.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), 200, "GET {path}");
+        csrf_from(&page.text().await.unwrap())
+    }
+
+    /// Activates an employee through the web form.
+    pub async fn activate(
+        &self,
+        browser: &reqwest::Client,
+        nip: &str,
+        code: &str,
+    ) -> reqwest::Response {
+        let token = self.csrf(browser, "/aktivasi").await;
+        browser
+            .post(self.url("/aktivasi"))
+            .form(&[
+                ("nip", nip),
+                ("kode_aktivasi", code),
+                ("passphrase", PASSPHRASE),
+                ("passphrase_ulang", PASSPHRASE),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts the signing form with the given fields (the CSRF token is added).
+    pub async fn sign_with(
+        &self,
+        browser: &reqwest::Client,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf(browser, &format!("/pakta/{PACT}")).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        browser
+            .post(self.url(&format!("/pakta/{PACT}/tanda-tangan")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs the default pact with the right fields.
+    pub async fn sign(
+        &self,
+        browser: &reqwest::Client,
+        nip: &str,
+        passphrase: &str,
+    ) -> reqwest::Response {
+        self.sign_with(
+            browser,
+            &[("nip", nip), ("passphrase", passphrase), ("setuju", "ya")],
+        )
+        .await
+    }
+
+    /// (log entries, signatures on the default pact, employees)
+    pub fn counts(&self) -> (i64, i64, i64) {
+        let mut conn = self.app.db.conn().unwrap();
+        (
+            log_store::size(&mut conn).unwrap(),
+            signatures::count_for_pact(&mut conn, PACT).unwrap(),
+            employees::count(&mut conn).unwrap(),
+        )
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Runs the `ikrar` binary with its data in `dir`.
+pub fn ikrar_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ikrar"))
+        .args(args)
+        .env("IKRAR_DATA_DIR", dir)
+        .env_remove("DATABASE_URL")
+        .env("IKRAR_ARGON2", TEST_ARGON2)
+        .env("IKRAR_ALLOW_WEAK_ARGON2", "1")
+        .output()
+        .expect("run ikrar")
+}
+
+/// Stdout and stderr of a command, for assertion messages.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// nip → code pairs from a codes file.
+pub fn read_codes(path: &PathBuf) -> Vec<(String, String)> {
+    let mut reader = csv::Reader::from_path(path).expect("codes file");
+    assert_eq!(&reader.headers().unwrap()[0], "nip");
+    assert_eq!(&reader.headers().unwrap()[1], "kode_aktivasi");
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[1].to_owned())
+        })
+        .collect()
+}
+
+/// The value of the hidden `csrf_token` input in a page.
+pub fn csrf_from(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF token") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}
+
+/// The text of the page's error box, if any.
+pub fn error_text(html: &str) -> Option<String> {
+    let start = html.find("class=\"error\"")?;
+    let open = html[start..].find('>')? + start + 1;
+    let close = html[open..].find("</p>")? + open;
+    Some(html[open..close].to_owned())
+}
+
+pub const ROSTER_HEADER: &str = "nip,nama,jenis,jabatan,unit_kode,unit_nama,instansi\n";
+
+/// A small valid roster: three employees in two units.
+pub fn small_roster() -> String {
+    format!(
+        "{ROSTER_HEADER}199004152019032004,Siti Aminah,PNS,Perawat,DINKES,Dinas Kesehatan,Pemerintah Kabupaten Purbalingga\n\
+         198807022023211007,Budi Santoso,PPPK,Guru,DINDIKBUD,Dinas Pendidikan dan Kebudayaan,Pemerintah Kabupaten Purbalingga\n\
+         200002292022012001,Ani Lestari,PNS,Bidan,DINKES,Dinas Kesehatan,Pemerintah Kabupaten Purbalingga\n"
+    )
+}

@@ -1,0 +1,518 @@
+//! The signing spine over real HTTP: import → activate → sign → receipt, and every way signing
+//! can be refused without writing anything.
+
+mod common;
+
+use common::*;
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use ikrar::db::{log_store, pacts as pact_rows, signatures};
+use ikrar::domain::entry::Entry;
+use ikrar::domain::pact::Pact;
+use ikrar::domain::values::now_seconds;
+use ikrar::service::pacts::{publish, Window};
+
+const SITI: &str = "199004152019032004";
+const BUDI: &str = "198807022023211007";
+const ANI: &str = "200002292022012001";
+
+async fn app_with_roster() -> (TestApp, Vec<(String, String)>) {
+    let app = TestApp::spawn().await;
+    let codes = app.import_roster(&small_roster());
+    assert_eq!(codes.len(), 3);
+    (app, codes)
+}
+
+fn code_of<'a>(codes: &'a [(String, String)], nip: &str) -> &'a str {
+    &codes.iter().find(|(n, _)| n == nip).unwrap().1
+}
+
+#[tokio::test]
+async fn import_activate_sign_receipt() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+
+    // Activation, typing the NIP with spaces and the code in lower case.
+    let res = app
+        .activate(
+            &browser,
+            "19900415 201903 2 004",
+            &code_of(&codes, SITI).to_lowercase(),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("Aktivasi berhasil"));
+    let (log_after_activation, _, _) = app.counts();
+
+    // Signing answers 303 to the receipt.
+    let res = app.sign(&browser, SITI, PASSPHRASE).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/bukti/"), "{location}");
+    assert_eq!(app.counts().0, log_after_activation + 1);
+    assert_eq!(app.counts().1, 1);
+
+    // The receipt page: title, name, masked NIP, unit, log index, QR code.
+    let page = browser.get(app.url(&location)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for needle in [
+        "Pakta Integritas Netralitas Pegawai ASN",
+        "Siti Aminah",
+        "1990••••••••••2004",
+        "Dinas Kesehatan (DINKES)",
+        "WIB",
+        "<svg",
+        &format!("{}{}", app.base, location),
+    ] {
+        assert!(html.contains(needle), "receipt lacks {needle:?}");
+    }
+    assert!(!html.contains(SITI), "the full NIP must not be shown");
+
+    // The stored entry is byte for byte what SPEC.md says and verifies with the public key.
+    let index: i64 = location.split('/').nth(2).unwrap().parse().unwrap();
+    let stored = log_store::get(&mut app.app.db.conn().unwrap(), index)
+        .unwrap()
+        .unwrap();
+    let Entry::Signature(entry) = Entry::parse(&stored.body).unwrap() else {
+        panic!("not a signature entry");
+    };
+    assert_eq!(entry.claim.pact, PACT);
+    assert_eq!(entry.claim.sha256, Pact::default_pact().digest_hex());
+    assert_eq!(entry.claim.nip, SITI);
+    assert_eq!(entry.claim.unit, "DINKES");
+    let text = String::from_utf8(stored.body.clone()).unwrap();
+    let message = &text[..text.find("sig ").unwrap()];
+    VerifyingKey::from_bytes(&entry.claim.key)
+        .unwrap()
+        .verify(message.as_bytes(), &Signature::from_bytes(&entry.sig))
+        .unwrap();
+    // The key is the one the `key` entry enrolled.
+    let key_entry = (0..index)
+        .rev()
+        .filter_map(|i| log_store::get(&mut app.app.db.conn().unwrap(), i).unwrap())
+        .filter_map(|e| match Entry::parse(&e.body) {
+            Ok(Entry::Key(k)) if k.nip == SITI => Some(k),
+            _ => None,
+        })
+        .next()
+        .unwrap();
+    assert_eq!(key_entry.key, entry.claim.key);
+
+    // A wrong token finds nothing.
+    let wrong = location[..location.len() - 2].to_owned() + "AA";
+    let res = browser.get(app.url(&wrong)).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+}
+
+/// Posts a signing form and checks the status, the message and that nothing was written.
+async fn refused(app: &TestApp, fields: &[(&str, &str)], status: u16, message: &str) {
+    let before = app.counts();
+    let res = app.sign_with(&app.browser(), fields).await;
+    assert_eq!(res.status(), status, "{fields:?}");
+    let html = res.text().await.unwrap();
+    let error = error_text(&html).unwrap_or_default();
+    assert!(error.contains(message), "{fields:?}: got {error:?}");
+    assert_eq!(app.counts(), before, "{fields:?} wrote something");
+}
+
+#[tokio::test]
+async fn every_refusal_writes_nothing() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    assert_eq!(
+        app.activate(&browser, SITI, code_of(&codes, SITI))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.activate(&browser, ANI, code_of(&codes, ANI))
+            .await
+            .status(),
+        200
+    );
+
+    let wrong = "NIP atau frasa sandi salah.";
+    refused(
+        &app,
+        &[
+            ("nip", SITI),
+            ("passphrase", "kuda merah makan"),
+            ("setuju", "ya"),
+        ],
+        403,
+        wrong,
+    )
+    .await;
+    refused(
+        &app,
+        &[
+            ("nip", "198512302010011003"),
+            ("passphrase", PASSPHRASE),
+            ("setuju", "ya"),
+        ],
+        403,
+        wrong,
+    )
+    .await;
+    refused(
+        &app,
+        &[("nip", BUDI), ("passphrase", PASSPHRASE), ("setuju", "ya")],
+        403,
+        "belum diaktivasi",
+    )
+    .await;
+    refused(
+        &app,
+        &[("nip", SITI), ("passphrase", PASSPHRASE)],
+        422,
+        "Centang pernyataan",
+    )
+    .await;
+    refused(
+        &app,
+        &[
+            ("nip", SITI),
+            ("passphrase", PASSPHRASE),
+            ("setuju", "tidak"),
+        ],
+        422,
+        "Centang pernyataan",
+    )
+    .await;
+    refused(
+        &app,
+        &[
+            ("nip", "12345"),
+            ("passphrase", PASSPHRASE),
+            ("setuju", "ya"),
+        ],
+        422,
+        "NIP harus 18 digit angka",
+    )
+    .await;
+
+    // Already signed: the second attempt is refused and points at the first receipt.
+    assert_eq!(app.sign(&browser, ANI, PASSPHRASE).await.status(), 303);
+    refused(
+        &app,
+        &[("nip", ANI), ("passphrase", PASSPHRASE), ("setuju", "ya")],
+        409,
+        "sudah menandatangani",
+    )
+    .await;
+
+    // A bad or missing CSRF token: 403 and nothing written.
+    let before = app.counts();
+    let stranger = app.browser();
+    for token in ["", "forged"] {
+        let res = stranger
+            .post(app.url(&format!("/pakta/{PACT}/tanda-tangan")))
+            .form(&[
+                ("nip", SITI),
+                ("passphrase", PASSPHRASE),
+                ("setuju", "ya"),
+                ("csrf_token", token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403);
+        assert!(res.text().await.unwrap().contains("kedaluwarsa"));
+    }
+    // A token from another browser's cookie does not fit this one's.
+    let other_token = app.csrf(&app.browser(), "/aktivasi").await;
+    let res = stranger
+        .post(app.url(&format!("/pakta/{PACT}/tanda-tangan")))
+        .form(&[
+            ("nip", SITI),
+            ("passphrase", PASSPHRASE),
+            ("setuju", "ya"),
+            ("csrf_token", &other_token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.counts(), before);
+
+    // Unknown pact: 404.
+    let token = app.csrf(&browser, "/aktivasi").await;
+    let res = browser
+        .post(app.url("/pakta/tidak-ada/tanda-tangan"))
+        .form(&[
+            ("nip", SITI),
+            ("passphrase", PASSPHRASE),
+            ("setuju", "ya"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(app.counts(), before);
+}
+
+#[tokio::test]
+async fn a_closed_pact_refuses_signatures() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    assert_eq!(
+        app.activate(&browser, SITI, code_of(&codes, SITI))
+            .await
+            .status(),
+        200
+    );
+    let now = now_seconds();
+    let closed = Pact::new("pakta-lama", "Pakta Lama", "Isi pakta lama.").unwrap();
+    let window = Window {
+        opens_at: Some(now - chrono::Duration::days(10)),
+        closes_at: Some(now - chrono::Duration::days(1)),
+    };
+    publish(&mut app.app.db.conn().unwrap(), &closed, window, now).unwrap();
+    let page = browser
+        .get(app.url("/pakta/pakta-lama"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("tidak sedang dibuka"));
+
+    let before = app.counts();
+    let token = app.csrf(&browser, "/aktivasi").await;
+    let res = browser
+        .post(app.url("/pakta/pakta-lama/tanda-tangan"))
+        .form(&[
+            ("nip", SITI),
+            ("passphrase", PASSPHRASE),
+            ("setuju", "ya"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(error_text(&res.text().await.unwrap())
+        .unwrap()
+        .contains("tidak sedang dibuka"));
+    assert_eq!(app.counts(), before);
+    let mut conn = app.app.db.conn().unwrap();
+    assert_eq!(
+        signatures::count_for_pact(&mut conn, "pakta-lama").unwrap(),
+        0
+    );
+    assert!(pact_rows::find(&mut conn, "pakta-lama").unwrap().is_some());
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_nip_even_across_a_restart() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    assert_eq!(
+        app.activate(&browser, SITI, code_of(&codes, SITI))
+            .await
+            .status(),
+        200
+    );
+    for _ in 0..5 {
+        let res = app.sign(&browser, SITI, "kuda merah makan tahu").await;
+        assert_eq!(res.status(), 403);
+    }
+    // Locked: even the right passphrase is refused now.
+    let res = app.sign(&browser, SITI, PASSPHRASE).await;
+    assert_eq!(res.status(), 429);
+    assert!(error_text(&res.text().await.unwrap())
+        .unwrap()
+        .contains("dikunci"));
+    // Another NIP is not affected.
+    assert_eq!(
+        app.activate(&browser, ANI, code_of(&codes, ANI))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.sign(&browser, ANI, PASSPHRASE).await.status(), 303);
+
+    // A restart does not forget the lock.
+    let TestApp { dir, .. } = app;
+    let app = TestApp::spawn_in(dir).await;
+    let res = app.sign(&app.browser(), SITI, PASSPHRASE).await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(app.counts().1, 1);
+}
+
+#[tokio::test]
+async fn unknown_nips_are_limited_like_known_ones() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    for _ in 0..5 {
+        assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 403);
+    }
+    assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 429);
+}
+
+#[tokio::test]
+async fn simultaneous_requests_make_one_signature() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    assert_eq!(
+        app.activate(&browser, SITI, code_of(&codes, SITI))
+            .await
+            .status(),
+        200
+    );
+    let before = app.counts();
+    let token = app.csrf(&browser, &format!("/pakta/{PACT}")).await;
+    let url = app.url(&format!("/pakta/{PACT}/tanda-tangan"));
+    let form = [
+        ("nip", SITI),
+        ("passphrase", PASSPHRASE),
+        ("setuju", "ya"),
+        ("csrf_token", token.as_str()),
+    ];
+    let requests = (0..4).map(|_| browser.post(&url).form(&form).send());
+    let statuses: Vec<u16> = futures_join(requests).await;
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![303, 409, 409, 409], "{statuses:?}");
+    assert_eq!(app.counts().0, before.0 + 1);
+    assert_eq!(app.counts().1, 1);
+}
+
+async fn futures_join(
+    requests: impl Iterator<
+        Item = impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'static,
+    >,
+) -> Vec<u16> {
+    let handles: Vec<_> = requests.map(tokio::spawn).collect();
+    let mut statuses = Vec::new();
+    for h in handles {
+        statuses.push(h.await.unwrap().unwrap().status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn activation_refusals_write_nothing() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    let code = code_of(&codes, SITI);
+    let before = app.counts();
+    let post = |fields: Vec<(&'static str, String)>| {
+        let browser = browser.clone();
+        let app_url = app.url("/aktivasi");
+        async move {
+            let token = {
+                let page = browser
+                    .get(&app_url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                csrf_from(&page)
+            };
+            let mut form = fields;
+            form.push(("csrf_token", token));
+            let res = browser.post(&app_url).form(&form).send().await.unwrap();
+            let status = res.status().as_u16();
+            (
+                status,
+                error_text(&res.text().await.unwrap()).unwrap_or_default(),
+            )
+        }
+    };
+    let fields = |nip: &str, code: &str, p1: &str, p2: &str| {
+        vec![
+            ("nip", nip.to_owned()),
+            ("kode_aktivasi", code.to_owned()),
+            ("passphrase", p1.to_owned()),
+            ("passphrase_ulang", p2.to_owned()),
+        ]
+    };
+    let (status, error) = post(fields(SITI, code, PASSPHRASE, "jeruk lampu sepeda")).await;
+    assert_eq!(
+        (status, error.contains("tidak sama")),
+        (422, true),
+        "{error}"
+    );
+    let (status, error) = post(fields(SITI, code, "password123", "password123")).await;
+    assert_eq!(
+        (status, error.contains("Frasa sandi terlalu")),
+        (422, true),
+        "{error}"
+    );
+    let (status, error) = post(fields(SITI, "AAAA-BBBB-CCCC", PASSPHRASE, PASSPHRASE)).await;
+    assert_eq!(
+        (status, error.contains("kode aktivasi salah")),
+        (403, true),
+        "{error}"
+    );
+    let (status, error) = post(fields("198512302010011003", code, PASSPHRASE, PASSPHRASE)).await;
+    assert_eq!(
+        (status, error.contains("kode aktivasi salah")),
+        (403, true),
+        "{error}"
+    );
+    // Another employee's code does not work for this NIP.
+    let (status, _) = post(fields(SITI, code_of(&codes, BUDI), PASSPHRASE, PASSPHRASE)).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.counts(), before);
+
+    // The right code works once, then is spent.
+    let (status, _) = post(fields(SITI, code, PASSPHRASE, PASSPHRASE)).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.counts().0, before.0 + 1);
+    let (status, error) = post(fields(SITI, code, PASSPHRASE, PASSPHRASE)).await;
+    assert_eq!(
+        (status, error.contains("sudah dipakai")),
+        (403, true),
+        "{error}"
+    );
+    assert_eq!(app.counts().0, before.0 + 1);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_cookies() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/aktivasi", &format!("/pakta/{PACT}"), "/tidak-ada"] {
+        let res = app.browser().get(app.url(path)).send().await.unwrap();
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        let cookie = h["set-cookie"].to_str().unwrap();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+    }
+    let html = app
+        .browser()
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script") && !html.contains("style="));
+    let health = app.browser().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), "ok");
+    let css = app
+        .browser()
+        .get(app.url("/static/ikrar.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+}
