@@ -7,5 +7,6 @@ pub mod db;
 pub mod domain;
 pub mod keys;
 pub mod log;
+pub mod log_key;
 pub mod service;
 pub mod web;

@@ -269,7 +269,14 @@ async fn a_closed_pact_refuses_signatures() {
         opens_at: Some(now - chrono::Duration::days(10)),
         closes_at: Some(now - chrono::Duration::days(1)),
     };
-    publish(&mut app.app.db.conn().unwrap(), &closed, window, now).unwrap();
+    publish(
+        &mut app.app.db.conn().unwrap(),
+        &app.app.log,
+        &closed,
+        window,
+        now,
+    )
+    .unwrap();
     let page = browser
         .get(app.url("/pakta/pakta-lama"))
         .send()

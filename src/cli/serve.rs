@@ -21,7 +21,7 @@ fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> 
     let bind = app.config.bind.clone();
     {
         let mut conn = app.db.conn()?;
-        pacts::seed_default(&mut conn, now_seconds())?;
+        pacts::seed_default(&mut conn, &app.log, now_seconds())?;
         if with_demo {
             print_demo(&demo::seed(&mut conn, now_seconds())?);
         }

@@ -1,11 +1,15 @@
-//! The append-only log table: entry n is leaf n, stored with its leaf hash in the same
-//! transaction as the row it describes.
+//! The append-only log: entries, the Merkle tree's stored hashes and the newest signed
+//! checkpoint, all written in the caller's transaction.
 
-use super::schema::log_entries;
+use super::schema::{log_entries, log_head, tree_hashes};
 use super::{Conn, DbError};
+use crate::log::merkle::{self, Hash, HashReader};
+use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
 use diesel::dsl::max;
 use diesel::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The kinds of entry, as stored in the `kind` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,11 +40,23 @@ pub struct StoredEntry {
     pub leaf_hash: Vec<u8>,
 }
 
-/// Appends an entry at the end of the log and returns its index. Call it inside a
-/// [`super::write_transaction`]: the transaction's write lock is what makes appends one at a time
-/// and the indexes gap-free.
+/// The newest checkpoint.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = log_head)]
+pub struct Head {
+    pub size: i64,
+    pub root: Vec<u8>,
+    pub checkpoint: String,
+}
+
+/// Appends an entry at the end of the log, with its tree hashes and a new signed checkpoint, and
+/// returns its index.
+///
+/// Call it inside a [`super::write_transaction`]: that transaction's write lock is what makes
+/// appends one at a time, so indexes are gap-free and checkpoints never go backwards.
 pub fn append(
     conn: &mut Conn,
+    signer: &LogSigner,
     kind: EntryKind,
     body: &[u8],
     now: DateTime<Utc>,
@@ -49,16 +65,51 @@ pub fn append(
         .select(max(log_entries::idx))
         .first(conn)?;
     let index = last.map_or(0, |n| n + 1);
+    let leaf = merkle::leaf_hash(body);
     diesel::insert_into(log_entries::table)
         .values((
             log_entries::idx.eq(index),
             log_entries::kind.eq(kind.as_str()),
             log_entries::body.eq(body),
-            log_entries::leaf_hash.eq(crate::log::leaf_hash(body).as_slice()),
+            log_entries::leaf_hash.eq(leaf.0.as_slice()),
             log_entries::appended_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
+
+    let n = index as u64;
+    let (first, hashes) =
+        merkle::hashes_to_store(n, leaf, &Hashes::new(conn)).map_err(log_error)?;
+    let rows: Vec<_> = hashes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            (
+                tree_hashes::idx.eq((first + i as u64) as i64),
+                tree_hashes::hash.eq(h.0.to_vec()),
+            )
+        })
+        .collect();
+    diesel::insert_into(tree_hashes::table)
+        .values(&rows)
+        .execute(conn)?;
+
+    let size = n + 1;
+    let root = merkle::root(size, &Hashes::new(conn)).map_err(log_error)?;
+    let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
+    diesel::replace_into(log_head::table)
+        .values((
+            log_head::id.eq(1),
+            log_head::size.eq(size as i64),
+            log_head::root.eq(root.0.as_slice()),
+            log_head::checkpoint.eq(&checkpoint),
+            log_head::signed_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
     Ok(index)
+}
+
+fn log_error(e: impl std::fmt::Display) -> DbError {
+    DbError::Log(e.to_string())
 }
 
 /// The entry at `index`, if the log is that long.
@@ -70,7 +121,74 @@ pub fn get(conn: &mut Conn, index: i64) -> Result<Option<StoredEntry>, DbError> 
         .optional()?)
 }
 
+/// Entries `start ≤ n < end`, in order.
+pub fn range(conn: &mut Conn, start: i64, end: i64) -> Result<Vec<StoredEntry>, DbError> {
+    Ok(log_entries::table
+        .filter(log_entries::idx.ge(start).and(log_entries::idx.lt(end)))
+        .order(log_entries::idx)
+        .select(StoredEntry::as_select())
+        .load(conn)?)
+}
+
 /// How many entries the log holds.
 pub fn size(conn: &mut Conn) -> Result<i64, DbError> {
-    Ok(log_entries::table.count().get_result(conn)?)
+    let last: Option<i64> = log_entries::table
+        .select(max(log_entries::idx))
+        .first(conn)?;
+    Ok(last.map_or(0, |n| n + 1))
+}
+
+/// The newest signed checkpoint, if anything was ever appended.
+pub fn head(conn: &mut Conn) -> Result<Option<Head>, DbError> {
+    Ok(log_head::table
+        .find(1)
+        .select(Head::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The inclusion proof of entry `index` in the tree of `size` entries.
+pub fn inclusion_proof(conn: &mut Conn, index: u64, size: u64) -> Result<Vec<Hash>, DbError> {
+    merkle::inclusion_proof(index, size, &Hashes::new(conn)).map_err(log_error)
+}
+
+/// The consistency proof between trees of `from` and `to` entries.
+pub fn consistency_proof(conn: &mut Conn, from: u64, to: u64) -> Result<Vec<Hash>, DbError> {
+    merkle::consistency_proof(from, to, &Hashes::new(conn)).map_err(log_error)
+}
+
+/// The stored hashes, read through a connection.
+struct Hashes<'a> {
+    conn: RefCell<&'a mut Conn>,
+}
+
+impl<'a> Hashes<'a> {
+    fn new(conn: &'a mut Conn) -> Self {
+        Hashes {
+            conn: RefCell::new(conn),
+        }
+    }
+}
+
+impl HashReader for Hashes<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+        let wanted: Vec<i64> = indexes.iter().map(|&i| i as i64).collect();
+        let mut conn = self.conn.borrow_mut();
+        let rows: Vec<(i64, Vec<u8>)> = tree_hashes::table
+            .filter(tree_hashes::idx.eq_any(&wanted))
+            .select((tree_hashes::idx, tree_hashes::hash))
+            .load(*conn)
+            .map_err(|e| tlog_tiles::Error::InvalidInput(e.to_string()))?;
+        let found: HashMap<i64, Vec<u8>> = rows.into_iter().collect();
+        wanted
+            .iter()
+            .map(|i| {
+                found
+                    .get(i)
+                    .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
+                    .map(Hash)
+                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
+            })
+            .collect()
+    }
 }

@@ -35,6 +35,8 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("tugas basis data terhenti")]
     Join,
+    #[error("log transparansi tidak dapat ditulis: {0}")]
+    Log(String),
 }
 
 impl DbError {

@@ -80,6 +80,23 @@ diesel::joinable!(employees -> units (unit_code));
 diesel::joinable!(signatures -> employees (nip));
 diesel::joinable!(signatures -> pacts (pact_id));
 
+diesel::table! {
+    tree_hashes (idx) {
+        idx -> BigInt,
+        hash -> Binary,
+    }
+}
+
+diesel::table! {
+    log_head (id) {
+        id -> Integer,
+        size -> BigInt,
+        root -> Binary,
+        checkpoint -> Text,
+        signed_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     employees,
@@ -88,4 +105,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     signatures,
     guess_limits,
     secrets,
+    tree_hashes,
+    log_head,
 );

@@ -8,6 +8,7 @@ use crate::domain::nip::{Nip, NipError};
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::domain::{activation_code, values::now_seconds};
 use crate::keys::{self, KeyError};
+use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -122,9 +123,10 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
         time: now,
     });
     let done_nip = nip.clone();
+    let log = app.log.clone();
     let log_index = app
         .db
-        .run(move |conn| store_key(conn, &done_nip, &code_hash, &stored, &entry, now))
+        .run(move |conn| store_key(conn, &log, &done_nip, &code_hash, &stored, &entry, now))
         .await?;
     Ok(Activated {
         nip,
@@ -136,6 +138,7 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
 /// Stores the key and its log entry and spends the code, all in one transaction.
 fn store_key(
     conn: &mut Conn,
+    log: &LogSigner,
     nip: &Nip,
     code_hash: &[u8; 32],
     key: &employees::StoredKey,
@@ -149,6 +152,7 @@ fn store_key(
         }
         Ok(log_store::append(
             conn,
+            log,
             log_store::EntryKind::Key,
             entry.to_text().as_bytes(),
             now,

@@ -10,6 +10,8 @@ pub mod signing;
 
 use crate::config::Config;
 use crate::db::{Db, DbError};
+use crate::log::note::{LogSigner, NoteError};
+use crate::log_key::{self, LogKeyError};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -19,6 +21,8 @@ use tokio::sync::Semaphore;
 pub struct App {
     pub config: Arc<Config>,
     pub db: Db,
+    /// The log's signing key, named by its origin.
+    pub log: Arc<LogSigner>,
     argon2_gate: Arc<Semaphore>,
 }
 
@@ -27,14 +31,28 @@ pub struct App {
 #[error("server sedang berhenti")]
 pub struct ShuttingDown;
 
+/// Why the app cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    LogKey(#[from] LogKeyError),
+    #[error("IKRAR_ORIGIN tidak dapat menjadi nama kunci log: {0}")]
+    Origin(NoteError),
+}
+
 impl App {
-    /// Opens (and migrates) the database named by the configuration.
-    pub fn open(config: Config) -> Result<App, DbError> {
+    /// Loads (or creates) the log key and opens (and migrates) the database.
+    pub fn open(config: Config) -> Result<App, OpenError> {
+        let key = log_key::load_or_create(&config.log_key_path)?;
+        let log = LogSigner::new(&config.origin, key).map_err(OpenError::Origin)?;
         let db = Db::open(&config.database)?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(App {
             config: Arc::new(config),
             db,
+            log: Arc::new(log),
             argon2_gate: Arc::new(Semaphore::new(cores)),
         })
     }

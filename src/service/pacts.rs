@@ -3,6 +3,7 @@
 use crate::db::{self, log_store, log_store::EntryKind, pacts, Conn, DbError};
 use crate::domain::entry::{Entry, PactEntry};
 use crate::domain::pact::Pact;
+use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
 
 /// Why a pact cannot be published.
@@ -35,6 +36,7 @@ pub struct Window {
 /// Returns the pact's log index.
 pub fn publish(
     conn: &mut Conn,
+    log: &LogSigner,
     pact: &Pact,
     window: Window,
     now: DateTime<Utc>,
@@ -59,7 +61,7 @@ pub fn publish(
             sha256: digest.clone(),
             time: now,
         });
-        let index = log_store::append(conn, EntryKind::Pact, entry.to_text().as_bytes(), now)?;
+        let index = log_store::append(conn, log, EntryKind::Pact, entry.to_text().as_bytes(), now)?;
         pacts::insert(
             conn,
             &pacts::NewPact {
@@ -78,6 +80,10 @@ pub fn publish(
 }
 
 /// Publishes the default pact unless a pact with its id exists.
-pub fn seed_default(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), PublishError> {
-    publish(conn, &Pact::default_pact(), Window::default(), now).map(|_| ())
+pub fn seed_default(
+    conn: &mut Conn,
+    log: &LogSigner,
+    now: DateTime<Utc>,
+) -> Result<(), PublishError> {
+    publish(conn, log, &Pact::default_pact(), Window::default(), now).map(|_| ())
 }

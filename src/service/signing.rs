@@ -10,6 +10,7 @@ use crate::domain::entry::{Entry, SignatureClaim};
 use crate::domain::nip::{Nip, NipError};
 use crate::domain::values::now_seconds;
 use crate::keys::{self, KeyError};
+use crate::log::note::LogSigner;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -147,9 +148,10 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
             drop(signing_key);
             let entry = Entry::Signature(entry);
             let done_nip = nip.clone();
+            let log = app.log.clone();
             return app
                 .db
-                .run(move |conn| store_signature(conn, &done_nip, &entry, now))
+                .run(move |conn| store_signature(conn, &log, &done_nip, &entry, now))
                 .await;
         }
         (Some(_), None) => SignError::NotActivated,
@@ -167,6 +169,7 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
 /// an earlier or a simultaneous request) refuses the second.
 fn store_signature(
     conn: &mut Conn,
+    log: &LogSigner,
     nip: &Nip,
     entry: &Entry,
     now: DateTime<Utc>,
@@ -181,11 +184,17 @@ fn store_signature(
             return Err(already_signed(conn, existing.log_index));
         }
         let body = entry.to_text();
-        let index = log_store::append(conn, log_store::EntryKind::Signature, body.as_bytes(), now)?;
+        let index = log_store::append(
+            conn,
+            log,
+            log_store::EntryKind::Signature,
+            body.as_bytes(),
+            now,
+        )?;
         signatures::insert(conn, &claim.pact, &claim.nip, &claim.unit, now, index)?;
         Ok(ReceiptRef::new(
             index,
-            &crate::log::leaf_hash(body.as_bytes()),
+            &crate::log::leaf_hash(body.as_bytes()).0,
         ))
     });
     match result {

@@ -49,7 +49,7 @@ impl TestApp {
         let mut config = config(dir.path());
         config.set_bind(format!("127.0.0.1:{port}"));
         let app = App::open(config).expect("open app");
-        pacts::seed_default(&mut app.db.conn().unwrap(), now_seconds()).expect("seed");
+        pacts::seed_default(&mut app.db.conn().unwrap(), &app.log, now_seconds()).expect("seed");
         let running = ikrar::web::build(app.clone(), listener).expect("build");
         tokio::spawn(running.server);
         TestApp {

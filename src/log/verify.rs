@@ -1,0 +1,559 @@
+//! The offline verifier (SPEC.md, "Export bundle"): one streaming pass over a bundle that checks
+//! the checkpoint signature, every entry and log rule, the root, the pact texts, the claimed counts
+//! and, given an older checkpoint, that the log only grew since. Employee signatures are checked in
+//! Ed25519 batches on every core while the next entries are read.
+
+use super::bundle::{EntryLine, Header, BUNDLE_FORMAT};
+use super::merkle::{leaf_hash, StreamingRoot};
+use super::note::{Checkpoint, LogVerifier};
+use crate::domain::entry::Entry;
+use crate::domain::nip::Nip;
+use ed25519_dalek::{Signature, VerifyingKey};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::BufRead;
+use std::sync::mpsc;
+
+/// Signatures per batch handed to a worker.
+const BATCH: usize = 2048;
+
+/// What to check besides the bundle itself.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A checkpoint kept from earlier: the bundle's log must extend it.
+    pub since: Option<String>,
+    /// The log key the auditor trusts; without it the bundle's own key is used.
+    pub log_key: Option<String>,
+    /// Worker threads for signature checks (0: one per core).
+    pub threads: usize,
+}
+
+/// One thing wrong, with the entry it concerns where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fault {
+    pub index: Option<u64>,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// What the verifier found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    pub origin: String,
+    pub checkpoint_size: Option<u64>,
+    pub entries: u64,
+    pub pacts: u64,
+    pub keys: u64,
+    pub signatures: u64,
+    /// Signatures per (pact, unit), as recomputed from the entries.
+    pub counts: BTreeMap<String, BTreeMap<String, u64>>,
+    pub since_size: Option<u64>,
+    pub faults: Vec<Fault>,
+}
+
+impl Summary {
+    /// Whether everything held.
+    pub fn is_valid(&self) -> bool {
+        self.faults.is_empty()
+    }
+}
+
+/// The bundle could not be read at all (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Unreadable {
+    #[error("tidak dapat membaca bundle: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("baris pertama bukan header bundle yang sah: {0}")]
+    Header(String),
+    #[error("format bundle tidak dikenal: {0}")]
+    Format(String),
+    #[error("checkpoint --since tidak dapat dibaca: {0}")]
+    Since(String),
+}
+
+/// A signature waiting to be checked.
+struct Job {
+    index: u64,
+    message: Vec<u8>,
+    signature: Signature,
+    key: VerifyingKey,
+}
+
+/// Verifies a bundle read from `input`; `progress` is told how many entries were read.
+pub fn verify_bundle(
+    mut input: impl BufRead,
+    options: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Summary, Unreadable> {
+    let mut line = String::new();
+    input.read_line(&mut line)?;
+    let header: Header = serde_json::from_str(line.trim_end_matches('\n'))
+        .map_err(|e| Unreadable::Header(e.to_string()))?;
+    if header.format != BUNDLE_FORMAT {
+        return Err(Unreadable::Format(header.format));
+    }
+    let mut state = State::new(&header);
+    let (checkpoint, verifier) = state.open_checkpoint(&header, options);
+    let since = match (&options.since, &verifier) {
+        (Some(text), Some(verifier)) => Some(
+            verifier
+                .open(text)
+                .map_err(|e| Unreadable::Since(e.to_string()))?,
+        ),
+        (Some(_), None) => return Err(Unreadable::Since("kunci log tidak sah".into())),
+        (None, _) => None,
+    };
+    if let (Some(old), Some(new)) = (&since, &checkpoint) {
+        if old.size > new.size {
+            state.fault(
+                None,
+                "since_shrunk",
+                format!(
+                    "log menyusut: checkpoint lama berukuran {}, bundle hanya {}",
+                    old.size, new.size
+                ),
+            );
+        }
+    }
+    state.summary.since_size = since.as_ref().map(|c| c.size);
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+
+    let bad_signatures = std::thread::scope(|scope| -> Result<Vec<u64>, Unreadable> {
+        let (job_tx, job_rx) = mpsc::sync_channel::<Vec<Job>>(threads * 2);
+        let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let job_rx = job_rx.clone();
+                scope.spawn(move || {
+                    let mut bad = Vec::new();
+                    loop {
+                        let batch = match job_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        match batch {
+                            Ok(batch) => bad.extend(check_batch(&batch)),
+                            Err(_) => break,
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        let mut pending = Vec::with_capacity(BATCH);
+        let expected = checkpoint.as_ref().map(|c| c.size);
+        let mut read_error = None;
+        loop {
+            line.clear();
+            match input.read_line(&mut line) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+            let n = state.root.size();
+            if expected.is_some_and(|size| n >= size) {
+                state.fault(
+                    Some(n),
+                    "extra_lines",
+                    "ada baris setelah entri terakhir checkpoint".into(),
+                );
+                break;
+            }
+            if let Some(job) = state.entry(line.trim_end_matches('\n')) {
+                pending.push(job);
+                if pending.len() == BATCH {
+                    let full = std::mem::replace(&mut pending, Vec::with_capacity(BATCH));
+                    if job_tx.send(full).is_err() {
+                        break;
+                    }
+                }
+            }
+            if let Some(old) = since.as_ref().filter(|old| old.size == state.root.size()) {
+                state.check_since(old);
+            }
+            if state.root.size() % 4096 == 0 {
+                progress(state.root.size());
+            }
+        }
+        if !pending.is_empty() {
+            let _ = job_tx.send(pending);
+        }
+        drop(job_tx);
+        let mut bad = Vec::new();
+        for worker in workers {
+            bad.extend(worker.join().unwrap_or_default());
+        }
+        progress(state.root.size());
+        match read_error {
+            Some(e) => Err(Unreadable::Io(e)),
+            None => Ok(bad),
+        }
+    })?;
+    for index in bad_signatures {
+        state.fault(
+            Some(index),
+            "signature_invalid",
+            "tanda tangan pegawai tidak sah".into(),
+        );
+    }
+    state.finish(&header, checkpoint.as_ref(), since.as_ref());
+    let mut summary = state.summary;
+    summary.faults.sort_by_key(|f| (f.index.is_none(), f.index));
+    Ok(summary)
+}
+
+/// Checks a batch at once; if the batch fails, checks each signature to name the bad ones.
+fn check_batch(batch: &[Job]) -> Vec<u64> {
+    let messages: Vec<&[u8]> = batch.iter().map(|j| j.message.as_slice()).collect();
+    let signatures: Vec<Signature> = batch.iter().map(|j| j.signature).collect();
+    let keys: Vec<VerifyingKey> = batch.iter().map(|j| j.key).collect();
+    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
+        return Vec::new();
+    }
+    batch
+        .iter()
+        .filter(|j| j.key.verify_strict(&j.message, &j.signature).is_err())
+        .map(|j| j.index)
+        .collect()
+}
+
+/// What the reading so far has established.
+struct State {
+    root: StreamingRoot,
+    /// pact id → (sha256, title)
+    pacts: HashMap<String, (String, String)>,
+    /// NIP → (public key, time of its key entry)
+    keys: HashMap<String, ([u8; 32], chrono::DateTime<chrono::Utc>)>,
+    signed: HashSet<(String, String)>,
+    summary: Summary,
+}
+
+impl State {
+    fn new(header: &Header) -> State {
+        State {
+            root: StreamingRoot::default(),
+            pacts: HashMap::new(),
+            keys: HashMap::new(),
+            signed: HashSet::new(),
+            summary: Summary {
+                origin: header.origin.clone(),
+                ..Summary::default()
+            },
+        }
+    }
+
+    fn fault(&mut self, index: Option<u64>, code: &'static str, message: String) {
+        self.summary.faults.push(Fault {
+            index,
+            code,
+            message,
+        });
+    }
+
+    /// Opens the bundle's checkpoint with the trusted key; faults where it fails.
+    fn open_checkpoint(
+        &mut self,
+        header: &Header,
+        options: &Options,
+    ) -> (Option<Checkpoint>, Option<LogVerifier>) {
+        let key = options
+            .log_key
+            .as_deref()
+            .map_or(header.log_key.as_str(), str::trim);
+        if key != header.log_key {
+            self.fault(
+                None,
+                "log_key_mismatch",
+                "kunci log di bundle berbeda dengan kunci yang dipercaya".into(),
+            );
+        }
+        let verifier = match LogVerifier::new(key) {
+            Ok(v) => v,
+            Err(e) => {
+                self.fault(None, e.code(), e.to_string());
+                return (None, None);
+            }
+        };
+        let checkpoint = match verifier.open(&header.checkpoint) {
+            Ok(c) => c,
+            Err(e) => {
+                self.fault(None, e.code(), e.to_string());
+                return (None, Some(verifier));
+            }
+        };
+        if checkpoint.origin != header.origin {
+            self.fault(
+                None,
+                "origin_mismatch",
+                format!(
+                    "origin header ({}) berbeda dengan checkpoint ({})",
+                    header.origin, checkpoint.origin
+                ),
+            );
+        }
+        self.summary.checkpoint_size = Some(checkpoint.size);
+        (Some(checkpoint), Some(verifier))
+    }
+
+    /// Reads one entry line: tree, form and log rules. Returns the signature to check, if any.
+    fn entry(&mut self, line: &str) -> Option<Job> {
+        let n = self.root.size();
+        self.summary.entries += 1;
+        let parsed: EntryLine = match serde_json::from_str(line) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                // Keep the tree's shape: count the line as a leaf that cannot match.
+                self.root.push(leaf_hash(line.as_bytes()));
+                self.fault(
+                    Some(n),
+                    "line_malformed",
+                    format!("baris entri bukan JSON yang sah: {e}"),
+                );
+                return None;
+            }
+        };
+        self.root.push(leaf_hash(parsed.entry.as_bytes()));
+        if parsed.index != n {
+            self.fault(
+                Some(n),
+                "index_order",
+                format!("baris ke-{n} bernomor {}", parsed.index),
+            );
+        }
+        let entry = match Entry::parse(parsed.entry.as_bytes()) {
+            Ok(entry) => entry,
+            Err(e) => {
+                self.fault(Some(n), e.code(), e.to_string());
+                return None;
+            }
+        };
+        match entry {
+            Entry::Pact(pact) => {
+                self.summary.pacts += 1;
+                if self.pacts.contains_key(&pact.id) {
+                    self.fault(
+                        Some(n),
+                        "pact_republished",
+                        format!("pakta {} diterbitkan lebih dari sekali", pact.id),
+                    );
+                } else {
+                    self.pacts.insert(pact.id, (pact.sha256, pact.title));
+                }
+                None
+            }
+            Entry::Key(key) => {
+                self.summary.keys += 1;
+                if let Err(e) = Nip::parse_digits(&key.nip, key.time.date_naive()) {
+                    self.fault(
+                        Some(n),
+                        "nip_invalid",
+                        format!("NIP {} tidak sah: {e}", key.nip),
+                    );
+                }
+                self.keys.insert(key.nip, (key.key, key.time));
+                None
+            }
+            Entry::Signature(signature) => {
+                self.summary.signatures += 1;
+                let claim = &signature.claim;
+                *self
+                    .summary
+                    .counts
+                    .entry(claim.pact.clone())
+                    .or_default()
+                    .entry(claim.unit.clone())
+                    .or_default() += 1;
+                match self.pacts.get(&claim.pact) {
+                    None => self.fault(
+                        Some(n),
+                        "pact_unknown",
+                        format!("pakta {} belum diterbitkan sebelum entri ini", claim.pact),
+                    ),
+                    Some((sha, _)) if *sha != claim.sha256 => self.fault(
+                        Some(n),
+                        "pact_digest",
+                        format!("SHA-256 pakta {} tidak cocok", claim.pact),
+                    ),
+                    Some(_) => {}
+                }
+                match self.keys.get(&claim.nip) {
+                    None => self.fault(
+                        Some(n),
+                        "key_not_enrolled",
+                        format!("NIP {} belum punya entri kunci", claim.nip),
+                    ),
+                    Some((key, _)) if *key != claim.key => self.fault(
+                        Some(n),
+                        "key_mismatch",
+                        format!("kunci bukan kunci terakhir NIP {}", claim.nip),
+                    ),
+                    Some((_, time)) if claim.time < *time => self.fault(
+                        Some(n),
+                        "time_before_key",
+                        "waktu tanda tangan lebih awal dari entri kuncinya".into(),
+                    ),
+                    Some(_) => {}
+                }
+                if !self.signed.insert((claim.pact.clone(), claim.nip.clone())) {
+                    self.fault(
+                        Some(n),
+                        "double_signature",
+                        format!(
+                            "NIP {} menandatangani pakta {} lebih dari sekali",
+                            claim.nip, claim.pact
+                        ),
+                    );
+                }
+                let Ok(key) = VerifyingKey::from_bytes(&claim.key) else {
+                    self.fault(
+                        Some(n),
+                        "signature_invalid",
+                        "kunci publik bukan titik Ed25519 yang sah".into(),
+                    );
+                    return None;
+                };
+                // The signed message is the entry without its last line (`sig …`).
+                let text = parsed.entry.as_bytes();
+                let cut = text[..text.len() - 1]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1);
+                Some(Job {
+                    index: n,
+                    message: text[..cut].to_vec(),
+                    signature: Signature::from_bytes(&signature.sig),
+                    key,
+                })
+            }
+        }
+    }
+
+    /// At the old checkpoint's size: the prefix must have the old root.
+    fn check_since(&mut self, old: &Checkpoint) {
+        if self.root.root() != old.root {
+            self.fault(None, "since_mismatch", format!(
+                "{} entri pertama tidak lagi sama dengan checkpoint lama: ada entri yang diubah, dihapus atau ditukar",
+                old.size
+            ));
+        }
+    }
+
+    /// The checks that need the whole log: size, root, pact texts, claimed counts.
+    fn finish(
+        &mut self,
+        header: &Header,
+        checkpoint: Option<&Checkpoint>,
+        since: Option<&Checkpoint>,
+    ) {
+        let read = self.root.size();
+        if let Some(checkpoint) = checkpoint {
+            if read < checkpoint.size {
+                self.fault(
+                    None,
+                    "truncated",
+                    format!(
+                        "bundle berisi {read} entri, checkpoint menyebut {}",
+                        checkpoint.size
+                    ),
+                );
+            } else if self.root.root() != checkpoint.root {
+                self.fault(
+                    None,
+                    "root_mismatch",
+                    "akar pohon entri tidak sama dengan akar checkpoint".into(),
+                );
+            }
+        }
+        if let Some(old) = since {
+            if old.size == 0 {
+                self.check_since(old);
+            } else if read < old.size {
+                self.fault(
+                    None,
+                    "since_missing",
+                    format!(
+                        "bundle lebih pendek ({read}) dari checkpoint lama ({})",
+                        old.size
+                    ),
+                );
+            }
+        }
+        self.check_pact_texts(header);
+        self.check_report(header);
+    }
+
+    fn check_pact_texts(&mut self, header: &Header) {
+        let mut seen = HashSet::new();
+        for text in &header.pacts {
+            seen.insert(text.id.as_str());
+            let document = format!("{}\n\n{}\n", text.title, text.body);
+            let digest = hex::encode(Sha256::digest(document.as_bytes()));
+            match self.pacts.get(&text.id) {
+                None => self.fault(
+                    None,
+                    "pact_text_unknown",
+                    format!("teks pakta {} tidak ada di log", text.id),
+                ),
+                Some((sha, title)) if *sha != digest || *title != text.title => self.fault(
+                    None,
+                    "pact_text_mismatch",
+                    format!("teks pakta {} tidak cocok dengan SHA-256 di log", text.id),
+                ),
+                Some(_) => {}
+            }
+        }
+        let mut missing: Vec<String> = self
+            .pacts
+            .keys()
+            .filter(|id| !seen.contains(id.as_str()))
+            .cloned()
+            .collect();
+        missing.sort();
+        for id in missing {
+            self.fault(
+                None,
+                "pact_text_missing",
+                format!("bundle tidak memuat teks pakta {id}"),
+            );
+        }
+    }
+
+    fn check_report(&mut self, header: &Header) {
+        let mut claimed: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for row in &header.report {
+            *claimed
+                .entry((row.pact.clone(), row.unit.clone()))
+                .or_default() += row.signed;
+        }
+        let mut counted: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for (pact, units) in &self.summary.counts {
+            for (unit, n) in units {
+                counted.insert((pact.clone(), unit.clone()), *n);
+            }
+        }
+        let keys: std::collections::BTreeSet<_> =
+            claimed.keys().chain(counted.keys()).cloned().collect();
+        for key in keys {
+            let (c, r) = (
+                claimed.get(&key).copied().unwrap_or(0),
+                counted.get(&key).copied().unwrap_or(0),
+            );
+            if c != r {
+                self.fault(
+                    None,
+                    "report_mismatch",
+                    format!(
+                        "laporan server: pakta {} unit {} = {c}, dihitung dari log = {r}",
+                        key.0, key.1
+                    ),
+                );
+            }
+        }
+    }
+}
