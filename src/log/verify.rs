@@ -177,7 +177,7 @@ pub fn verify_bundle(
             if let Some(old) = since.as_ref().filter(|old| old.size == state.root.size()) {
                 state.check_since(old);
             }
-            if state.root.size() % 4096 == 0 {
+            if state.root.size().is_multiple_of(4096) {
                 progress(state.root.size());
             }
         }
@@ -336,14 +336,14 @@ impl State {
         match entry {
             Entry::Pact(pact) => {
                 self.summary.pacts += 1;
-                if self.pacts.contains_key(&pact.id) {
-                    self.fault(
-                        Some(n),
-                        "pact_republished",
-                        format!("pakta {} diterbitkan lebih dari sekali", pact.id),
-                    );
-                } else {
-                    self.pacts.insert(pact.id, (pact.sha256, pact.title));
+                let republished = format!("pakta {} diterbitkan lebih dari sekali", pact.id);
+                match self.pacts.entry(pact.id) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        self.fault(Some(n), "pact_republished", republished)
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert((pact.sha256, pact.title));
+                    }
                 }
                 None
             }
