@@ -40,6 +40,24 @@ enum Command {
         #[command(subcommand)]
         command: RosterCommand,
     },
+    /// Exports for auditors
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+    /// Verify an export bundle offline (exit 0 valid, 1 invalid, 2 unreadable)
+    Verify(cli::verify::VerifyArgs),
+    /// Verify one receipt offline (exit 0 valid, 1 invalid, 2 unreadable)
+    VerifyReceipt(cli::verify::ReceiptArgs),
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The whole log as SPEC.md's bundle (JSON Lines), streamed
+    Bundle {
+        #[arg(value_name = "OUT.jsonl")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -66,6 +84,12 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
+    // The verifiers need no configuration, no database and no network.
+    match &args.command {
+        Command::Verify(verify) => return cli::verify::bundle(verify).into(),
+        Command::VerifyReceipt(receipt) => return cli::verify::receipt(receipt).into(),
+        _ => {}
+    }
     let mut config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -101,7 +125,10 @@ fn main() -> ExitCode {
         Command::Roster {
             command: RosterCommand::Import(import),
         } => cli::roster::run(&app, &import),
-        Command::Nip { .. } => Outcome::Ok,
+        Command::Export {
+            command: ExportCommand::Bundle { out },
+        } => cli::export::bundle(&app, &out),
+        Command::Nip { .. } | Command::Verify(_) | Command::VerifyReceipt(_) => Outcome::Ok,
     }
     .into()
 }

@@ -1,9 +1,11 @@
 //! The command line's glue: progress bars, files and summaries around the services. Each
 //! command returns its exit code.
 
+pub mod export;
 pub mod nip_check;
 pub mod roster;
 pub mod serve;
+pub mod verify;
 
 use indicatif::{ProgressBar, ProgressStyle};
 

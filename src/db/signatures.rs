@@ -53,3 +53,14 @@ pub fn count_for_pact(conn: &mut Conn, pact_id: &str) -> Result<i64, DbError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Signatures per (pact, unit at signing) among the first `size` log entries.
+pub fn counts_before(conn: &mut Conn, size: i64) -> Result<Vec<(String, String, i64)>, DbError> {
+    use diesel::dsl::count_star;
+    Ok(signatures::table
+        .filter(signatures::log_index.lt(size))
+        .group_by((signatures::pact_id, signatures::unit_code))
+        .select((signatures::pact_id, signatures::unit_code, count_star()))
+        .order((signatures::pact_id, signatures::unit_code))
+        .load(conn)?)
+}

@@ -38,3 +38,11 @@ pub fn find(conn: &mut Conn, code: &str) -> Result<Option<Unit>, DbError> {
         .first(conn)
         .optional()?)
 }
+
+/// Every unit, by code.
+pub fn all(conn: &mut Conn) -> Result<Vec<Unit>, DbError> {
+    Ok(units::table
+        .order(units::code)
+        .select(Unit::as_select())
+        .load(conn)?)
+}

@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod demo;
+pub mod export;
 pub mod pacts;
 pub mod receipt;
 pub mod roster;

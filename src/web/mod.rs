@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod employee;
 pub mod error;
 pub mod format;
+pub mod log_api;
 pub mod receipt;
 
 use crate::db::{secrets, DbError};
@@ -56,7 +57,12 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(employee::activate)
             .service(employee::show_pact)
             .service(employee::sign)
-            .service(receipt::receipt_page)
+            .service(receipt::show_receipt)
+            .service(log_api::key)
+            .service(log_api::checkpoint)
+            .service(log_api::entries)
+            .service(log_api::inclusion)
+            .service(log_api::consistency)
             .service(stylesheet)
             .service(healthz)
             .default_service(web::to(not_found))

@@ -6,7 +6,8 @@ use super::format::local_time;
 use crate::domain::nip::mask;
 use crate::domain::values::format_time;
 use crate::service::{receipt, App};
-use actix_web::{get, web, Responder};
+use actix_web::http::header;
+use actix_web::{get, web, Either, HttpResponse};
 use askama::Template;
 use askama_web::WebTemplate;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -14,9 +15,10 @@ use base64::Engine;
 use qrcode::render::svg;
 use qrcode::QrCode;
 
+/// The receipt page.
 #[derive(Template, WebTemplate)]
 #[template(path = "bukti.html")]
-struct ReceiptPage {
+pub struct ReceiptPage {
     pact_title: String,
     pact_id: String,
     name: String,
@@ -27,20 +29,44 @@ struct ReceiptPage {
     time_local: String,
     time_utc: String,
     index: i64,
+    json_path: String,
     signature: String,
     public_key: String,
     url: String,
     qr_svg: String,
 }
 
-/// `GET /bukti/{index}/{token}`: the receipt page.
+/// `GET /bukti/{index}/{token}`: the receipt page; with `.json` after the token, the receipt
+/// itself (SPEC.md) as a download.
 #[get("/bukti/{index}/{token}")]
-pub async fn receipt_page(
+pub async fn show_receipt(
     app: web::Data<App>,
     path: web::Path<(i64, String)>,
-) -> Result<impl Responder, AppError> {
+) -> Result<Either<ReceiptPage, HttpResponse>, AppError> {
     let (index, token) = path.into_inner();
-    let found = receipt::find(&app, index, token)
+    match token.strip_suffix(".json") {
+        Some(token) => receipt_json(&app, index, token.to_owned())
+            .await
+            .map(Either::Right),
+        None => receipt_page(&app, index, token).await.map(Either::Left),
+    }
+}
+
+async fn receipt_json(app: &App, index: i64, token: String) -> Result<HttpResponse, AppError> {
+    let body = receipt::json(app, index, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"bukti-ikrar-{index}.json\""),
+        ))
+        .json(body))
+}
+
+async fn receipt_page(app: &App, index: i64, token: String) -> Result<ReceiptPage, AppError> {
+    let found = receipt::find(app, index, token)
         .await?
         .ok_or(AppError::NotFound)?;
     let url = format!("{}{}", app.config.public_url, found.reference.path());
@@ -56,6 +82,7 @@ pub async fn receipt_page(
         time_local: local_time(claim.time.naive_utc(), app.config.tz),
         time_utc: format_time(claim.time),
         index,
+        json_path: format!("{}.json", found.reference.path()),
         signature: B64.encode(found.signature.sig),
         public_key: B64.encode(claim.key),
         qr_svg: qr_svg(&url).ok_or(AppError::Unavailable)?,

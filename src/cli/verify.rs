@@ -1,0 +1,180 @@
+//! `ikrar verify BUNDLE [--since CHECKPOINT] [--log-key KEY] [--json]` and
+//! `ikrar verify-receipt RECEIPT.json [--log-key KEY]`: offline, no database, no configuration.
+
+use super::{progress_bar, Outcome};
+use crate::log::receipt::{self, Receipt};
+use crate::log::verify::{verify_bundle, Options, Summary};
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+/// The arguments of `ikrar verify`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// The bundle (JSON Lines) made by `ikrar export bundle`
+    pub bundle: PathBuf,
+    /// A checkpoint kept from earlier: check that the log only grew since
+    #[arg(long, value_name = "CHECKPOINT.txt")]
+    pub since: Option<PathBuf>,
+    /// The log key you trust (verifier key string, or a file holding it); default: the bundle's
+    #[arg(long, value_name = "KEY")]
+    pub log_key: Option<String>,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A key given as a string or as a file holding it.
+fn read_key(key: &str) -> Result<String, std::io::Error> {
+    let path = Path::new(key);
+    if path.is_file() {
+        Ok(std::fs::read_to_string(path)?.trim().to_owned())
+    } else {
+        Ok(key.trim().to_owned())
+    }
+}
+
+/// Verifies a bundle and prints the summary.
+pub fn bundle(args: &VerifyArgs) -> Outcome {
+    let opened = (|| -> Result<_, String> {
+        let file = std::fs::File::open(&args.bundle)
+            .map_err(|e| format!("tidak dapat membaca {}: {e}", args.bundle.display()))?;
+        let length = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let since = match &args.since {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("tidak dapat membaca {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        let log_key = match &args.log_key {
+            Some(key) => Some(read_key(key).map_err(|e| format!("--log-key: {e}"))?),
+            None => None,
+        };
+        Ok((file, length, since, log_key))
+    })();
+    let (file, length, since, log_key) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("galat: {e}");
+            return Outcome::Failed;
+        }
+    };
+    let options = Options {
+        since,
+        log_key,
+        threads: 0,
+    };
+    // Entries are about 500 bytes: a good enough estimate for the bar.
+    let bar = progress_bar(length / 500 + 1, "Memverifikasi");
+    let result = verify_bundle(
+        BufReader::with_capacity(1 << 20, file),
+        &options,
+        &mut |n| bar.set_position(n),
+    );
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            if args.json {
+                match serde_json::to_string_pretty(&summary) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => eprintln!("galat: {e}"),
+                }
+            } else {
+                print_summary(&summary);
+            }
+            if summary.is_valid() {
+                Outcome::Ok
+            } else {
+                Outcome::Invalid
+            }
+        }
+        Err(e) => {
+            eprintln!("galat: {e}");
+            Outcome::Failed
+        }
+    }
+}
+
+fn print_summary(summary: &Summary) {
+    println!("Log: {}", summary.origin);
+    match summary.checkpoint_size {
+        Some(size) => println!("Checkpoint: {size} entri"),
+        None => println!("Checkpoint: tidak dapat diverifikasi"),
+    }
+    println!(
+        "Dibaca: {} entri ({} pakta, {} kunci, {} tanda tangan)",
+        summary.entries, summary.pacts, summary.keys, summary.signatures
+    );
+    if let Some(size) = summary.since_size {
+        println!("Dibandingkan dengan checkpoint lama berukuran {size}");
+    }
+    for (pact, units) in &summary.counts {
+        println!("Pakta {pact}:");
+        for (unit, n) in units {
+            println!("  {unit}\t{n}");
+        }
+    }
+    if summary.is_valid() {
+        println!("HASIL: SAH — semua pemeriksaan lolos.");
+    } else {
+        println!("HASIL: TIDAK SAH — {} temuan:", summary.faults.len());
+        for fault in &summary.faults {
+            match fault.index {
+                Some(i) => println!("  entri {i}: [{}] {}", fault.code, fault.message),
+                None => println!("  [{}] {}", fault.code, fault.message),
+            }
+        }
+    }
+}
+
+/// The arguments of `ikrar verify-receipt`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReceiptArgs {
+    /// The receipt (.json) downloaded from the receipt page
+    pub receipt: PathBuf,
+    /// The log key you trust (verifier key string, or a file holding it); default: the receipt's
+    #[arg(long, value_name = "KEY")]
+    pub log_key: Option<String>,
+}
+
+/// Verifies one receipt.
+pub fn receipt(args: &ReceiptArgs) -> Outcome {
+    let parsed = std::fs::read_to_string(&args.receipt)
+        .map_err(|e| format!("tidak dapat membaca {}: {e}", args.receipt.display()))
+        .and_then(|text| {
+            serde_json::from_str::<Receipt>(&text)
+                .map_err(|e| format!("bukan berkas bukti ikrar: {e}"))
+        });
+    let key = match args.log_key.as_deref().map(read_key).transpose() {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("galat: --log-key: {e}");
+            return Outcome::Failed;
+        }
+    };
+    let receipt_file = match parsed {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("galat: {e}");
+            return Outcome::Failed;
+        }
+    };
+    match receipt::verify(&receipt_file, key.as_deref()) {
+        Ok(entry) => {
+            let claim = &entry.claim;
+            println!("HASIL: SAH");
+            println!("Pakta: {}", claim.pact);
+            println!(
+                "NIP: {}  Nama: {}  Unit: {}",
+                claim.nip, claim.name, claim.unit
+            );
+            println!("Waktu: {}", crate::domain::values::format_time(claim.time));
+            println!("Entri log: {}", receipt_file.index);
+            Outcome::Ok
+        }
+        Err(fault) => {
+            println!("HASIL: TIDAK SAH — [{}] {fault}", fault.code());
+            Outcome::Invalid
+        }
+    }
+}

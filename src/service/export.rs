@@ -1,0 +1,104 @@
+//! The export bundle: a consistent snapshot of the log for auditors, streamed in constant memory.
+
+use super::App;
+use crate::db::{log_store, pacts, signatures, units, DbError};
+use crate::domain::values::{format_time, now_seconds};
+use crate::log::bundle::{self, Header, PactText, ReportRow, UnitInfo, BUNDLE_FORMAT};
+use crate::log::merkle::EMPTY_HASH;
+use diesel::Connection;
+use std::io::Write;
+
+/// Entries read per query.
+const CHUNK: i64 = 10_000;
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("gagal menulis bundle: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("entri {0} di basis data bukan UTF-8")]
+    NotUtf8(i64),
+}
+
+impl From<diesel::result::Error> for ExportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ExportError::Db(e.into())
+    }
+}
+
+/// The header of a bundle of the log as it is now, and the number of entries it covers.
+pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
+    let mut conn = app.db.conn()?;
+    // One read transaction: the checkpoint, the texts and the counts describe the same log.
+    conn.transaction(|conn| {
+        let (size, checkpoint) = match log_store::head(conn)? {
+            Some(head) => (head.size, head.checkpoint),
+            None => (
+                0,
+                app.log
+                    .sign_checkpoint(0, EMPTY_HASH)
+                    .map_err(|e| DbError::Log(e.to_string()))?,
+            ),
+        };
+        let header = Header {
+            format: BUNDLE_FORMAT.to_owned(),
+            origin: app.log.origin().to_owned(),
+            log_key: app.log.verifier_key(),
+            checkpoint,
+            exported_at: format_time(now_seconds()),
+            pacts: pacts::all(conn)?
+                .into_iter()
+                .filter(|p| p.log_index < size)
+                .map(|p| PactText {
+                    id: p.id,
+                    title: p.title,
+                    body: p.body,
+                })
+                .collect(),
+            units: units::all(conn)?
+                .into_iter()
+                .map(|u| UnitInfo {
+                    code: u.code,
+                    name: u.name,
+                    instansi: u.instansi,
+                })
+                .collect(),
+            report: signatures::counts_before(conn, size)?
+                .into_iter()
+                .map(|(pact, unit, signed)| ReportRow {
+                    pact,
+                    unit,
+                    signed: signed as u64,
+                })
+                .collect(),
+        };
+        Ok((header, size as u64))
+    })
+}
+
+/// Writes the whole bundle; `progress` is told how many entries are written. Returns the size.
+pub fn write_bundle(
+    app: &App,
+    out: &mut impl Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, ExportError> {
+    let (header, size) = snapshot(app)?;
+    bundle::write_header(out, &header)?;
+    let mut conn = app.db.conn()?;
+    let size = size as i64;
+    let mut start = 0;
+    while start < size {
+        let end = (start + CHUNK).min(size);
+        for entry in log_store::range(&mut conn, start, end)? {
+            let text =
+                std::str::from_utf8(&entry.body).map_err(|_| ExportError::NotUtf8(entry.index))?;
+            bundle::write_entry(out, entry.index as u64, text)?;
+        }
+        start = end;
+        progress(end as u64);
+    }
+    out.flush()?;
+    Ok(size as u64)
+}

@@ -1,0 +1,192 @@
+//! The log over HTTP (SPEC.md, "Log over HTTP"): key and checkpoint for anyone; entries and
+//! proofs, which carry NIPs and names, only for auditors (a bearer token for now).
+
+use super::error::AppError;
+use crate::db::{log_store, DbError};
+use crate::log::bundle;
+use crate::log::merkle::{Hash, EMPTY_HASH};
+use crate::service::App;
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+/// Most entries one `/log/entries` request returns.
+pub const MAX_ENTRIES: u64 = 1000;
+
+/// `GET /log/key`: the verifier key string.
+#[get("/log/key")]
+pub async fn key(app: web::Data<App>) -> HttpResponse {
+    text(app.log.verifier_key() + "\n")
+}
+
+/// `GET /log/checkpoint`: the newest signed checkpoint.
+#[get("/log/checkpoint")]
+pub async fn checkpoint(app: web::Data<App>) -> Result<HttpResponse, AppError> {
+    let head = app.db.run(log_store::head).await?;
+    let note = match head {
+        Some(head) => head.checkpoint,
+        None => app
+            .log
+            .sign_checkpoint(0, EMPTY_HASH)
+            .map_err(|e| AppError::Db(DbError::Log(e.to_string())))?,
+    };
+    Ok(text(note))
+}
+
+fn text(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(body)
+}
+
+/// Refuses with 401 unless the request carries an accepted bearer token.
+fn authorize(app: &App, req: &HttpRequest) -> Result<(), HttpResponse> {
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let accepted = match (given, app.config.audit_token.as_deref()) {
+        (Some(given), Some(token)) => bool::from(given.as_bytes().ct_eq(token.as_bytes())),
+        _ => false,
+    };
+    if accepted {
+        Ok(())
+    } else {
+        Err(HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"ikrar-log\""))
+            .content_type("text/plain; charset=utf-8")
+            .body("Entri log memuat data pribadi: hanya untuk auditor dan admin.\n"))
+    }
+}
+
+fn bad_request(message: String) -> HttpResponse {
+    HttpResponse::BadRequest()
+        .content_type("text/plain; charset=utf-8")
+        .body(message + "\n")
+}
+
+async fn current_size(app: &App) -> Result<u64, AppError> {
+    Ok(app.db.run(log_store::size).await? as u64)
+}
+
+#[derive(Deserialize)]
+pub struct EntriesQuery {
+    start: u64,
+    end: u64,
+}
+
+/// `GET /log/entries?start=A&end=B`: entries A ≤ n < B as JSON Lines.
+#[get("/log/entries")]
+pub async fn entries(
+    app: web::Data<App>,
+    req: HttpRequest,
+    query: web::Query<EntriesQuery>,
+) -> Result<HttpResponse, AppError> {
+    if let Err(refused) = authorize(&app, &req) {
+        return Ok(refused);
+    }
+    let (start, end) = (query.start, query.end);
+    let size = current_size(&app).await?;
+    if start >= end || end > size || end - start > MAX_ENTRIES {
+        return Ok(bad_request(format!(
+            "perlu 0 ≤ start < end ≤ {size} dan paling banyak {MAX_ENTRIES} entri"
+        )));
+    }
+    let rows = app
+        .db
+        .run(move |conn| log_store::range(conn, start as i64, end as i64))
+        .await?;
+    let mut body = Vec::with_capacity(rows.len() * 512);
+    for row in rows {
+        let text = String::from_utf8_lossy(&row.body);
+        bundle::write_entry(&mut body, row.index as u64, &text)
+            .map_err(|e| AppError::Db(DbError::Log(e.to_string())))?;
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/jsonl; charset=utf-8")
+        .body(body))
+}
+
+#[derive(Deserialize)]
+pub struct InclusionQuery {
+    index: u64,
+    size: u64,
+}
+
+#[derive(Serialize)]
+struct InclusionProof {
+    index: u64,
+    size: u64,
+    proof: Vec<String>,
+}
+
+fn encode(proof: &[Hash]) -> Vec<String> {
+    proof.iter().map(|h| B64.encode(h.0)).collect()
+}
+
+/// `GET /log/proof/inclusion?index=N&size=S`.
+#[get("/log/proof/inclusion")]
+pub async fn inclusion(
+    app: web::Data<App>,
+    req: HttpRequest,
+    query: web::Query<InclusionQuery>,
+) -> Result<HttpResponse, AppError> {
+    if let Err(refused) = authorize(&app, &req) {
+        return Ok(refused);
+    }
+    let (index, size) = (query.index, query.size);
+    if index >= size || size > current_size(&app).await? {
+        return Ok(bad_request("perlu index < size ≤ ukuran log".into()));
+    }
+    let proof = app
+        .db
+        .run(move |conn| log_store::inclusion_proof(conn, index, size))
+        .await?;
+    Ok(HttpResponse::Ok().json(InclusionProof {
+        index,
+        size,
+        proof: encode(&proof),
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ConsistencyQuery {
+    from: u64,
+    to: u64,
+}
+
+#[derive(Serialize)]
+struct ConsistencyProof {
+    from: u64,
+    to: u64,
+    proof: Vec<String>,
+}
+
+/// `GET /log/proof/consistency?from=M&to=S`.
+#[get("/log/proof/consistency")]
+pub async fn consistency(
+    app: web::Data<App>,
+    req: HttpRequest,
+    query: web::Query<ConsistencyQuery>,
+) -> Result<HttpResponse, AppError> {
+    if let Err(refused) = authorize(&app, &req) {
+        return Ok(refused);
+    }
+    let (from, to) = (query.from, query.to);
+    if from > to || to > current_size(&app).await? {
+        return Ok(bad_request("perlu from ≤ to ≤ ukuran log".into()));
+    }
+    let proof = app
+        .db
+        .run(move |conn| log_store::consistency_proof(conn, from, to))
+        .await?;
+    Ok(HttpResponse::Ok().json(ConsistencyProof {
+        from,
+        to,
+        proof: encode(&proof),
+    }))
+}
