@@ -14,6 +14,8 @@ pub enum AppError {
     Csrf,
     #[error("Server sedang sibuk; coba lagi sebentar lagi.")]
     Unavailable,
+    #[error("Data ini memuat data pribadi dan hanya untuk auditor dan admin.")]
+    Unauthorized,
     #[error("Terjadi kesalahan pada basis data; coba lagi sebentar lagi.")]
     Db(#[from] DbError),
 }
@@ -31,6 +33,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -42,6 +45,7 @@ impl ResponseError for AppError {
         let heading = match self {
             AppError::NotFound => "Tidak ditemukan",
             AppError::Csrf => "Formulir kedaluwarsa",
+            AppError::Unauthorized => "Perlu masuk",
             AppError::Unavailable | AppError::Db(_) => "Layanan terganggu",
         };
         let message = self.to_string();

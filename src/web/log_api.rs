@@ -43,23 +43,17 @@ fn text(body: String) -> HttpResponse {
 }
 
 /// Refuses with 401 unless the request carries an accepted bearer token.
-fn authorize(app: &App, req: &HttpRequest) -> Result<(), HttpResponse> {
+fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
     let given = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    let accepted = match (given, app.config.audit_token.as_deref()) {
-        (Some(given), Some(token)) => bool::from(given.as_bytes().ct_eq(token.as_bytes())),
-        _ => false,
-    };
-    if accepted {
-        Ok(())
-    } else {
-        Err(HttpResponse::Unauthorized()
-            .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"ikrar-log\""))
-            .content_type("text/plain; charset=utf-8")
-            .body("Entri log memuat data pribadi: hanya untuk auditor dan admin.\n"))
+    match (given, app.config.audit_token.as_deref()) {
+        (Some(given), Some(token)) if bool::from(given.as_bytes().ct_eq(token.as_bytes())) => {
+            Ok(())
+        }
+        _ => Err(AppError::Unauthorized),
     }
 }
 
@@ -86,9 +80,7 @@ pub async fn entries(
     req: HttpRequest,
     query: web::Query<EntriesQuery>,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(refused) = authorize(&app, &req) {
-        return Ok(refused);
-    }
+    authorize(&app, &req)?;
     let (start, end) = (query.start, query.end);
     let size = current_size(&app).await?;
     if start >= end || end > size || end - start > MAX_ENTRIES {
@@ -135,9 +127,7 @@ pub async fn inclusion(
     req: HttpRequest,
     query: web::Query<InclusionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(refused) = authorize(&app, &req) {
-        return Ok(refused);
-    }
+    authorize(&app, &req)?;
     let (index, size) = (query.index, query.size);
     if index >= size || size > current_size(&app).await? {
         return Ok(bad_request("perlu index < size ≤ ukuran log".into()));
@@ -173,9 +163,7 @@ pub async fn consistency(
     req: HttpRequest,
     query: web::Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, AppError> {
-    if let Err(refused) = authorize(&app, &req) {
-        return Ok(refused);
-    }
+    authorize(&app, &req)?;
     let (from, to) = (query.from, query.to);
     if from > to || to > current_size(&app).await? {
         return Ok(bad_request("perlu from ≤ to ≤ ukuran log".into()));
