@@ -1,7 +1,7 @@
 //! Errors a handler can end in, each mapped to a clear page in Bahasa Indonesia.
 
 use crate::db::DbError;
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
@@ -49,13 +49,20 @@ impl ResponseError for AppError {
             AppError::Unavailable | AppError::Db(_) => "Layanan terganggu",
         };
         let message = self.to_string();
-        html(
+        let mut response = html(
             self.status_code(),
             &ErrorPage {
                 heading,
                 message: &message,
             },
-        )
+        );
+        if let AppError::Unauthorized = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer realm=\"ikrar-log\""),
+            );
+        }
+        response
     }
 }
 

@@ -44,10 +44,19 @@ impl TestApp {
 
     /// Starts the app on an existing data directory (a "restart").
     pub async fn spawn_in(dir: tempfile::TempDir) -> TestApp {
+        Self::spawn_configured(dir, |_| {}).await
+    }
+
+    /// Starts the app with a configuration adjusted by `adjust`.
+    pub async fn spawn_configured(
+        dir: tempfile::TempDir,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
         let mut config = config(dir.path());
         config.set_bind(format!("127.0.0.1:{port}"));
+        adjust(&mut config);
         let app = App::open(config).expect("open app");
         pacts::seed_default(&mut app.db.conn().unwrap(), &app.log, now_seconds()).expect("seed");
         let running = ikrar::web::build(app.clone(), listener).expect("build");
@@ -148,6 +157,29 @@ impl TestApp {
             &[("nip", nip), ("passphrase", passphrase), ("setuju", "ya")],
         )
         .await
+    }
+
+    /// Imports the small roster, activates everyone and signs the default pact for each; returns
+    /// the receipt paths.
+    pub async fn everyone_signs(&self) -> Vec<String> {
+        let codes = self.import_roster(&small_roster());
+        let browser = self.browser();
+        let mut receipts = Vec::new();
+        for (nip, code) in &codes {
+            assert_eq!(self.activate(&browser, nip, code).await.status(), 200);
+            let res = self.sign(&browser, nip, PASSPHRASE).await;
+            assert_eq!(res.status(), 303);
+            receipts.push(res.headers()["location"].to_str().unwrap().to_owned());
+        }
+        receipts
+    }
+
+    /// Exports the bundle with the real binary.
+    pub fn export(&self, name: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        let out = self.ikrar(&["export", "bundle", path.to_str().unwrap()]);
+        assert!(out.status.success(), "export failed: {}", text(&out));
+        path
     }
 
     /// (log entries, signatures on the default pact, employees)

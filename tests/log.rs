@@ -1,0 +1,345 @@
+//! The transparency log as auditors meet it: receipts, the /log API, export and offline
+//! verification, and tampering with the database behind ikrar's back.
+
+mod common;
+
+use common::*;
+use diesel::connection::SimpleConnection;
+use ikrar::log::merkle::{check_consistency, check_inclusion, leaf_hash, Hash};
+use ikrar::log::note::LogVerifier;
+use ikrar::log::receipt::{self, Receipt};
+use std::path::Path;
+
+/// Runs `ikrar verify` and returns (exit code, stdout).
+fn verify(bundle: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec!["verify", bundle.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = ikrar_in(bundle.parent().unwrap(), &args);
+    (out.status.code().unwrap_or(-1), text(&out))
+}
+
+fn decode(proof: &serde_json::Value) -> Vec<Hash> {
+    proof
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| Hash::parse_hash(h.as_str().unwrap()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn receipts_verify_offline_and_forgeries_fail() {
+    let app = TestApp::spawn().await;
+    let receipts = app.everyone_signs().await;
+    let browser = app.browser();
+    let page = browser
+        .get(app.url(&receipts[0]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Unduh bukti") && page.contains(&format!("{}.json", receipts[0])));
+
+    let res = browser
+        .get(app.url(&format!("{}.json", receipts[0])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let body = res.text().await.unwrap();
+    assert!(
+        body.starts_with("{\"format\":\"ikrar-receipt/v1\",\"log_key\":"),
+        "{body}"
+    );
+    let parsed: Receipt = serde_json::from_str(&body).unwrap();
+    let entry = receipt::verify(&parsed, Some(&app.app.log.verifier_key())).unwrap();
+    assert_eq!(entry.claim.nip, "199004152019032004");
+
+    // The same offline with the binary, pinned key or not.
+    let file = app.dir.path().join("bukti.json");
+    std::fs::write(&file, &body).unwrap();
+    let key = app.app.log.verifier_key();
+    for args in [vec![], vec!["--log-key", key.as_str()]] {
+        let mut all = vec!["verify-receipt", file.to_str().unwrap()];
+        all.extend(args);
+        let out = app.ikrar(&all);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("SAH"));
+    }
+
+    // Forgeries: another name, another proof, another key; and a file that is no receipt.
+    let forged_name = body.replace("Siti Aminah", "Siti Aminat");
+    let mut forged_proof = parsed.clone();
+    forged_proof.proof.reverse();
+    let other_key = "ikrar.localhost/log+00000000+AQ==";
+    let cases: Vec<(String, Vec<&str>, i32, &str)> = vec![
+        (forged_name, vec![], 1, "signature_invalid"),
+        (
+            serde_json::to_string(&forged_proof).unwrap(),
+            vec![],
+            1,
+            "inclusion_proof",
+        ),
+        (
+            body.clone(),
+            vec!["--log-key", other_key],
+            1,
+            "log_key_mismatch",
+        ),
+        ("not json".into(), vec![], 2, "bukan berkas bukti"),
+    ];
+    for (content, extra, code, needle) in cases {
+        std::fs::write(&file, &content).unwrap();
+        let mut all = vec!["verify-receipt", file.to_str().unwrap()];
+        all.extend(extra);
+        let out = app.ikrar(&all);
+        assert_eq!(out.status.code(), Some(code), "{}", text(&out));
+        assert!(text(&out).contains(needle), "{}", text(&out));
+    }
+    // A wrong token gets no receipt.
+    let wrong = format!("{}AA.json", &receipts[0][..receipts[0].len() - 2]);
+    assert_eq!(
+        browser.get(app.url(&wrong)).send().await.unwrap().status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn log_api_serves_auditors_only_and_its_proofs_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let app =
+        TestApp::spawn_configured(dir, |c| c.audit_token = Some("token-auditor".into())).await;
+    let client = app.browser();
+    let get = |path: &str, token: Option<&str>| {
+        let mut req = client.get(app.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send()
+    };
+    let key = get("/log/key", None).await.unwrap().text().await.unwrap();
+    assert_eq!(key.trim(), app.app.log.verifier_key());
+    let verifier = LogVerifier::new(&key).unwrap();
+    let old_note = get("/log/checkpoint", None)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let old = verifier.open(&old_note).unwrap();
+    assert_eq!(old.size, 1); // the seeded pact
+
+    app.everyone_signs().await;
+    let new = verifier
+        .open(
+            &get("/log/checkpoint", None)
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(new.size, 7); // pact, three keys, three signatures
+
+    for path in [
+        "/log/entries?start=0&end=2",
+        "/log/proof/inclusion?index=0&size=7",
+        "/log/proof/consistency?from=1&to=7",
+    ] {
+        assert_eq!(get(path, None).await.unwrap().status(), 401, "{path}");
+        let wrong = get(path, Some("guess")).await.unwrap();
+        assert_eq!(wrong.status(), 401, "{path}");
+        assert!(wrong.headers().contains_key("www-authenticate"));
+    }
+
+    let lines = get("/log/entries?start=0&end=7", Some("token-auditor"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let entries: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 7);
+    for (n, entry) in entries.iter().enumerate() {
+        assert_eq!(entry["index"], n);
+        let res = get(
+            &format!("/log/proof/inclusion?index={n}&size=7"),
+            Some("token-auditor"),
+        )
+        .await
+        .unwrap();
+        let proof: serde_json::Value = res.json().await.unwrap();
+        let leaf = leaf_hash(entry["entry"].as_str().unwrap().as_bytes());
+        check_inclusion(&decode(&proof["proof"]), n as u64, 7, leaf, new.root).unwrap();
+    }
+    let proof: serde_json::Value = get("/log/proof/consistency?from=1&to=7", Some("token-auditor"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    check_consistency(&decode(&proof["proof"]), 1, old.root, 7, new.root).unwrap();
+
+    for bad in [
+        "/log/entries?start=5&end=5",
+        "/log/entries?start=0&end=8",
+        "/log/entries?start=0&end=1001",
+        "/log/proof/inclusion?index=7&size=7",
+        "/log/proof/consistency?from=7&to=8",
+    ] {
+        assert_eq!(
+            get(bad, Some("token-auditor")).await.unwrap().status(),
+            400,
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn exported_bundles_verify_and_count_per_unit() {
+    let app = TestApp::spawn().await;
+    app.everyone_signs().await;
+    let bundle = app.export("bundle.jsonl");
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert_eq!(text.lines().count(), 8);
+    let header: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(header["format"], "ikrar-bundle/v1");
+    assert_eq!(header["pacts"][0]["id"], PACT);
+    let (code, out) = verify(&bundle, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("SAH") && out.contains("DINKES\t2") && out.contains("DINDIKBUD\t1"),
+        "{out}"
+    );
+    let (code, json) = verify(&bundle, &["--json"]);
+    assert_eq!(code, 0);
+    let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(summary["signatures"], 3);
+    assert_eq!(summary["counts"][PACT]["DINKES"], 2);
+    // Unreadable input: exit 2.
+    let (code, _) = verify(&app.dir.path().join("missing.jsonl"), &[]);
+    assert_eq!(code, 2);
+    std::fs::write(app.dir.path().join("junk.jsonl"), "not a header\n").unwrap();
+    assert_eq!(verify(&app.dir.path().join("junk.jsonl"), &[]).0, 2);
+}
+
+/// Signs everything, keeps a checkpoint, tampers with the database, exports, verifies.
+async fn tampered(tamper: &str, codes: &[&str], with_since: bool) {
+    let app = TestApp::spawn().await;
+    app.everyone_signs().await;
+    let checkpoint = app.dir.path().join("checkpoint.txt");
+    let note = reqwest::get(app.url("/log/checkpoint"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    std::fs::write(&checkpoint, note).unwrap();
+    assert_eq!(verify(&app.export("before.jsonl"), &[]).0, 0);
+
+    // Whoever edits the file directly is not bound by its foreign keys.
+    let mut conn = app.app.db.conn().unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = OFF;").unwrap();
+    conn.batch_execute(tamper).unwrap();
+    conn.batch_execute("PRAGMA foreign_keys = ON;").unwrap();
+    drop(conn);
+    let bundle = app.export("after.jsonl");
+    let since = ["--since", checkpoint.to_str().unwrap()];
+    let (code, out) = verify(&bundle, if with_since { &since } else { &[] });
+    assert_eq!(code, 1, "tampering not detected: {tamper}\n{out}");
+    for code in codes {
+        assert!(out.contains(code), "expected [{code}] for {tamper}:\n{out}");
+    }
+}
+
+#[tokio::test]
+async fn editing_a_signatures_unit_is_detected() {
+    // The row only: the server's report no longer matches the entries.
+    tampered(
+        "UPDATE signatures SET unit_code = 'DINDIKBUD' WHERE nip = '199004152019032004';",
+        &["report_mismatch"],
+        false,
+    )
+    .await;
+    // The entry itself: its signature and the tree break.
+    tampered(
+        "UPDATE log_entries SET body = CAST(replace(CAST(body AS TEXT), 'unit DINKES', 'unit DINDIKBUD') AS BLOB) WHERE idx = 2;",
+        &["signature_invalid", "root_mismatch"],
+        false,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_a_signature_is_detected_against_an_earlier_checkpoint() {
+    // Delete the last signature and its entry.
+    tampered(
+        "DELETE FROM signatures WHERE log_index = 6; DELETE FROM log_entries WHERE idx = 6;",
+        &["truncated", "since_missing"],
+        true,
+    )
+    .await;
+    // Delete one in the middle and close the gap.
+    tampered(
+        "DELETE FROM signatures WHERE log_index = 2; DELETE FROM log_entries WHERE idx = 2;
+         UPDATE log_entries SET idx = idx - 1 WHERE idx = 3; UPDATE log_entries SET idx = idx - 1 WHERE idx = 4;
+         UPDATE log_entries SET idx = idx - 1 WHERE idx = 5; UPDATE log_entries SET idx = idx - 1 WHERE idx = 6;",
+        &["truncated", "since_missing"],
+        true,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn swapping_entries_is_detected() {
+    tampered(
+        "UPDATE log_entries SET idx = 1000 WHERE idx = 2; UPDATE log_entries SET idx = 2 WHERE idx = 4;
+         UPDATE log_entries SET idx = 4 WHERE idx = 1000;",
+        &["key_not_enrolled", "root_mismatch", "since_mismatch"],
+        true,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn replacing_a_key_is_detected() {
+    // Siti's key entry (index 1) now names another public key.
+    let other = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        ed25519_dalek::SigningKey::from_bytes(&[9u8; 32])
+            .verifying_key()
+            .to_bytes(),
+    );
+    let sql = format!(
+        "UPDATE log_entries SET body = CAST(substr(CAST(body AS TEXT), 1, instr(CAST(body AS TEXT), 'key ') + 3) || '{other}' || char(10) || substr(CAST(body AS TEXT), instr(CAST(body AS TEXT), 'time ')) AS BLOB) WHERE idx = 1;
+         UPDATE employees SET public_key = NULL WHERE nip = '199004152019032004';"
+    );
+    tampered(&sql, &["key_mismatch", "root_mismatch"], false).await;
+}
+
+#[tokio::test]
+async fn a_bundle_from_ikrar_survives_a_full_verify_of_its_proofs() {
+    // Each receipt's proof is for the checkpoint it carries, even after more signatures.
+    let app = TestApp::spawn().await;
+    let receipts = app.everyone_signs().await;
+    for path in receipts {
+        let body = reqwest::get(app.url(&format!("{path}.json")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let parsed: Receipt = serde_json::from_str(&body).unwrap();
+        receipt::verify(&parsed, None).unwrap();
+    }
+}
