@@ -1,6 +1,6 @@
 //! The small values of SPEC.md ("Values"): text, unit codes, pact ids and times.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use unicode_normalization::UnicodeNormalization;
 
 /// Why a value does not have the form SPEC.md gives it.
@@ -25,6 +25,9 @@ pub enum ValueError {
 /// Normalizes a name or title: NFC, outer white space removed, inner runs folded to one space,
 /// no control characters, 1 to 200 characters.
 pub fn normalize_text(input: &str) -> Result<String, ValueError> {
+    if is_plain_normal_ascii(input) {
+        return Ok(input.to_owned());
+    }
     let nfc: String = input.nfc().collect();
     let mut out = String::with_capacity(nfc.len());
     for word in nfc.split_whitespace() {
@@ -41,6 +44,16 @@ pub fn normalize_text(input: &str) -> Result<String, ValueError> {
         1..=200 => Ok(out),
         _ => Err(ValueError::TextTooLong),
     }
+}
+
+/// Whether ASCII text is already a normal text value (the common case, checked cheaply).
+fn is_plain_normal_ascii(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    (1..=200).contains(&bytes.len())
+        && bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+        && bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && !text.contains("  ")
 }
 
 /// Checks a unit code: `[A-Za-z0-9._-]{1,64}`.
@@ -68,13 +81,21 @@ pub fn format_time(time: DateTime<Utc>) -> String {
     time.format(TIME_FORMAT).to_string()
 }
 
-/// Parses a time in exactly the form [`format_time`] writes, and nothing else.
+/// Parses a time in exactly the form [`format_time`] writes, and nothing else: the shape is
+/// checked byte by byte (`YYYY-MM-DDTHH:MM:SSZ`), the calendar by chrono.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, ValueError> {
-    let naive = NaiveDateTime::parse_from_str(text, TIME_FORMAT).map_err(|_| ValueError::Time)?;
-    let time = naive.and_utc();
-    (format_time(time) == text)
-        .then_some(time)
-        .ok_or(ValueError::Time)
+    const SHAPE: &[u8; 20] = b"0000-00-00T00:00:00Z";
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == SHAPE.len()
+        && bytes.iter().zip(SHAPE).all(|(b, s)| match s {
+            b'0' => b.is_ascii_digit(),
+            other => b == other,
+        });
+    if !shaped {
+        return Err(ValueError::Time);
+    }
+    let time = DateTime::parse_from_rfc3339(text).map_err(|_| ValueError::Time)?;
+    Ok(time.with_timezone(&Utc))
 }
 
 /// The current time truncated to whole seconds, as every stored and signed time is.
@@ -123,5 +144,8 @@ mod tests {
         assert!(parse_time("2023-11-24T02:15:07+00:00").is_err());
         assert!(parse_time("2023-11-24 02:15:07Z").is_err());
         assert!(parse_time("2023-11-24T2:15:07Z").is_err());
+        assert!(parse_time("2023-02-30T02:15:07Z").is_err());
+        assert!(parse_time("2023-11-24T24:15:07Z").is_err());
+        assert!(parse_time("2023-11-24t02:15:07z").is_err());
     }
 }

@@ -76,7 +76,7 @@ struct Job {
     index: u64,
     message: Vec<u8>,
     signature: Signature,
-    key: VerifyingKey,
+    key: [u8; 32],
 }
 
 /// Verifies a bundle read from `input`; `progress` is told how many entries were read.
@@ -209,29 +209,54 @@ pub fn verify_bundle(
 }
 
 /// Checks a batch at once; if the batch fails, checks each signature to name the bad ones.
+/// Public keys are decompressed here, on the workers, not on the reading thread.
 fn check_batch(batch: &[Job]) -> Vec<u64> {
-    let messages: Vec<&[u8]> = batch.iter().map(|j| j.message.as_slice()).collect();
-    let signatures: Vec<Signature> = batch.iter().map(|j| j.signature).collect();
-    let keys: Vec<VerifyingKey> = batch.iter().map(|j| j.key).collect();
-    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-        return Vec::new();
+    let mut bad = Vec::new();
+    let mut messages = Vec::with_capacity(batch.len());
+    let mut signatures = Vec::with_capacity(batch.len());
+    let mut keys = Vec::with_capacity(batch.len());
+    let mut jobs = Vec::with_capacity(batch.len());
+    for job in batch {
+        match VerifyingKey::from_bytes(&job.key) {
+            Ok(key) => {
+                messages.push(job.message.as_slice());
+                signatures.push(job.signature);
+                keys.push(key);
+                jobs.push(job);
+            }
+            Err(_) => bad.push(job.index),
+        }
     }
-    batch
-        .iter()
-        .filter(|j| j.key.verify_strict(&j.message, &j.signature).is_err())
-        .map(|j| j.index)
-        .collect()
+    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
+        return bad;
+    }
+    for (job, key) in jobs.iter().zip(&keys) {
+        if key.verify_strict(&job.message, &job.signature).is_err() {
+            bad.push(job.index);
+        }
+    }
+    bad
 }
 
 /// What the reading so far has established.
+/// Memory stays small for millions of employees: a NIP is kept as the number it is, a pact as
+/// its position in `pacts`.
 struct State {
     root: StreamingRoot,
-    /// pact id → (sha256, title)
-    pacts: HashMap<String, (String, String)>,
-    /// NIP → (public key, time of its key entry)
-    keys: HashMap<String, ([u8; 32], chrono::DateTime<chrono::Utc>)>,
-    signed: HashSet<(String, String)>,
+    /// pact id → (sha256, title, number)
+    pacts: HashMap<String, (String, String, u32)>,
+    /// NIP → (public key, time of its key entry in Unix seconds)
+    keys: HashMap<u64, ([u8; 32], i64)>,
+    /// (pact number, NIP) of every signature so far
+    signed: HashSet<(u32, u64)>,
     summary: Summary,
+}
+
+/// An 18-digit NIP as a number (it fits in 64 bits).
+fn nip_number(nip: &str) -> u64 {
+    nip.bytes().fold(0u64, |n, b| {
+        n.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
+    })
 }
 
 impl State {
@@ -337,12 +362,13 @@ impl State {
             Entry::Pact(pact) => {
                 self.summary.pacts += 1;
                 let republished = format!("pakta {} diterbitkan lebih dari sekali", pact.id);
+                let number = self.pacts.len() as u32;
                 match self.pacts.entry(pact.id) {
                     std::collections::hash_map::Entry::Occupied(_) => {
                         self.fault(Some(n), "pact_republished", republished)
                     }
                     std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert((pact.sha256, pact.title));
+                        slot.insert((pact.sha256, pact.title, number));
                     }
                 }
                 None
@@ -356,7 +382,8 @@ impl State {
                         format!("NIP {} tidak sah: {e}", key.nip),
                     );
                 }
-                self.keys.insert(key.nip, (key.key, key.time));
+                self.keys
+                    .insert(nip_number(&key.nip), (key.key, key.time.timestamp()));
                 None
             }
             Entry::Signature(signature) => {
@@ -369,20 +396,22 @@ impl State {
                     .or_default()
                     .entry(claim.unit.clone())
                     .or_default() += 1;
+                let pact_number = self.pacts.get(&claim.pact).map(|p| p.2);
                 match self.pacts.get(&claim.pact) {
                     None => self.fault(
                         Some(n),
                         "pact_unknown",
                         format!("pakta {} belum diterbitkan sebelum entri ini", claim.pact),
                     ),
-                    Some((sha, _)) if *sha != claim.sha256 => self.fault(
+                    Some((sha, _, _)) if *sha != claim.sha256 => self.fault(
                         Some(n),
                         "pact_digest",
                         format!("SHA-256 pakta {} tidak cocok", claim.pact),
                     ),
                     Some(_) => {}
                 }
-                match self.keys.get(&claim.nip) {
+                let nip = nip_number(&claim.nip);
+                match self.keys.get(&nip) {
                     None => self.fault(
                         Some(n),
                         "key_not_enrolled",
@@ -393,14 +422,15 @@ impl State {
                         "key_mismatch",
                         format!("kunci bukan kunci terakhir NIP {}", claim.nip),
                     ),
-                    Some((_, time)) if claim.time < *time => self.fault(
+                    Some((_, time)) if claim.time.timestamp() < *time => self.fault(
                         Some(n),
                         "time_before_key",
                         "waktu tanda tangan lebih awal dari entri kuncinya".into(),
                     ),
                     Some(_) => {}
                 }
-                if !self.signed.insert((claim.pact.clone(), claim.nip.clone())) {
+                let first = pact_number.is_none_or(|p| self.signed.insert((p, nip)));
+                if !first {
                     self.fault(
                         Some(n),
                         "double_signature",
@@ -410,14 +440,7 @@ impl State {
                         ),
                     );
                 }
-                let Ok(key) = VerifyingKey::from_bytes(&claim.key) else {
-                    self.fault(
-                        Some(n),
-                        "signature_invalid",
-                        "kunci publik bukan titik Ed25519 yang sah".into(),
-                    );
-                    return None;
-                };
+
                 // The signed message is the entry without its last line (`sig …`).
                 let text = parsed.entry.as_bytes();
                 let cut = text[..text.len() - 1]
@@ -428,7 +451,7 @@ impl State {
                     index: n,
                     message: text[..cut].to_vec(),
                     signature: Signature::from_bytes(&signature.sig),
-                    key,
+                    key: claim.key,
                 })
             }
         }
@@ -500,7 +523,7 @@ impl State {
                     "pact_text_unknown",
                     format!("teks pakta {} tidak ada di log", text.id),
                 ),
-                Some((sha, title)) if *sha != digest || *title != text.title => self.fault(
+                Some((sha, title, _)) if *sha != digest || *title != text.title => self.fault(
                     None,
                     "pact_text_mismatch",
                     format!("teks pakta {} tidak cocok dengan SHA-256 di log", text.id),
