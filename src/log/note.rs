@@ -202,6 +202,21 @@ mod tests {
         );
     }
 
+    /// tlog_tiles and C2SP allow extension lines in a checkpoint; SPEC.md does not, and wins.
+    #[test]
+    fn extension_lines_are_refused_though_the_crate_accepts_them() {
+        let key = test_key();
+        let root = super::super::merkle::leaf_hash(b"x");
+        let with_extension = tlog_tiles::Checkpoint::new(ORIGIN, 3, root, "extra line\n").unwrap();
+        assert!(tlog_tiles::Checkpoint::from_bytes(&with_extension.to_bytes()).is_ok());
+        let signer = LogSigner::new(ORIGIN, key).unwrap();
+        let mut note = Note::new(&with_extension.to_bytes(), &[]).unwrap();
+        note.add_sigs(&[&signer]).unwrap();
+        let text = String::from_utf8(note.to_bytes()).unwrap();
+        let verifier = LogVerifier::new(&signer.verifier_key()).unwrap();
+        assert_eq!(verifier.open(&text), Err(NoteError::Malformed));
+    }
+
     #[test]
     fn forged_checkpoints_fail() {
         let signer = LogSigner::new(ORIGIN, test_key()).unwrap();

@@ -116,6 +116,9 @@ pub fn verify_bundle(
         }
     }
     state.summary.since_size = since.as_ref().map(|c| c.size);
+    if let Some(checkpoint) = &checkpoint {
+        state.reserve(checkpoint.size);
+    }
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
@@ -271,6 +274,15 @@ impl State {
                 ..Summary::default()
             },
         }
+    }
+
+    /// Sizes the tables once for a log of `size` entries (at most one key and one signature per
+    /// two entries), so they never hold an old and a new copy while growing. Capped, so that a
+    /// forged size cannot make the verifier allocate without bound.
+    fn reserve(&mut self, size: u64) {
+        let expected = (size / 2).min(4_000_000) as usize;
+        self.keys.reserve(expected);
+        self.signed.reserve(expected);
     }
 
     fn fault(&mut self, index: Option<u64>, code: &'static str, message: String) {
