@@ -83,52 +83,54 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = Args::parse();
-    // The verifiers need no configuration, no database and no network.
-    match &args.command {
-        Command::Verify(verify) => return cli::verify::bundle(verify).into(),
-        Command::VerifyReceipt(receipt) => return cli::verify::receipt(receipt).into(),
-        _ => {}
-    }
-    let mut config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("galat konfigurasi: {e}");
-            return Outcome::Failed.into();
-        }
-    };
-    if let Command::Nip {
-        command: NipCommand::Check { nips },
-    } = &args.command
-    {
-        let mut out = std::io::stdout().lock();
-        return cli::nip_check::run(nips, config.today(), &mut out)
-            .unwrap_or(Outcome::Failed)
-            .into();
-    }
-    if let Command::Serve {
-        bind: Some(bind), ..
-    } = &args.command
-    {
-        config.set_bind(bind.clone());
-    }
-    let app = match App::open(config) {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("galat: {e}");
-            return Outcome::Failed.into();
-        }
-    };
-    match args.command {
-        Command::Serve { demo, .. } => cli::serve::run(app, demo),
-        Command::Migrate => cli::serve::migrate(&app),
+    run(Args::parse().command).into()
+}
+
+fn run(command: Command) -> Outcome {
+    match command {
+        // The verifiers need no configuration, no database and no network.
+        Command::Verify(verify) => cli::verify::bundle(&verify),
+        Command::VerifyReceipt(receipt) => cli::verify::receipt(&receipt),
+        Command::Nip {
+            command: NipCommand::Check { nips },
+        } => with_config(|config| {
+            let mut out = std::io::stdout().lock();
+            cli::nip_check::run(&nips, config.today(), &mut out).unwrap_or(Outcome::Failed)
+        }),
+        Command::Serve { bind, demo } => with_config(|mut config| {
+            if let Some(bind) = bind {
+                config.set_bind(bind);
+            }
+            with_app(config, |app| cli::serve::run(app, demo))
+        }),
+        Command::Migrate => with_config(|config| with_app(config, |app| cli::serve::migrate(&app))),
         Command::Roster {
             command: RosterCommand::Import(import),
-        } => cli::roster::run(&app, &import),
+        } => with_config(|config| with_app(config, |app| cli::roster::run(&app, &import))),
         Command::Export {
             command: ExportCommand::Bundle { out },
-        } => cli::export::bundle(&app, &out),
-        Command::Nip { .. } | Command::Verify(_) | Command::VerifyReceipt(_) => Outcome::Ok,
+        } => with_config(|config| with_app(config, |app| cli::export::bundle(&app, &out))),
     }
-    .into()
+}
+
+/// Runs `work` with the configuration from the environment.
+fn with_config(work: impl FnOnce(Config) -> Outcome) -> Outcome {
+    match Config::from_env() {
+        Ok(config) => work(config),
+        Err(e) => {
+            eprintln!("galat konfigurasi: {e}");
+            Outcome::Failed
+        }
+    }
+}
+
+/// Runs `work` with the app opened (log key loaded, database migrated).
+fn with_app(config: Config, work: impl FnOnce(App) -> Outcome) -> Outcome {
+    match App::open(config) {
+        Ok(app) => work(app),
+        Err(e) => {
+            eprintln!("galat: {e}");
+            Outcome::Failed
+        }
+    }
 }

@@ -74,9 +74,17 @@ pub enum Unreadable {
 /// A signature waiting to be checked.
 struct Job {
     index: u64,
-    message: Vec<u8>,
+    /// The entry; the signed message is its first `message_len` bytes.
+    entry: String,
+    message_len: usize,
     signature: Signature,
     key: [u8; 32],
+}
+
+impl Job {
+    fn message(&self) -> &[u8] {
+        &self.entry.as_bytes()[..self.message_len]
+    }
 }
 
 /// Verifies a bundle read from `input`; `progress` is told how many entries were read.
@@ -222,7 +230,7 @@ fn check_batch(batch: &[Job]) -> Vec<u64> {
     for job in batch {
         match VerifyingKey::from_bytes(&job.key) {
             Ok(key) => {
-                messages.push(job.message.as_slice());
+                messages.push(job.message());
                 signatures.push(job.signature);
                 keys.push(key);
                 jobs.push(job);
@@ -234,7 +242,7 @@ fn check_batch(batch: &[Job]) -> Vec<u64> {
         return bad;
     }
     for (job, key) in jobs.iter().zip(&keys) {
-        if key.verify_strict(&job.message, &job.signature).is_err() {
+        if key.verify_strict(job.message(), &job.signature).is_err() {
             bad.push(job.index);
         }
     }
@@ -401,13 +409,7 @@ impl State {
             Entry::Signature(signature) => {
                 self.summary.signatures += 1;
                 let claim = &signature.claim;
-                *self
-                    .summary
-                    .counts
-                    .entry(claim.pact.clone())
-                    .or_default()
-                    .entry(claim.unit.clone())
-                    .or_default() += 1;
+                self.count(&claim.pact, &claim.unit);
                 let pact_number = self.pacts.get(&claim.pact).map(|p| p.2);
                 match self.pacts.get(&claim.pact) {
                     None => self.fault(
@@ -455,16 +457,33 @@ impl State {
 
                 // The signed message is the entry without its last line (`sig …`).
                 let text = parsed.entry.as_bytes();
-                let cut = text[..text.len() - 1]
+                let message_len = text[..text.len() - 1]
                     .iter()
                     .rposition(|&b| b == b'\n')
                     .map_or(0, |p| p + 1);
                 Some(Job {
                     index: n,
-                    message: text[..cut].to_vec(),
                     signature: Signature::from_bytes(&signature.sig),
                     key: claim.key,
+                    entry: parsed.entry,
+                    message_len,
                 })
+            }
+        }
+    }
+
+    /// Counts a signature for its pact and unit, allocating only for a pair not seen before.
+    fn count(&mut self, pact: &str, unit: &str) {
+        let counts = &mut self.summary.counts;
+        if !counts.contains_key(pact) {
+            counts.insert(pact.to_owned(), BTreeMap::new());
+        }
+        if let Some(units) = counts.get_mut(pact) {
+            match units.get_mut(unit) {
+                Some(n) => *n += 1,
+                None => {
+                    units.insert(unit.to_owned(), 1);
+                }
             }
         }
     }
