@@ -156,16 +156,7 @@ fn reimport_updates_people_and_issues_codes_only_to_those_without() {
     let codes = dir.path().join("codes.csv");
     let import = |content: String| {
         std::fs::write(&roster, content).unwrap();
-        let out = ikrar_in(
-            dir.path(),
-            &[
-                "roster",
-                "import",
-                roster.to_str().unwrap(),
-                "--codes-out",
-                codes.to_str().unwrap(),
-            ],
-        );
+        let out = import_with_codes(dir.path(), &roster, &codes);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         read_codes(&codes)
     };
@@ -228,16 +219,7 @@ fn a_kabupaten_roster_imports_whole() {
     assert!(generated.status.success());
     std::fs::write(&roster, generated.stdout).unwrap();
     let codes = dir.path().join("codes.csv");
-    let out = ikrar_in(
-        dir.path(),
-        &[
-            "roster",
-            "import",
-            roster.to_str().unwrap(),
-            "--codes-out",
-            codes.to_str().unwrap(),
-        ],
-    );
+    let out = import_with_codes(dir.path(), &roster, &codes);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(counts(dir.path()).0, 8100);
     assert_eq!(read_codes(&codes).len(), 8100);

@@ -32,14 +32,7 @@ async fn receipts_verify_offline_and_forgeries_fail() {
     let app = TestApp::spawn().await;
     let receipts = app.everyone_signs().await;
     let browser = app.browser();
-    let page = browser
-        .get(app.url(&receipts[0]))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&browser, &receipts[0]).await;
     assert!(page.contains("Unduh bukti") && page.contains(&format!("{}.json", receipts[0])));
 
     let res = browser

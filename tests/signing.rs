@@ -119,78 +119,29 @@ async fn refused(app: &TestApp, fields: &[(&str, &str)], status: u16, message: &
 async fn every_refusal_writes_nothing() {
     let (app, codes) = app_with_roster().await;
     let browser = app.browser();
-    assert_eq!(
-        app.activate(&browser, SITI, code_of(&codes, SITI))
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        app.activate(&browser, ANI, code_of(&codes, ANI))
-            .await
-            .status(),
-        200
-    );
+    app.activate_ok(&browser, SITI, code_of(&codes, SITI)).await;
+    app.activate_ok(&browser, ANI, code_of(&codes, ANI)).await;
 
     let wrong = "NIP atau frasa sandi salah.";
-    refused(
-        &app,
-        &[
-            ("nip", SITI),
-            ("passphrase", "kuda merah makan"),
-            ("setuju", "ya"),
-        ],
-        403,
-        wrong,
-    )
-    .await;
-    refused(
-        &app,
-        &[
-            ("nip", "198512302010011003"),
-            ("passphrase", PASSPHRASE),
-            ("setuju", "ya"),
-        ],
-        403,
-        wrong,
-    )
-    .await;
-    refused(
-        &app,
-        &[("nip", BUDI), ("passphrase", PASSPHRASE), ("setuju", "ya")],
-        403,
-        "belum diaktivasi",
-    )
-    .await;
-    refused(
-        &app,
-        &[("nip", SITI), ("passphrase", PASSPHRASE)],
-        422,
-        "Centang pernyataan",
-    )
-    .await;
-    refused(
-        &app,
-        &[
-            ("nip", SITI),
-            ("passphrase", PASSPHRASE),
-            ("setuju", "tidak"),
-        ],
-        422,
-        "Centang pernyataan",
-    )
-    .await;
-    refused(
-        &app,
-        &[
-            ("nip", "12345"),
-            ("passphrase", PASSPHRASE),
-            ("setuju", "ya"),
-        ],
-        422,
-        "NIP harus 18 digit angka",
-    )
-    .await;
+    let cases = [
+        (SITI, "kuda merah makan", Some("ya"), 403, wrong),
+        ("198512302010011003", PASSPHRASE, Some("ya"), 403, wrong),
+        (BUDI, PASSPHRASE, Some("ya"), 403, "belum diaktivasi"),
+        (SITI, PASSPHRASE, None, 422, "Centang pernyataan"),
+        (SITI, PASSPHRASE, Some("tidak"), 422, "Centang pernyataan"),
+        (
+            "12345",
+            PASSPHRASE,
+            Some("ya"),
+            422,
+            "NIP harus 18 digit angka",
+        ),
+    ];
+    for (nip, passphrase, agreed, status, message) in cases {
+        let mut fields = vec![("nip", nip), ("passphrase", passphrase)];
+        fields.extend(agreed.map(|a| ("setuju", a)));
+        refused(&app, &fields, status, message).await;
+    }
 
     // Already signed: the second attempt is refused and points at the first receipt.
     assert_eq!(app.sign(&browser, ANI, PASSPHRASE).await.status(), 303);
@@ -202,10 +153,11 @@ async fn every_refusal_writes_nothing() {
     )
     .await;
 
-    // A bad or missing CSRF token: 403 and nothing written.
+    // A missing or forged CSRF token, or one from another browser's cookie: 403, nothing written.
     let before = app.counts();
     let stranger = app.browser();
-    for token in ["", "forged"] {
+    let other_token = app.csrf(&app.browser(), "/aktivasi").await;
+    for token in ["", "forged", other_token.as_str()] {
         let res = stranger
             .post(app.url(&format!("/pakta/{PACT}/tanda-tangan")))
             .form(&[
@@ -220,35 +172,11 @@ async fn every_refusal_writes_nothing() {
         assert_eq!(res.status(), 403);
         assert!(res.text().await.unwrap().contains("kedaluwarsa"));
     }
-    // A token from another browser's cookie does not fit this one's.
-    let other_token = app.csrf(&app.browser(), "/aktivasi").await;
-    let res = stranger
-        .post(app.url(&format!("/pakta/{PACT}/tanda-tangan")))
-        .form(&[
-            ("nip", SITI),
-            ("passphrase", PASSPHRASE),
-            ("setuju", "ya"),
-            ("csrf_token", &other_token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 403);
     assert_eq!(app.counts(), before);
 
     // Unknown pact: 404.
-    let token = app.csrf(&browser, "/aktivasi").await;
-    let res = browser
-        .post(app.url("/pakta/tidak-ada/tanda-tangan"))
-        .form(&[
-            ("nip", SITI),
-            ("passphrase", PASSPHRASE),
-            ("setuju", "ya"),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let fields = [("nip", SITI), ("passphrase", PASSPHRASE), ("setuju", "ya")];
+    let res = app.sign_pact(&browser, "tidak-ada", &fields).await;
     assert_eq!(res.status(), 404);
     assert_eq!(app.counts(), before);
 }
@@ -257,12 +185,7 @@ async fn every_refusal_writes_nothing() {
 async fn a_closed_pact_refuses_signatures() {
     let (app, codes) = app_with_roster().await;
     let browser = app.browser();
-    assert_eq!(
-        app.activate(&browser, SITI, code_of(&codes, SITI))
-            .await
-            .status(),
-        200
-    );
+    app.activate_ok(&browser, SITI, code_of(&codes, SITI)).await;
     let now = now_seconds();
     let closed = Pact::new("pakta-lama", "Pakta Lama", "Isi pakta lama.").unwrap();
     let window = Window {
@@ -277,29 +200,12 @@ async fn a_closed_pact_refuses_signatures() {
         now,
     )
     .unwrap();
-    let page = browser
-        .get(app.url("/pakta/pakta-lama"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&browser, "/pakta/pakta-lama").await;
     assert!(page.contains("tidak sedang dibuka"));
 
     let before = app.counts();
-    let token = app.csrf(&browser, "/aktivasi").await;
-    let res = browser
-        .post(app.url("/pakta/pakta-lama/tanda-tangan"))
-        .form(&[
-            ("nip", SITI),
-            ("passphrase", PASSPHRASE),
-            ("setuju", "ya"),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let fields = [("nip", SITI), ("passphrase", PASSPHRASE), ("setuju", "ya")];
+    let res = app.sign_pact(&browser, "pakta-lama", &fields).await;
     assert_eq!(res.status(), 403);
     assert!(error_text(&res.text().await.unwrap())
         .unwrap()
@@ -317,12 +223,7 @@ async fn a_closed_pact_refuses_signatures() {
 async fn five_failures_lock_the_nip_even_across_a_restart() {
     let (app, codes) = app_with_roster().await;
     let browser = app.browser();
-    assert_eq!(
-        app.activate(&browser, SITI, code_of(&codes, SITI))
-            .await
-            .status(),
-        200
-    );
+    app.activate_ok(&browser, SITI, code_of(&codes, SITI)).await;
     for _ in 0..5 {
         let res = app.sign(&browser, SITI, "kuda merah makan tahu").await;
         assert_eq!(res.status(), 403);
@@ -334,12 +235,7 @@ async fn five_failures_lock_the_nip_even_across_a_restart() {
         .unwrap()
         .contains("dikunci"));
     // Another NIP is not affected.
-    assert_eq!(
-        app.activate(&browser, ANI, code_of(&codes, ANI))
-            .await
-            .status(),
-        200
-    );
+    app.activate_ok(&browser, ANI, code_of(&codes, ANI)).await;
     assert_eq!(app.sign(&browser, ANI, PASSPHRASE).await.status(), 303);
 
     // A restart does not forget the lock.
@@ -364,12 +260,7 @@ async fn unknown_nips_are_limited_like_known_ones() {
 async fn simultaneous_requests_make_one_signature() {
     let (app, codes) = app_with_roster().await;
     let browser = app.browser();
-    assert_eq!(
-        app.activate(&browser, SITI, code_of(&codes, SITI))
-            .await
-            .status(),
-        200
-    );
+    app.activate_ok(&browser, SITI, code_of(&codes, SITI)).await;
     let before = app.counts();
     let token = app.csrf(&browser, &format!("/pakta/{PACT}")).await;
     let url = app.url(&format!("/pakta/{PACT}/tanda-tangan"));

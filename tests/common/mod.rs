@@ -78,13 +78,7 @@ impl TestApp {
         let roster = self.dir.path().join("roster.csv");
         let codes = self.dir.path().join("codes.csv");
         std::fs::write(&roster, csv).unwrap();
-        let out = self.ikrar(&[
-            "roster",
-            "import",
-            roster.to_str().unwrap(),
-            "--codes-out",
-            codes.to_str().unwrap(),
-        ]);
+        let out = import_with_codes(self.dir.path(), &roster, &codes);
         assert!(out.status.success(), "import failed: {}", text(&out));
         read_codes(&codes)
     }
@@ -128,17 +122,40 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Posts the signing form with the given fields (the CSRF token is added).
+    /// Activates an employee and asserts that it worked.
+    pub async fn activate_ok(&self, browser: &reqwest::Client, nip: &str, code: &str) {
+        let res = self.activate(browser, nip, code).await;
+        assert_eq!(res.status(), 200, "activation of {nip}");
+    }
+
+    /// The text of a page.
+    pub async fn page(&self, browser: &reqwest::Client, path: &str) -> String {
+        let res = browser.get(self.url(path)).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
+    /// Posts the signing form of the default pact with the given fields (the CSRF token is
+    /// added).
     pub async fn sign_with(
         &self,
         browser: &reqwest::Client,
         fields: &[(&str, &str)],
     ) -> reqwest::Response {
-        let token = self.csrf(browser, &format!("/pakta/{PACT}")).await;
+        self.sign_pact(browser, PACT, fields).await
+    }
+
+    /// Posts the signing form of pact `pact` with the given fields and a valid CSRF token.
+    pub async fn sign_pact(
+        &self,
+        browser: &reqwest::Client,
+        pact: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf(browser, "/aktivasi").await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf_token", &token));
         browser
-            .post(self.url(&format!("/pakta/{PACT}/tanda-tangan")))
+            .post(self.url(&format!("/pakta/{pact}/tanda-tangan")))
             .form(&form)
             .send()
             .await
@@ -211,6 +228,20 @@ pub fn ikrar_in(dir: &Path, args: &[&str]) -> Output {
         .env("IKRAR_ALLOW_WEAK_ARGON2", "1")
         .output()
         .expect("run ikrar")
+}
+
+/// `ikrar roster import ROSTER --codes-out CODES` with its data in `dir`.
+pub fn import_with_codes(dir: &Path, roster: &Path, codes: &Path) -> Output {
+    ikrar_in(
+        dir,
+        &[
+            "roster",
+            "import",
+            roster.to_str().unwrap(),
+            "--codes-out",
+            codes.to_str().unwrap(),
+        ],
+    )
 }
 
 /// Stdout and stderr of a command, for assertion messages.
