@@ -1,6 +1,10 @@
 //! Storage: the only module that knows diesel. A pool of connections, embedded migrations, and
 //! queries grouped by what they serve.
 
+pub mod admins;
+pub mod api_tokens;
+pub mod audit;
+pub mod counts;
 pub mod employees;
 pub mod guess_limits;
 pub mod log_store;
@@ -120,10 +124,43 @@ impl Db {
 
 /// Runs `work` in a transaction that takes the write lock at its start, so that reads made to
 /// decide a write (the log's next index, "already signed?") cannot go stale before it commits.
+/// An error from `work` rolls everything back.
 pub fn write_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
-    E: From<diesel::result::Error>,
+    E: From<DbError>,
 {
-    conn.immediate_transaction(work)
+    conn.immediate_transaction(|conn| work(conn).map_err(Failed::Work))
+        .map_err(Failed::into_error)
+}
+
+/// Reads in one transaction, so that everything read describes the same moment.
+pub fn read_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<DbError>,
+{
+    conn.transaction(|conn| work(conn).map_err(Failed::Work))
+        .map_err(Failed::into_error)
+}
+
+/// A transaction ended by its work or by the database.
+enum Failed<E> {
+    Work(E),
+    Db(diesel::result::Error),
+}
+
+impl<E> From<diesel::result::Error> for Failed<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Failed::Db(e)
+    }
+}
+
+impl<E: From<DbError>> Failed<E> {
+    fn into_error(self) -> E {
+        match self {
+            Failed::Work(e) => e,
+            Failed::Db(e) => E::from(DbError::from(e)),
+        }
+    }
 }

@@ -97,6 +97,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    admins (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    admin_units (admin_id, unit_code) {
+        admin_id -> BigInt,
+        unit_code -> Text,
+    }
+}
+
+diesel::table! {
+    admin_sessions (token_hash) {
+        token_hash -> Binary,
+        admin_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        token_hash -> Binary,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        detail -> Text,
+        ip -> Text,
+        user_agent -> Text,
+    }
+}
+
+diesel::table! {
+    roster_counts (unit_code, kind) {
+        unit_code -> Text,
+        kind -> Text,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    signed_counts (pact_id, unit_code, kind) {
+        pact_id -> Text,
+        unit_code -> Text,
+        kind -> Text,
+        signed -> BigInt,
+    }
+}
+
+diesel::joinable!(admin_sessions -> admins (admin_id));
+diesel::joinable!(admin_units -> admins (admin_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     employees,
@@ -107,4 +177,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     secrets,
     tree_hashes,
     log_head,
+    admins,
+    admin_units,
+    admin_sessions,
+    api_tokens,
+    audit_events,
+    roster_counts,
+    signed_counts,
 );

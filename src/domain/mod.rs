@@ -6,5 +6,6 @@ pub mod entry;
 pub mod nip;
 pub mod pact;
 pub mod passphrase;
+pub mod role;
 pub mod roster;
 pub mod values;

@@ -50,12 +50,6 @@ pub enum ActivationError {
     Db(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for ActivationError {
-    fn from(e: diesel::result::Error) -> Self {
-        ActivationError::Db(e.into())
-    }
-}
-
 /// The guess-limit subject of activation attempts for a NIP.
 fn subject(nip: &Nip) -> String {
     format!("aktivasi:{nip}")

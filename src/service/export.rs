@@ -5,7 +5,6 @@ use crate::db::{log_store, pacts, signatures, units, DbError};
 use crate::domain::values::{format_time, now_seconds};
 use crate::log::bundle::{self, Header, PactText, ReportRow, UnitInfo, BUNDLE_FORMAT};
 use crate::log::merkle::EMPTY_HASH;
-use diesel::Connection;
 use std::io::Write;
 
 /// Entries read per query.
@@ -22,17 +21,11 @@ pub enum ExportError {
     NotUtf8(i64),
 }
 
-impl From<diesel::result::Error> for ExportError {
-    fn from(e: diesel::result::Error) -> Self {
-        ExportError::Db(e.into())
-    }
-}
-
 /// The header of a bundle of the log as it is now, and the number of entries it covers.
 pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
     let mut conn = app.db.conn()?;
     // One read transaction: the checkpoint, the texts and the counts describe the same log.
-    conn.transaction(|conn| {
+    crate::db::read_transaction(&mut conn, |conn| {
         let (size, checkpoint) = match log_store::head(conn)? {
             Some(head) => (head.size, head.checkpoint),
             None => (

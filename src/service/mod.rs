@@ -1,6 +1,7 @@
 //! Use cases that join the domain and the database: import a roster, activate, sign, publish a
 //! pact. The web handlers and the CLI both call these and nothing below them.
 
+pub mod accounts;
 pub mod activation;
 pub mod demo;
 pub mod export;

@@ -19,12 +19,6 @@ pub enum PublishError {
     Db(#[from] DbError),
 }
 
-impl From<diesel::result::Error> for PublishError {
-    fn from(e: diesel::result::Error) -> Self {
-        PublishError::Db(e.into())
-    }
-}
-
 /// When signing is allowed; `None` leaves that side open.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Window {

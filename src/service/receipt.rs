@@ -5,7 +5,6 @@ use super::App;
 use crate::db::{log_store, pacts, units, Conn, DbError};
 use crate::domain::entry::{Entry, SignatureEntry};
 use crate::log::receipt::Receipt;
-use diesel::Connection;
 use subtle::ConstantTimeEq;
 
 /// A signature as its receipt page shows it.
@@ -68,7 +67,7 @@ pub async fn json(app: &App, index: i64, token: String) -> Result<Option<Receipt
     app.db
         .run(move |conn| {
             // One read transaction: the proof is for the tree the checkpoint signs.
-            conn.transaction(|conn| {
+            crate::db::read_transaction(conn, |conn| {
                 let Some((_, text, _)) = lookup(conn, index, &token)? else {
                     return Ok(None);
                 };

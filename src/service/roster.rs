@@ -1,7 +1,7 @@
 //! Roster import: all rows or none (unless told to skip bad ones), names and units updated for
 //! people already known (mutasi), activation codes issued to those who have none.
 
-use crate::db::{self, employees, units, Conn, DbError};
+use crate::db::{self, counts, employees, units, Conn, DbError};
 use crate::domain::activation_code;
 use crate::domain::roster::{ParsedRoster, RowError};
 use chrono::{DateTime, Utc};
@@ -49,12 +49,6 @@ enum Abort {
     Rollback,
     #[error(transparent)]
     Db(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for Abort {
-    fn from(e: diesel::result::Error) -> Self {
-        Abort::Db(e.into())
-    }
 }
 
 /// Imports a checked roster in one transaction. Bad rows stop the whole import unless
@@ -119,6 +113,7 @@ pub fn import(
         if options.dry_run || refused {
             return Err(Abort::Rollback);
         }
+        counts::rebuild(conn)?;
         Ok(())
     });
     match result {

@@ -3,7 +3,7 @@
 
 use super::App;
 use crate::db::{
-    self, employees, guess_limits, guess_limits::Attempt, log_store, pacts, signatures,
+    self, counts, employees, guess_limits, guess_limits::Attempt, log_store, pacts, signatures,
 };
 use crate::db::{Conn, DbError};
 use crate::domain::entry::{Entry, SignatureClaim};
@@ -70,12 +70,6 @@ pub enum SignError {
     Unavailable,
     #[error(transparent)]
     Db(#[from] DbError),
-}
-
-impl From<diesel::result::Error> for SignError {
-    fn from(e: diesel::result::Error) -> Self {
-        SignError::Db(e.into())
-    }
 }
 
 fn subject(nip: &Nip) -> String {
@@ -149,9 +143,10 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
             let entry = Entry::Signature(entry);
             let done_nip = nip.clone();
             let log = app.log.clone();
+            let kind = employee.kind.clone();
             return app
                 .db
-                .run(move |conn| store_signature(conn, &log, &done_nip, &entry, now))
+                .run(move |conn| store_signature(conn, &log, &done_nip, &kind, &entry, now))
                 .await;
         }
         (Some(_), None) => SignError::NotActivated,
@@ -171,6 +166,7 @@ fn store_signature(
     conn: &mut Conn,
     log: &LogSigner,
     nip: &Nip,
+    kind: &str,
     entry: &Entry,
     now: DateTime<Utc>,
 ) -> Result<ReceiptRef, SignError> {
@@ -192,6 +188,7 @@ fn store_signature(
             now,
         )?;
         signatures::insert(conn, &claim.pact, &claim.nip, &claim.unit, now, index)?;
+        counts::count_signature(conn, &claim.pact, &claim.unit, kind)?;
         Ok(ReceiptRef::new(
             index,
             &crate::log::leaf_hash(body.as_bytes()).0,

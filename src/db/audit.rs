@@ -1,0 +1,69 @@
+//! The audit trail: appended to, listed and exported; never edited through the app.
+
+use super::schema::audit_events;
+use super::{Conn, DbError};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+/// One admin action.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Who did something, from where.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub name: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// Records an action.
+pub fn record(
+    conn: &mut Conn,
+    actor: &Actor,
+    action: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::at.eq(now.naive_utc()),
+            audit_events::actor.eq(&actor.name),
+            audit_events::action.eq(action),
+            audit_events::detail.eq(detail),
+            audit_events::ip.eq(&actor.ip),
+            audit_events::user_agent.eq(&actor.user_agent),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Events, newest first, optionally of one action and/or one actor; `limit` at most.
+pub fn list(
+    conn: &mut Conn,
+    action: Option<&str>,
+    actor: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditEvent>, DbError> {
+    let mut query = audit_events::table.into_boxed();
+    if let Some(action) = action {
+        query = query.filter(audit_events::action.eq(action.to_owned()));
+    }
+    if let Some(actor) = actor {
+        query = query.filter(audit_events::actor.eq(actor.to_owned()));
+    }
+    Ok(query
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)?)
+}

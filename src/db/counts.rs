@@ -1,0 +1,157 @@
+//! What the dashboard and reports read: per-unit counters kept with each signature and rebuilt
+//! after each import, and employee lists with their signing status.
+
+use super::schema::{employees, roster_counts, signatures, signed_counts};
+use super::{Conn, DbError};
+use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+/// Recomputes every counter from the tables (after an import: new people, mutasi).
+pub fn rebuild(conn: &mut Conn) -> Result<(), DbError> {
+    conn.batch_execute(
+        "DELETE FROM roster_counts;
+         INSERT INTO roster_counts (unit_code, kind, total)
+         SELECT unit_code, kind, COUNT(*) FROM employees GROUP BY unit_code, kind;
+         DELETE FROM signed_counts;
+         INSERT INTO signed_counts (pact_id, unit_code, kind, signed)
+         SELECT s.pact_id, e.unit_code, e.kind, COUNT(*)
+         FROM signatures s JOIN employees e ON e.nip = s.nip
+         GROUP BY s.pact_id, e.unit_code, e.kind;",
+    )?;
+    Ok(())
+}
+
+/// Counts one more signature of `pact_id` for an employee of `unit_code` and `kind`.
+pub fn count_signature(
+    conn: &mut Conn,
+    pact_id: &str,
+    unit_code: &str,
+    kind: &str,
+) -> Result<(), DbError> {
+    diesel::insert_into(signed_counts::table)
+        .values((
+            signed_counts::pact_id.eq(pact_id),
+            signed_counts::unit_code.eq(unit_code),
+            signed_counts::kind.eq(kind),
+            signed_counts::signed.eq(1i64),
+        ))
+        .on_conflict((
+            signed_counts::pact_id,
+            signed_counts::unit_code,
+            signed_counts::kind,
+        ))
+        .do_update()
+        .set(signed_counts::signed.eq(signed_counts::signed + excluded(signed_counts::signed)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Employees per (unit, kind).
+pub fn roster(conn: &mut Conn) -> Result<Vec<(String, String, i64)>, DbError> {
+    Ok(roster_counts::table
+        .select((
+            roster_counts::unit_code,
+            roster_counts::kind,
+            roster_counts::total,
+        ))
+        .load(conn)?)
+}
+
+/// Signatures of a pact per (unit, kind).
+pub fn signed(conn: &mut Conn, pact_id: &str) -> Result<Vec<(String, String, i64)>, DbError> {
+    Ok(signed_counts::table
+        .filter(signed_counts::pact_id.eq(pact_id))
+        .select((
+            signed_counts::unit_code,
+            signed_counts::kind,
+            signed_counts::signed,
+        ))
+        .load(conn)?)
+}
+
+/// An employee with their status on one pact.
+#[derive(Debug, Clone, Queryable)]
+pub struct EmployeeStatus {
+    pub nip: String,
+    pub name: String,
+    pub kind: String,
+    pub jabatan: String,
+    pub unit_code: String,
+    pub activated: Option<NaiveDateTime>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub log_index: Option<i64>,
+}
+
+/// Which employees to list.
+#[derive(Debug, Clone, Default)]
+pub struct EmployeeFilter {
+    /// Only these units (`None`: all).
+    pub units: Option<Vec<String>>,
+    /// NIP prefix or part of the name.
+    pub search: Option<String>,
+    /// Only this kind (`PNS`/`PPPK`).
+    pub kind: Option<String>,
+    /// Only employees with a NIP after this one (keyset paging for exports).
+    pub after_nip: Option<String>,
+}
+
+/// Employees matching `filter` with their status on `pact_id`, ordered by NIP; at most `limit`
+/// from `offset`.
+pub fn employees_with_status(
+    conn: &mut Conn,
+    pact_id: &str,
+    filter: &EmployeeFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<EmployeeStatus>, DbError> {
+    let mut query = employees::table
+        .left_join(
+            signatures::table.on(signatures::nip
+                .eq(employees::nip)
+                .and(signatures::pact_id.eq(pact_id.to_owned()))),
+        )
+        .select((
+            employees::nip,
+            employees::name,
+            employees::kind,
+            employees::jabatan,
+            employees::unit_code,
+            employees::activated_at,
+            signatures::signed_at.nullable(),
+            signatures::log_index.nullable(),
+        ))
+        .into_boxed();
+    if let Some(units) = &filter.units {
+        query = query.filter(employees::unit_code.eq_any(units.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(employees::kind.eq(kind.clone()));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let digits: String = search.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.bytes().all(|b| b.is_ascii_digit()) {
+            query = query.filter(employees::nip.like(format!("{digits}%")));
+        } else {
+            let escaped = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            query = query.filter(employees::name.like(format!("%{escaped}%")).escape('\\'));
+        }
+    }
+    if let Some(after) = &filter.after_nip {
+        query = query.filter(employees::nip.gt(after.clone()));
+    }
+    Ok(query
+        .order(employees::nip)
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?)
+}

@@ -1,0 +1,368 @@
+//! Admin accounts: creation, sign-in with the same guess limits as signing, sessions that any
+//! app server can check (they live in the database), API tokens, and the audit trail of it all.
+
+use super::App;
+use crate::db::audit::{self, Actor};
+use crate::db::{admins, api_tokens, guess_limits, guess_limits::Attempt, units, Conn, DbError};
+use crate::domain::passphrase::{check_strength, WeakPassphrase};
+use crate::domain::role::Role;
+use crate::domain::values::now_seconds;
+use crate::keys::Argon2Params;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::Duration;
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+use zeroize::Zeroizing;
+
+/// A session ends after this long without a request.
+pub const IDLE_MINUTES: i64 = 30;
+/// A session ends this long after sign-in, however busy.
+pub const MAX_SESSION_HOURS: i64 = 12;
+
+/// Why an account could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("nama pengguna hanya boleh huruf kecil, angka, titik, garis bawah dan tanda hubung (3–32 karakter)")]
+    Username,
+    #[error("nama pengguna {0} sudah dipakai")]
+    Taken(String),
+    #[error("admin unit harus diberi sedikitnya satu unit (--unit KODE); peran lain tidak")]
+    Units,
+    #[error("unit {0} tidak dikenal; impor roster dulu")]
+    UnknownUnit(String),
+    #[error("{0}")]
+    Weak(WeakPassphrase),
+    #[error("kata sandi tidak dapat di-hash: {0}")]
+    Hash(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// A signed-in admin.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    /// The units a unit-admin may see (empty for the other roles, who see all).
+    pub units: Vec<String>,
+}
+
+impl SignedIn {
+    /// Whether this admin may see unit `code`.
+    pub fn sees_unit(&self, code: &str) -> bool {
+        self.role.sees_all_units() || self.units.iter().any(|u| u == code)
+    }
+
+    /// The units this admin is limited to, if limited.
+    pub fn unit_limit(&self) -> Option<Vec<String>> {
+        (!self.role.sees_all_units()).then(|| self.units.clone())
+    }
+}
+
+/// Why a sign-in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("Nama pengguna atau kata sandi salah.")]
+    BadCredentials,
+    #[error(
+        "Terlalu banyak percobaan gagal; akun ini dikunci sementara. Coba lagi 15 menit lagi."
+    )]
+    Locked,
+    #[error("Server sedang sibuk; coba lagi.")]
+    Unavailable,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn hasher(params: Argon2Params) -> Result<Argon2<'static>, String> {
+    let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None)
+        .map_err(|e| e.to_string())?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// An Argon2id PHC string of `password`.
+pub fn hash_password(params: Argon2Params, password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher(params)?
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Whether `password` matches a PHC string (its own parameters are used).
+fn verify_password(phc: &str, password: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to check unknown usernames against, so they take as long as known ones.
+fn dummy_hash(params: Argon2Params) -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password(params, "ikrar-dummy-password").unwrap_or_default())
+}
+
+fn check_username(username: &str) -> Result<(), AccountError> {
+    let ok = (3..=32).contains(&username.len())
+        && username.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
+    ok.then_some(()).ok_or(AccountError::Username)
+}
+
+/// Creates an account (from the CLI or the accounts page) and records it in the audit trail.
+pub fn create(
+    conn: &mut Conn,
+    params: Argon2Params,
+    username: &str,
+    role: Role,
+    unit_codes: &[String],
+    password: &str,
+    actor: &Actor,
+) -> Result<(), AccountError> {
+    check_username(username)?;
+    if (role == Role::UnitAdmin) == unit_codes.is_empty() {
+        return Err(AccountError::Units);
+    }
+    for code in unit_codes {
+        if units::find(conn, code)?.is_none() {
+            return Err(AccountError::UnknownUnit(code.clone()));
+        }
+    }
+    check_strength(password, &[username, "ikrar", "admin", "bkpsdm"])
+        .map_err(AccountError::Weak)?;
+    if admins::find_by_username(conn, username)?.is_some() {
+        return Err(AccountError::Taken(username.to_owned()));
+    }
+    let hash = hash_password(params, password).map_err(AccountError::Hash)?;
+    let now = now_seconds();
+    crate::db::write_transaction(conn, |conn| {
+        admins::create(conn, username, &hash, role.as_str(), unit_codes, now)?;
+        let detail = format!("{username} ({role}) {}", unit_codes.join(","));
+        audit::record(conn, actor, "account_create", detail.trim(), now)?;
+        Ok::<_, AccountError>(())
+    })
+}
+
+/// A new random secret (session cookie or API token) and its stored hash.
+fn new_secret() -> (Zeroizing<String>, [u8; 32]) {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    OsRng.fill_bytes(bytes.as_mut());
+    let secret = Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()));
+    let hash = secret_hash(&secret);
+    (secret, hash)
+}
+
+/// The stored form of a session cookie or API token.
+pub fn secret_hash(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Signs in; returns the new session's cookie value (a fresh one every time, so a session id
+/// planted before sign-in is worthless).
+pub async fn sign_in(
+    app: &App,
+    username: String,
+    password: Zeroizing<String>,
+    actor: Actor,
+) -> Result<Zeroizing<String>, SignInError> {
+    let now = now_seconds();
+    let subject = format!("admin:{}", username.to_lowercase());
+    let (lookup_subject, lookup_name) = (subject.clone(), username.clone());
+    let admin = app
+        .db
+        .run(move |conn| -> Result<_, SignInError> {
+            if let Attempt::Locked(_) = guess_limits::begin_attempt(conn, &lookup_subject, now)? {
+                return Err(SignInError::Locked);
+            }
+            Ok(admins::find_by_username(conn, &lookup_name)?)
+        })
+        .await;
+    let admin = match admin {
+        Err(SignInError::Locked) => {
+            let detail = format!("{username} (terkunci)");
+            record(app, actor, "sign_in_failed", detail).await?;
+            return Err(SignInError::Locked);
+        }
+        other => other?,
+    };
+    let params = app.config.argon2;
+    let phc = admin
+        .as_ref()
+        .filter(|a| a.disabled_at.is_none())
+        .map(|a| a.password_hash.clone());
+    let matches = app
+        .key_work(move || match phc {
+            Some(phc) => verify_password(&phc, &password),
+            None => {
+                verify_password(dummy_hash(params), &password);
+                false
+            }
+        })
+        .await
+        .map_err(|_| SignInError::Unavailable)?;
+    let Some(admin) = admin.filter(|_| matches) else {
+        app.db
+            .run(move |conn| guess_limits::record_failure(conn, &subject, now))
+            .await?;
+        record(app, actor, "sign_in_failed", username).await?;
+        return Err(SignInError::BadCredentials);
+    };
+    let (secret, hash) = new_secret();
+    app.db
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                guess_limits::clear(conn, &subject)?;
+                admins::create_session(conn, &hash, admin.id, now)?;
+                audit::record(conn, &actor, "sign_in", &admin.username, now)
+            })
+        })
+        .await?;
+    Ok(secret)
+}
+
+async fn record(
+    app: &App,
+    actor: Actor,
+    action: &'static str,
+    detail: String,
+) -> Result<(), DbError> {
+    let now = now_seconds();
+    app.db
+        .run(move |conn| audit::record(conn, &actor, action, &detail, now))
+        .await
+}
+
+/// The admin behind a session cookie, if the session is live.
+pub async fn session(app: &App, cookie: &str) -> Result<Option<SignedIn>, DbError> {
+    let hash = secret_hash(cookie);
+    app.db
+        .run(move |conn| {
+            let now = now_seconds();
+            let admin = admins::session_admin(
+                conn,
+                &hash,
+                now,
+                now - Duration::minutes(IDLE_MINUTES),
+                now - Duration::hours(MAX_SESSION_HOURS),
+            )?;
+            let Some(admin) = admin else {
+                return Ok(None);
+            };
+            let Ok(role) = admin.role.parse::<Role>() else {
+                return Ok(None);
+            };
+            let units = admins::units_of(conn, admin.id)?;
+            Ok(Some(SignedIn {
+                id: admin.id,
+                username: admin.username,
+                role,
+                units,
+            }))
+        })
+        .await
+}
+
+/// Ends a session.
+pub async fn sign_out(app: &App, cookie: &str, actor: Actor) -> Result<(), DbError> {
+    let hash = secret_hash(cookie);
+    let now = now_seconds();
+    app.db
+        .run(move |conn| {
+            admins::delete_session(conn, &hash)?;
+            audit::record(conn, &actor, "sign_out", "", now)
+        })
+        .await
+}
+
+/// Makes an API token for a monitoring script; the secret is returned once and kept only as a
+/// hash.
+pub async fn create_api_token(
+    app: &App,
+    name: String,
+    actor: Actor,
+) -> Result<Zeroizing<String>, DbError> {
+    let (secret, hash) = new_secret();
+    let now = now_seconds();
+    app.db
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                api_tokens::create(conn, &name, &hash, &actor.name, now)?;
+                audit::record(conn, &actor, "token_create", &name, now)
+            })
+        })
+        .await?;
+    Ok(secret)
+}
+
+/// Revokes an API token.
+pub async fn revoke_api_token(app: &App, id: i64, actor: Actor) -> Result<(), DbError> {
+    let now = now_seconds();
+    app.db
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                if let Some(name) = api_tokens::revoke(conn, id, now)? {
+                    audit::record(conn, &actor, "token_revoke", &name, now)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Whether a bearer token is a live API token.
+pub async fn api_token_is_live(app: &App, token: &str) -> Result<bool, DbError> {
+    let hash = secret_hash(token);
+    app.db
+        .run(move |conn| api_tokens::is_live(conn, &hash))
+        .await
+}
+
+/// Disables an account (and ends its sessions).
+pub async fn disable(app: &App, id: i64, username: String, actor: Actor) -> Result<(), DbError> {
+    let now = now_seconds();
+    app.db
+        .run(move |conn| {
+            crate::db::write_transaction(conn, |conn| {
+                admins::disable(conn, id, now)?;
+                audit::record(conn, &actor, "account_disable", &username, now)
+            })
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_argon2id_phc_strings() {
+        let params = Argon2Params {
+            m_cost: 256,
+            t_cost: 1,
+            p_cost: 1,
+        };
+        let phc = hash_password(params, "kuda lari di pantai").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{phc}");
+        assert!(verify_password(&phc, "kuda lari di pantai"));
+        assert!(!verify_password(&phc, "kuda lari di pantai!"));
+        assert!(!verify_password("not a hash", "x"));
+    }
+
+    #[test]
+    fn usernames_are_plain() {
+        assert!(check_username("bkpsdm.admin").is_ok());
+        assert!(check_username("Admin").is_err());
+        assert!(check_username("ab").is_err());
+        assert!(check_username("a b c").is_err());
+    }
+}
