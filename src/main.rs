@@ -40,7 +40,12 @@ enum Command {
         #[command(subcommand)]
         command: RosterCommand,
     },
-    /// Exports for auditors
+    /// Admin accounts
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Exports for auditors and reports
     Export {
         #[command(subcommand)]
         command: ExportCommand,
@@ -52,12 +57,20 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an admin account
+    Create(cli::admin::CreateArgs),
+}
+
+#[derive(Subcommand)]
 enum ExportCommand {
     /// The whole log as SPEC.md's bundle (JSON Lines), streamed
     Bundle {
         #[arg(value_name = "OUT.jsonl")]
         out: std::path::PathBuf,
     },
+    /// A signing report (rekap per unit or daftar per pegawai) as CSV or XLSX
+    Report(cli::report::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -110,6 +123,12 @@ fn run(command: Command) -> Outcome {
         Command::Export {
             command: ExportCommand::Bundle { out },
         } => with_config(|config| with_app(config, |app| cli::export::bundle(&app, &out))),
+        Command::Export {
+            command: ExportCommand::Report(report),
+        } => with_config(|config| with_app(config, |app| cli::report::run(&app, &report))),
+        Command::Admin {
+            command: AdminCommand::Create(create),
+        } => with_config(|config| with_app(config, |app| cli::admin::create(&app, &create))),
     }
 }
 

@@ -1,8 +1,10 @@
 //! The command line's glue: progress bars, files and summaries around the services. Each
 //! command returns its exit code.
 
+pub mod admin;
 pub mod export;
 pub mod nip_check;
+pub mod report;
 pub mod roster;
 pub mod serve;
 pub mod verify;

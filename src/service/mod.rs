@@ -3,10 +3,12 @@
 
 pub mod accounts;
 pub mod activation;
+pub mod dashboard;
 pub mod demo;
 pub mod export;
 pub mod pacts;
 pub mod receipt;
+pub mod reports;
 pub mod roster;
 pub mod signing;
 

@@ -2,8 +2,8 @@
 
 use super::csrf::Csrf;
 use super::error::{html, AppError};
-use super::format::local_time;
 use crate::db::pacts::{self, StoredPact};
+use crate::domain::display::local_time;
 use crate::domain::pact::Pact;
 use crate::domain::values::now_seconds;
 use crate::service::activation::{self, ActivationError, ActivationRequest};

@@ -4,7 +4,6 @@
 pub mod csrf;
 pub mod employee;
 pub mod error;
-pub mod format;
 pub mod log_api;
 pub mod receipt;
 

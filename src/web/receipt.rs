@@ -2,7 +2,7 @@
 //! the page's own address.
 
 use super::error::AppError;
-use super::format::local_time;
+use crate::domain::display::local_time;
 use crate::domain::nip::mask;
 use crate::domain::values::format_time;
 use crate::service::{receipt, App};

@@ -1,0 +1,83 @@
+//! `ikrar admin create USERNAME --role superadmin|unit-admin|auditor [--unit CODE]... [--password-stdin]`.
+
+use super::Outcome;
+use crate::db::audit::Actor;
+use crate::domain::role::Role;
+use crate::service::{accounts, App};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand_core::{OsRng, RngCore};
+use std::io::BufRead;
+use zeroize::Zeroizing;
+
+/// The command's arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CreateArgs {
+    /// Lowercase letters, digits, `.`, `_`, `-` (3–32)
+    pub username: String,
+    /// superadmin (BKPSDM), unit-admin (OPD operator) or auditor (read only)
+    #[arg(long)]
+    pub role: Role,
+    /// A unit a unit-admin may see (repeat for several)
+    #[arg(long = "unit", value_name = "CODE")]
+    pub units: Vec<String>,
+    /// Read the password from the first line of standard input; without it a strong random
+    /// password is made and printed once
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+/// Creates the account and prints the outcome.
+pub fn create(app: &App, args: &CreateArgs) -> Outcome {
+    let password = if args.password_stdin {
+        let mut line = Zeroizing::new(String::new());
+        if let Err(e) = std::io::stdin().lock().read_line(&mut line) {
+            eprintln!("galat: tidak dapat membaca kata sandi: {e}");
+            return Outcome::Failed;
+        }
+        Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        let mut bytes = Zeroizing::new([0u8; 18]);
+        OsRng.fill_bytes(bytes.as_mut());
+        Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
+    };
+    let actor = Actor {
+        name: format!(
+            "cli:{}",
+            std::env::var("USER").unwrap_or_else(|_| "?".into())
+        ),
+        ip: "-".into(),
+        user_agent: "ikrar admin create".into(),
+    };
+    let result = app
+        .db
+        .conn()
+        .map_err(accounts::AccountError::from)
+        .and_then(|mut conn| {
+            accounts::create(
+                &mut conn,
+                app.config.argon2,
+                &args.username,
+                args.role,
+                &args.units,
+                &password,
+                &actor,
+            )
+        });
+    match result {
+        Ok(()) => {
+            println!("Akun {} ({}) dibuat.", args.username, args.role.label());
+            if !args.password_stdin {
+                println!(
+                    "Kata sandi (ditampilkan sekali ini saja): {}",
+                    password.as_str()
+                );
+            }
+            Outcome::Ok
+        }
+        Err(e) => {
+            eprintln!("galat: {e}");
+            Outcome::Invalid
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Reports to send upward: the rekap per unit and the daftar per pegawai, as CSV (streamed) or
+//! XLSX (bold frozen header, autofilter, percent format, column widths, a title row).
+
+use super::dashboard::{self, Order, PactProgress};
+use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
+use crate::db::{pacts, Conn, DbError};
+use crate::domain::values::format_time;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::io::Write;
+
+/// Rows read per query for the daftar.
+const CHUNK: i64 = 5000;
+
+/// Which report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// One row per unit: instansi, unit, roster, sudah, belum, persen.
+    ByUnit,
+    /// One row per employee: NIP, nama, jenis, jabatan, unit, status, waktu, log index.
+    ByEmployee,
+}
+
+/// The file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+impl FileFormat {
+    /// The format of a file name (`.csv` or `.xlsx`).
+    pub fn from_path(path: &str) -> Option<FileFormat> {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".csv") {
+            Some(FileFormat::Csv)
+        } else if lower.ends_with(".xlsx") {
+            Some(FileFormat::Xlsx)
+        } else {
+            None
+        }
+    }
+
+    /// The extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("pakta {0} tidak ditemukan")]
+    UnknownPact(String),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("gagal menulis laporan: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("gagal menulis CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("gagal menulis XLSX: {0}")]
+    Xlsx(#[from] XlsxError),
+}
+
+/// What a report covers.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub pact_id: String,
+    pub kind: ReportKind,
+    pub format: FileFormat,
+    /// Only these units (a unit-admin's), or all.
+    pub units: Option<Vec<String>>,
+    pub tz: Tz,
+    pub now: DateTime<Utc>,
+}
+
+impl ReportRequest {
+    /// A file name carrying the pact and the date: `rekap-netralitas-2024-2024-01-10.xlsx`.
+    pub fn file_name(&self) -> String {
+        let what = match self.kind {
+            ReportKind::ByUnit => "rekap",
+            ReportKind::ByEmployee => "daftar",
+        };
+        let date = self.now.with_timezone(&self.tz).format("%Y-%m-%d");
+        format!("{what}-{}-{date}.{}", self.pact_id, self.format.extension())
+    }
+}
+
+const UNIT_HEADER: [&str; 7] = [
+    "instansi",
+    "unit_kode",
+    "unit",
+    "roster",
+    "sudah",
+    "belum",
+    "persen",
+];
+const EMPLOYEE_HEADER: [&str; 9] = [
+    "nip",
+    "nama",
+    "jenis",
+    "jabatan",
+    "unit_kode",
+    "status",
+    "waktu",
+    "waktu_utc",
+    "log_index",
+];
+
+/// Writes a report to `out`.
+pub fn write(
+    conn: &mut Conn,
+    request: &ReportRequest,
+    out: impl Write + Send,
+) -> Result<(), ReportError> {
+    let pact = pacts::find(conn, &request.pact_id)?
+        .ok_or_else(|| ReportError::UnknownPact(request.pact_id.clone()))?;
+    let title = format!(
+        "{} — {} per {}",
+        match request.kind {
+            ReportKind::ByUnit => "Rekap penandatanganan",
+            ReportKind::ByEmployee => "Daftar penandatangan",
+        },
+        pact.title,
+        crate::domain::display::local_time(request.now.naive_utc(), request.tz)
+    );
+    match (request.kind, request.format) {
+        (ReportKind::ByUnit, format) => {
+            let progress = dashboard::progress(
+                conn,
+                &request.pact_id,
+                None,
+                request.units.as_deref(),
+                Order::Name,
+            )?
+            .ok_or_else(|| ReportError::UnknownPact(request.pact_id.clone()))?;
+            match format {
+                FileFormat::Csv => unit_csv(&progress, out),
+                FileFormat::Xlsx => unit_xlsx(&progress, &title, out),
+            }
+        }
+        (ReportKind::ByEmployee, FileFormat::Csv) => {
+            let mut csv = csv::Writer::from_writer(out);
+            csv.write_record(EMPLOYEE_HEADER)?;
+            each_employee(conn, request, |e| {
+                csv.write_record(employee_fields(e, request.tz))?;
+                Ok(())
+            })?;
+            csv.flush()?;
+            Ok(())
+        }
+        (ReportKind::ByEmployee, FileFormat::Xlsx) => {
+            let mut workbook = Workbook::new();
+            let sheet = workbook.add_worksheet_with_constant_memory()?;
+            sheet.set_name("Daftar")?;
+            let mut row = start_sheet(
+                sheet,
+                &title,
+                &EMPLOYEE_HEADER,
+                &[20.0, 30.0, 8.0, 28.0, 16.0, 8.0, 34.0, 22.0, 10.0],
+            )?;
+            each_employee(conn, request, |e| {
+                for (col, value) in employee_fields(e, request.tz).iter().enumerate() {
+                    if col == 8 && !value.is_empty() {
+                        sheet.write_number(row, col as u16, e.log_index.unwrap_or(0) as f64)?;
+                    } else {
+                        sheet.write_string(row, col as u16, value)?;
+                    }
+                }
+                row += 1;
+                Ok(())
+            })?;
+            sheet.autofilter(
+                2,
+                0,
+                row.saturating_sub(1).max(2),
+                EMPLOYEE_HEADER.len() as u16 - 1,
+            )?;
+            workbook.save_to_writer(out)?;
+            Ok(())
+        }
+    }
+}
+
+fn employee_fields(e: &EmployeeStatus, tz: Tz) -> [String; 9] {
+    let (status, local, utc, index) = match (e.signed_at, e.log_index) {
+        (Some(at), Some(index)) => (
+            "sudah",
+            crate::domain::display::local_time(at, tz),
+            format_time(at.and_utc()),
+            index.to_string(),
+        ),
+        _ => ("belum", String::new(), String::new(), String::new()),
+    };
+    [
+        e.nip.clone(),
+        e.name.clone(),
+        e.kind.clone(),
+        e.jabatan.clone(),
+        e.unit_code.clone(),
+        status.into(),
+        local,
+        utc,
+        index,
+    ]
+}
+
+/// Calls `each` for every employee in the request's units, in NIP order, reading in chunks.
+fn each_employee(
+    conn: &mut Conn,
+    request: &ReportRequest,
+    mut each: impl FnMut(&EmployeeStatus) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let mut filter = EmployeeFilter {
+        units: request.units.clone(),
+        ..EmployeeFilter::default()
+    };
+    loop {
+        let chunk = counts::employees_with_status(conn, &request.pact_id, &filter, 0, CHUNK)?;
+        for employee in &chunk {
+            each(employee)?;
+        }
+        match chunk.last() {
+            Some(last) if chunk.len() as i64 == CHUNK => filter.after_nip = Some(last.nip.clone()),
+            _ => return Ok(()),
+        }
+    }
+}
+
+fn unit_csv(progress: &PactProgress, out: impl Write) -> Result<(), ReportError> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(UNIT_HEADER)?;
+    for u in progress
+        .units
+        .iter()
+        .chain(std::iter::once(&progress.total))
+    {
+        csv.write_record([
+            u.instansi.clone(),
+            u.code.clone(),
+            u.name.clone(),
+            u.roster.to_string(),
+            u.signed.to_string(),
+            u.pending().to_string(),
+            format!("{:.4}", u.ratio()),
+        ])?;
+    }
+    csv.flush()?;
+    Ok(())
+}
+
+fn unit_xlsx(
+    progress: &PactProgress,
+    title: &str,
+    out: impl Write + Send,
+) -> Result<(), ReportError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Rekap")?;
+    let percent = Format::new().set_num_format("0.0%");
+    let bold = Format::new().set_bold();
+    let bold_percent = Format::new().set_bold().set_num_format("0.0%");
+    let mut row = start_sheet(
+        sheet,
+        title,
+        &UNIT_HEADER,
+        &[32.0, 16.0, 40.0, 10.0, 10.0, 10.0, 10.0],
+    )?;
+    let first = row;
+    for u in &progress.units {
+        sheet.write_string(row, 0, &u.instansi)?;
+        sheet.write_string(row, 1, &u.code)?;
+        sheet.write_string(row, 2, &u.name)?;
+        sheet.write_number(row, 3, u.roster as f64)?;
+        sheet.write_number(row, 4, u.signed as f64)?;
+        sheet.write_number(row, 5, u.pending() as f64)?;
+        sheet.write_number_with_format(row, 6, u.ratio(), &percent)?;
+        row += 1;
+    }
+    sheet.autofilter(first - 1, 0, row.saturating_sub(1).max(first - 1), 6)?;
+    let total = &progress.total;
+    sheet.write_string_with_format(row, 0, "Jumlah", &bold)?;
+    sheet.write_number_with_format(row, 3, total.roster as f64, &bold)?;
+    sheet.write_number_with_format(row, 4, total.signed as f64, &bold)?;
+    sheet.write_number_with_format(row, 5, total.pending() as f64, &bold)?;
+    sheet.write_number_with_format(row, 6, total.ratio(), &bold_percent)?;
+    workbook.save_to_writer(out)?;
+    Ok(())
+}
+
+/// Writes the title row, the bold header on row 3, freezes below it and sets widths; returns the
+/// first data row.
+fn start_sheet(
+    sheet: &mut Worksheet,
+    title: &str,
+    header: &[&str],
+    widths: &[f64],
+) -> Result<u32, XlsxError> {
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(13))?;
+    for (col, name) in header.iter().enumerate() {
+        sheet.write_string_with_format(2, col as u16, *name, &bold)?;
+    }
+    for (col, width) in widths.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    sheet.set_freeze_panes(3, 0)?;
+    Ok(3)
+}
