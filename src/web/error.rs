@@ -16,6 +16,10 @@ pub enum AppError {
     Unavailable,
     #[error("Data ini memuat data pribadi dan hanya untuk auditor dan admin.")]
     Unauthorized,
+    #[error("Silakan masuk terlebih dahulu.")]
+    SignInRequired,
+    #[error("Anda tidak berhak membuka halaman ini.")]
+    Forbidden,
     #[error("Terjadi kesalahan pada basis data; coba lagi sebentar lagi.")]
     Db(#[from] DbError),
 }
@@ -34,6 +38,8 @@ impl ResponseError for AppError {
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::SignInRequired => StatusCode::SEE_OTHER,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -45,7 +51,8 @@ impl ResponseError for AppError {
         let heading = match self {
             AppError::NotFound => "Tidak ditemukan",
             AppError::Csrf => "Formulir kedaluwarsa",
-            AppError::Unauthorized => "Perlu masuk",
+            AppError::Unauthorized | AppError::SignInRequired => "Perlu masuk",
+            AppError::Forbidden => "Tidak berhak",
             AppError::Unavailable | AppError::Db(_) => "Layanan terganggu",
         };
         let message = self.to_string();
@@ -56,6 +63,11 @@ impl ResponseError for AppError {
                 message: &message,
             },
         );
+        if let AppError::SignInRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/admin/masuk"))
+                .finish();
+        }
         if let AppError::Unauthorized = self {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -5,7 +5,7 @@ use super::error::AppError;
 use crate::db::{log_store, DbError};
 use crate::log::bundle;
 use crate::log::merkle::{Hash, EMPTY_HASH};
-use crate::service::App;
+use crate::service::{accounts, App};
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -42,19 +42,32 @@ fn text(body: String) -> HttpResponse {
         .body(body)
 }
 
-/// Refuses with 401 unless the request carries an accepted bearer token.
-fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
-    let given = req
+/// Refuses with 401 unless the request comes from an auditor or superadmin: a live API token
+/// or `IKRAR_AUDIT_TOKEN` as a bearer token, or a signed-in session of those roles.
+async fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
+    let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    match (given, app.config.audit_token.as_deref()) {
-        (Some(given), Some(token)) if bool::from(given.as_bytes().ct_eq(token.as_bytes())) => {
-            Ok(())
+    if let Some(given) = bearer {
+        let configured = app
+            .config
+            .audit_token
+            .as_deref()
+            .is_some_and(|token| bool::from(given.as_bytes().ct_eq(token.as_bytes())));
+        if configured || accounts::api_token_is_live(app, given).await? {
+            return Ok(());
         }
-        _ => Err(AppError::Unauthorized),
     }
+    if let Some(cookie) = req.cookie(super::admin::COOKIE) {
+        if let Some(admin) = accounts::session(app, cookie.value()).await? {
+            if admin.role.may_read_log() {
+                return Ok(());
+            }
+        }
+    }
+    Err(AppError::Unauthorized)
 }
 
 fn bad_request(message: String) -> HttpResponse {
@@ -80,7 +93,7 @@ pub async fn entries(
     req: HttpRequest,
     query: web::Query<EntriesQuery>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&app, &req)?;
+    authorize(&app, &req).await?;
     let (start, end) = (query.start, query.end);
     let size = current_size(&app).await?;
     if start >= end || end > size || end - start > MAX_ENTRIES {
@@ -127,7 +140,7 @@ pub async fn inclusion(
     req: HttpRequest,
     query: web::Query<InclusionQuery>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&app, &req)?;
+    authorize(&app, &req).await?;
     let (index, size) = (query.index, query.size);
     if index >= size || size > current_size(&app).await? {
         return Ok(bad_request("perlu index < size ≤ ukuran log".into()));
@@ -163,7 +176,7 @@ pub async fn consistency(
     req: HttpRequest,
     query: web::Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, AppError> {
-    authorize(&app, &req)?;
+    authorize(&app, &req).await?;
     let (from, to) = (query.from, query.to);
     if from > to || to > current_size(&app).await? {
         return Ok(bad_request("perlu from ≤ to ≤ ukuran log".into()));

@@ -1,6 +1,7 @@
 //! The HTTP face of ikrar: thin handlers over [`crate::service`], server-rendered pages that work
 //! without JavaScript, and strict security headers.
 
+pub mod admin;
 pub mod csrf;
 pub mod employee;
 pub mod error;
@@ -21,6 +22,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const STYLESHEET: &str = include_str!("../../static/ikrar.css");
+const REFRESH_SCRIPT: &str = include_str!("../../static/refresh.js");
 
 /// A server bound to a port, ready to run.
 pub struct Running {
@@ -57,12 +59,14 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(employee::show_pact)
             .service(employee::sign)
             .service(receipt::show_receipt)
+            .configure(admin::routes)
             .service(log_api::key)
             .service(log_api::checkpoint)
             .service(log_api::entries)
             .service(log_api::inclusion)
             .service(log_api::consistency)
             .service(stylesheet)
+            .service(refresh_script)
             .service(healthz)
             .default_service(web::to(not_found))
     })
@@ -100,6 +104,14 @@ async fn stylesheet() -> HttpResponse {
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(STYLESHEET)
+}
+
+#[get("/static/refresh.js")]
+async fn refresh_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(REFRESH_SCRIPT)
 }
 
 /// `GET /healthz`: `200 ok` when the database answers.

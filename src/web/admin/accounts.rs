@@ -1,0 +1,421 @@
+//! Accounts (superadmin), API tokens (superadmin and auditors) and the audit trail.
+
+use super::dashboard::Nav;
+use super::{actor, stream_download, Admin};
+use crate::db::audit::{self, AuditEvent};
+use crate::db::{admins, api_tokens};
+use crate::domain::display::local_time;
+use crate::domain::role::Role;
+use crate::service::accounts::{self, AccountError};
+use crate::service::App;
+use crate::web::csrf::Csrf;
+use crate::web::error::{html, AppError};
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+struct AccountRow {
+    id: i64,
+    username: String,
+    role: &'static str,
+    units: String,
+    active: bool,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_akun.html")]
+struct AccountsPage {
+    nav: Nav,
+    accounts: Vec<AccountRow>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+async fn accounts_page(
+    app: &App,
+    admin: &Admin,
+    csrf: &Csrf,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let tz = app.config.tz;
+    let accounts = app
+        .db
+        .run(move |conn| {
+            let mut rows = Vec::new();
+            for a in admins::all(conn)? {
+                rows.push(AccountRow {
+                    units: admins::units_of(conn, a.id)?.join(", "),
+                    id: a.id,
+                    role: a.role.parse::<Role>().map_or("?", Role::label),
+                    active: a.disabled_at.is_none(),
+                    created: local_time(a.created_at, tz),
+                    username: a.username,
+                });
+            }
+            Ok::<_, AppError>(rows)
+        })
+        .await?;
+    Ok(html(
+        status,
+        &AccountsPage {
+            nav: Nav::new(admin, csrf),
+            accounts,
+            error,
+            notice,
+        },
+    ))
+}
+
+/// `GET /admin/akun`: the accounts, and a form for a new one.
+#[get("/admin/akun")]
+pub async fn show_accounts(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+) -> Result<HttpResponse, AppError> {
+    admin.require(admin.0.role.is_superadmin())?;
+    accounts_page(&app, &admin, &csrf, StatusCode::OK, None, None).await
+}
+
+/// The new-account form.
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct NewAccount {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    units: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /admin/akun`: creates an account.
+#[post("/admin/akun")]
+pub async fn create_account(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    form: web::Form<NewAccount>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(&form.csrf_token) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.is_superadmin())?;
+    let Ok(role) = form.role.parse::<Role>() else {
+        let error = Some("Pilih peran akun.".to_owned());
+        return accounts_page(
+            &app,
+            &admin,
+            &csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error,
+            None,
+        )
+        .await;
+    };
+    let units: Vec<String> = form
+        .units
+        .split([',', ' '])
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let (username, password) = (
+        form.username.trim().to_owned(),
+        zeroize::Zeroizing::new(form.password.clone()),
+    );
+    let who = actor(&req, &admin.0.username);
+    let params = app.config.argon2;
+    let created_name = username.clone();
+    let result = app
+        .key_work({
+            let db = app.db.clone();
+            move || {
+                let mut conn = db.conn()?;
+                accounts::create(&mut conn, params, &username, role, &units, &password, &who)
+            }
+        })
+        .await
+        .map_err(|_| AppError::Unavailable)?;
+    match result {
+        Ok(()) => {
+            let notice = Some(format!("Akun {created_name} dibuat."));
+            accounts_page(&app, &admin, &csrf, StatusCode::OK, None, notice).await
+        }
+        Err(AccountError::Db(e)) => Err(AppError::Db(e)),
+        Err(e) => {
+            let error = Some(e.to_string());
+            accounts_page(
+                &app,
+                &admin,
+                &csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                error,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /admin/akun/{id}/nonaktifkan`: disables an account and ends its sessions.
+#[post("/admin/akun/{id}/nonaktifkan")]
+pub async fn disable_account(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    form: web::Form<super::auth::CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(form.token()) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.is_superadmin() && *id != admin.0.id)?;
+    let id = id.into_inner();
+    let username = app
+        .db
+        .run(move |conn| Ok::<_, AppError>(admins::all(conn)?.into_iter().find(|a| a.id == id)))
+        .await?
+        .ok_or(AppError::NotFound)?
+        .username;
+    accounts::disable(&app, id, username, actor(&req, &admin.0.username)).await?;
+    Ok(see_other("/admin/akun"))
+}
+
+fn see_other(path: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, path.to_owned()))
+        .finish()
+}
+
+struct TokenRow {
+    id: i64,
+    name: String,
+    created_by: String,
+    created: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_token.html")]
+struct TokensPage {
+    nav: Nav,
+    tokens: Vec<TokenRow>,
+    new_token: Option<String>,
+    error: Option<String>,
+}
+
+async fn tokens_page(
+    app: &App,
+    admin: &Admin,
+    csrf: &Csrf,
+    new_token: Option<String>,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let tz = app.config.tz;
+    let tokens = app
+        .db
+        .run(move |conn| {
+            Ok::<_, AppError>(
+                api_tokens::all(conn)?
+                    .into_iter()
+                    .map(|t| TokenRow {
+                        id: t.id,
+                        name: t.name,
+                        created_by: t.created_by,
+                        created: local_time(t.created_at, tz),
+                        active: t.revoked_at.is_none(),
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(html(
+        status,
+        &TokensPage {
+            nav: Nav::new(admin, csrf),
+            tokens,
+            new_token,
+            error,
+        },
+    ))
+}
+
+/// `GET /admin/token`: API tokens for monitoring scripts.
+#[get("/admin/token")]
+pub async fn show_tokens(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+) -> Result<HttpResponse, AppError> {
+    admin.require(admin.0.role.may_read_log())?;
+    tokens_page(&app, &admin, &csrf, None, None).await
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /admin/token`: makes a token and shows it once.
+#[post("/admin/token")]
+pub async fn create_token(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    form: web::Form<NewToken>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(&form.csrf_token) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.may_read_log())?;
+    let name = match crate::domain::values::normalize_text(&form.name) {
+        Ok(name) => name,
+        Err(e) => {
+            let error = Some(format!("Nama token: {e}"));
+            return tokens_page(&app, &admin, &csrf, None, error).await;
+        }
+    };
+    let secret = accounts::create_api_token(&app, name, actor(&req, &admin.0.username)).await?;
+    tokens_page(&app, &admin, &csrf, Some(secret.to_string()), None).await
+}
+
+/// `POST /admin/token/{id}/cabut`: revokes a token.
+#[post("/admin/token/{id}/cabut")]
+pub async fn revoke_token(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    form: web::Form<super::auth::CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(form.token()) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.may_read_log())?;
+    accounts::revoke_api_token(&app, id.into_inner(), actor(&req, &admin.0.username)).await?;
+    Ok(see_other("/admin/token"))
+}
+
+/// `aksi=`, `aktor=`, `format=csv`.
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    aksi: Option<String>,
+    aktor: Option<String>,
+    format: Option<String>,
+}
+
+struct EventRow {
+    at: String,
+    event: AuditEvent,
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    nav: Nav,
+    events: Vec<EventRow>,
+    action: String,
+    actor: String,
+}
+
+/// Most events the page shows (the CSV has them all).
+const AUDIT_PAGE: i64 = 500;
+
+/// `GET /admin/audit`: the audit trail, filtered; `format=csv` downloads it whole.
+#[get("/admin/audit")]
+pub async fn show_audit(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    admin.require(admin.0.role.may_read_log())?;
+    let filter = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+    let (action, who) = (filter(&query.aksi), filter(&query.aktor));
+    if query.format.as_deref() == Some("csv") {
+        let db = app.db.clone();
+        let tz = app.config.tz;
+        return Ok(stream_download(
+            "text/csv; charset=utf-8",
+            "audit-ikrar.csv",
+            move |out| {
+                let mut conn = db.conn().map_err(|e| e.to_string())?;
+                let events = audit::list(&mut conn, action.as_deref(), who.as_deref(), i64::MAX)
+                    .map_err(|e| e.to_string())?;
+                let mut csv = csv::Writer::from_writer(out);
+                let fail = |e: csv::Error| e.to_string();
+                csv.write_record([
+                    "waktu",
+                    "waktu_utc",
+                    "aktor",
+                    "aksi",
+                    "rincian",
+                    "ip",
+                    "user_agent",
+                ])
+                .map_err(fail)?;
+                for e in events {
+                    csv.write_record([
+                        local_time(e.at, tz),
+                        crate::domain::values::format_time(e.at.and_utc()),
+                        e.actor,
+                        e.action,
+                        e.detail,
+                        e.ip,
+                        e.user_agent,
+                    ])
+                    .map_err(fail)?;
+                }
+                csv.flush().map_err(|e| e.to_string())
+            },
+        ));
+    }
+    let tz = app.config.tz;
+    let (list_action, list_actor) = (action.clone(), who.clone());
+    let events = app
+        .db
+        .run(move |conn| {
+            audit::list(
+                conn,
+                list_action.as_deref(),
+                list_actor.as_deref(),
+                AUDIT_PAGE,
+            )
+        })
+        .await?
+        .into_iter()
+        .map(|event| EventRow {
+            at: local_time(event.at, tz),
+            event,
+        })
+        .collect();
+    Ok(html(
+        StatusCode::OK,
+        &AuditPage {
+            nav: Nav::new(&admin, &csrf),
+            events,
+            action: action.unwrap_or_default(),
+            actor: who.unwrap_or_default(),
+        },
+    ))
+}

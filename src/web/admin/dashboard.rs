@@ -1,0 +1,267 @@
+//! The dashboard: progress per pact, per instansi and unit kerja, and each unit's employees.
+
+use super::Admin;
+use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
+use crate::db::pacts::{self, StoredPact};
+use crate::domain::display::local_time;
+use crate::domain::nip::{mask, NipKind};
+use crate::service::dashboard::{self, Order, PactProgress, Progress};
+use crate::service::App;
+use crate::web::csrf::Csrf;
+use crate::web::error::{html, AppError};
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+/// Employees per page on a unit's list.
+const PAGE: i64 = 50;
+
+/// The navigation every admin page shows.
+pub struct Nav {
+    pub username: String,
+    pub role: &'static str,
+    pub csrf_token: String,
+    pub superadmin: bool,
+    pub reads_log: bool,
+}
+
+impl Nav {
+    pub fn new(admin: &Admin, csrf: &Csrf) -> Nav {
+        Nav {
+            username: admin.0.username.clone(),
+            role: admin.0.role.label(),
+            csrf_token: csrf.token().to_owned(),
+            superadmin: admin.0.role.is_superadmin(),
+            reads_log: admin.0.role.may_read_log(),
+        }
+    }
+}
+
+struct PactRow {
+    id: String,
+    title: String,
+    total: Progress,
+}
+
+#[derive(Template)]
+#[template(path = "admin_beranda.html")]
+struct HomePage {
+    nav: Nav,
+    pacts: Vec<PactRow>,
+}
+
+/// `GET /admin`: every pact with its overall progress.
+#[get("/admin")]
+pub async fn show_home(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+) -> Result<HttpResponse, AppError> {
+    let limit = admin.0.unit_limit();
+    let rows = app
+        .db
+        .run(move |conn| {
+            let mut rows = Vec::new();
+            for pact in pacts::all(conn)? {
+                if let Some(progress) =
+                    dashboard::progress(conn, &pact.id, None, limit.as_deref(), Order::Name)?
+                {
+                    rows.push(PactRow {
+                        id: pact.id,
+                        title: pact.title,
+                        total: progress.total,
+                    });
+                }
+            }
+            Ok::<_, AppError>(rows)
+        })
+        .await?;
+    Ok(html(
+        StatusCode::OK,
+        &HomePage {
+            nav: Nav::new(&admin, &csrf),
+            pacts: rows,
+        },
+    ))
+}
+
+/// The dashboard's filters: `urut=persen|nama`, `jenis=PNS|PPPK`.
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    urut: Option<String>,
+    jenis: Option<String>,
+}
+
+/// A bar of the chart, in SVG user units.
+struct Bar {
+    y: i64,
+    width: i64,
+    label: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_pakta.html")]
+struct PactPage {
+    nav: Nav,
+    pact: StoredPact,
+    progress: PactProgress,
+    bars: Vec<Bar>,
+    chart_height: i64,
+    by_name: bool,
+    kind: String,
+    updated: String,
+}
+
+const BAR_HEIGHT: i64 = 22;
+
+/// `GET /admin/pakta/{id}`: progress per instansi and unit, with a bar chart.
+#[get("/admin/pakta/{id}")]
+pub async fn show_pact(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    id: web::Path<String>,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let order = match query.urut.as_deref() {
+        Some("nama") => Order::Name,
+        _ => Order::Percent,
+    };
+    let kind = query.jenis.as_deref().and_then(NipKind::from_label);
+    let limit = admin.0.unit_limit();
+    let id = id.into_inner();
+    let found = app
+        .db
+        .run(move |conn| {
+            let Some(pact) = pacts::find(conn, &id)? else {
+                return Ok::<_, AppError>(None);
+            };
+            let progress = dashboard::progress(conn, &id, kind, limit.as_deref(), order)?;
+            Ok(progress.map(|p| (pact, p)))
+        })
+        .await?;
+    let (pact, progress) = found.ok_or(AppError::NotFound)?;
+    let bars = progress
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| Bar {
+            y: i as i64 * BAR_HEIGHT,
+            width: u.permille() * 3 / 10,
+            label: u.code.clone(),
+            value: u.percent_text(),
+        })
+        .collect::<Vec<_>>();
+    Ok(html(
+        StatusCode::OK,
+        &PactPage {
+            nav: Nav::new(&admin, &csrf),
+            chart_height: bars.len() as i64 * BAR_HEIGHT,
+            bars,
+            pact,
+            progress,
+            by_name: order == Order::Name,
+            kind: kind.map_or_else(String::new, |k| k.label().to_owned()),
+            updated: local_time(chrono::Utc::now().naive_utc(), app.config.tz),
+        },
+    ))
+}
+
+/// A unit list's search and page: `q=`, `hal=`.
+#[derive(Deserialize, Default)]
+pub struct UnitQuery {
+    q: Option<String>,
+    hal: Option<i64>,
+}
+
+struct EmployeeRow {
+    nip: String,
+    masked_nip: String,
+    name: String,
+    kind: String,
+    jabatan: String,
+    activated: bool,
+    signed: Option<String>,
+}
+
+impl EmployeeRow {
+    fn new(e: EmployeeStatus, tz: chrono_tz::Tz) -> EmployeeRow {
+        EmployeeRow {
+            masked_nip: mask(&e.nip),
+            nip: e.nip,
+            name: e.name,
+            kind: e.kind,
+            jabatan: e.jabatan,
+            activated: e.activated.is_some(),
+            signed: e.signed_at.map(|t| local_time(t, tz)),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_unit.html")]
+struct UnitPage {
+    nav: Nav,
+    pact_id: String,
+    unit_code: String,
+    employees: Vec<EmployeeRow>,
+    search: String,
+    page: i64,
+    has_next: bool,
+    may_reset: bool,
+}
+
+/// `GET /admin/pakta/{id}/unit/{code}`: the unit's employees with their status.
+#[get("/admin/pakta/{id}/unit/{code}")]
+pub async fn show_unit(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    path: web::Path<(String, String)>,
+    query: web::Query<UnitQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (pact_id, unit_code) = path.into_inner();
+    admin.require(admin.0.sees_unit(&unit_code))?;
+    let page = query.hal.unwrap_or(1).max(1);
+    let search = query.q.clone().unwrap_or_default();
+    let filter = EmployeeFilter {
+        units: Some(vec![unit_code.clone()]),
+        search: Some(search.clone()),
+        ..EmployeeFilter::default()
+    };
+    let lookup_pact = pact_id.clone();
+    let mut rows = app
+        .db
+        .run(move |conn| {
+            if pacts::find(conn, &lookup_pact)?.is_none() {
+                return Ok::<_, AppError>(None);
+            }
+            Ok(Some(counts::employees_with_status(
+                conn,
+                &lookup_pact,
+                &filter,
+                (page - 1) * PAGE,
+                PAGE + 1,
+            )?))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let has_next = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    let tz = app.config.tz;
+    Ok(html(
+        StatusCode::OK,
+        &UnitPage {
+            nav: Nav::new(&admin, &csrf),
+            pact_id,
+            unit_code,
+            employees: rows.into_iter().map(|e| EmployeeRow::new(e, tz)).collect(),
+            search,
+            page,
+            has_next,
+            may_reset: admin.0.role.may_change(),
+        },
+    ))
+}

@@ -1,0 +1,102 @@
+//! Downloads: reports (`/admin/pakta/{id}/laporan`) and, for auditors, the whole log as a
+//! bundle (`/admin/bundle`), streamed as they are written.
+
+use super::{actor, stream_download, Admin};
+use crate::db::audit;
+use crate::domain::values::now_seconds;
+use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
+use crate::service::{export, App};
+use crate::web::error::AppError;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+/// `per=unit|pegawai`, `format=csv|xlsx`.
+#[derive(Deserialize)]
+pub struct ReportQuery {
+    per: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /admin/pakta/{id}/laporan`: the rekap or the daftar, limited to a unit-admin's units.
+#[get("/admin/pakta/{id}/laporan")]
+pub async fn report(
+    app: web::Data<App>,
+    admin: Admin,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, AppError> {
+    let kind = match query.per.as_deref() {
+        Some("pegawai") => ReportKind::ByEmployee,
+        _ => ReportKind::ByUnit,
+    };
+    let format = match query.format.as_deref() {
+        Some("xlsx") => FileFormat::Xlsx,
+        _ => FileFormat::Csv,
+    };
+    let pact_id = id.into_inner();
+    let known = {
+        let pact_id = pact_id.clone();
+        app.db
+            .run(move |conn| crate::db::pacts::find(conn, &pact_id))
+            .await?
+            .is_some()
+    };
+    if !known {
+        return Err(AppError::NotFound);
+    }
+    let request = ReportRequest {
+        pact_id,
+        kind,
+        format,
+        units: admin.0.unit_limit(),
+        tz: app.config.tz,
+        now: now_seconds(),
+    };
+    let file_name = request.file_name();
+    let who = actor(&req, &admin.0.username);
+    let content_type = match format {
+        FileFormat::Csv => "text/csv; charset=utf-8",
+        FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    let db = app.db.clone();
+    Ok(stream_download(
+        content_type,
+        &file_name.clone(),
+        move |out| {
+            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            audit::record(&mut conn, &who, "export_report", &file_name, now_seconds())
+                .map_err(|e| e.to_string())?;
+            reports::write(&mut conn, &request, out).map_err(|e| e.to_string())
+        },
+    ))
+}
+
+/// `GET /admin/bundle`: the export bundle, for auditors and the superadmin.
+#[get("/admin/bundle")]
+pub async fn bundle(
+    app: web::Data<App>,
+    admin: Admin,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    admin.require(admin.0.role.may_read_log())?;
+    let who = actor(&req, &admin.0.username);
+    let date = now_seconds()
+        .with_timezone(&app.config.tz)
+        .format("%Y-%m-%d");
+    let file_name = format!("ikrar-bundle-{date}.jsonl");
+    let app = app.into_inner();
+    Ok(stream_download(
+        "application/jsonl",
+        &file_name,
+        move |out| {
+            let mut conn = app.db.conn().map_err(|e| e.to_string())?;
+            audit::record(&mut conn, &who, "export_bundle", "", now_seconds())
+                .map_err(|e| e.to_string())?;
+            drop(conn);
+            export::write_bundle(&app, out, &mut |_| {})
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        },
+    ))
+}

@@ -1,0 +1,56 @@
+//! `POST /admin/pegawai/{nip}/reset`: a new activation code for one employee, shown once.
+
+use super::dashboard::Nav;
+use super::{actor, Admin};
+use crate::domain::values::now_seconds;
+use crate::service::roster::reset_code as reset;
+use crate::service::App;
+use crate::web::csrf::Csrf;
+use crate::web::error::{html, AppError};
+use actix_web::http::StatusCode;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use askama::Template;
+
+#[derive(Template)]
+#[template(path = "admin_kode.html")]
+struct CodePage {
+    nav: Nav,
+    nip: String,
+    name: String,
+    unit_code: String,
+    code: String,
+}
+
+/// Issues the code; a unit-admin only for their own units, an auditor never.
+#[post("/admin/pegawai/{nip}/reset")]
+pub async fn reset_code(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    nip: web::Path<String>,
+    form: web::Form<super::auth::CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(form.token()) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.may_change())?;
+    let who = actor(&req, &admin.0.username);
+    let limit = admin.0.unit_limit();
+    let nip = nip.into_inner();
+    let issued = app
+        .db
+        .run(move |conn| reset(conn, &nip, limit.as_deref(), &who, now_seconds()))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(html(
+        StatusCode::OK,
+        &CodePage {
+            nav: Nav::new(&admin, &csrf),
+            nip: issued.nip.clone(),
+            name: issued.name.clone(),
+            unit_code: issued.unit_code.clone(),
+            code: issued.code.to_string(),
+        },
+    ))
+}

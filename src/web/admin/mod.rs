@@ -1,0 +1,151 @@
+//! The admin console under `/admin/`: sign-in, the dashboard, reports and downloads, accounts,
+//! API tokens, the audit trail and activation-code resets. Every page needs a session; each
+//! handler checks the role it needs.
+
+pub mod accounts;
+pub mod auth;
+pub mod dashboard;
+pub mod downloads;
+pub mod employees;
+
+use super::error::AppError;
+use crate::db::audit::Actor;
+use crate::service::accounts::{session, SignedIn};
+use crate::service::App;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::{self, Bytes};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use std::io::Write;
+
+/// The admin session cookie.
+pub const COOKIE: &str = "ikrar_admin";
+
+/// Registers the admin routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(auth::show_form)
+        .service(auth::sign_in)
+        .service(auth::sign_out)
+        .service(dashboard::show_home)
+        .service(dashboard::show_pact)
+        .service(dashboard::show_unit)
+        .service(downloads::report)
+        .service(downloads::bundle)
+        .service(employees::reset_code)
+        .service(accounts::show_accounts)
+        .service(accounts::create_account)
+        .service(accounts::disable_account)
+        .service(accounts::show_tokens)
+        .service(accounts::create_token)
+        .service(accounts::revoke_token)
+        .service(accounts::show_audit);
+}
+
+/// A request from a signed-in admin.
+pub struct Admin(pub SignedIn);
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let cookie = req.cookie(COOKIE).map(|c| c.value().to_owned());
+        let app = req.app_data::<web::Data<App>>().cloned();
+        Box::pin(async move {
+            let (Some(cookie), Some(app)) = (cookie, app) else {
+                return Err(AppError::SignInRequired);
+            };
+            session(&app, &cookie)
+                .await?
+                .map(Admin)
+                .ok_or(AppError::SignInRequired)
+        })
+    }
+}
+
+impl Admin {
+    /// Refuses unless `allowed` holds for this admin.
+    pub fn require(&self, allowed: bool) -> Result<(), AppError> {
+        allowed.then_some(()).ok_or(AppError::Forbidden)
+    }
+}
+
+/// Who is acting, for the audit trail: the name, the peer address and the browser.
+pub fn actor(req: &HttpRequest, name: &str) -> Actor {
+    Actor {
+        name: name.to_owned(),
+        ip: req
+            .peer_addr()
+            .map_or_else(|| "-".into(), |a| a.ip().to_string()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .chars()
+            .take(300)
+            .collect(),
+    }
+}
+
+/// A download produced by blocking code (the database, a CSV or XLSX writer), streamed to the
+/// client as it is written instead of being held in memory.
+pub fn stream_download<F>(content_type: &str, file_name: &str, produce: F) -> HttpResponse
+where
+    F: FnOnce(&mut ChannelWriter) -> Result<(), String> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(8);
+    tokio::task::spawn_blocking(move || {
+        let mut writer = ChannelWriter {
+            tx,
+            buffer: Vec::with_capacity(CHUNK),
+        };
+        let result = produce(&mut writer).and_then(|()| writer.flush().map_err(|e| e.to_string()));
+        if let Err(message) = result {
+            tracing::error!(%message, "download failed");
+            let _ = writer.tx.blocking_send(Err(std::io::Error::other(message)));
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .streaming(body)
+}
+
+const CHUNK: usize = 64 * 1024;
+
+/// A `Write` that hands full chunks to the response stream.
+pub struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(data);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "unduhan dibatalkan"))
+    }
+}
