@@ -230,6 +230,29 @@ pub fn ikrar_in(dir: &Path, args: &[&str]) -> Output {
         .expect("run ikrar")
 }
 
+/// Runs the `ikrar` binary with `input` on its standard input.
+pub fn ikrar_with_input(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ikrar"))
+        .args(args)
+        .env("IKRAR_DATA_DIR", dir)
+        .env_remove("DATABASE_URL")
+        .env("IKRAR_ARGON2", TEST_ARGON2)
+        .env("IKRAR_ALLOW_WEAK_ARGON2", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ikrar");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// `ikrar roster import ROSTER --codes-out CODES` with its data in `dir`.
 pub fn import_with_codes(dir: &Path, roster: &Path, codes: &Path) -> Output {
     ikrar_in(

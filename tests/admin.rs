@@ -1,0 +1,542 @@
+//! The admin console over HTTP: each role's allowed and refused routes, sign-in rules, the counts
+//! after scripted signatures, report contents, code reset and re-signing, API tokens, the audit
+//! trail.
+
+mod common;
+
+use calamine::{Data, Reader, Xlsx};
+use common::*;
+use std::io::Cursor;
+
+const SITI: &str = "199004152019032004";
+const BUDI: &str = "198807022023211007";
+const ANI: &str = "200002292022012001";
+const ADMIN_PASSWORD: &str = "kuda lari di pantai pagi";
+
+/// The small roster imported, Siti (DINKES) and Budi (DINDIKBUD) signed, Ani (DINKES) not;
+/// a superadmin, a DINKES unit-admin and an auditor.
+async fn console() -> (TestApp, Vec<(String, String)>) {
+    let app = TestApp::spawn().await;
+    let codes = app.import_roster(&small_roster());
+    let browser = app.browser();
+    for nip in [SITI, BUDI] {
+        let code = &codes.iter().find(|(n, _)| n == nip).unwrap().1;
+        app.activate_ok(&browser, nip, code).await;
+        assert_eq!(app.sign(&browser, nip, PASSPHRASE).await.status(), 303);
+    }
+    for (name, role, unit) in [
+        ("bkpsdm", "superadmin", None),
+        ("dinkes", "unit-admin", Some("DINKES")),
+        ("bawaslu", "auditor", None),
+    ] {
+        let mut args = vec!["admin", "create", name, "--role", role, "--password-stdin"];
+        if let Some(unit) = unit {
+            args.extend(["--unit", unit]);
+        }
+        let out = ikrar_with_input(app.dir.path(), &args, &format!("{ADMIN_PASSWORD}\n"));
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    (app, codes)
+}
+
+/// A browser signed in as `username`.
+async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
+    let browser = app.browser();
+    let res = post_sign_in(app, &browser, username, ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), 303, "sign-in of {username}");
+    assert_eq!(res.headers()["location"], "/admin");
+    browser
+}
+
+async fn post_sign_in(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/masuk").await;
+    browser
+        .post(app.url("/admin/masuk"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn status(app: &TestApp, browser: &reqwest::Client, path: &str) -> u16 {
+    browser
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Posts a button form (CSRF token only) and returns the response.
+async fn press(app: &TestApp, browser: &reqwest::Client, path: &str) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/masuk").await;
+    browser
+        .post(app.url(path))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap()
+}
+
+const PACT_PAGE: &str = "/admin/pakta/netralitas-2024";
+
+#[tokio::test]
+async fn each_role_reaches_only_its_pages() {
+    let (app, _) = console().await;
+    let nobody = app.browser();
+    for path in [
+        "/admin",
+        PACT_PAGE,
+        "/admin/akun",
+        "/admin/bundle",
+        "/admin/audit",
+    ] {
+        let res = nobody.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 303, "{path} without a session");
+        assert_eq!(res.headers()["location"], "/admin/masuk");
+    }
+    let dinkes_unit = format!("{PACT_PAGE}/unit/DINKES");
+    let dindik_unit = format!("{PACT_PAGE}/unit/DINDIKBUD");
+    let report = format!("{PACT_PAGE}/laporan?per=unit&format=csv");
+    let table: [(&str, &[(&str, u16)]); 3] = [
+        (
+            "bkpsdm",
+            &[
+                ("/admin", 200),
+                (PACT_PAGE, 200),
+                (&dinkes_unit, 200),
+                (&dindik_unit, 200),
+                (&report, 200),
+                ("/admin/akun", 200),
+                ("/admin/token", 200),
+                ("/admin/audit", 200),
+                ("/admin/bundle", 200),
+            ],
+        ),
+        (
+            "dinkes",
+            &[
+                ("/admin", 200),
+                (PACT_PAGE, 200),
+                (&dinkes_unit, 200),
+                (&dindik_unit, 403),
+                (&report, 200),
+                ("/admin/akun", 403),
+                ("/admin/token", 403),
+                ("/admin/audit", 403),
+                ("/admin/bundle", 403),
+            ],
+        ),
+        (
+            "bawaslu",
+            &[
+                ("/admin", 200),
+                (PACT_PAGE, 200),
+                (&dinkes_unit, 200),
+                (&dindik_unit, 200),
+                (&report, 200),
+                ("/admin/akun", 403),
+                ("/admin/token", 200),
+                ("/admin/audit", 200),
+                ("/admin/bundle", 200),
+            ],
+        ),
+    ];
+    for (username, routes) in table {
+        let browser = signed_in(&app, username).await;
+        for (path, expected) in routes {
+            assert_eq!(
+                status(&app, &browser, path).await,
+                *expected,
+                "{username} GET {path}"
+            );
+        }
+    }
+    // Changes: an auditor may not reset codes; a unit-admin not outside their units.
+    let auditor = signed_in(&app, "bawaslu").await;
+    assert_eq!(
+        press(&app, &auditor, &format!("/admin/pegawai/{ANI}/reset"))
+            .await
+            .status(),
+        403
+    );
+    let dinkes = signed_in(&app, "dinkes").await;
+    assert_eq!(
+        press(&app, &dinkes, &format!("/admin/pegawai/{BUDI}/reset"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        press(&app, &dinkes, &format!("/admin/pegawai/{ANI}/reset"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        press(&app, &dinkes, "/admin/akun/1/nonaktifkan")
+            .await
+            .status(),
+        403
+    );
+    // The log's entries: auditor sessions yes, unit-admin sessions no.
+    assert_eq!(
+        status(&app, &auditor, "/log/entries?start=0&end=1").await,
+        200
+    );
+    assert_eq!(
+        status(&app, &dinkes, "/log/entries?start=0&end=1").await,
+        401
+    );
+}
+
+#[tokio::test]
+async fn sign_in_is_uniform_limited_rotated_and_ends() {
+    let (app, _) = console().await;
+    let browser = app.browser();
+    let wrong = post_sign_in(&app, &browser, "bkpsdm", "salah sekali ini").await;
+    assert_eq!(wrong.status(), 401);
+    let wrong_text = error_text(&wrong.text().await.unwrap()).unwrap();
+    let unknown = post_sign_in(&app, &browser, "tidak-ada", ADMIN_PASSWORD).await;
+    assert_eq!(unknown.status(), 401);
+    assert_eq!(
+        error_text(&unknown.text().await.unwrap()).unwrap(),
+        wrong_text
+    );
+
+    // A new session id at every sign-in; signing out ends it.
+    let cookie_of = |res: &reqwest::Response| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("ikrar_admin="))
+            .map(str::to_owned)
+            .unwrap()
+    };
+    let first = post_sign_in(&app, &browser, "bkpsdm", ADMIN_PASSWORD).await;
+    let second = post_sign_in(&app, &browser, "bkpsdm", ADMIN_PASSWORD).await;
+    let (c1, c2) = (cookie_of(&first), cookie_of(&second));
+    assert_ne!(c1, c2);
+    assert!(
+        c2.contains("HttpOnly") && c2.contains("SameSite=Strict"),
+        "{c2}"
+    );
+    assert_eq!(status(&app, &browser, "/admin").await, 200);
+    assert_eq!(press(&app, &browser, "/admin/keluar").await.status(), 303);
+    assert_eq!(status(&app, &browser, "/admin").await, 303);
+    // The old cookie, replayed, is dead too.
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let value = c2.split(';').next().unwrap().to_owned();
+    let res = replay
+        .get(app.url("/admin"))
+        .header("cookie", value)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    // Five failures lock the account, even for the right password.
+    for _ in 0..5 {
+        assert_eq!(
+            post_sign_in(&app, &browser, "bawaslu", "salah sekali ini")
+                .await
+                .status(),
+            401
+        );
+    }
+    assert_eq!(
+        post_sign_in(&app, &browser, "bawaslu", ADMIN_PASSWORD)
+            .await
+            .status(),
+        429
+    );
+}
+
+#[tokio::test]
+async fn counts_follow_the_signatures() {
+    let (app, _) = console().await;
+    let browser = signed_in(&app, "bkpsdm").await;
+    let home = app.page(&browser, "/admin").await;
+    assert!(home.contains("2 dari 3 pegawai (66,7 %)"), "{home}");
+    let page = app.page(&browser, PACT_PAGE).await;
+    assert!(page.contains("Sudah: 2 dari 3 pegawai"), "{page}");
+    assert!(page.contains("<svg") && page.contains("50,0 %") && page.contains("100,0 %"));
+    let pppk = app.page(&browser, &format!("{PACT_PAGE}?jenis=PPPK")).await;
+    assert!(pppk.contains("Sudah: 1 dari 1 pegawai"), "{pppk}");
+    // A unit-admin sees only their units in the totals.
+    let dinkes = signed_in(&app, "dinkes").await;
+    let theirs = app.page(&dinkes, PACT_PAGE).await;
+    assert!(
+        theirs.contains("Sudah: 1 dari 2 pegawai") && !theirs.contains("DINDIKBUD"),
+        "{theirs}"
+    );
+    // The unit list: status and search.
+    let list = app
+        .page(&browser, &format!("{PACT_PAGE}/unit/DINKES"))
+        .await;
+    assert!(list.contains("Siti Aminah") && list.contains("Ani Lestari") && list.contains("sudah"));
+    let search = app
+        .page(&browser, &format!("{PACT_PAGE}/unit/DINKES?q=ani"))
+        .await;
+    assert!(search.contains("Ani Lestari") && !search.contains("Siti Aminah"));
+    let by_nip = app
+        .page(&browser, &format!("{PACT_PAGE}/unit/DINKES?q=1990"))
+        .await;
+    assert!(by_nip.contains("Siti Aminah") && !by_nip.contains("Ani Lestari"));
+    // Mutasi moves the counts with the person.
+    app.import_roster(&small_roster().replace(
+        ",Bidan,DINKES,Dinas Kesehatan,",
+        ",Bidan,DINDIKBUD,Dinas Pendidikan dan Kebudayaan,",
+    ));
+    let moved = app.page(&browser, &format!("{PACT_PAGE}?urut=nama")).await;
+    assert!(moved.contains("Sudah: 2 dari 3 pegawai"));
+    let units = app
+        .page(&browser, &format!("{PACT_PAGE}/unit/DINKES"))
+        .await;
+    assert!(!units.contains("Ani Lestari"));
+}
+
+#[tokio::test]
+async fn reports_carry_the_right_numbers() {
+    let (app, _) = console().await;
+    let browser = signed_in(&app, "bkpsdm").await;
+    let res = browser
+        .get(app.url(&format!("{PACT_PAGE}/laporan?per=unit&format=csv")))
+        .send()
+        .await
+        .unwrap();
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("rekap-netralitas-2024-") && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    let csv_text = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(
+        &reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        &[
+            "instansi",
+            "unit_kode",
+            "unit",
+            "roster",
+            "sudah",
+            "belum",
+            "persen"
+        ]
+    );
+    let dinkes = rows.iter().find(|r| r[1] == "DINKES").unwrap();
+    assert_eq!(&dinkes[3..], &["2", "1", "1", "0.5000"]);
+    let total = rows.last().unwrap();
+    assert_eq!(&total[3..6], &["3", "2", "1"]);
+
+    let daftar = app
+        .page(
+            &browser,
+            &format!("{PACT_PAGE}/laporan?per=pegawai&format=csv"),
+        )
+        .await;
+    let mut reader = csv::Reader::from_reader(daftar.as_bytes());
+    let people: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(people.len(), 3);
+    let siti = people.iter().find(|r| &r[0] == SITI).unwrap();
+    assert_eq!(&siti[5], "sudah");
+    assert!(siti[6].contains("WIB") && !siti[8].is_empty());
+    let ani = people.iter().find(|r| &r[0] == ANI).unwrap();
+    assert_eq!((&ani[5], &ani[6]), ("belum", ""));
+
+    // XLSX: a title row, the header on row 3, numbers and percentages as numbers.
+    let bytes = browser
+        .get(app.url(&format!("{PACT_PAGE}/laporan?per=unit&format=xlsx")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Rekap").unwrap();
+    let title = sheet.get_value((0, 0)).unwrap().to_string();
+    assert!(
+        title.contains("Pakta Integritas Netralitas") && title.contains("WIB"),
+        "{title}"
+    );
+    assert_eq!(
+        sheet.get_value((2, 1)),
+        Some(&Data::String("unit_kode".into()))
+    );
+    let dinkes_row = (3..6)
+        .find(|r| sheet.get_value((*r, 1)) == Some(&Data::String("DINKES".into())))
+        .unwrap();
+    assert_eq!(sheet.get_value((dinkes_row, 3)), Some(&Data::Float(2.0)));
+    assert_eq!(sheet.get_value((dinkes_row, 6)), Some(&Data::Float(0.5)));
+
+    // A unit-admin's report covers their units only.
+    let dinkes_admin = signed_in(&app, "dinkes").await;
+    let theirs = app
+        .page(
+            &dinkes_admin,
+            &format!("{PACT_PAGE}/laporan?per=pegawai&format=csv"),
+        )
+        .await;
+    assert!(theirs.contains(SITI) && theirs.contains(ANI) && !theirs.contains(BUDI));
+
+    // The same reports from the command line.
+    for (file, by) in [("rekap.xlsx", "unit"), ("daftar.csv", "employee")] {
+        let path = app.dir.path().join(file);
+        let out = app.ikrar(&[
+            "export",
+            "report",
+            path.to_str().unwrap(),
+            "--pact",
+            PACT,
+            "--by",
+            by,
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(std::fs::metadata(&path).unwrap().len() > 100);
+    }
+    let daftar = std::fs::read_to_string(app.dir.path().join("daftar.csv")).unwrap();
+    assert_eq!(daftar.lines().count(), 4);
+    let bad = app.ikrar(&["export", "report", "x.pdf", "--pact", PACT]);
+    assert_eq!(bad.status.code(), Some(1));
+    let unknown = app.ikrar(&[
+        "export",
+        "report",
+        app.dir.path().join("y.csv").to_str().unwrap(),
+        "--pact",
+        "tidak-ada",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown).contains("tidak ditemukan"));
+}
+
+#[tokio::test]
+async fn a_reset_code_reactivates_and_old_signatures_stay_valid() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let page = press(&app, &admin, &format!("/admin/pegawai/{SITI}/reset")).await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
+    let code = html[start..start + 14].to_owned();
+
+    // Siti re-activates with a new passphrase: a second key entry.
+    let employee = app.browser();
+    let token = app.csrf(&employee, "/aktivasi").await;
+    let new_passphrase = "lampu merah di jalan raya";
+    let res = employee
+        .post(app.url("/aktivasi"))
+        .form(&[
+            ("nip", SITI),
+            ("kode_aktivasi", code.as_str()),
+            ("passphrase", new_passphrase),
+            ("passphrase_ulang", new_passphrase),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // She already signed this pact: not again, not even with her new key.
+    assert_eq!(
+        app.sign(&employee, SITI, new_passphrase).await.status(),
+        409
+    );
+    assert_eq!(app.sign(&employee, SITI, PASSPHRASE).await.status(), 403);
+    // The whole log, old signature and new key, verifies.
+    let bundle = app.export("after-reset.jsonl");
+    let out = app.ikrar(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("3 kunci"), "{}", text(&out)); // Siti twice, Budi once
+}
+
+#[tokio::test]
+async fn api_tokens_open_the_log_until_revoked() {
+    let (app, _) = console().await;
+    let auditor = signed_in(&app, "bawaslu").await;
+    let token = app.csrf(&auditor, "/admin/token").await;
+    let res = auditor
+        .post(app.url("/admin/token"))
+        .form(&[("name", "Pemantau Bawaslu"), ("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
+    let secret = html[start..start + 43].to_owned();
+    let script = reqwest::Client::new();
+    let entries = |bearer: String| {
+        script
+            .get(app.url("/log/entries?start=0&end=2"))
+            .bearer_auth(bearer)
+            .send()
+    };
+    assert_eq!(entries(secret.clone()).await.unwrap().status(), 200);
+    assert_eq!(entries("tebakan".into()).await.unwrap().status(), 401);
+    assert!(
+        !app.page(&auditor, "/admin/token").await.contains(&secret),
+        "a token is shown once"
+    );
+    assert_eq!(
+        press(&app, &auditor, "/admin/token/1/cabut").await.status(),
+        303
+    );
+    assert_eq!(entries(secret).await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn the_audit_trail_records_admin_actions() {
+    let (app, _) = console().await;
+    let browser = app.browser();
+    assert_eq!(
+        post_sign_in(&app, &browser, "bkpsdm", "salah sekali ini")
+            .await
+            .status(),
+        401
+    );
+    let admin = signed_in(&app, "bkpsdm").await;
+    assert_eq!(
+        press(&app, &admin, &format!("/admin/pegawai/{ANI}/reset"))
+            .await
+            .status(),
+        200
+    );
+    app.page(&admin, &format!("{PACT_PAGE}/laporan?per=unit&format=csv"))
+        .await;
+    let page = app.page(&admin, "/admin/audit").await;
+    for action in [
+        "account_create",
+        "sign_in_failed",
+        "sign_in",
+        "code_reset",
+        "export_report",
+    ] {
+        assert!(page.contains(action), "audit lacks {action}");
+    }
+    let filtered = app.page(&admin, "/admin/audit?aksi=code_reset").await;
+    assert!(filtered.contains(ANI) && !filtered.contains("sign_in_failed"));
+    let csv_text = app.page(&admin, "/admin/audit?format=csv").await;
+    assert!(csv_text.starts_with("waktu,waktu_utc,aktor,aksi,rincian,ip,user_agent"));
+    assert!(csv_text.contains("code_reset") && csv_text.contains("127.0.0.1"));
+}
