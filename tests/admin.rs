@@ -540,3 +540,235 @@ async fn the_audit_trail_records_admin_actions() {
     assert!(csv_text.starts_with("waktu,waktu_utc,aktor,aksi,rincian,ip,user_agent"));
     assert!(csv_text.contains("code_reset") && csv_text.contains("127.0.0.1"));
 }
+
+async fn upload_roster(app: &TestApp, browser: &reqwest::Client, csv: String) -> (u16, String) {
+    let token = app.csrf(browser, "/admin/roster").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .part(
+            "berkas",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("roster.csv"),
+        );
+    let res = browser
+        .post(app.url("/admin/roster"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+fn upload_id(preview: &str) -> String {
+    let marker = "action=\"/admin/roster/";
+    let start = preview.find(marker).unwrap() + marker.len();
+    preview[start..start + 32].to_owned()
+}
+
+#[tokio::test]
+async fn roster_upload_previews_then_imports_all_or_nothing() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let good = "198512302010011003,Dewi Lestari,PNS,Camat,KEC-KUTASARI,Kecamatan Kutasari,Pemerintah Kabupaten Purbalingga\n";
+    let bad = "19851230201001100X,Joko,PNS,Camat,KEC-KUTASARI,Kecamatan Kutasari,Pemerintah Kabupaten Purbalingga\n";
+    let (status, preview) =
+        upload_roster(&app, &admin, format!("{ROSTER_HEADER}{good}{bad}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        preview.contains("Pegawai baru: 1")
+            && preview.contains("nip_length")
+            && preview.contains("NIP harus 18 digit angka"),
+        "{preview}"
+    );
+    let before = app.counts();
+    assert_eq!(before.2, 3, "the preview writes nothing");
+
+    // Import without skipping: refused, nothing written.
+    let id = upload_id(&preview);
+    let token = app.csrf(&admin, "/admin/roster").await;
+    let res = admin
+        .post(app.url(&format!("/admin/roster/{id}")))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(app.counts(), before);
+    // With "skip the bad rows": the good one is in.
+    let res = admin
+        .post(app.url(&format!("/admin/roster/{id}")))
+        .form(&[("csrf_token", token.as_str()), ("lewati", "ya")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("1 pegawai baru"));
+    assert_eq!(app.counts().2, 4);
+    // The upload is spent; an unreadable file is refused with a clear message.
+    let again = admin
+        .post(app.url(&format!("/admin/roster/{id}")))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+    let (status, page) = upload_roster(&app, &admin, "nip,nama\n1,2\n".into()).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("kolom wajib tidak ada"), "{page}");
+    // Only the superadmin imports.
+    let dinkes = signed_in(&app, "dinkes").await;
+    assert_eq!(status_of_upload(&app, &dinkes).await, 403);
+    assert!(app
+        .page(&admin, "/admin/audit?aksi=roster_import")
+        .await
+        .contains("1 baru"));
+}
+
+async fn status_of_upload(app: &TestApp, browser: &reqwest::Client) -> u16 {
+    let token = app.csrf(browser, "/aktivasi").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .part(
+            "berkas",
+            reqwest::multipart::Part::bytes(small_roster().into_bytes()).file_name("r.csv"),
+        );
+    browser
+        .post(app.url("/admin/roster"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn unit_codes_are_issued_for_distribution_and_work() {
+    let (app, _) = console().await;
+    let dinkes = signed_in(&app, "dinkes").await;
+    let token = app.csrf(&dinkes, "/admin/masuk").await;
+    let res = dinkes
+        .post(app.url("/admin/unit/DINKES/kode"))
+        .form(&[("csrf_token", token.as_str()), ("format", "csv")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let csv_text = res.text().await.unwrap();
+    let lines: Vec<&str> = csv_text.lines().collect();
+    assert_eq!(lines[0], "nip,kode_aktivasi,nama,unit_kode");
+    assert_eq!(lines.len(), 2, "only Ani has not activated: {csv_text}");
+    let code = lines[1].split(',').nth(1).unwrap();
+    let employee = app.browser();
+    app.activate_ok(&employee, ANI, code).await;
+    assert_eq!(app.sign(&employee, ANI, PASSPHRASE).await.status(), 303);
+    // Not for another unit's employees; XLSX too.
+    let res = dinkes
+        .post(app.url("/admin/unit/DINDIKBUD/kode"))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let admin = signed_in(&app, "bkpsdm").await;
+    let token = app.csrf(&admin, "/admin/masuk").await;
+    let xlsx = admin
+        .post(app.url("/admin/unit/DINKES/kode"))
+        .form(&[("csrf_token", token.as_str()), ("format", "xlsx")])
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.to_vec())).unwrap();
+    let sheet = book.worksheet_range("Kode aktivasi").unwrap();
+    assert_eq!(
+        sheet.get_value((0, 1)),
+        Some(&Data::String("kode_aktivasi".into()))
+    );
+    assert_eq!(sheet.height(), 1, "everyone in DINKES has activated now");
+}
+
+#[tokio::test]
+async fn published_pacts_open_and_close_on_time() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let publish = |id: &'static str, opens: String, closes: String| {
+        let admin = admin.clone();
+        let url = app.url("/admin/pakta-baru");
+        let token_page = app.url("/admin/pakta-baru");
+        async move {
+            let page = admin
+                .get(token_page)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let token = csrf_from(&page);
+            admin
+                .post(url)
+                .form(&[
+                    ("id", id),
+                    ("judul", "Pakta Uji"),
+                    ("isi", "Saya berjanji.\r\n\r\nTitik dua.  "),
+                    ("dibuka", opens.as_str()),
+                    ("ditutup", closes.as_str()),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let local = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days))
+            .with_timezone(&chrono_tz::Asia::Jakarta)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    assert_eq!(
+        publish("uji-terbuka", String::new(), local(1))
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(publish("uji-nanti", local(1), local(2)).await.status(), 303);
+    // Bad input: same id again, a window that closes before it opens, an invalid id.
+    let taken = publish("uji-terbuka", String::new(), String::new()).await;
+    assert_eq!(taken.status(), 422);
+    assert!(error_text(&taken.text().await.unwrap())
+        .unwrap()
+        .contains("sudah diterbitkan"));
+    let backwards = publish("uji-mundur", local(2), local(1)).await;
+    assert!(error_text(&backwards.text().await.unwrap())
+        .unwrap()
+        .contains("setelah waktu buka"));
+    let bad_id = publish("Uji Salah", String::new(), String::new()).await;
+    assert_eq!(bad_id.status(), 422);
+
+    let employee = app.browser();
+    let fields = [("nip", SITI), ("passphrase", PASSPHRASE), ("setuju", "ya")];
+    assert_eq!(
+        app.sign_pact(&employee, "uji-terbuka", &fields)
+            .await
+            .status(),
+        303
+    );
+    let early = app.sign_pact(&employee, "uji-nanti", &fields).await;
+    assert_eq!(early.status(), 403);
+    assert!(error_text(&early.text().await.unwrap())
+        .unwrap()
+        .contains("belum dibuka"));
+    let page = app.page(&employee, "/").await;
+    assert!(page.contains("uji-terbuka") && page.contains("Dibuka"));
+    // The published text is normalized and fixed by its log entry; the log verifies.
+    let bundle = app.export("pacts.jsonl");
+    let out = app.ikrar(&["verify", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(app
+        .page(&admin, "/admin/audit?aksi=pact_publish")
+        .await
+        .contains("uji-nanti"));
+}

@@ -209,7 +209,7 @@ async fn a_closed_pact_refuses_signatures() {
     assert_eq!(res.status(), 403);
     assert!(error_text(&res.text().await.unwrap())
         .unwrap()
-        .contains("tidak sedang dibuka"));
+        .contains("sudah ditutup"));
     assert_eq!(app.counts(), before);
     let mut conn = app.app.db.conn().unwrap();
     assert_eq!(

@@ -41,14 +41,7 @@ pub fn create(app: &App, args: &CreateArgs) -> Outcome {
         OsRng.fill_bytes(bytes.as_mut());
         Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
     };
-    let actor = Actor {
-        name: format!(
-            "cli:{}",
-            std::env::var("USER").unwrap_or_else(|_| "?".into())
-        ),
-        ip: "-".into(),
-        user_agent: "ikrar admin create".into(),
-    };
+    let actor = Actor::command_line("ikrar admin create");
     let result = app
         .db
         .conn()

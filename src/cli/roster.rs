@@ -81,6 +81,17 @@ fn try_run(app: &App, args: &ImportArgs) -> Result<Outcome, Failure> {
     })?;
     bar.finish_and_clear();
 
+    if outcome.written {
+        let actor = crate::db::audit::Actor::command_line("ikrar roster import");
+        let detail = format!(
+            "{}: {} baru, {} diperbarui, {} kode",
+            args.file.display(),
+            outcome.added,
+            outcome.updated,
+            outcome.codes.len()
+        );
+        crate::db::audit::record(&mut conn, &actor, "roster_import", &detail, now_seconds())?;
+    }
     if let Some(path) = &args.report {
         write_report(path, &outcome)?;
     }

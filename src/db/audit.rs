@@ -26,6 +26,20 @@ pub struct Actor {
     pub user_agent: String,
 }
 
+impl Actor {
+    /// Someone at the server's command line, named by the OS user.
+    pub fn command_line(command: &str) -> Actor {
+        Actor {
+            name: format!(
+                "cli:{}",
+                std::env::var("USER").unwrap_or_else(|_| "?".into())
+            ),
+            ip: "-".into(),
+            user_agent: command.to_owned(),
+        }
+    }
+}
+
 /// Records an action.
 pub fn record(
     conn: &mut Conn,

@@ -139,3 +139,16 @@ pub fn activate(
 pub fn count(conn: &mut Conn) -> Result<i64, DbError> {
     Ok(employees::table.count().get_result(conn)?)
 }
+
+/// Employees of a unit who have no key yet: (NIP, name), by NIP.
+pub fn unactivated_in_unit(
+    conn: &mut Conn,
+    unit_code: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(employees::table
+        .filter(employees::unit_code.eq(unit_code))
+        .filter(employees::public_key.is_null())
+        .order(employees::nip)
+        .select((employees::nip, employees::name))
+        .load(conn)?)
+}

@@ -164,6 +164,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    roster_uploads (id) {
+        id -> Text,
+        admin_id -> BigInt,
+        file_name -> Text,
+        body -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(admin_sessions -> admins (admin_id));
 diesel::joinable!(admin_units -> admins (admin_id));
 
@@ -184,4 +194,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     roster_counts,
     signed_counts,
+    roster_uploads,
 );

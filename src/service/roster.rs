@@ -164,3 +164,22 @@ pub fn reset_code(
         Ok(Some(issued))
     })
 }
+
+/// New activation codes for every employee of a unit who has not activated yet, replacing any
+/// unused earlier ones, for an admin to hand out; recorded in the audit trail.
+pub fn issue_unit_codes(
+    conn: &mut Conn,
+    unit_code: &str,
+    actor: &crate::db::audit::Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<IssuedCode>, DbError> {
+    db::write_transaction(conn, |conn| {
+        let mut issued = Vec::new();
+        for (nip, name) in employees::unactivated_in_unit(conn, unit_code)? {
+            issued.push(issue_code(conn, &nip, &name, unit_code)?);
+        }
+        let detail = format!("{unit_code}: {} kode", issued.len());
+        crate::db::audit::record(conn, actor, "codes_issue", &detail, now)?;
+        Ok(issued)
+    })
+}

@@ -52,7 +52,9 @@ impl ReceiptRef {
 pub enum SignError {
     #[error("Pakta tidak ditemukan.")]
     PactNotFound,
-    #[error("Pakta ini tidak sedang dibuka untuk ditandatangani.")]
+    #[error("Pakta ini belum dibuka untuk ditandatangani. Lihat waktu pembukaannya di atas.")]
+    PactNotYetOpen,
+    #[error("Pakta ini sudah ditutup; penandatanganan tidak lagi diterima.")]
     PactClosed,
     #[error("Centang pernyataan persetujuan sebelum menandatangani.")]
     NotAgreed,
@@ -85,6 +87,9 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
         .await?
         .ok_or(SignError::PactNotFound)?;
     let now = now_seconds();
+    if pact.opens_at.is_some_and(|t| now.naive_utc() < t) {
+        return Err(SignError::PactNotYetOpen);
+    }
     if !pact.is_open(now) {
         return Err(SignError::PactClosed);
     }

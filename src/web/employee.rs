@@ -274,9 +274,10 @@ pub async fn sign(
 
 fn sign_status(e: &SignError) -> StatusCode {
     match e {
-        SignError::BadCredentials | SignError::NotActivated | SignError::PactClosed => {
-            StatusCode::FORBIDDEN
-        }
+        SignError::BadCredentials
+        | SignError::NotActivated
+        | SignError::PactClosed
+        | SignError::PactNotYetOpen => StatusCode::FORBIDDEN,
         SignError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
         SignError::AlreadySigned(_) => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod dashboard;
 pub mod downloads;
 pub mod employees;
+pub mod pacts;
+pub mod roster;
 
 use super::error::AppError;
 use crate::db::audit::Actor;
@@ -39,7 +41,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(accounts::show_tokens)
         .service(accounts::create_token)
         .service(accounts::revoke_token)
-        .service(accounts::show_audit);
+        .service(accounts::show_audit)
+        .service(roster::show_upload)
+        .service(roster::upload)
+        .service(roster::confirm)
+        .service(roster::unit_codes)
+        .service(pacts::show_form)
+        .service(pacts::publish);
 }
 
 /// A request from a signed-in admin.

@@ -1,0 +1,156 @@
+//! `GET|POST /admin/pakta-baru`: publishing a pact with its signing window, in the deployment's
+//! time zone. A published pact never changes: its `pact` log entry fixes the digest.
+
+use super::dashboard::Nav;
+use super::{actor, Admin};
+use crate::domain::pact::Pact;
+use crate::domain::values::now_seconds;
+use crate::service::pacts::{publish as publish_pact, PublishError, Window};
+use crate::service::App;
+use crate::web::csrf::Csrf;
+use crate::web::error::{html, AppError};
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// The form's fields.
+#[derive(Deserialize, Default, Clone)]
+pub struct PactForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    judul: String,
+    #[serde(default)]
+    isi: String,
+    #[serde(default)]
+    dibuka: String,
+    #[serde(default)]
+    ditutup: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_pakta_baru.html")]
+struct PactFormPage {
+    nav: Nav,
+    form: PactForm,
+    zone: String,
+    error: Option<String>,
+}
+
+/// `GET /admin/pakta-baru`.
+#[get("/admin/pakta-baru")]
+pub async fn show_form(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+) -> Result<HttpResponse, AppError> {
+    admin.require(admin.0.role.is_superadmin())?;
+    let page = PactFormPage {
+        nav: Nav::new(&admin, &csrf),
+        form: PactForm::default(),
+        zone: app.config.tz.name().to_owned(),
+        error: None,
+    };
+    Ok(html(StatusCode::OK, &page))
+}
+
+/// A `datetime-local` value in the deployment's zone, or `None` when left empty.
+fn local_input(value: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .map_err(|_| format!("waktu {value:?} tidak dikenali (bentuk: 2024-01-10T08:00)"))?;
+    tz.from_local_datetime(&naive)
+        .single()
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .ok_or_else(|| format!("waktu {value} tidak ada di zona {}", tz.name()))
+}
+
+/// `POST /admin/pakta-baru`: publishes the pact.
+#[post("/admin/pakta-baru")]
+pub async fn publish(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    form: web::Form<PactForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(&form.csrf_token) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.is_superadmin())?;
+    let tz = app.config.tz;
+    let checked = Pact::new(form.id.trim(), &form.judul, &form.isi)
+        .map_err(|e| e.to_string())
+        .and_then(|pact| {
+            let window = Window {
+                opens_at: local_input(&form.dibuka, tz)?,
+                closes_at: local_input(&form.ditutup, tz)?,
+            };
+            Ok((pact, window))
+        });
+    let failure = match checked {
+        Err(message) => Some(message),
+        Ok((pact, window)) => {
+            let (log, who, id) = (
+                app.log.clone(),
+                actor(&req, &admin.0.username),
+                pact.id.clone(),
+            );
+            let published = app
+                .db
+                .run(move |conn| {
+                    let exists = crate::db::pacts::find(conn, &pact.id)?.is_some();
+                    if exists {
+                        return Err(PublishError::IdTaken(pact.id.clone()));
+                    }
+                    let index = publish_pact(conn, &log, &pact, window, now_seconds())?;
+                    let detail = format!("{} (entri {index})", pact.id);
+                    crate::db::audit::record(conn, &who, "pact_publish", &detail, now_seconds())?;
+                    Ok(())
+                })
+                .await;
+            match published {
+                Ok(()) => {
+                    return Ok(HttpResponse::SeeOther()
+                        .insert_header((header::LOCATION, format!("/admin/pakta/{id}")))
+                        .finish())
+                }
+                Err(PublishError::Db(e)) => return Err(AppError::Db(e)),
+                Err(e) => Some(e.to_string()),
+            }
+        }
+    };
+    let page = PactFormPage {
+        nav: Nav::new(&admin, &csrf),
+        form: form.into_inner(),
+        zone: tz.name().to_owned(),
+        error: failure,
+    };
+    Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_become_utc() {
+        let t = local_input("2024-01-10T08:00", chrono_tz::Asia::Jakarta)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            crate::domain::values::format_time(t),
+            "2024-01-10T01:00:00Z"
+        );
+        assert_eq!(local_input(" ", chrono_tz::Asia::Jakarta).unwrap(), None);
+        assert!(local_input("10/01/2024", chrono_tz::Asia::Jakarta).is_err());
+    }
+}

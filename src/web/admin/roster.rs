@@ -1,0 +1,355 @@
+//! Roster management through the web: upload a CSV, see what would change and every bad line,
+//! then import it atomically; and activation codes per unit for distribution.
+
+use super::dashboard::Nav;
+use super::{actor, stream_download, Admin};
+use crate::db::roster_uploads;
+use crate::domain::roster::{self, RowError};
+use crate::domain::values::now_seconds;
+use crate::service::roster::{import, issue_unit_codes, ImportOptions, ImportOutcome};
+use crate::service::App;
+use crate::web::csrf::Csrf;
+use crate::web::error::{html, AppError};
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use futures_util::StreamExt;
+use rand_core::{OsRng, RngCore};
+use serde::Deserialize;
+
+/// Largest roster accepted through the web (a ministry's roster is a few MiB).
+const MAX_UPLOAD: usize = 32 * 1024 * 1024;
+/// Bad lines shown on the page (the CLI's `--report` lists them all).
+const ERRORS_SHOWN: usize = 500;
+
+/// What the page shows: the form, a preview, or the result.
+enum Stage {
+    Form,
+    Preview {
+        upload_id: String,
+        file_name: String,
+    },
+    Done,
+}
+
+#[derive(Template)]
+#[template(path = "admin_roster.html")]
+struct RosterPage {
+    nav: Nav,
+    stage: Stage,
+    outcome: Option<ImportOutcome>,
+    errors: Vec<RowError>,
+    more_errors: usize,
+    message: Option<String>,
+}
+
+impl RosterPage {
+    fn new(
+        nav: Nav,
+        stage: Stage,
+        outcome: Option<ImportOutcome>,
+        message: Option<String>,
+    ) -> RosterPage {
+        let errors: Vec<RowError> = outcome
+            .as_ref()
+            .map(|o| o.errors.iter().take(ERRORS_SHOWN).cloned().collect())
+            .unwrap_or_default();
+        let more_errors = outcome
+            .as_ref()
+            .map_or(0, |o| o.errors.len().saturating_sub(ERRORS_SHOWN));
+        RosterPage {
+            nav,
+            stage,
+            outcome,
+            errors,
+            more_errors,
+            message,
+        }
+    }
+}
+
+/// `GET /admin/roster`: the upload form (superadmin).
+#[get("/admin/roster")]
+pub async fn show_upload(admin: Admin, csrf: Csrf) -> Result<HttpResponse, AppError> {
+    admin.require(admin.0.role.is_superadmin())?;
+    Ok(html(
+        StatusCode::OK,
+        &RosterPage::new(Nav::new(&admin, &csrf), Stage::Form, None, None),
+    ))
+}
+
+/// Reads the multipart form: its CSRF token and the file.
+async fn read_upload(mut payload: Multipart) -> Result<(String, String, Vec<u8>), String> {
+    let (mut token, mut file_name, mut body) = (String::new(), String::new(), Vec::new());
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| e.to_string())?;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "berkas" {
+            file_name = field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .unwrap_or("roster.csv")
+                .chars()
+                .take(100)
+                .collect();
+        }
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| e.to_string())?;
+            if data.len() + chunk.len() > MAX_UPLOAD {
+                return Err(format!("berkas lebih besar dari {} MiB", MAX_UPLOAD >> 20));
+            }
+            data.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf_token" => token = String::from_utf8_lossy(&data).into_owned(),
+            "berkas" => body = data,
+            _ => {}
+        }
+    }
+    Ok((token, file_name, body))
+}
+
+/// `POST /admin/roster`: checks the file and shows what importing it would do.
+#[post("/admin/roster")]
+pub async fn upload(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let read = read_upload(payload).await;
+    let nav = Nav::new(&admin, &csrf);
+    let (token, file_name, body) = match read {
+        Ok(read) => read,
+        Err(message) => {
+            let page = RosterPage::new(
+                nav,
+                Stage::Form,
+                None,
+                Some(format!("Unggahan gagal: {message}")),
+            );
+            return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    if !csrf.verify(&token) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.is_superadmin())?;
+    let today = app.config.today();
+    let admin_id = admin.0.id;
+    let mut id_bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut id_bytes);
+    let upload_id = hex::encode(id_bytes);
+    let stored_id = upload_id.clone();
+    let stored_name = file_name.clone();
+    let checked = app
+        .db
+        .run(move |conn| {
+            let parsed = match roster::parse(&body, today) {
+                Ok(parsed) => parsed,
+                Err(e) => return Ok::<_, AppError>(Err(e.to_string())),
+            };
+            let options = ImportOptions {
+                dry_run: true,
+                ..ImportOptions::default()
+            };
+            let outcome = import(conn, parsed, options, now_seconds(), &mut |_| {})?;
+            roster_uploads::store(
+                conn,
+                &stored_id,
+                admin_id,
+                &stored_name,
+                &body,
+                now_seconds(),
+            )?;
+            Ok(Ok(outcome))
+        })
+        .await?;
+    match checked {
+        Ok(outcome) => {
+            let stage = Stage::Preview {
+                upload_id,
+                file_name,
+            };
+            Ok(html(
+                StatusCode::OK,
+                &RosterPage::new(nav, stage, Some(outcome), None),
+            ))
+        }
+        Err(message) => {
+            let page = RosterPage::new(
+                nav,
+                Stage::Form,
+                None,
+                Some(format!("{file_name}: {message}. Tidak ada yang ditulis.")),
+            );
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
+
+/// The confirmation form.
+#[derive(Deserialize)]
+pub struct Confirm {
+    #[serde(default)]
+    csrf_token: String,
+    /// `ya` to import the good rows even when some are bad.
+    #[serde(default)]
+    lewati: String,
+}
+
+/// `POST /admin/roster/{id}`: imports an upload, all or nothing unless told to skip bad rows.
+#[post("/admin/roster/{id}")]
+pub async fn confirm(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Form<Confirm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(&form.csrf_token) {
+        return Err(AppError::Csrf);
+    }
+    admin.require(admin.0.role.is_superadmin())?;
+    let (today, admin_id, who) = (
+        app.config.today(),
+        admin.0.id,
+        actor(&req, &admin.0.username),
+    );
+    let skip_invalid = form.lewati == "ya";
+    let upload_id = id.into_inner();
+    let result = app
+        .db
+        .run(move |conn| {
+            let Some((file_name, body)) = roster_uploads::find(conn, &upload_id, admin_id)? else {
+                return Ok::<_, AppError>(None);
+            };
+            let parsed = roster::parse(&body, today).map_err(|_| AppError::NotFound)?;
+            let options = ImportOptions {
+                skip_invalid,
+                ..ImportOptions::default()
+            };
+            let outcome = import(conn, parsed, options, now_seconds(), &mut |_| {})?;
+            if outcome.written {
+                roster_uploads::delete(conn, &upload_id)?;
+                let detail = format!(
+                    "{file_name}: {} baru, {} diperbarui, {} baris dilewati",
+                    outcome.added,
+                    outcome.updated,
+                    outcome.total_rows - outcome.valid_rows
+                );
+                crate::db::audit::record(conn, &who, "roster_import", &detail, now_seconds())?;
+            }
+            Ok(Some((upload_id, file_name, outcome)))
+        })
+        .await?;
+    let (upload_id, file_name, outcome) = result.ok_or(AppError::NotFound)?;
+    let nav = Nav::new(&admin, &csrf);
+    if outcome.written {
+        Ok(html(
+            StatusCode::OK,
+            &RosterPage::new(nav, Stage::Done, Some(outcome), None),
+        ))
+    } else {
+        let message = Some("Impor dibatalkan: ada baris yang salah dan tidak ada yang ditulis. Perbaiki berkas, atau centang \"lewati baris yang salah\".".to_owned());
+        let stage = Stage::Preview {
+            upload_id,
+            file_name,
+        };
+        Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &RosterPage::new(nav, stage, Some(outcome), message),
+        ))
+    }
+}
+
+/// `format=csv|xlsx`.
+#[derive(Deserialize)]
+pub struct CodesForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// `POST /admin/unit/{code}/kode`: fresh activation codes for the unit's employees who have not
+/// activated, as CSV or XLSX (earlier unused codes of theirs stop working).
+#[post("/admin/unit/{code}/kode")]
+pub async fn unit_codes(
+    app: web::Data<App>,
+    admin: Admin,
+    csrf: Csrf,
+    req: HttpRequest,
+    code: web::Path<String>,
+    form: web::Form<CodesForm>,
+) -> Result<HttpResponse, AppError> {
+    if !csrf.verify(&form.csrf_token) {
+        return Err(AppError::Csrf);
+    }
+    let unit = code.into_inner();
+    admin.require(admin.0.role.may_change() && admin.0.sees_unit(&unit))?;
+    let who = actor(&req, &admin.0.username);
+    let issue_unit = unit.clone();
+    let issued = app
+        .db
+        .run(move |conn| issue_unit_codes(conn, &issue_unit, &who, now_seconds()))
+        .await?;
+    let xlsx = form.format == "xlsx";
+    let file_name = format!("kode-aktivasi-{unit}.{}", if xlsx { "xlsx" } else { "csv" });
+    let content_type = if xlsx {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok(stream_download(content_type, &file_name, move |out| {
+        let rows: Vec<[&str; 4]> = issued
+            .iter()
+            .map(|c| {
+                [
+                    c.nip.as_str(),
+                    c.code.as_str(),
+                    c.name.as_str(),
+                    c.unit_code.as_str(),
+                ]
+            })
+            .collect();
+        let header = ["nip", "kode_aktivasi", "nama", "unit_kode"];
+        if xlsx {
+            codes_xlsx(&header, &rows, out).map_err(|e| e.to_string())
+        } else {
+            let mut csv = csv::Writer::from_writer(out);
+            csv.write_record(header).map_err(|e| e.to_string())?;
+            for row in rows {
+                csv.write_record(row).map_err(|e| e.to_string())?;
+            }
+            csv.flush().map_err(|e| e.to_string())
+        }
+    }))
+}
+
+fn codes_xlsx(
+    header: &[&str; 4],
+    rows: &[[&str; 4]],
+    out: impl std::io::Write + Send,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Kode aktivasi")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (col, name) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *name, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, col as u16, *value)?;
+        }
+    }
+    for (col, width) in [20.0, 18.0, 30.0, 16.0].iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    workbook.save_to_writer(out)
+}
