@@ -235,6 +235,17 @@ async fn sign_in_is_uniform_limited_rotated_and_ends() {
     assert_eq!(status(&app, &browser, "/admin").await, 200);
     assert_eq!(press(&app, &browser, "/admin/keluar").await.status(), 303);
     assert_eq!(status(&app, &browser, "/admin").await, 303);
+    // An idle session ends.
+    let idle = signed_in(&app, "bawaslu").await;
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.app.db.conn().unwrap();
+        conn.batch_execute(
+            "UPDATE admin_sessions SET last_seen_at = datetime('now', '-31 minutes')",
+        )
+        .unwrap();
+    }
+    assert_eq!(status(&app, &idle, "/admin").await, 303);
     // The old cookie, replayed, is dead too.
     let replay = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -418,6 +429,11 @@ async fn reports_carry_the_right_numbers() {
     }
     let daftar = std::fs::read_to_string(app.dir.path().join("daftar.csv")).unwrap();
     assert_eq!(daftar.lines().count(), 4);
+    let audit = app.page(&browser, "/admin/audit?aksi=export_report").await;
+    assert!(
+        audit.contains("daftar.csv") && audit.contains("cli:"),
+        "CLI exports are audited"
+    );
     let bad = app.ikrar(&["export", "report", "x.pdf", "--pact", PACT]);
     assert_eq!(bad.status.code(), Some(1));
     let unknown = app.ikrar(&[

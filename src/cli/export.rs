@@ -19,6 +19,16 @@ pub fn bundle(app: &App, out: &Path) -> Outcome {
         file.sync_all()?;
         std::fs::rename(&partial, out)?;
         bar.finish_and_clear();
+        let actor = crate::db::audit::Actor::command_line("ikrar export bundle");
+        let detail = format!("{} ({written} entri)", out.display());
+        let mut conn = app.db.conn()?;
+        crate::db::audit::record(
+            &mut conn,
+            &actor,
+            "export_bundle",
+            &detail,
+            crate::domain::values::now_seconds(),
+        )?;
         Ok(written)
     })();
     match result {

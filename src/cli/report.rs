@@ -53,6 +53,9 @@ pub fn run(app: &App, args: &ReportArgs) -> Outcome {
         let file = std::fs::File::create(&partial)?;
         reports::write(&mut conn, &request, BufWriter::new(file))?;
         std::fs::rename(&partial, &args.out)?;
+        let actor = crate::db::audit::Actor::command_line("ikrar export report");
+        let detail = args.out.display().to_string();
+        crate::db::audit::record(&mut conn, &actor, "export_report", &detail, request.now)?;
         Ok(())
     })();
     match result {
