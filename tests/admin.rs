@@ -372,7 +372,7 @@ async fn reports_carry_the_right_numbers() {
     assert_eq!(people.len(), 3);
     let siti = people.iter().find(|r| &r[0] == SITI).unwrap();
     assert_eq!(&siti[5], "sudah");
-    assert!(siti[6].contains("WIB") && !siti[8].is_empty());
+    assert!(siti[6].contains("WIB") && !siti[7].is_empty());
     let ani = people.iter().find(|r| &r[0] == ANI).unwrap();
     assert_eq!((&ani[5], &ani[6]), ("belum", ""));
 

@@ -79,7 +79,7 @@ pub struct EmployeeStatus {
     pub kind: String,
     pub jabatan: String,
     pub unit_code: String,
-    pub activated: Option<NaiveDateTime>,
+    pub activated: bool,
     pub signed_at: Option<NaiveDateTime>,
     pub log_index: Option<i64>,
 }
@@ -118,7 +118,7 @@ pub fn employees_with_status(
             employees::kind,
             employees::jabatan,
             employees::unit_code,
-            employees::activated_at,
+            employees::activated_at.is_not_null(),
             signatures::signed_at.nullable(),
             signatures::log_index.nullable(),
         ))

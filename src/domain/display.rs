@@ -1,7 +1,10 @@
 //! How times and numbers are shown to people: in the deployment's zone, the Indonesian way.
 
+use super::values::parsed_format;
+use chrono::format::Item;
 use chrono::{Datelike, NaiveDateTime};
 use chrono_tz::Tz;
+use std::sync::OnceLock;
 
 const MONTHS: [&str; 12] = [
     "Januari",
@@ -22,11 +25,13 @@ const MONTHS: [&str; 12] = [
 pub fn local_time(utc: NaiveDateTime, tz: Tz) -> String {
     let local = utc.and_utc().with_timezone(&tz);
     let month = MONTHS[local.month0() as usize];
+    static ITEMS: OnceLock<Vec<Item<'static>>> = OnceLock::new();
+    let items = ITEMS.get_or_init(|| parsed_format("%H.%M.%S %Z"));
     format!(
         "{} {month} {} pukul {}",
         local.day(),
         local.year(),
-        local.format("%H.%M.%S %Z")
+        local.format_with_items(items.iter())
     )
 }
 

@@ -1,6 +1,8 @@
 //! The small values of SPEC.md ("Values"): text, unit codes, pact ids and times.
 
+use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Utc};
+use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// Why a value does not have the form SPEC.md gives it.
@@ -78,7 +80,15 @@ const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
 /// Renders a time as SPEC.md wants it: `2023-11-24T02:15:07Z`.
 pub fn format_time(time: DateTime<Utc>) -> String {
-    time.format(TIME_FORMAT).to_string()
+    static ITEMS: OnceLock<Vec<Item<'static>>> = OnceLock::new();
+    let items = ITEMS.get_or_init(|| parsed_format(TIME_FORMAT));
+    time.format_with_items(items.iter()).to_string()
+}
+
+/// A strftime pattern parsed once, so that formatting millions of times (reports, exports)
+/// does not parse it again each time.
+pub fn parsed_format(pattern: &'static str) -> Vec<Item<'static>> {
+    StrftimeItems::new(pattern).parse().unwrap_or_default()
 }
 
 /// Parses a time in exactly the form [`format_time`] writes, and nothing else: the shape is

@@ -194,7 +194,7 @@ impl EmployeeRow {
             name: e.name,
             kind: e.kind,
             jabatan: e.jabatan,
-            activated: e.activated.is_some(),
+            activated: e.activated,
             signed: e.signed_at.map(|t| local_time(t, tz)),
         }
     }
