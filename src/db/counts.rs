@@ -155,3 +155,64 @@ pub fn employees_with_status(
         .limit(limit)
         .load(conn)?)
 }
+
+/// An employee as reports list them.
+#[derive(Debug, Clone, Queryable)]
+pub struct EmployeeRow {
+    pub nip: String,
+    pub name: String,
+    pub kind: String,
+    pub jabatan: String,
+    pub unit_code: String,
+    pub activated: bool,
+}
+
+/// Up to `limit` employees after NIP `after` (from the start if `None`), in `units` if given,
+/// by NIP: one range scan of the primary key.
+pub fn employees_after(
+    conn: &mut Conn,
+    units: Option<&[String]>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EmployeeRow>, DbError> {
+    let mut query = employees::table
+        .select((
+            employees::nip,
+            employees::name,
+            employees::kind,
+            employees::jabatan,
+            employees::unit_code,
+            employees::activated_at.is_not_null(),
+        ))
+        .into_boxed();
+    if let Some(units) = units {
+        query = query.filter(employees::unit_code.eq_any(units.to_vec()));
+    }
+    if let Some(after) = after {
+        query = query.filter(employees::nip.gt(after.to_owned()));
+    }
+    Ok(query.order(employees::nip).limit(limit).load(conn)?)
+}
+
+/// A signature as reports show it: NIP, signing time as stored (UTC text), log index.
+pub type SignatureRow = (String, String, i64);
+
+/// The signatures of `pact_id` by NIPs from `first` to `last`, by NIP: one range scan of the
+/// primary key, to merge with [`employees_after`] instead of probing once per employee.
+pub fn signatures_between(
+    conn: &mut Conn,
+    pact_id: &str,
+    first: &str,
+    last: &str,
+) -> Result<Vec<SignatureRow>, DbError> {
+    Ok(signatures::table
+        .filter(signatures::pact_id.eq(pact_id))
+        .filter(signatures::nip.between(first, last))
+        .order(signatures::nip)
+        .select((
+            signatures::nip,
+            diesel::dsl::sql::<diesel::sql_types::Text>("CAST(signatures.signed_at AS TEXT)"),
+            signatures::log_index,
+        ))
+        .load(conn)?)
+}

@@ -2,7 +2,7 @@
 //! XLSX (bold frozen header, autofilter, percent format, column widths, a title row).
 
 use super::dashboard::{self, Order, PactProgress};
-use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
+use crate::db::counts::{self, EmployeeRow, SignatureRow};
 use crate::db::{pacts, Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -145,9 +145,9 @@ pub fn write(
         (ReportKind::ByEmployee, FileFormat::Csv) => {
             let mut csv = csv::Writer::from_writer(out);
             csv.write_record(EMPLOYEE_HEADER)?;
-            let mut times = LocalTimes::new(request.tz);
-            each_employee(conn, request, |e| {
-                csv.write_record(employee_fields(e, &mut times))?;
+            let (mut times, mut index) = (LocalTimes::new(request.tz), String::new());
+            each_employee(conn, request, |e, signature| {
+                csv.write_record(employee_fields(e, signature, &mut times, &mut index))?;
                 Ok(())
             })?;
             csv.flush()?;
@@ -163,13 +163,16 @@ pub fn write(
                 &EMPLOYEE_HEADER,
                 &[20.0, 30.0, 8.0, 28.0, 16.0, 8.0, 34.0, 10.0],
             )?;
-            let mut times = LocalTimes::new(request.tz);
-            each_employee(conn, request, |e| {
-                for (col, value) in employee_fields(e, &mut times).iter().enumerate() {
-                    if col == 7 && !value.is_empty() {
-                        sheet.write_number(row, col as u16, e.log_index.unwrap_or(0) as f64)?;
+            let (mut times, mut index) = (LocalTimes::new(request.tz), String::new());
+            each_employee(conn, request, |e, signature| {
+                for (col, value) in employee_fields(e, signature, &mut times, &mut index)
+                    .iter()
+                    .enumerate()
+                {
+                    if let (7, Some((_, _, log_index))) = (col, signature) {
+                        sheet.write_number(row, col as u16, *log_index as f64)?;
                     } else {
-                        sheet.write_string(row, col as u16, value)?;
+                        sheet.write_string(row, col as u16, *value)?;
                     }
                 }
                 row += 1;
@@ -187,11 +190,11 @@ pub fn write(
     }
 }
 
-/// Local times as shown, remembered per second: a day of signing has at most 86,400 of them,
-/// while a report may show a million.
+/// Local times as shown, remembered per stored time: a day of signing has at most 86,400
+/// distinct seconds, while a report may show a million signatures.
 struct LocalTimes {
     tz: Tz,
-    seen: HashMap<NaiveDateTime, String>,
+    seen: HashMap<String, String>,
 }
 
 impl LocalTimes {
@@ -204,55 +207,75 @@ impl LocalTimes {
         }
     }
 
-    fn show(&mut self, at: NaiveDateTime) -> String {
-        if let Some(shown) = self.seen.get(&at) {
-            return shown.clone();
+    /// The stored UTC time (`2024-01-10 02:00:00`) as people read it in the deployment's zone.
+    fn show(&mut self, stored: &str) -> &str {
+        if !self.seen.contains_key(stored) {
+            if self.seen.len() >= Self::LIMIT {
+                self.seen.clear();
+            }
+            let shown = NaiveDateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%.f")
+                .map(|at| crate::domain::display::local_time(at, self.tz))
+                .unwrap_or_else(|_| stored.to_owned());
+            self.seen.insert(stored.to_owned(), shown);
         }
-        if self.seen.len() >= Self::LIMIT {
-            self.seen.clear();
-        }
-        let shown = crate::domain::display::local_time(at, self.tz);
-        self.seen.insert(at, shown.clone());
-        shown
+        self.seen.get(stored).map_or("", String::as_str)
     }
 }
 
-fn employee_fields(e: &EmployeeStatus, times: &mut LocalTimes) -> [String; 8] {
-    let (status, local, index) = match (e.signed_at, e.log_index) {
-        (Some(at), Some(index)) => ("sudah", times.show(at), index.to_string()),
-        _ => ("belum", String::new(), String::new()),
+/// One employee's report fields, borrowed where they can be: `index` holds the log index's
+/// digits.
+fn employee_fields<'a>(
+    e: &'a EmployeeRow,
+    signature: Option<&'a SignatureRow>,
+    times: &'a mut LocalTimes,
+    index: &'a mut String,
+) -> [&'a str; 8] {
+    index.clear();
+    let (status, local) = match signature {
+        Some((_, signed_at, log_index)) => {
+            use std::fmt::Write as _;
+            let _ = write!(index, "{log_index}");
+            ("sudah", times.show(signed_at))
+        }
+        None => ("belum", ""),
     };
     [
-        e.nip.clone(),
-        e.name.clone(),
-        e.kind.clone(),
-        e.jabatan.clone(),
-        e.unit_code.clone(),
-        status.into(),
+        &e.nip,
+        &e.name,
+        &e.kind,
+        &e.jabatan,
+        &e.unit_code,
+        status,
         local,
         index,
     ]
 }
 
-/// Calls `each` for every employee in the request's units, in NIP order, reading in chunks.
+/// Calls `each` for every employee in the request's units, in NIP order, with their signature
+/// of the pact if any. Reads a chunk of employees and the signatures in the same NIP range, and
+/// merges the two ordered lists.
 fn each_employee(
     conn: &mut Conn,
     request: &ReportRequest,
-    mut each: impl FnMut(&EmployeeStatus) -> Result<(), ReportError>,
+    mut each: impl FnMut(&EmployeeRow, Option<&SignatureRow>) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
-    let mut filter = EmployeeFilter {
-        units: request.units.clone(),
-        ..EmployeeFilter::default()
-    };
+    let mut after: Option<String> = None;
     loop {
-        let chunk = counts::employees_with_status(conn, &request.pact_id, &filter, 0, CHUNK)?;
+        let chunk =
+            counts::employees_after(conn, request.units.as_deref(), after.as_deref(), CHUNK)?;
+        let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
+            return Ok(());
+        };
+        let signed = counts::signatures_between(conn, &request.pact_id, &first.nip, &last.nip)?;
+        let mut signed = signed.iter().peekable();
         for employee in &chunk {
-            each(employee)?;
+            while signed.next_if(|s| s.0 < employee.nip).is_some() {}
+            each(employee, signed.next_if(|s| s.0 == employee.nip))?;
         }
-        match chunk.last() {
-            Some(last) if chunk.len() as i64 == CHUNK => filter.after_nip = Some(last.nip.clone()),
-            _ => return Ok(()),
+        if (chunk.len() as i64) < CHUNK {
+            return Ok(());
         }
+        after = Some(last.nip.clone());
     }
 }
 
