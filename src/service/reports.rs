@@ -194,7 +194,9 @@ pub fn write(
 /// distinct seconds, while a report may show a million signatures.
 struct LocalTimes {
     tz: Tz,
-    seen: HashMap<String, String>,
+    /// Stored time → position in `shown`.
+    seen: HashMap<String, usize>,
+    shown: Vec<String>,
 }
 
 impl LocalTimes {
@@ -204,21 +206,28 @@ impl LocalTimes {
         LocalTimes {
             tz,
             seen: HashMap::new(),
+            shown: Vec::new(),
         }
     }
 
     /// The stored UTC time (`2024-01-10 02:00:00`) as people read it in the deployment's zone.
     fn show(&mut self, stored: &str) -> &str {
-        if !self.seen.contains_key(stored) {
-            if self.seen.len() >= Self::LIMIT {
-                self.seen.clear();
+        let at = match self.seen.get(stored) {
+            Some(&at) => at,
+            None => {
+                if self.shown.len() >= Self::LIMIT {
+                    self.seen.clear();
+                    self.shown.clear();
+                }
+                let shown = NaiveDateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%.f")
+                    .map(|at| crate::domain::display::local_time(at, self.tz))
+                    .unwrap_or_else(|_| stored.to_owned());
+                self.shown.push(shown);
+                self.seen.insert(stored.to_owned(), self.shown.len() - 1);
+                self.shown.len() - 1
             }
-            let shown = NaiveDateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%.f")
-                .map(|at| crate::domain::display::local_time(at, self.tz))
-                .unwrap_or_else(|_| stored.to_owned());
-            self.seen.insert(stored.to_owned(), shown);
-        }
-        self.seen.get(stored).map_or("", String::as_str)
+        };
+        &self.shown[at]
     }
 }
 
