@@ -1,0 +1,285 @@
+//! Load generator: a ceremony morning. Generates a roster of N employees
+//! (`tests/fixtures/gen_roster.py`), imports it, starts the real `ikrar serve` on loopback, then
+//! with C concurrent clients over HTTP activates every employee and has every one sign the default
+//! pact, counting every error and measuring throughput and latency (p50/p95/p99). It also measures
+//! the raw Argon2id rate at the same parameters on every core, the ceiling for both phases, since
+//! each activation and each signature costs exactly one derivation.
+//!
+//! Run: `cargo bench --bench load`. Settings: `IKRAR_LOAD_EMPLOYEES` (8100),
+//! `IKRAR_LOAD_CLIENTS` (64), `IKRAR_LOAD_ARGON2` (`m=19456,t=2,p=1`, the production default).
+
+use ikrar::keys::Argon2Params;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "jeruk lampu sepeda awan";
+
+fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn ikrar(dir: &Path, argon2: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikrar"));
+    cmd.env("IKRAR_DATA_DIR", dir)
+        .env_remove("DATABASE_URL")
+        .env("IKRAR_ARGON2", argon2)
+        .env("IKRAR_ALLOW_WEAK_ARGON2", "1");
+    cmd
+}
+
+/// Derivations per second on every core at `params`, for about five seconds.
+fn raw_argon2_rate(params: Argon2Params) -> f64 {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let done = AtomicUsize::new(0);
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while started.elapsed() < Duration::from_secs(5) {
+                    params
+                        .derive(PASSPHRASE.as_bytes(), b"0123456789abcdef")
+                        .unwrap();
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+/// The outcome of one phase.
+struct Phase {
+    name: &'static str,
+    ok: usize,
+    errors: usize,
+    seconds: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Phase {
+    fn percentile(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return 0.0;
+        }
+        let i =
+            ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len()) - 1;
+        self.latencies[i].as_secs_f64() * 1000.0
+    }
+}
+
+fn csrf(page: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page.find(marker)? + marker.len();
+    Some(page[start..start + page[start..].find('"')?].to_owned())
+}
+
+/// One request of a phase: fetch the form, post it; `true` when the answer is the expected one.
+async fn step(client: &reqwest::Client, base: &str, phase: &str, nip: &str, code: &str) -> bool {
+    let (form_path, post_path, expected) = match phase {
+        "aktivasi" => ("/aktivasi", "/aktivasi".to_owned(), 200),
+        _ => (
+            "/pakta/netralitas-2024",
+            "/pakta/netralitas-2024/tanda-tangan".to_owned(),
+            303,
+        ),
+    };
+    let Ok(page) = client.get(format!("{base}{form_path}")).send().await else {
+        return false;
+    };
+    let Some(token) = csrf(&page.text().await.unwrap_or_default()) else {
+        return false;
+    };
+    let fields: Vec<(&str, &str)> = match phase {
+        "aktivasi" => vec![
+            ("nip", nip),
+            ("kode_aktivasi", code),
+            ("passphrase", PASSPHRASE),
+            ("passphrase_ulang", PASSPHRASE),
+            ("csrf_token", &token),
+        ],
+        _ => vec![
+            ("nip", nip),
+            ("passphrase", PASSPHRASE),
+            ("setuju", "ya"),
+            ("csrf_token", &token),
+        ],
+    };
+    match client
+        .post(format!("{base}{post_path}"))
+        .form(&fields)
+        .send()
+        .await
+    {
+        Ok(res) => res.status().as_u16() == expected,
+        Err(_) => false,
+    }
+}
+
+async fn run_phase(
+    name: &'static str,
+    base: &str,
+    people: &[(String, String)],
+    clients: usize,
+) -> Phase {
+    let next = Arc::new(AtomicUsize::new(0));
+    let people = Arc::new(people.to_vec());
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|_| {
+            let (next, people, base) = (next.clone(), people.clone(), base.to_owned());
+            tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .cookie_store(true)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .timeout(Duration::from_secs(120))
+                    .build()
+                    .unwrap();
+                let mut results = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((nip, code)) = people.get(i) else {
+                        break;
+                    };
+                    let begun = Instant::now();
+                    let ok = step(&client, &base, name, nip, code).await;
+                    results.push((ok, begun.elapsed()));
+                }
+                results
+            })
+        })
+        .collect();
+    let mut phase = Phase {
+        name,
+        ok: 0,
+        errors: 0,
+        seconds: 0.0,
+        latencies: Vec::new(),
+    };
+    for worker in workers {
+        for (ok, latency) in worker.await.unwrap() {
+            if ok {
+                phase.ok += 1;
+            } else {
+                phase.errors += 1;
+            }
+            phase.latencies.push(latency);
+        }
+    }
+    phase.seconds = started.elapsed().as_secs_f64();
+    phase.latencies.sort();
+    phase
+}
+
+fn main() {
+    let employees: usize = setting("IKRAR_LOAD_EMPLOYEES", 8100);
+    let clients: usize = setting("IKRAR_LOAD_CLIENTS", 64);
+    let argon2: String = setting("IKRAR_LOAD_ARGON2", Argon2Params::DEFAULT.to_string());
+    let params: Argon2Params = argon2.parse().expect("IKRAR_LOAD_ARGON2");
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("roster.csv");
+    let generated = Command::new("python3")
+        .args([
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen_roster.py"),
+            "--count",
+            &employees.to_string(),
+        ])
+        .output()
+        .expect("python3 runs the roster generator");
+    std::fs::write(&roster, generated.stdout).unwrap();
+    let codes_path = dir.path().join("codes.csv");
+    let import = ikrar(dir.path(), &argon2)
+        .args([
+            "roster",
+            "import",
+            roster.to_str().unwrap(),
+            "--codes-out",
+            codes_path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let mut reader = csv::Reader::from_path(&codes_path).unwrap();
+    let people: Vec<(String, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), r[1].to_owned())
+        })
+        .collect();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = ikrar(dir.path(), &argon2)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let phases = runtime.block_on(async {
+        for _ in 0..100 {
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let activation = run_phase("aktivasi", &base, &people, clients).await;
+        let signing = run_phase("tanda-tangan", &base, &people, clients).await;
+        [activation, signing]
+    });
+    let _ = server.kill();
+    let _ = server.wait();
+    let verify = {
+        let bundle = dir.path().join("bundle.jsonl");
+        let export = ikrar(dir.path(), &argon2)
+            .args(["export", "bundle", bundle.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(export.status.success());
+        let out = ikrar(dir.path(), &argon2)
+            .args(["verify", bundle.to_str().unwrap()])
+            .output()
+            .unwrap();
+        out.status.success()
+    };
+    let raw = raw_argon2_rate(params);
+
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("## Load: {employees} employees, {clients} concurrent clients, Argon2id {params}, {cores} cores, SQLite");
+    println!();
+    println!(
+        "| phase | done | errors | wall | per second | ratio to raw Argon2id | p50 | p95 | p99 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for p in &phases {
+        let rate = p.ok as f64 / p.seconds;
+        println!(
+            "| {} | {} | {} | {:.1} s | {:.1} | {:.2} | {:.0} ms | {:.0} ms | {:.0} ms |",
+            p.name,
+            p.ok,
+            p.errors,
+            p.seconds,
+            rate,
+            rate / raw,
+            p.percentile(0.50),
+            p.percentile(0.95),
+            p.percentile(0.99)
+        );
+    }
+    println!();
+    println!("Raw Argon2id at the same parameters on all cores: {raw:.1} derivations/s. Exported bundle verifies: {verify}.");
+}
