@@ -96,8 +96,17 @@ impl Csrf {
         &self.token
     }
 
+    /// Refuses (403) unless a posted token matches this request's cookie.
+    pub fn check(&self, posted: &str) -> Result<(), super::error::AppError> {
+        if self.verify(posted) {
+            Ok(())
+        } else {
+            Err(super::error::AppError::Csrf)
+        }
+    }
+
     /// Whether a posted token matches this request's cookie.
-    pub fn verify(&self, posted: &str) -> bool {
+    fn verify(&self, posted: &str) -> bool {
         posted.len() == self.token.len()
             && bool::from(posted.as_bytes().ct_eq(self.token.as_bytes()))
     }

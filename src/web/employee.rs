@@ -117,9 +117,7 @@ pub async fn activate(
     csrf: Csrf,
     mut form: web::Form<ActivationForm>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     let nip = form.nip.trim().to_owned();
     let request = ActivationRequest {
         nip: nip.clone(),
@@ -246,9 +244,7 @@ pub async fn sign(
     id: web::Path<String>,
     mut form: web::Form<SignForm>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     let nip = form.nip.trim().to_owned();
     let request = SignRequest {
         pact_id: id.clone(),

@@ -106,9 +106,7 @@ pub async fn create_account(
     req: HttpRequest,
     form: web::Form<NewAccount>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     admin.require(admin.0.role.is_superadmin())?;
     let Ok(role) = form.role.parse::<Role>() else {
         let error = Some("Pilih peran akun.".to_owned());
@@ -176,9 +174,7 @@ pub async fn disable_account(
     id: web::Path<i64>,
     form: web::Form<super::auth::CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(form.token()) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(form.token())?;
     admin.require(admin.0.role.is_superadmin() && *id != admin.0.id)?;
     let id = id.into_inner();
     let username = app
@@ -283,9 +279,7 @@ pub async fn create_token(
     req: HttpRequest,
     form: web::Form<NewToken>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     admin.require(admin.0.role.may_read_log())?;
     let name = match crate::domain::values::normalize_text(&form.name) {
         Ok(name) => name,
@@ -308,9 +302,7 @@ pub async fn revoke_token(
     id: web::Path<i64>,
     form: web::Form<super::auth::CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(form.token()) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(form.token())?;
     admin.require(admin.0.role.may_read_log())?;
     accounts::revoke_api_token(&app, id.into_inner(), actor(&req, &admin.0.username)).await?;
     Ok(see_other("/admin/token"))

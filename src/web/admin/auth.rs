@@ -61,9 +61,7 @@ pub async fn sign_in(
     csrf: Csrf,
     mut form: web::Form<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     let username = form.username.trim().to_lowercase();
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let who = actor(&req, &username);
@@ -113,9 +111,7 @@ pub async fn sign_out(
     csrf: Csrf,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(form.token()) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(form.token())?;
     if let Some(cookie) = req.cookie(COOKIE) {
         if let Some(admin) = accounts::session(&app, cookie.value()).await? {
             accounts::sign_out(&app, cookie.value(), actor(&req, &admin.username)).await?;

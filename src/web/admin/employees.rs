@@ -31,9 +31,7 @@ pub async fn reset_code(
     nip: web::Path<String>,
     form: web::Form<super::auth::CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(form.token()) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(form.token())?;
     admin.require(admin.0.role.may_change())?;
     let who = actor(&req, &admin.0.username);
     let limit = admin.0.unit_limit();

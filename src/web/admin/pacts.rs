@@ -82,9 +82,7 @@ pub async fn publish(
     req: HttpRequest,
     form: web::Form<PactForm>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     admin.require(admin.0.role.is_superadmin())?;
     let tz = app.config.tz;
     let checked = Pact::new(form.id.trim(), &form.judul, &form.isi)

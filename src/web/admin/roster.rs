@@ -133,9 +133,7 @@ pub async fn upload(
             return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
-    if !csrf.verify(&token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&token)?;
     admin.require(admin.0.role.is_superadmin())?;
     let today = app.config.today();
     let admin_id = admin.0.id;
@@ -210,9 +208,7 @@ pub async fn confirm(
     id: web::Path<String>,
     form: web::Form<Confirm>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     admin.require(admin.0.role.is_superadmin())?;
     let (today, admin_id, who) = (
         app.config.today(),
@@ -286,9 +282,7 @@ pub async fn unit_codes(
     code: web::Path<String>,
     form: web::Form<CodesForm>,
 ) -> Result<HttpResponse, AppError> {
-    if !csrf.verify(&form.csrf_token) {
-        return Err(AppError::Csrf);
-    }
+    csrf.check(&form.csrf_token)?;
     let unit = code.into_inner();
     admin.require(admin.0.role.may_change() && admin.0.sees_unit(&unit))?;
     let who = actor(&req, &admin.0.username);
