@@ -17,20 +17,20 @@ use crate::db::{Db, DbError};
 use crate::log::note::{LogSigner, NoteError};
 use crate::log_key::{self, LogKeyError};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 
-/// What every use case needs: the configuration, the database and the gate that bounds how many
-/// Argon2 derivations (19 MiB each by default) run at once.
+/// What every use case needs: the configuration, the database, the log key, and the workers
+/// that run Argon2 derivations (19 MiB each by default), one per core, so memory stays bounded
+/// whatever the load.
 #[derive(Clone)]
 pub struct App {
     pub config: Arc<Config>,
     pub db: Db,
     /// The log's signing key, named by its origin.
     pub log: Arc<LogSigner>,
-    argon2_gate: Arc<Semaphore>,
+    key_workers: Arc<KeyWorkers>,
 }
 
-/// The gate was closed: the server is shutting down.
+/// The workers are gone: the server is shutting down.
 #[derive(Debug, thiserror::Error)]
 #[error("server sedang berhenti")]
 pub struct ShuttingDown;
@@ -44,6 +44,8 @@ pub enum OpenError {
     LogKey(#[from] LogKeyError),
     #[error("IKRAR_ORIGIN tidak dapat menjadi nama kunci log: {0}")]
     Origin(NoteError),
+    #[error("thread Argon2 tidak dapat dijalankan: {0}")]
+    Workers(std::io::Error),
 }
 
 impl App {
@@ -57,19 +59,64 @@ impl App {
             config: Arc::new(config),
             db,
             log: Arc::new(log),
-            argon2_gate: Arc::new(Semaphore::new(cores)),
+            key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
         })
     }
 
-    /// Runs CPU-heavy key work (Argon2) on the blocking pool, at most one per core at a time.
+    /// Runs CPU-heavy key work (Argon2) on the key workers, waiting its turn.
     pub async fn key_work<T, F>(&self, work: F) -> Result<T, ShuttingDown>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _permit = self.argon2_gate.acquire().await.map_err(|_| ShuttingDown)?;
-        tokio::task::spawn_blocking(work)
-            .await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.key_workers.submit(Box::new(move || {
+            let _ = reply.send(work());
+        }))?;
+        answer.await.map_err(|_| ShuttingDown)
+    }
+}
+
+type KeyJob = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads for Argon2: each keeps its own working memory between derivations
+/// (see [`crate::keys::Argon2Params::derive`]), so the memory held is one block per core.
+struct KeyWorkers {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<KeyJob>>,
+}
+
+impl KeyWorkers {
+    fn start(threads: usize) -> std::io::Result<KeyWorkers> {
+        let (jobs, queue) = std::sync::mpsc::channel::<KeyJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..threads {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("ikrar-argon2-{i}"))
+                .spawn(move || loop {
+                    let job = match queue.lock() {
+                        Ok(queue) => queue.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        // A job that panics loses its answer, not the worker.
+                        Ok(job) => {
+                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        }
+                        Err(_) => return,
+                    }
+                })?;
+        }
+        Ok(KeyWorkers {
+            jobs: std::sync::Mutex::new(jobs),
+        })
+    }
+
+    fn submit(&self, job: KeyJob) -> Result<(), ShuttingDown> {
+        self.jobs
+            .lock()
+            .map_err(|_| ShuttingDown)?
+            .send(job)
             .map_err(|_| ShuttingDown)
     }
 }
