@@ -3,11 +3,11 @@
 //! failed open means a wrong passphrase, so no separate password hash is kept.
 
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use std::cell::RefCell;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ed25519_dalek::SigningKey;
 use rand_core::{OsRng, RngCore};
+use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
 use zeroize::{Zeroize, Zeroizing};

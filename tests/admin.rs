@@ -788,3 +788,66 @@ async fn published_pacts_open_and_close_on_time() {
         .await
         .contains("uji-nanti"));
 }
+
+#[tokio::test]
+async fn rosters_upload_as_xlsx_too() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows = [
+        [
+            "nip",
+            "nama",
+            "jenis",
+            "jabatan",
+            "unit_kode",
+            "unit_nama",
+            "instansi",
+        ],
+        [
+            "198512302010011003",
+            "Dewi Lestari",
+            "PNS",
+            "Camat",
+            "KEC-KUTASARI",
+            "Kecamatan Kutasari",
+            "Pemerintah Kabupaten Purbalingga",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *value).unwrap();
+        }
+    }
+    let token = app.csrf(&admin, "/admin/roster").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .part(
+            "berkas",
+            reqwest::multipart::Part::bytes(book.save_to_buffer().unwrap())
+                .file_name("roster.xlsx"),
+        );
+    let res = admin
+        .post(app.url("/admin/roster"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let preview = res.text().await.unwrap();
+    assert!(
+        preview.contains("Pegawai baru: 1") && preview.contains("roster.xlsx"),
+        "{preview}"
+    );
+    let token = app.csrf(&admin, "/admin/roster").await;
+    let id = upload_id(&preview);
+    let res = admin
+        .post(app.url(&format!("/admin/roster/{id}")))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(app.counts().2, 4);
+}

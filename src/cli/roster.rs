@@ -53,7 +53,7 @@ pub fn run(app: &App, args: &ImportArgs) -> Outcome {
 
 fn try_run(app: &App, args: &ImportArgs) -> Result<Outcome, Failure> {
     let bytes = std::fs::read(&args.file).map_err(|e| Failure::Read(args.file.clone(), e))?;
-    let parsed = match roster::parse(&bytes, app.config.today()) {
+    let parsed = match roster::parse_any(&bytes, app.config.today()) {
         Ok(parsed) => parsed,
         Err(e) => {
             eprintln!(

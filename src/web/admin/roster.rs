@@ -145,7 +145,7 @@ pub async fn upload(
     let checked = app
         .db
         .run(move |conn| {
-            let parsed = match roster::parse(&body, today) {
+            let parsed = match roster::parse_any(&body, today) {
                 Ok(parsed) => parsed,
                 Err(e) => return Ok::<_, AppError>(Err(e.to_string())),
             };
@@ -223,7 +223,7 @@ pub async fn confirm(
             let Some((file_name, body)) = roster_uploads::find(conn, &upload_id, admin_id)? else {
                 return Ok::<_, AppError>(None);
             };
-            let parsed = roster::parse(&body, today).map_err(|_| AppError::NotFound)?;
+            let parsed = roster::parse_any(&body, today).map_err(|_| AppError::NotFound)?;
             let options = ImportOptions {
                 skip_invalid,
                 ..ImportOptions::default()
