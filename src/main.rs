@@ -50,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Write a consistent copy of the SQLite database while the app runs
+    Backup {
+        #[arg(value_name = "OUT.db")]
+        out: std::path::PathBuf,
+    },
     /// Verify an export bundle offline (exit 0 valid, 1 invalid, 2 unreadable)
     Verify(cli::verify::VerifyArgs),
     /// Verify one receipt offline (exit 0 valid, 1 invalid, 2 unreadable)
@@ -126,6 +131,9 @@ fn run(command: Command) -> Outcome {
         Command::Export {
             command: ExportCommand::Report(report),
         } => with_config(|config| with_app(config, |app| cli::report::run(&app, &report))),
+        Command::Backup { out } => {
+            with_config(|config| with_app(config, |app| cli::backup::run(&app, &out)))
+        }
         Command::Admin {
             command: AdminCommand::Create(create),
         } => with_config(|config| with_app(config, |app| cli::admin::create(&app, &create))),

@@ -336,3 +336,32 @@ async fn a_bundle_from_ikrar_survives_a_full_verify_of_its_proofs() {
         receipt::verify(&parsed, None).unwrap();
     }
 }
+
+#[tokio::test]
+async fn backups_are_consistent_copies_that_verify() {
+    let app = TestApp::spawn().await;
+    app.everyone_signs().await;
+    let copy = app.dir.path().join("cadangan.db");
+    let out = app.ikrar(&["backup", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The copy is a whole ikrar database: export from it and verify.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::copy(&copy, restored.path().join("ikrar.db")).unwrap();
+    std::fs::copy(
+        app.dir.path().join("log-key.pem"),
+        restored.path().join("log-key.pem"),
+    )
+    .unwrap();
+    let bundle = restored.path().join("b.jsonl");
+    let out = ikrar_in(
+        restored.path(),
+        &["export", "bundle", bundle.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = ikrar_in(restored.path(), &["verify", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("3 tanda tangan"));
+    // An existing file is not overwritten.
+    let again = app.ikrar(&["backup", copy.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+}

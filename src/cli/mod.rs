@@ -2,6 +2,7 @@
 //! command returns its exit code.
 
 pub mod admin;
+pub mod backup;
 pub mod export;
 pub mod nip_check;
 pub mod report;

@@ -18,7 +18,7 @@ pub mod units;
 use crate::config::DatabaseUrl;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::{Connection, SqliteConnection};
+use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 /// The connection type every query takes.
@@ -163,5 +163,17 @@ impl<E: From<DbError>> Failed<E> {
             Failed::Work(e) => e,
             Failed::Db(e) => E::from(DbError::from(e)),
         }
+    }
+}
+
+impl Db {
+    /// Writes a consistent copy of the live database to `out` (which must not exist), with
+    /// SQLite's `VACUUM INTO`: readers and writers carry on meanwhile.
+    pub fn backup_to(&self, out: &std::path::Path) -> Result<(), DbError> {
+        let mut conn = self.conn()?;
+        diesel::sql_query("VACUUM INTO ?")
+            .bind::<diesel::sql_types::Text, _>(out.to_string_lossy().as_ref())
+            .execute(&mut conn)?;
+        Ok(())
     }
 }

@@ -1,0 +1,24 @@
+//! `ikrar backup OUT.db`: a consistent copy of the SQLite database while the app keeps running.
+//! (For PostgreSQL, use `pg_dump`.)
+
+use super::Outcome;
+use crate::service::App;
+use std::path::Path;
+
+/// Writes the copy and checks that it opens.
+pub fn run(app: &App, out: &Path) -> Outcome {
+    if out.exists() {
+        eprintln!("galat: {} sudah ada; pilih nama berkas baru", out.display());
+        return Outcome::Invalid;
+    }
+    match app.db.backup_to(out) {
+        Ok(()) => {
+            println!("Salinan basis data ditulis ke {}", out.display());
+            Outcome::Ok
+        }
+        Err(e) => {
+            eprintln!("galat: cadangan gagal: {e}");
+            Outcome::Failed
+        }
+    }
+}
