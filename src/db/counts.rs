@@ -74,12 +74,7 @@ pub fn signed(conn: &mut Conn, pact_id: &str) -> Result<Vec<(String, String, i64
 /// An employee with their status on one pact.
 #[derive(Debug, Clone, Queryable)]
 pub struct EmployeeStatus {
-    pub nip: String,
-    pub name: String,
-    pub kind: String,
-    pub jabatan: String,
-    pub unit_code: String,
-    pub activated: bool,
+    pub employee: EmployeeRow,
     pub signed_at: Option<NaiveDateTime>,
     pub log_index: Option<i64>,
 }
@@ -91,10 +86,6 @@ pub struct EmployeeFilter {
     pub units: Option<Vec<String>>,
     /// NIP prefix or part of the name.
     pub search: Option<String>,
-    /// Only this kind (`PNS`/`PPPK`).
-    pub kind: Option<String>,
-    /// Only employees with a NIP after this one (keyset paging for exports).
-    pub after_nip: Option<String>,
 }
 
 /// Employees matching `filter` with their status on `pact_id`, ordered by NIP; at most `limit`
@@ -113,21 +104,13 @@ pub fn employees_with_status(
                 .and(signatures::pact_id.eq(pact_id.to_owned()))),
         )
         .select((
-            employees::nip,
-            employees::name,
-            employees::kind,
-            employees::jabatan,
-            employees::unit_code,
-            employees::activated_at.is_not_null(),
+            employee_columns(),
             signatures::signed_at.nullable(),
             signatures::log_index.nullable(),
         ))
         .into_boxed();
     if let Some(units) = &filter.units {
         query = query.filter(employees::unit_code.eq_any(units.clone()));
-    }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(employees::kind.eq(kind.clone()));
     }
     if let Some(search) = filter
         .search
@@ -146,14 +129,32 @@ pub fn employees_with_status(
             query = query.filter(employees::name.like(format!("%{escaped}%")).escape('\\'));
         }
     }
-    if let Some(after) = &filter.after_nip {
-        query = query.filter(employees::nip.gt(after.clone()));
-    }
     Ok(query
         .order(employees::nip)
         .offset(offset)
         .limit(limit)
         .load(conn)?)
+}
+
+/// The columns of an [`EmployeeRow`].
+type EmployeeColumns = (
+    employees::nip,
+    employees::name,
+    employees::kind,
+    employees::jabatan,
+    employees::unit_code,
+    diesel::dsl::IsNotNull<employees::activated_at>,
+);
+
+fn employee_columns() -> EmployeeColumns {
+    (
+        employees::nip,
+        employees::name,
+        employees::kind,
+        employees::jabatan,
+        employees::unit_code,
+        employees::activated_at.is_not_null(),
+    )
 }
 
 /// An employee as reports list them.
@@ -175,16 +176,7 @@ pub fn employees_after(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EmployeeRow>, DbError> {
-    let mut query = employees::table
-        .select((
-            employees::nip,
-            employees::name,
-            employees::kind,
-            employees::jabatan,
-            employees::unit_code,
-            employees::activated_at.is_not_null(),
-        ))
-        .into_boxed();
+    let mut query = employees::table.select(employee_columns()).into_boxed();
     if let Some(units) = units {
         query = query.filter(employees::unit_code.eq_any(units.to_vec()));
     }

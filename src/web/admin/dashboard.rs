@@ -187,7 +187,8 @@ struct EmployeeRow {
 }
 
 impl EmployeeRow {
-    fn new(e: EmployeeStatus, tz: chrono_tz::Tz) -> EmployeeRow {
+    fn new(status: EmployeeStatus, tz: chrono_tz::Tz) -> EmployeeRow {
+        let e = status.employee;
         EmployeeRow {
             masked_nip: mask(&e.nip),
             nip: e.nip,
@@ -195,7 +196,7 @@ impl EmployeeRow {
             kind: e.kind,
             jabatan: e.jabatan,
             activated: e.activated,
-            signed: e.signed_at.map(|t| local_time(t, tz)),
+            signed: status.signed_at.map(|t| local_time(t, tz)),
         }
     }
 }
@@ -229,7 +230,6 @@ pub async fn show_unit(
     let filter = EmployeeFilter {
         units: Some(vec![unit_code.clone()]),
         search: Some(search.clone()),
-        ..EmployeeFilter::default()
     };
     let lookup_pact = pact_id.clone();
     let mut rows = app
