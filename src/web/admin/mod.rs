@@ -79,10 +79,11 @@ impl Admin {
     }
 }
 
-/// Who is acting, for the audit trail: the name, the peer address and the browser.
+/// Who is acting, for the audit trail: the name, the peer address and the browser, each cut to
+/// a sane length (a name may be whatever someone typed into the sign-in form).
 pub fn actor(req: &HttpRequest, name: &str) -> Actor {
     Actor {
-        name: name.to_owned(),
+        name: name.chars().take(64).collect(),
         ip: req
             .peer_addr()
             .map_or_else(|| "-".into(), |a| a.ip().to_string()),
