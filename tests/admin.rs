@@ -8,9 +8,6 @@ use calamine::{Data, Reader, Xlsx};
 use common::*;
 use std::io::Cursor;
 
-const SITI: &str = "199004152019032004";
-const BUDI: &str = "198807022023211007";
-const ANI: &str = "200002292022012001";
 const ADMIN_PASSWORD: &str = "kuda lari di pantai pagi";
 
 /// The small roster imported, Siti (DINKES) and Budi (DINDIKBUD) signed, Ani (DINKES) not;
@@ -75,6 +72,11 @@ async fn status(app: &TestApp, browser: &reqwest::Client, path: &str) -> u16 {
         .unwrap()
         .status()
         .as_u16()
+}
+
+/// Posts a button form and returns only its status.
+async fn press_status(app: &TestApp, browser: &reqwest::Client, path: &str) -> u16 {
+    press(app, browser, path).await.status().as_u16()
 }
 
 /// Posts a button form (CSRF token only) and returns the response.
@@ -165,28 +167,20 @@ async fn each_role_reaches_only_its_pages() {
     // Changes: an auditor may not reset codes; a unit-admin not outside their units.
     let auditor = signed_in(&app, "bawaslu").await;
     assert_eq!(
-        press(&app, &auditor, &format!("/admin/pegawai/{ANI}/reset"))
-            .await
-            .status(),
+        press_status(&app, &auditor, &format!("/admin/pegawai/{ANI}/reset")).await,
         403
     );
     let dinkes = signed_in(&app, "dinkes").await;
     assert_eq!(
-        press(&app, &dinkes, &format!("/admin/pegawai/{BUDI}/reset"))
-            .await
-            .status(),
+        press_status(&app, &dinkes, &format!("/admin/pegawai/{BUDI}/reset")).await,
         404
     );
     assert_eq!(
-        press(&app, &dinkes, &format!("/admin/pegawai/{ANI}/reset"))
-            .await
-            .status(),
+        press_status(&app, &dinkes, &format!("/admin/pegawai/{ANI}/reset")).await,
         200
     );
     assert_eq!(
-        press(&app, &dinkes, "/admin/akun/1/nonaktifkan")
-            .await
-            .status(),
+        press_status(&app, &dinkes, "/admin/akun/1/nonaktifkan").await,
         403
     );
     // The log's entries: auditor sessions yes, unit-admin sessions no.
@@ -233,7 +227,7 @@ async fn sign_in_is_uniform_limited_rotated_and_ends() {
         "{c2}"
     );
     assert_eq!(status(&app, &browser, "/admin").await, 200);
-    assert_eq!(press(&app, &browser, "/admin/keluar").await.status(), 303);
+    assert_eq!(press_status(&app, &browser, "/admin/keluar").await, 303);
     assert_eq!(status(&app, &browser, "/admin").await, 303);
     // An idle session ends.
     let idle = signed_in(&app, "bawaslu").await;
@@ -515,7 +509,7 @@ async fn api_tokens_open_the_log_until_revoked() {
         "a token is shown once"
     );
     assert_eq!(
-        press(&app, &auditor, "/admin/token/1/cabut").await.status(),
+        press_status(&app, &auditor, "/admin/token/1/cabut").await,
         303
     );
     assert_eq!(entries(secret).await.unwrap().status(), 401);
@@ -533,9 +527,7 @@ async fn the_audit_trail_records_admin_actions() {
     );
     let admin = signed_in(&app, "bkpsdm").await;
     assert_eq!(
-        press(&app, &admin, &format!("/admin/pegawai/{ANI}/reset"))
-            .await
-            .status(),
+        press_status(&app, &admin, &format!("/admin/pegawai/{ANI}/reset")).await,
         200
     );
     app.page(&admin, &format!("{PACT_PAGE}/laporan?per=unit&format=csv"))
@@ -550,6 +542,23 @@ async fn the_audit_trail_records_admin_actions() {
     ] {
         assert!(page.contains(action), "audit lacks {action}");
     }
+    // A username of any length is refused like a wrong one, and only its start is recorded.
+    let long = "x".repeat(10_000);
+    assert_eq!(
+        post_sign_in(&app, &browser, &long, ADMIN_PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    let mut conn = app.app.db.conn().unwrap();
+    let failed = ikrar::db::audit::list(&mut conn, Some("sign_in_failed"), None, 10).unwrap();
+    assert!(
+        failed
+            .iter()
+            .all(|e| e.detail.len() <= 64 && e.actor.len() <= 64),
+        "{failed:?}"
+    );
+    drop(conn);
     let filtered = app.page(&admin, "/admin/audit?aksi=code_reset").await;
     assert!(filtered.contains(ANI) && !filtered.contains("sign_in_failed"));
     let csv_text = app.page(&admin, "/admin/audit?format=csv").await;
@@ -796,15 +805,7 @@ async fn rosters_upload_as_xlsx_too() {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let rows = [
-        [
-            "nip",
-            "nama",
-            "jenis",
-            "jabatan",
-            "unit_kode",
-            "unit_nama",
-            "instansi",
-        ],
+        ikrar::domain::roster::COLUMNS,
         [
             "198512302010011003",
             "Dewi Lestari",

@@ -206,18 +206,7 @@ fn unreadable_rosters_are_refused_clearly() {
 fn a_kabupaten_roster_imports_whole() {
     let dir = tempfile::tempdir().unwrap();
     let roster = dir.path().join("roster.csv");
-    let generated = std::process::Command::new("python3")
-        .args([
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen_roster.py"),
-            "--count",
-            "8100",
-            "--seed",
-            "7",
-        ])
-        .output()
-        .expect("python3 runs the roster generator");
-    assert!(generated.status.success());
-    std::fs::write(&roster, generated.stdout).unwrap();
+    std::fs::write(&roster, generated_roster(8100, 7)).unwrap();
     let codes = dir.path().join("codes.csv");
     let out = import_with_codes(dir.path(), &roster, &codes);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

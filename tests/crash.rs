@@ -104,19 +104,7 @@ async fn signer(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receipts_survive_a_kill_minus_nine() {
     let dir = tempfile::tempdir().unwrap();
-    let roster: String = {
-        let generated = Command::new("python3")
-            .args([
-                concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen_roster.py"),
-                "--count",
-                &EMPLOYEES.to_string(),
-                "--seed",
-                "3",
-            ])
-            .output()
-            .expect("python3 runs the roster generator");
-        String::from_utf8(generated.stdout).unwrap()
-    };
+    let roster = generated_roster(EMPLOYEES, 3);
     let roster_path = dir.path().join("roster.csv");
     let codes_path = dir.path().join("codes.csv");
     std::fs::write(&roster_path, roster).unwrap();

@@ -11,10 +11,6 @@ use ikrar::domain::pact::Pact;
 use ikrar::domain::values::now_seconds;
 use ikrar::service::pacts::{publish, Window};
 
-const SITI: &str = "199004152019032004";
-const BUDI: &str = "198807022023211007";
-const ANI: &str = "200002292022012001";
-
 async fn app_with_roster() -> (TestApp, Vec<(String, String)>) {
     let app = TestApp::spawn().await;
     let codes = app.import_roster(&small_roster());
@@ -302,17 +298,16 @@ async fn activation_refusals_write_nothing() {
         let browser = browser.clone();
         let app_url = app.url("/aktivasi");
         async move {
-            let token = {
-                let page = browser
+            let token = csrf_from(
+                &browser
                     .get(&app_url)
                     .send()
                     .await
                     .unwrap()
                     .text()
                     .await
-                    .unwrap();
-                csrf_from(&page)
-            };
+                    .unwrap(),
+            );
             let mut form = fields;
             form.push(("csrf_token", token));
             let res = browser.post(&app_url).form(&form).send().await.unwrap();
@@ -393,15 +388,7 @@ async fn pages_carry_security_headers_and_cookies() {
             "{cookie}"
         );
     }
-    let html = app
-        .browser()
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.page(&app.browser(), "/").await;
     assert!(!html.contains("<script") && !html.contains("style="));
     let health = app.browser().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);

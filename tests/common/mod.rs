@@ -306,6 +306,27 @@ pub fn error_text(html: &str) -> Option<String> {
     Some(html[open..close].to_owned())
 }
 
+/// A synthetic roster of `count` employees from `tests/fixtures/gen_roster.py`.
+pub fn generated_roster(count: usize, seed: u64) -> String {
+    let out = Command::new("python3")
+        .args([
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen_roster.py"),
+            "--count",
+            &count.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .output()
+        .expect("python3 runs the roster generator");
+    assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The NIPs of [`small_roster`]: Siti and Ani in DINKES (PNS), Budi in DINDIKBUD (PPPK).
+pub const SITI: &str = "199004152019032004";
+pub const BUDI: &str = "198807022023211007";
+pub const ANI: &str = "200002292022012001";
+
 pub const ROSTER_HEADER: &str = "nip,nama,jenis,jabatan,unit_kode,unit_nama,instansi\n";
 
 /// A small valid roster: three employees in two units.
