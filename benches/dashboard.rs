@@ -25,7 +25,9 @@ fn ikrar(dir: &Path) -> Command {
 /// Fills the database the way a year of use would, in bulk.
 fn fill(dir: &Path, employees: u64) {
     assert!(ikrar(dir).arg("migrate").status().unwrap().success());
-    let mut conn = SqliteConnection::establish(dir.join("ikrar.db").to_str().unwrap()).unwrap();
+    let mut conn = ikrar::db::Conn::Sqlite(
+        SqliteConnection::establish(dir.join("ikrar.db").to_str().unwrap()).unwrap(),
+    );
     let pact = ikrar::domain::pact::Pact::default_pact();
     conn.batch_execute(&format!(
         "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; BEGIN;

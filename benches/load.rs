@@ -6,7 +6,9 @@
 //! each activation and each signature costs exactly one derivation.
 //!
 //! Run: `cargo bench --bench load`. Settings: `IKRAR_LOAD_EMPLOYEES` (8100),
-//! `IKRAR_LOAD_CLIENTS` (64), `IKRAR_LOAD_ARGON2` (`m=19456,t=2,p=1`, the production default).
+//! `IKRAR_LOAD_CLIENTS` (64), `IKRAR_LOAD_ARGON2` (`m=19456,t=2,p=1`, the production default),
+//! `IKRAR_LOAD_DATABASE_URL` (unset: SQLite in a temporary directory; `postgres://…`: that
+//! database, which must be empty, e.g. just made with `createdb`).
 
 use ikrar::keys::Argon2Params;
 use std::path::Path;
@@ -27,14 +29,32 @@ fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
 fn ikrar(dir: &Path, argon2: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikrar"));
     cmd.env("IKRAR_DATA_DIR", dir)
-        .env_remove("DATABASE_URL")
         .env("IKRAR_ARGON2", argon2)
         .env("IKRAR_ALLOW_WEAK_ARGON2", "1");
+    match postgres() {
+        Some(url) => cmd.env("DATABASE_URL", url),
+        None => cmd.env_remove("DATABASE_URL"),
+    };
     cmd
 }
 
-/// Derivations per second on every core at `params`, for about five seconds.
-fn raw_argon2_rate(params: Argon2Params) -> f64 {
+/// The PostgreSQL database to load, if not SQLite.
+fn postgres() -> Option<String> {
+    std::env::var("IKRAR_LOAD_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// The raw Argon2id speed at some moment: derivations per wall second on every core, and CPU
+/// seconds per derivation (steadier than wall time on a shared machine).
+struct Raw {
+    rate: f64,
+    cpu_per_derivation: f64,
+}
+
+/// Derives on every core at `params` for about five seconds.
+fn raw_argon2(params: Argon2Params) -> Raw {
+    let cpu_before = cpu_seconds("self");
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let done = AtomicUsize::new(0);
     let started = Instant::now();
@@ -50,7 +70,11 @@ fn raw_argon2_rate(params: Argon2Params) -> f64 {
             });
         }
     });
-    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    let done = done.load(Ordering::Relaxed) as f64;
+    Raw {
+        rate: done / started.elapsed().as_secs_f64(),
+        cpu_per_derivation: (cpu_seconds("self") - cpu_before) / done,
+    }
 }
 
 /// The outcome of one phase.
@@ -60,6 +84,25 @@ struct Phase {
     errors: usize,
     seconds: f64,
     latencies: Vec<Duration>,
+    /// CPU seconds used during the phase by the server and by this load generator.
+    server_cpu: f64,
+    generator_cpu: f64,
+}
+
+/// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat`.
+fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime
+    // are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 impl Phase {
@@ -126,7 +169,9 @@ async fn run_phase(
     base: &str,
     people: &[(String, String)],
     clients: usize,
+    server_pid: &str,
 ) -> Phase {
+    let (server_cpu, generator_cpu) = (cpu_seconds(server_pid), cpu_seconds("self"));
     let next = Arc::new(AtomicUsize::new(0));
     let people = Arc::new(people.to_vec());
     let started = Instant::now();
@@ -160,6 +205,8 @@ async fn run_phase(
         errors: 0,
         seconds: 0.0,
         latencies: Vec::new(),
+        server_cpu: 0.0,
+        generator_cpu: 0.0,
     };
     for worker in workers {
         for (ok, latency) in worker.await.unwrap() {
@@ -173,6 +220,8 @@ async fn run_phase(
     }
     phase.seconds = started.elapsed().as_secs_f64();
     phase.latencies.sort();
+    phase.server_cpu = cpu_seconds(server_pid) - server_cpu;
+    phase.generator_cpu = cpu_seconds("self") - generator_cpu;
     phase
 }
 
@@ -229,6 +278,8 @@ fn main() {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
+    // The ceiling, measured before and after the load: this machine's speed drifts.
+    let raw_before = raw_argon2(params);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let phases = runtime.block_on(async {
         for _ in 0..100 {
@@ -237,8 +288,9 @@ fn main() {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let activation = run_phase("aktivasi", &base, &people, clients).await;
-        let signing = run_phase("tanda-tangan", &base, &people, clients).await;
+        let pid = server.id().to_string();
+        let activation = run_phase("aktivasi", &base, &people, clients, &pid).await;
+        let signing = run_phase("tanda-tangan", &base, &people, clients, &pid).await;
         [activation, signing]
     });
     let _ = server.kill();
@@ -256,10 +308,17 @@ fn main() {
             .unwrap();
         out.status.success()
     };
-    let raw = raw_argon2_rate(params);
+    let raw_after = raw_argon2(params);
+    let raw = (raw_before.rate + raw_after.rate) / 2.0;
+    let cpu_per_derivation = (raw_before.cpu_per_derivation + raw_after.cpu_per_derivation) / 2.0;
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("## Load: {employees} employees, {clients} concurrent clients, Argon2id {params}, {cores} cores, SQLite");
+    let backend = if postgres().is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!("## Load: {employees} employees, {clients} concurrent clients, Argon2id {params}, {cores} cores, {backend}");
     println!();
     println!(
         "| phase | done | errors | wall | per second | ratio to raw Argon2id | p50 | p95 | p99 |"
@@ -281,5 +340,23 @@ fn main() {
         );
     }
     println!();
-    println!("Raw Argon2id at the same parameters on all cores: {raw:.1} derivations/s. Exported bundle verifies: {verify}.");
+    println!("Raw Argon2id at the same parameters on all cores: {raw:.1} derivations/s (mean of {:.1} before and {:.1} after the load); {:.1} ms of CPU per derivation. Exported bundle verifies: {verify}.", raw_before.rate, raw_after.rate, cpu_per_derivation * 1000.0);
+    println!();
+    println!("Where the CPU went (seconds of CPU; the machine had {cores} × wall):");
+    println!();
+    println!("| phase | available | server | of which Argon2id (estimated) | Argon2id share of the server | load generator | rest (database, kernel, idle) |");
+    println!("|---|---|---|---|---|---|---|");
+    for phase in &phases {
+        let available = cores as f64 * phase.seconds;
+        // One derivation per request, each costing what it cost alone.
+        let argon2 = phase.ok as f64 * cpu_per_derivation;
+        println!(
+            "| {} | {available:.0} s | {:.0} s | {argon2:.0} s | {:.2} | {:.0} s | {:.0} s |",
+            phase.name,
+            phase.server_cpu,
+            argon2 / phase.server_cpu,
+            phase.generator_cpu,
+            available - phase.server_cpu - phase.generator_cpu,
+        );
+    }
 }

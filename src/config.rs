@@ -11,6 +11,27 @@ use std::path::PathBuf;
 pub enum DatabaseUrl {
     /// An SQLite file.
     Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://…`), passed to libpq as given.
+    Postgres(String),
+}
+
+impl std::fmt::Display for DatabaseUrl {
+    /// The database as messages may name it: a PostgreSQL password is never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(path) => write!(f, "{}", path.display()),
+            DatabaseUrl::Postgres(url) => {
+                let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+                match rest.split_once('@') {
+                    Some((user, host)) => match user.split_once(':') {
+                        Some((name, _password)) => write!(f, "{scheme}://{name}:***@{host}"),
+                        None => write!(f, "{scheme}://{user}@{host}"),
+                    },
+                    None => write!(f, "{url}"),
+                }
+            }
+        }
+    }
 }
 
 /// Everything ikrar reads from its environment.
@@ -129,10 +150,7 @@ fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
         return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(invalid(
-            "DATABASE_URL",
-            "PostgreSQL belum didukung oleh versi ini; gunakan sqlite://PATH",
-        ));
+        return Ok(DatabaseUrl::Postgres(url.to_owned()));
     }
     Err(invalid(
         "DATABASE_URL",
@@ -184,6 +202,15 @@ mod tests {
         assert_eq!(c.public_url, "https://ikrar.example.go.id");
         assert!(config(&[("IKRAR_TZ", "Mars/Olympus")]).is_err());
         assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(config(&[("DATABASE_URL", "sqlite://")]).is_err());
+        assert_eq!(
+            config(&[("DATABASE_URL", "postgres://ikrar@db.internal/ikrar")])
+                .unwrap()
+                .database,
+            DatabaseUrl::Postgres("postgres://ikrar@db.internal/ikrar".into())
+        );
+        let secret = DatabaseUrl::Postgres("postgres://ikrar:rahasia@db/ikrar".into());
+        assert_eq!(secret.to_string(), "postgres://ikrar:***@db/ikrar");
         assert!(config(&[("IKRAR_ARGON2", "m=1024,t=1,p=1")]).is_err());
         assert!(config(&[
             ("IKRAR_ARGON2", "m=1024,t=1,p=1"),

@@ -121,7 +121,7 @@ fn run(command: Command) -> Outcome {
             }
             with_app(config, |app| cli::serve::run(app, demo))
         }),
-        Command::Migrate => with_config(|config| with_app(config, |app| cli::serve::migrate(&app))),
+        Command::Migrate => with_config(|config| cli::serve::migrate(&config)),
         Command::Roster {
             command: RosterCommand::Import(import),
         } => with_config(|config| with_app(config, |app| cli::roster::run(&app, &import))),

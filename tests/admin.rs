@@ -30,7 +30,7 @@ async fn console() -> (TestApp, Vec<(String, String)>) {
         if let Some(unit) = unit {
             args.extend(["--unit", unit]);
         }
-        let out = ikrar_with_input(app.dir.path(), &args, &format!("{ADMIN_PASSWORD}\n"));
+        let out = ikrar_with_input(&app.dir, &args, &format!("{ADMIN_PASSWORD}\n"));
         assert!(out.status.success(), "{}", text(&out));
     }
     (app, codes)
@@ -232,12 +232,13 @@ async fn sign_in_is_uniform_limited_rotated_and_ends() {
     // An idle session ends.
     let idle = signed_in(&app, "bawaslu").await;
     {
-        use diesel::connection::SimpleConnection;
-        let mut conn = app.app.db.conn().unwrap();
-        conn.batch_execute(
-            "UPDATE admin_sessions SET last_seen_at = datetime('now', '-31 minutes')",
-        )
-        .unwrap();
+        use diesel::prelude::*;
+        use ikrar::db::schema::admin_sessions;
+        let half_an_hour_ago = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(31);
+        diesel::update(admin_sessions::table)
+            .set(admin_sessions::last_seen_at.eq(half_an_hour_ago))
+            .execute(&mut *app.app.db.conn().unwrap())
+            .unwrap();
     }
     assert_eq!(status(&app, &idle, "/admin").await, 303);
     // The old cookie, replayed, is dead too.

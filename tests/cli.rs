@@ -5,9 +5,8 @@ mod common;
 use common::*;
 use ikrar::db::{employees, units};
 use ikrar::service::App;
-use std::path::Path;
 
-fn counts(dir: &Path) -> (i64, Option<String>) {
+fn counts(dir: &DataDir) -> (i64, Option<String>) {
     let app = App::open(config(dir)).unwrap();
     let mut conn = app.db.conn().unwrap();
     let employees = employees::count(&mut conn).unwrap();
@@ -19,7 +18,7 @@ fn counts(dir: &Path) -> (i64, Option<String>) {
 
 #[test]
 fn nip_check_follows_the_fixture_cases() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new();
     let cases = include_str!("fixtures/nip-cases.tsv");
     for line in cases.lines().filter(|l| !l.starts_with('#')) {
         let mut cols = line.split('\t');
@@ -28,7 +27,7 @@ fn nip_check_follows_the_fixture_cases() {
             cols.next().unwrap(),
             cols.next().unwrap(),
         );
-        let out = ikrar_in(dir.path(), &["nip", "check", input]);
+        let out = ikrar_in(&dir, &["nip", "check", input]);
         let stdout = String::from_utf8(out.stdout).unwrap();
         let fields: Vec<&str> = stdout.trim_end_matches('\n').split('\t').collect();
         assert_eq!(fields[0], input, "{why}");
@@ -44,12 +43,12 @@ fn nip_check_follows_the_fixture_cases() {
     }
     // Several at once: one line each, exit 1 if any is invalid.
     let out = ikrar_in(
-        dir.path(),
+        &dir,
         &["nip", "check", "199004152019032004", "198807022023211007"],
     );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
-    let out = ikrar_in(dir.path(), &["nip", "check", "199004152019032004", "1"]);
+    let out = ikrar_in(&dir, &["nip", "check", "199004152019032004", "1"]);
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -57,7 +56,7 @@ const BAD_ROW: &str = "199004152019032004,Siti Aminah,PPPK,Perawat,DINKES,Dinas 
 
 #[test]
 fn a_bad_row_stops_the_whole_import() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new();
     let roster = dir.path().join("roster.csv");
     let report = dir.path().join("report.csv");
     let codes = dir.path().join("codes.csv");
@@ -67,7 +66,7 @@ fn a_bad_row_stops_the_whole_import() {
     );
     std::fs::write(&roster, content).unwrap();
     let out = ikrar_in(
-        dir.path(),
+        &dir,
         &[
             "roster",
             "import",
@@ -84,7 +83,7 @@ fn a_bad_row_stops_the_whole_import() {
         "{}",
         text(&out)
     );
-    assert_eq!(counts(dir.path()).0, 0, "nothing may be written");
+    assert_eq!(counts(&dir).0, 0, "nothing may be written");
     assert!(!codes.exists(), "no codes file for a refused import");
     let report = std::fs::read_to_string(&report).unwrap();
     let lines: Vec<&str> = report.lines().collect();
@@ -102,21 +101,21 @@ fn a_bad_row_stops_the_whole_import() {
 
 #[test]
 fn dry_run_reports_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new();
     let roster = dir.path().join("roster.csv");
     std::fs::write(&roster, small_roster()).unwrap();
     let out = ikrar_in(
-        dir.path(),
+        &dir,
         &["roster", "import", roster.to_str().unwrap(), "--dry-run"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("pegawai baru: 3"), "{}", text(&out));
-    assert_eq!(counts(dir.path()).0, 0);
+    assert_eq!(counts(&dir).0, 0);
 }
 
 #[test]
 fn skip_invalid_imports_the_good_rows() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new();
     let roster = dir.path().join("roster.csv");
     let codes = dir.path().join("codes.csv");
     std::fs::write(
@@ -125,7 +124,7 @@ fn skip_invalid_imports_the_good_rows() {
     )
     .unwrap();
     let out = ikrar_in(
-        dir.path(),
+        &dir,
         &[
             "roster",
             "import",
@@ -136,7 +135,7 @@ fn skip_invalid_imports_the_good_rows() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(counts(dir.path()).0, 1);
+    assert_eq!(counts(&dir).0, 1);
     let issued = read_codes(&codes);
     assert_eq!(issued.len(), 1);
     assert_eq!(issued[0].0, "198807022023211007");
@@ -151,12 +150,12 @@ fn skip_invalid_imports_the_good_rows() {
 
 #[test]
 fn reimport_updates_people_and_issues_codes_only_to_those_without() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new();
     let roster = dir.path().join("roster.csv");
     let codes = dir.path().join("codes.csv");
     let import = |content: String| {
         std::fs::write(&roster, content).unwrap();
-        let out = import_with_codes(dir.path(), &roster, &codes);
+        let out = import_with_codes(&dir, &roster, &codes);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         read_codes(&codes)
     };
@@ -171,10 +170,10 @@ fn reimport_updates_people_and_issues_codes_only_to_those_without() {
         second.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(),
         ["198512302010011003"]
     );
-    let (count, siti) = counts(dir.path());
+    let (count, siti) = counts(&dir);
     assert_eq!(count, 4);
     assert_eq!(siti.as_deref(), Some("Siti Aminah Lubis|RSUD"));
-    let app = App::open(config(dir.path())).unwrap();
+    let app = App::open(config(&dir)).unwrap();
     let unit = units::find(&mut app.db.conn().unwrap(), "RSUD")
         .unwrap()
         .unwrap();
@@ -183,13 +182,13 @@ fn reimport_updates_people_and_issues_codes_only_to_those_without() {
 
 #[test]
 fn unreadable_rosters_are_refused_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let missing = ikrar_in(dir.path(), &["roster", "import", "/nonexistent/roster.csv"]);
+    let dir = DataDir::new();
+    let missing = ikrar_in(&dir, &["roster", "import", "/nonexistent/roster.csv"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing).contains("tidak dapat membaca"));
     let roster = dir.path().join("roster.csv");
     std::fs::write(&roster, "nip,nama\n199004152019032004,Siti\n").unwrap();
-    let out = ikrar_in(dir.path(), &["roster", "import", roster.to_str().unwrap()]);
+    let out = ikrar_in(&dir, &["roster", "import", roster.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out).contains("kolom wajib tidak ada"),
@@ -197,19 +196,19 @@ fn unreadable_rosters_are_refused_clearly() {
         text(&out)
     );
     std::fs::write(&roster, b"nip,nama\n\xff\xfe\n").unwrap();
-    let out = ikrar_in(dir.path(), &["roster", "import", roster.to_str().unwrap()]);
+    let out = ikrar_in(&dir, &["roster", "import", roster.to_str().unwrap()]);
     assert!(text(&out).contains("UTF-8"), "{}", text(&out));
-    assert_eq!(counts(dir.path()).0, 0);
+    assert_eq!(counts(&dir).0, 0);
 }
 
 #[test]
 fn a_kabupaten_roster_imports_whole() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new();
     let roster = dir.path().join("roster.csv");
     std::fs::write(&roster, generated_roster(8100, 7)).unwrap();
     let codes = dir.path().join("codes.csv");
-    let out = import_with_codes(dir.path(), &roster, &codes);
+    let out = import_with_codes(&dir, &roster, &codes);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert_eq!(counts(dir.path()).0, 8100);
+    assert_eq!(counts(&dir).0, 8100);
     assert_eq!(read_codes(&codes).len(), 8100);
 }

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use diesel::connection::SimpleConnection;
 use ikrar::log::merkle::{check_consistency, check_inclusion, leaf_hash, Hash};
 use ikrar::log::note::LogVerifier;
 use ikrar::log::receipt::{self, Receipt};
@@ -14,7 +13,7 @@ use std::path::Path;
 fn verify(bundle: &Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec!["verify", bundle.to_str().unwrap()];
     args.extend_from_slice(extra);
-    let out = ikrar_in(bundle.parent().unwrap(), &args);
+    let out = ikrar_offline(bundle.parent().unwrap(), &args);
     (out.status.code().unwrap_or(-1), text(&out))
 }
 
@@ -105,9 +104,10 @@ async fn receipts_verify_offline_and_forgeries_fail() {
 
 #[tokio::test]
 async fn log_api_serves_auditors_only_and_its_proofs_hold() {
-    let dir = tempfile::tempdir().unwrap();
-    let app =
-        TestApp::spawn_configured(dir, |c| c.audit_token = Some("token-auditor".into())).await;
+    let app = TestApp::spawn_configured(DataDir::new(), |c| {
+        c.audit_token = Some("token-auditor".into())
+    })
+    .await;
     let client = app.browser();
     let get = |path: &str, token: Option<&str>| {
         let mut req = client.get(app.url(path));
@@ -227,7 +227,9 @@ async fn exported_bundles_verify_and_count_per_unit() {
 }
 
 /// Signs everything, keeps a checkpoint, tampers with the database, exports, verifies.
-async fn tampered(tamper: &str, codes: &[&str], with_since: bool) {
+/// Signs for everyone, keeps a checkpoint, lets `tamper` edit the database behind ikrar's back
+/// (described by `what`), then exports and expects `ikrar verify` to report every one of `codes`.
+async fn tampered(what: &str, tamper: impl FnOnce(&TestApp), codes: &[&str], with_since: bool) {
     let app = TestApp::spawn().await;
     app.everyone_signs().await;
     let checkpoint = app.dir.path().join("checkpoint.txt");
@@ -240,33 +242,25 @@ async fn tampered(tamper: &str, codes: &[&str], with_since: bool) {
     std::fs::write(&checkpoint, note).unwrap();
     assert_eq!(verify(&app.export("before.jsonl"), &[]).0, 0);
 
-    // Whoever edits the file directly is not bound by its foreign keys.
-    let mut conn = app.app.db.conn().unwrap();
-    conn.batch_execute("PRAGMA foreign_keys = OFF;").unwrap();
-    conn.batch_execute(tamper).unwrap();
-    conn.batch_execute("PRAGMA foreign_keys = ON;").unwrap();
-    drop(conn);
+    tamper(&app);
     let bundle = app.export("after.jsonl");
     let since = ["--since", checkpoint.to_str().unwrap()];
     let (code, out) = verify(&bundle, if with_since { &since } else { &[] });
-    assert_eq!(code, 1, "tampering not detected: {tamper}\n{out}");
+    assert_eq!(code, 1, "tampering not detected: {what}\n{out}");
     for code in codes {
-        assert!(out.contains(code), "expected [{code}] for {tamper}:\n{out}");
+        assert!(out.contains(code), "expected [{code}] for {what}:\n{out}");
     }
 }
 
 #[tokio::test]
 async fn editing_a_signatures_unit_is_detected() {
     // The row only: the server's report no longer matches the entries.
-    tampered(
-        "UPDATE signatures SET unit_code = 'DINDIKBUD' WHERE nip = '199004152019032004';",
-        &["report_mismatch"],
-        false,
-    )
-    .await;
+    let sql = "UPDATE signatures SET unit_code = 'DINDIKBUD' WHERE nip = '199004152019032004';";
+    tampered(sql, |app| app.tamper(sql), &["report_mismatch"], false).await;
     // The entry itself: its signature and the tree break.
     tampered(
-        "UPDATE log_entries SET body = CAST(replace(CAST(body AS TEXT), 'unit DINKES', 'unit DINDIKBUD') AS BLOB) WHERE idx = 2;",
+        "entry 2's unit",
+        |app| app.rewrite_entry(2, |body| body.replace("unit DINKES", "unit DINDIKBUD")),
         &["signature_invalid", "root_mismatch"],
         false,
     )
@@ -276,17 +270,21 @@ async fn editing_a_signatures_unit_is_detected() {
 #[tokio::test]
 async fn deleting_a_signature_is_detected_against_an_earlier_checkpoint() {
     // Delete the last signature and its entry.
+    let sql = "DELETE FROM signatures WHERE log_index = 6; DELETE FROM log_entries WHERE idx = 6;";
     tampered(
-        "DELETE FROM signatures WHERE log_index = 6; DELETE FROM log_entries WHERE idx = 6;",
+        sql,
+        |app| app.tamper(sql),
         &["truncated", "since_missing"],
         true,
     )
     .await;
     // Delete one in the middle and close the gap.
-    tampered(
-        "DELETE FROM signatures WHERE log_index = 2; DELETE FROM log_entries WHERE idx = 2;
+    let sql = "DELETE FROM signatures WHERE log_index = 2; DELETE FROM log_entries WHERE idx = 2;
          UPDATE log_entries SET idx = idx - 1 WHERE idx = 3; UPDATE log_entries SET idx = idx - 1 WHERE idx = 4;
-         UPDATE log_entries SET idx = idx - 1 WHERE idx = 5; UPDATE log_entries SET idx = idx - 1 WHERE idx = 6;",
+         UPDATE log_entries SET idx = idx - 1 WHERE idx = 5; UPDATE log_entries SET idx = idx - 1 WHERE idx = 6;";
+    tampered(
+        sql,
+        |app| app.tamper(sql),
         &["truncated", "since_missing"],
         true,
     )
@@ -295,9 +293,11 @@ async fn deleting_a_signature_is_detected_against_an_earlier_checkpoint() {
 
 #[tokio::test]
 async fn swapping_entries_is_detected() {
+    let sql = "UPDATE log_entries SET idx = 1000 WHERE idx = 2; UPDATE log_entries SET idx = 2 WHERE idx = 4;
+         UPDATE log_entries SET idx = 4 WHERE idx = 1000;";
     tampered(
-        "UPDATE log_entries SET idx = 1000 WHERE idx = 2; UPDATE log_entries SET idx = 2 WHERE idx = 4;
-         UPDATE log_entries SET idx = 4 WHERE idx = 1000;",
+        sql,
+        |app| app.tamper(sql),
         &["key_not_enrolled", "root_mismatch", "since_mismatch"],
         true,
     )
@@ -313,11 +313,20 @@ async fn replacing_a_key_is_detected() {
             .verifying_key()
             .to_bytes(),
     );
-    let sql = format!(
-        "UPDATE log_entries SET body = CAST(substr(CAST(body AS TEXT), 1, instr(CAST(body AS TEXT), 'key ') + 3) || '{other}' || char(10) || substr(CAST(body AS TEXT), instr(CAST(body AS TEXT), 'time ')) AS BLOB) WHERE idx = 1;
-         UPDATE employees SET public_key = NULL WHERE nip = '199004152019032004';"
-    );
-    tampered(&sql, &["key_mismatch", "root_mismatch"], false).await;
+    tampered(
+        "Siti's key entry",
+        |app| {
+            app.rewrite_entry(1, |body| {
+                let (start, rest) = body.split_once("key ").unwrap();
+                let time = &rest[rest.find("time ").unwrap()..];
+                format!("{start}key {other}\n{time}")
+            });
+            app.tamper("UPDATE employees SET public_key = NULL WHERE nip = '199004152019032004';");
+        },
+        &["key_mismatch", "root_mismatch"],
+        false,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -343,6 +352,13 @@ async fn backups_are_consistent_copies_that_verify() {
     app.everyone_signs().await;
     let copy = app.dir.path().join("cadangan.db");
     let out = app.ikrar(&["backup", copy.to_str().unwrap()]);
+    if app.dir.is_postgres() {
+        // PostgreSQL has its own tool for this, and the message says so.
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out).contains("pg_dump"), "{}", text(&out));
+        assert!(!copy.exists());
+        return;
+    }
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     // The copy is a whole ikrar database: export from it and verify.
     let restored = tempfile::tempdir().unwrap();
@@ -353,12 +369,12 @@ async fn backups_are_consistent_copies_that_verify() {
     )
     .unwrap();
     let bundle = restored.path().join("b.jsonl");
-    let out = ikrar_in(
-        restored.path(),
-        &["export", "bundle", bundle.to_str().unwrap()],
-    );
+    let out = ikrar_command_sqlite(restored.path())
+        .args(["export", "bundle", bundle.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    let out = ikrar_in(restored.path(), &["verify", bundle.to_str().unwrap()]);
+    let out = ikrar_offline(restored.path(), &["verify", bundle.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("3 tanda tangan"));
     // An existing file is not overwritten.

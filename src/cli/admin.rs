@@ -3,6 +3,7 @@
 use super::Outcome;
 use crate::db::audit::Actor;
 use crate::domain::role::Role;
+use crate::i18n::Lang;
 use crate::service::{accounts, App};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -59,7 +60,11 @@ pub fn create(app: &App, args: &CreateArgs) -> Outcome {
         });
     match result {
         Ok(()) => {
-            println!("Akun {} ({}) dibuat.", args.username, args.role.label());
+            println!(
+                "Akun {} ({}) dibuat.",
+                args.username,
+                args.role.label(Lang::Id)
+            );
             if !args.password_stdin {
                 println!(
                     "Kata sandi (ditampilkan sekali ini saja): {}",

@@ -2,6 +2,7 @@
 //! (For PostgreSQL, use `pg_dump`.)
 
 use super::Outcome;
+use crate::db::DbError;
 use crate::service::App;
 use std::path::Path;
 
@@ -15,6 +16,10 @@ pub fn run(app: &App, out: &Path) -> Outcome {
         Ok(()) => {
             println!("Salinan basis data ditulis ke {}", out.display());
             Outcome::Ok
+        }
+        Err(e @ DbError::BackupIsPgDump) => {
+            eprintln!("galat: {e}");
+            Outcome::Invalid
         }
         Err(e) => {
             eprintln!("galat: cadangan gagal: {e}");

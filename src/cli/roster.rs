@@ -3,6 +3,7 @@
 use super::{progress_bar, Outcome};
 use crate::domain::roster;
 use crate::domain::values::now_seconds;
+use crate::i18n::Lang;
 use crate::service::roster::{import, ImportOptions, ImportOutcome};
 use crate::service::App;
 use std::fs::{File, OpenOptions};
@@ -147,7 +148,7 @@ fn write_report(path: &Path, outcome: &ImportOutcome) -> Result<(), Failure> {
     out.write_record(["line", "nip", "code", "message"])
         .map_err(failed)?;
     for e in &outcome.errors {
-        out.write_record([&e.line.to_string(), &e.nip, e.code, &e.message])
+        out.write_record([&e.line.to_string(), &e.nip, e.code, &e.message(Lang::Id)])
             .map_err(failed)?;
     }
     out.flush().map_err(|e| Failure::Write(path.to_owned(), e))
@@ -161,7 +162,10 @@ fn print_summary(args: &ImportArgs, outcome: &ImportOutcome) {
         let _ = writeln!(
             err,
             "baris {}: {} [{}] {}",
-            e.line, e.nip, e.code, e.message
+            e.line,
+            e.nip,
+            e.code,
+            e.message(Lang::Id)
         );
     }
     if outcome.errors.len() > ERRORS_SHOWN {

@@ -1,6 +1,8 @@
 //! `ikrar serve [--bind ADDR] [--demo]` and `ikrar migrate`.
 
 use super::Outcome;
+use crate::config::Config;
+use crate::db::Db;
 use crate::domain::values::now_seconds;
 use crate::service::{demo, pacts, App};
 use crate::web;
@@ -55,11 +57,14 @@ fn print_demo(employees: &[demo::DemoEmployee]) {
     }
 }
 
-/// Applies migrations (opening the database does) and reports.
-pub fn migrate(app: &App) -> Outcome {
-    match app.db.conn().map(|_| ()) {
+/// Applies pending migrations and reports; needs no log key.
+pub fn migrate(config: &Config) -> Outcome {
+    match Db::migrate(&config.database) {
         Ok(()) => {
-            println!("Basis data siap: semua migrasi sudah diterapkan.");
+            println!(
+                "Basis data {} siap: semua migrasi sudah diterapkan.",
+                config.database
+            );
             Outcome::Ok
         }
         Err(e) => {

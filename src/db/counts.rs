@@ -1,12 +1,18 @@
 //! What the dashboard and reports read: per-unit counters kept with each signature and rebuilt
 //! after each import, and employee lists with their signing status.
 
+use super::dialect::per_backend;
 use super::schema::{employees, roster_counts, signatures, signed_counts};
 use super::{Conn, DbError};
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
+
+diesel::define_sql_function! {
+    /// SQL `lower()`.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
 
 /// Recomputes every counter from the tables (after an import: new people, mutasi).
 pub fn rebuild(conn: &mut Conn) -> Result<(), DbError> {
@@ -30,7 +36,7 @@ pub fn count_signature(
     unit_code: &str,
     kind: &str,
 ) -> Result<(), DbError> {
-    diesel::insert_into(signed_counts::table)
+    per_backend!(conn, c => diesel::insert_into(signed_counts::table)
         .values((
             signed_counts::pact_id.eq(pact_id),
             signed_counts::unit_code.eq(unit_code),
@@ -44,7 +50,7 @@ pub fn count_signature(
         ))
         .do_update()
         .set(signed_counts::signed.eq(signed_counts::signed + excluded(signed_counts::signed)))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 
@@ -126,7 +132,12 @@ pub fn employees_with_status(
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            query = query.filter(employees::name.like(format!("%{escaped}%")).escape('\\'));
+            // lower() on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+            query = query.filter(
+                lower(employees::name)
+                    .like(lower(format!("%{escaped}%")))
+                    .escape('\\'),
+            );
         }
     }
     Ok(query

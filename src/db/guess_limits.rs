@@ -2,6 +2,7 @@
 //! window of fifteen minutes, after which the subject is locked for fifteen minutes. Kept in the
 //! database so that a restart does not reset them.
 
+use super::dialect::per_backend;
 use super::schema::guess_limits;
 use super::{Conn, DbError};
 use chrono::{DateTime, Duration, Utc};
@@ -67,14 +68,17 @@ pub fn begin_attempt(
         } else {
             limit.map_or(naive_now, |l| l.window_started_at)
         };
-        diesel::replace_into(guess_limits::table)
-            .values((
-                guess_limits::subject.eq(subject),
-                guess_limits::attempts.eq(attempts + 1),
-                guess_limits::window_started_at.eq(window_start),
-                guess_limits::locked_until.eq(None::<chrono::NaiveDateTime>),
-            ))
-            .execute(conn)?;
+        let counted = (
+            guess_limits::attempts.eq(attempts + 1),
+            guess_limits::window_started_at.eq(window_start),
+            guess_limits::locked_until.eq(None::<chrono::NaiveDateTime>),
+        );
+        per_backend!(conn, c => diesel::insert_into(guess_limits::table)
+            .values((guess_limits::subject.eq(subject), counted))
+            .on_conflict(guess_limits::subject)
+            .do_update()
+            .set(counted)
+            .execute(c))?;
         Ok(Attempt::Allowed)
     })
 }

@@ -1,6 +1,7 @@
 //! The append-only log: entries, the Merkle tree's stored hashes and the newest signed
 //! checkpoint, all written in the caller's transaction.
 
+use super::dialect::per_backend;
 use super::schema::{log_entries, log_head, tree_hashes};
 use super::{Conn, DbError};
 use crate::log::merkle::{self, Hash, HashReader};
@@ -89,22 +90,26 @@ pub fn append(
             )
         })
         .collect();
-    diesel::insert_into(tree_hashes::table)
+    // A multi-row INSERT: the shared connection type cannot render one for SQLite.
+    per_backend!(conn, c => diesel::insert_into(tree_hashes::table)
         .values(&rows)
-        .execute(conn)?;
+        .execute(c))?;
 
     let size = n + 1;
     let root = merkle::root(size, &Hashes::new(conn)).map_err(log_error)?;
     let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
-    diesel::replace_into(log_head::table)
-        .values((
-            log_head::id.eq(1),
-            log_head::size.eq(size as i64),
-            log_head::root.eq(root.0.as_slice()),
-            log_head::checkpoint.eq(&checkpoint),
-            log_head::signed_at.eq(now.naive_utc()),
-        ))
-        .execute(conn)?;
+    let head = (
+        log_head::size.eq(size as i64),
+        log_head::root.eq(root.0.as_slice()),
+        log_head::checkpoint.eq(&checkpoint),
+        log_head::signed_at.eq(now.naive_utc()),
+    );
+    per_backend!(conn, c => diesel::insert_into(log_head::table)
+        .values((log_head::id.eq(1), head))
+        .on_conflict(log_head::id)
+        .do_update()
+        .set(head)
+        .execute(c))?;
     Ok(index)
 }
 

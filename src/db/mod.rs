@@ -5,6 +5,7 @@ pub mod admins;
 pub mod api_tokens;
 pub mod audit;
 pub mod counts;
+mod dialect;
 pub mod employees;
 pub mod guess_limits;
 pub mod log_store;
@@ -16,22 +17,28 @@ pub mod signatures;
 pub mod units;
 
 use crate::config::DatabaseUrl;
+use dialect::{Ended, Purpose};
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::{Connection, RunQueryDsl, SqliteConnection};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-/// The connection type every query takes.
-pub type Conn = SqliteConnection;
-type Manager = ConnectionManager<Conn>;
+/// A connection to the configured backend; every query takes it. Queries are written once for
+/// both; what differs lives in `dialect`.
+#[derive(diesel::MultiConnection)]
+pub enum Conn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// A failure of the storage layer.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("tidak dapat membuka basis data {path}: {message}")]
-    Open { path: String, message: String },
+    #[error("tidak dapat membuka basis data {target}: {message}")]
+    Open { target: String, message: String },
     #[error("migrasi basis data gagal: {0}")]
     Migration(String),
     #[error("koneksi basis data tidak tersedia: {0}")]
@@ -42,6 +49,8 @@ pub enum DbError {
     Join,
     #[error("log transparansi tidak dapat ditulis: {0}")]
     Log(String),
+    #[error("ikrar backup menyalin berkas SQLite; basis data PostgreSQL dicadangkan dengan pg_dump (lihat README)")]
+    BackupIsPgDump,
 }
 
 impl DbError {
@@ -59,15 +68,54 @@ impl DbError {
 
 /// Settings every pooled SQLite connection gets: wait for the writer rather than fail, enforce
 /// foreign keys, and make a commit durable before it returns (a receipt means "on disk").
+/// PostgreSQL's defaults already do all three.
 #[derive(Debug)]
 struct SqlitePragmas;
 
 impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut Conn) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+        match conn {
+            Conn::Sqlite(c) => c
+                .batch_execute(
+                    "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError),
+            Conn::Pg(_) => Ok(()),
+        }
+    }
+}
+
+/// Opens pooled connections to the one backend the configuration names (diesel's own manager
+/// would try every backend in turn on the same URL).
+#[derive(Debug, Clone)]
+pub struct Manager(DatabaseUrl);
+
+impl Manager {
+    fn establish(&self) -> diesel::ConnectionResult<Conn> {
+        match &self.0 {
+            DatabaseUrl::Sqlite(path) => {
+                SqliteConnection::establish(&path.to_string_lossy()).map(Conn::Sqlite)
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(Conn::Pg),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        self.establish()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.is_broken()
     }
 }
 
@@ -78,27 +126,37 @@ pub struct Db {
 }
 
 impl Db {
-    /// Opens (creating if needed) and migrates the database, then builds the pool.
+    /// Opens (creating an SQLite file if needed) and migrates the database, then builds the
+    /// pool.
     pub fn open(url: &DatabaseUrl) -> Result<Db, DbError> {
-        let DatabaseUrl::Sqlite(path) = url;
+        let manager = Manager(url.clone());
         let open_error = |message: String| DbError::Open {
-            path: path.display().to_string(),
+            target: url.to_string(),
             message,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+        if let DatabaseUrl::Sqlite(path) = url {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+            }
         }
-        let url = path.to_string_lossy().into_owned();
-        let mut conn = Conn::establish(&url).map_err(|e| open_error(e.to_string()))?;
-        // WAL is a property of the file: switch it on once, before any pooled connection.
-        conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000;")?;
-        conn.run_pending_migrations(SQLITE_MIGRATIONS)
-            .map_err(|e| DbError::Migration(e.to_string()))?;
+        let mut conn = manager.establish().map_err(|e| open_error(e.to_string()))?;
+        migrate(&mut conn)?;
         let pool = Pool::builder()
             .max_size(8)
             .connection_customizer(Box::new(SqlitePragmas))
-            .build(Manager::new(url))?;
+            .build(manager)?;
         Ok(Db { pool })
+    }
+
+    /// Applies pending migrations over one connection and closes it (`ikrar migrate`).
+    pub fn migrate(url: &DatabaseUrl) -> Result<(), DbError> {
+        let mut conn = Manager(url.clone())
+            .establish()
+            .map_err(|e| DbError::Open {
+                target: url.to_string(),
+                message: e.to_string(),
+            })?;
+        migrate(&mut conn)
     }
 
     /// A connection for blocking code (CLI commands).
@@ -123,16 +181,41 @@ impl Db {
     }
 }
 
-/// Runs `work` in a transaction that takes the write lock at its start, so that reads made to
-/// decide a write (the log's next index, "already signed?") cannot go stale before it commits.
-/// An error from `work` rolls everything back.
+/// Applies pending migrations: once per SQLite file (switching it to WAL first), and under a
+/// PostgreSQL session lock so that app servers starting together take turns.
+fn migrate(conn: &mut Conn) -> Result<(), DbError> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    match conn {
+        Conn::Sqlite(c) => {
+            // WAL is a property of the file: switch it on once, before any pooled connection.
+            c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 15000;")?;
+            c.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(failed)?;
+        }
+        Conn::Pg(c) => {
+            let lock = |c: &mut PgConnection, sql: &str| {
+                diesel::sql_query(sql)
+                    .bind::<diesel::sql_types::BigInt, _>(dialect::MIGRATION_LOCK)
+                    .execute(c)
+            };
+            lock(c, "SELECT pg_advisory_lock($1)")?;
+            let migrated = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop);
+            lock(c, "SELECT pg_advisory_unlock($1)")?;
+            migrated.map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` in a transaction that holds the write lock from its start, so that reads made to
+/// decide a write (the log's next index, "already signed?") cannot go stale before it commits,
+/// whichever app server or process writes meanwhile. An error from `work` rolls everything back.
 pub fn write_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<DbError>,
 {
-    conn.immediate_transaction(|conn| work(conn).map_err(Failed::Work))
-        .map_err(Failed::into_error)
+    transaction(conn, Purpose::Write, work)
 }
 
 /// Reads in one transaction, so that everything read describes the same moment.
@@ -141,39 +224,35 @@ where
     F: FnOnce(&mut Conn) -> Result<T, E>,
     E: From<DbError>,
 {
-    conn.transaction(|conn| work(conn).map_err(Failed::Work))
-        .map_err(Failed::into_error)
+    transaction(conn, Purpose::Read, work)
 }
 
-/// A transaction ended by its work or by the database.
-enum Failed<E> {
-    Work(E),
-    Db(diesel::result::Error),
-}
-
-impl<E> From<diesel::result::Error> for Failed<E> {
-    fn from(e: diesel::result::Error) -> Self {
-        Failed::Db(e)
-    }
-}
-
-impl<E: From<DbError>> Failed<E> {
-    fn into_error(self) -> E {
-        match self {
-            Failed::Work(e) => e,
-            Failed::Db(e) => E::from(DbError::from(e)),
-        }
-    }
+fn transaction<T, E, F>(conn: &mut Conn, purpose: Purpose, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<DbError>,
+{
+    dialect::begin(conn, purpose).map_err(|e| E::from(DbError::from(e)))?;
+    let outcome = work(conn);
+    dialect::finish(conn, outcome).map_err(|ended| match ended {
+        Ended::Work(e) => e,
+        Ended::Db(e) => E::from(DbError::from(e)),
+    })
 }
 
 impl Db {
-    /// Writes a consistent copy of the live database to `out` (which must not exist), with
-    /// SQLite's `VACUUM INTO`: readers and writers carry on meanwhile.
+    /// Writes a consistent copy of the live SQLite database to `out` (which must not exist),
+    /// with SQLite's `VACUUM INTO`: readers and writers carry on meanwhile. PostgreSQL has
+    /// `pg_dump` for this.
     pub fn backup_to(&self, out: &std::path::Path) -> Result<(), DbError> {
-        let mut conn = self.conn()?;
-        diesel::sql_query("VACUUM INTO ?")
-            .bind::<diesel::sql_types::Text, _>(out.to_string_lossy().as_ref())
-            .execute(&mut conn)?;
-        Ok(())
+        match &mut *self.conn()? {
+            Conn::Sqlite(c) => {
+                diesel::sql_query("VACUUM INTO ?")
+                    .bind::<diesel::sql_types::Text, _>(out.to_string_lossy().as_ref())
+                    .execute(c)?;
+                Ok(())
+            }
+            Conn::Pg(_) => Err(DbError::BackupIsPgDump),
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Unit kerja (OPD) and the instansi they belong to.
 
+use super::dialect::per_backend;
 use super::schema::units;
 use super::{Conn, DbError};
 use diesel::prelude::*;
@@ -17,7 +18,7 @@ pub struct Unit {
 /// Inserts units or updates their names.
 pub fn upsert(conn: &mut Conn, rows: &[Unit]) -> Result<(), DbError> {
     for row in rows {
-        diesel::insert_into(units::table)
+        per_backend!(conn, c => diesel::insert_into(units::table)
             .values(row)
             .on_conflict(units::code)
             .do_update()
@@ -25,7 +26,7 @@ pub fn upsert(conn: &mut Conn, rows: &[Unit]) -> Result<(), DbError> {
                 units::name.eq(excluded(units::name)),
                 units::instansi.eq(excluded(units::instansi)),
             ))
-            .execute(conn)?;
+            .execute(c))?;
     }
     Ok(())
 }

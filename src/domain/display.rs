@@ -1,37 +1,36 @@
 //! How times and numbers are shown to people: in the deployment's zone, the Indonesian way.
 
 use super::values::parsed_format;
+use crate::i18n::Lang;
 use chrono::format::Item;
 use chrono::{Datelike, NaiveDateTime};
 use chrono_tz::Tz;
 use std::sync::OnceLock;
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
-/// A stored UTC time as `24 November 2023 pukul 09.15.07 WIB`.
+/// A stored UTC time as `24 November 2023 pukul 09.15.07 WIB` (reports, the CLI).
 pub fn local_time(utc: NaiveDateTime, tz: Tz) -> String {
+    local_time_in(utc, tz, Lang::Id)
+}
+
+/// A stored UTC time in `lang`: `24 November 2023 pukul 09.15.07 WIB` or
+/// `24 November 2023 at 09:15:07 WIB`.
+pub fn local_time_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
     let local = utc.and_utc().with_timezone(&tz);
-    let month = MONTHS[local.month0() as usize];
-    static ITEMS: OnceLock<Vec<Item<'static>>> = OnceLock::new();
-    let items = ITEMS.get_or_init(|| parsed_format("%H.%M.%S %Z"));
+    let month = lang
+        .text("time.months")
+        .split_whitespace()
+        .nth(local.month0() as usize)
+        .unwrap_or_default();
+    static CLOCKS: OnceLock<[Vec<Item<'static>>; 2]> = OnceLock::new();
+    let clocks =
+        CLOCKS.get_or_init(|| [parsed_format("%H.%M.%S %Z"), parsed_format("%H:%M:%S %Z")]);
+    let clock = &clocks[usize::from(lang == Lang::En)];
     format!(
-        "{} {month} {} pukul {}",
+        "{} {month} {} {} {}",
         local.day(),
         local.year(),
-        local.format_with_items(items.iter())
+        lang.text("time.at"),
+        local.format_with_items(clock.iter())
     )
 }
 
@@ -56,6 +55,18 @@ mod tests {
         assert_eq!(
             local_time(t, chrono_tz::Asia::Jayapura),
             "24 November 2023 pukul 11.15.07 WIT"
+        );
+        let march = chrono::NaiveDate::from_ymd_opt(2024, 3, 1)
+            .unwrap()
+            .and_hms_opt(1, 2, 3)
+            .unwrap();
+        assert_eq!(
+            local_time_in(march, chrono_tz::Asia::Jakarta, Lang::En),
+            "1 March 2024 at 08:02:03 WIB"
+        );
+        assert_eq!(
+            local_time_in(march, chrono_tz::Asia::Jakarta, Lang::Id),
+            "1 Maret 2024 pukul 08.02.03 WIB"
         );
     }
 }

@@ -1,6 +1,7 @@
 //! The NIP (Nomor Induk Pegawai) of a PNS and the NI PPPK of a PPPK: 18 digits whose parts carry
 //! a birth date, an appointment date, a gender and a sequence number (NIP.md).
 
+use crate::i18n::Lang;
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
@@ -39,21 +40,14 @@ impl fmt::Display for NipKind {
 }
 
 /// The rule of NIP.md that a NIP breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NipError {
-    #[error("NIP harus 18 digit angka")]
     Length,
-    #[error("Tanggal lahir pada NIP tidak valid")]
     BirthDate,
-    #[error("Digit 13–14 NIP harus bulan TMT CPNS (01–12) atau kode PPPK (21 atau 24)")]
     KindCode,
-    #[error("TMT CPNS pada NIP harus paling cepat 15 tahun setelah bulan lahir")]
     AppointmentTooEarly,
-    #[error("TMT pada NIP terlalu jauh di masa depan")]
     AppointmentInFuture,
-    #[error("Digit jenis kelamin pada NIP harus 1 atau 2")]
     Gender,
-    #[error("Nomor urut pada NIP harus 001–999")]
     Sequence,
 }
 
@@ -70,7 +64,20 @@ impl NipError {
             NipError::Sequence => "nip_sequence",
         }
     }
+
+    /// The rule as a sentence in `lang`.
+    pub fn text(self, lang: Lang) -> &'static str {
+        lang.text(&format!("nip.{}", self.code()))
+    }
 }
+
+impl fmt::Display for NipError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for NipError {}
 
 /// A NIP that satisfies every rule of NIP.md: exactly 18 ASCII digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,6 +2,7 @@
 //! document").
 
 use super::values::{check_pact_id, normalize_text, ValueError};
+use crate::i18n::Lang;
 use sha2::{Digest, Sha256};
 
 /// The pact ikrar seeds on first start.
@@ -17,17 +18,33 @@ pub struct Pact {
 }
 
 /// Why a pact cannot be published.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PactError {
-    #[error("ID pakta tidak valid: {0}")]
     Id(ValueError),
-    #[error("judul pakta tidak valid: {0}")]
     Title(ValueError),
-    #[error("isi pakta tidak boleh kosong")]
     EmptyBody,
-    #[error("berkas pakta harus berisi judul, satu baris kosong, lalu isi")]
     FileShape,
 }
+
+impl PactError {
+    /// What is wrong, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            PactError::Id(e) => format!("{} {}", lang.text("publish.bad_id"), e.text(lang)),
+            PactError::Title(e) => format!("{} {}", lang.text("publish.bad_title"), e.text(lang)),
+            PactError::EmptyBody => lang.text("publish.empty_body").to_owned(),
+            PactError::FileShape => lang.text("publish.file_shape").to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for PactError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for PactError {}
 
 impl Pact {
     /// Builds a pact, normalizing the title as a text value and the body as SPEC.md says.

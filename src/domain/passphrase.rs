@@ -1,6 +1,7 @@
-//! Passphrase strength: zxcvbn must score it at least 3 of 4, and a weak one is explained in
-//! Bahasa Indonesia.
+//! Passphrase strength: zxcvbn must score it at least 3 of 4, and a weak one is explained in the
+//! employee's language.
 
+use crate::i18n::Lang;
 use zxcvbn::feedback::{Suggestion, Warning};
 use zxcvbn::Score;
 
@@ -9,102 +10,92 @@ pub const MIN_CHARS: usize = 10;
 /// Longest passphrase accepted (Argon2 takes any length; this bounds work per request).
 pub const MAX_CHARS: usize = 256;
 
-/// Why a passphrase is refused, as a sentence for the employee.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct WeakPassphrase(pub String);
+/// Why a passphrase is refused; [`WeakPassphrase::text`] says it as a sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeakPassphrase {
+    reason: Reason,
+    warning: Option<Warning>,
+    suggestions: Vec<Suggestion>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    TooShort,
+    TooLong,
+    Guessable,
+}
+
+impl WeakPassphrase {
+    fn new(reason: Reason) -> WeakPassphrase {
+        WeakPassphrase {
+            reason,
+            warning: None,
+            suggestions: Vec::new(),
+        }
+    }
+
+    /// The explanation in `lang`: the reason, then zxcvbn's warning and suggestions.
+    pub fn text(&self, lang: Lang) -> String {
+        let mut text = match self.reason {
+            Reason::TooShort => {
+                lang.fill("passphrase.too_short", &[("min", &MIN_CHARS.to_string())])
+            }
+            Reason::TooLong => lang.fill("passphrase.too_long", &[("max", &MAX_CHARS.to_string())]),
+            Reason::Guessable => lang.text("passphrase.guessable").to_owned(),
+        };
+        if self.reason != Reason::Guessable {
+            return text;
+        }
+        let feedback = self
+            .warning
+            .map(|w| format!("{w:?}"))
+            .into_iter()
+            .chain(self.suggestions.iter().map(|s| format!("{s:?}")));
+        for variant in feedback {
+            text.push(' ');
+            text.push_str(lang.text(&format!("zxcvbn.{variant}")));
+        }
+        let asks_for_words = self.suggestions.iter().any(|s| {
+            matches!(
+                s,
+                Suggestion::AddAnotherWordOrTwo | Suggestion::UseAFewWordsAvoidCommonPhrases
+            )
+        });
+        if !asks_for_words {
+            text.push(' ');
+            text.push_str(lang.text("passphrase.add_words"));
+        }
+        text
+    }
+}
+
+impl std::fmt::Display for WeakPassphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for WeakPassphrase {}
 
 /// Checks a new passphrase; `personal` holds words an attacker would try first (NIP, name).
 pub fn check_strength(passphrase: &str, personal: &[&str]) -> Result<(), WeakPassphrase> {
     let chars = passphrase.chars().count();
     if chars < MIN_CHARS {
-        return Err(WeakPassphrase(format!(
-            "Frasa sandi terlalu pendek: minimal {MIN_CHARS} karakter. Gunakan tiga atau empat kata yang tidak berhubungan."
-        )));
+        return Err(WeakPassphrase::new(Reason::TooShort));
     }
     if chars > MAX_CHARS {
-        return Err(WeakPassphrase(format!(
-            "Frasa sandi terlalu panjang: maksimal {MAX_CHARS} karakter."
-        )));
+        return Err(WeakPassphrase::new(Reason::TooLong));
     }
     let entropy = zxcvbn::zxcvbn(passphrase, personal);
     if entropy.score() >= Score::Three {
         return Ok(());
     }
-    let mut message = String::from("Frasa sandi terlalu mudah ditebak.");
+    let mut weak = WeakPassphrase::new(Reason::Guessable);
     if let Some(feedback) = entropy.feedback() {
-        if let Some(warning) = feedback.warning() {
-            message.push(' ');
-            message.push_str(warning_text(warning));
-        }
-        for suggestion in feedback.suggestions() {
-            message.push(' ');
-            message.push_str(suggestion_text(*suggestion));
-        }
+        weak.warning = feedback.warning();
+        weak.suggestions = feedback.suggestions().to_vec();
     }
-    if !message.contains("kata") {
-        message.push_str(" Tambahkan satu atau dua kata yang tidak umum.");
-    }
-    Err(WeakPassphrase(message))
-}
-
-fn warning_text(warning: Warning) -> &'static str {
-    match warning {
-        Warning::StraightRowsOfKeysAreEasyToGuess => "Deretan tombol keyboard mudah ditebak.",
-        Warning::ShortKeyboardPatternsAreEasyToGuess => "Pola keyboard pendek mudah ditebak.",
-        Warning::RepeatsLikeAaaAreEasyToGuess => "Pengulangan seperti \"aaa\" mudah ditebak.",
-        Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => {
-            "Pengulangan seperti \"abcabc\" hanya sedikit lebih sulit ditebak daripada \"abc\"."
-        }
-        Warning::ThisIsATop10Password
-        | Warning::ThisIsATop100Password
-        | Warning::ThisIsACommonPassword => "Ini termasuk kata sandi yang sangat umum.",
-        Warning::ThisIsSimilarToACommonlyUsedPassword => {
-            "Ini mirip dengan kata sandi yang umum dipakai."
-        }
-        Warning::SequencesLikeAbcAreEasyToGuess => {
-            "Urutan seperti \"abc\" atau \"6543\" mudah ditebak."
-        }
-        Warning::RecentYearsAreEasyToGuess => "Tahun-tahun terakhir mudah ditebak.",
-        Warning::AWordByItselfIsEasyToGuess => "Satu kata saja mudah ditebak.",
-        Warning::DatesAreOftenEasyToGuess => "Tanggal mudah ditebak.",
-        Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
-        | Warning::CommonNamesAndSurnamesAreEasyToGuess => "Nama orang mudah ditebak.",
-    }
-}
-
-fn suggestion_text(suggestion: Suggestion) -> &'static str {
-    match suggestion {
-        Suggestion::UseAFewWordsAvoidCommonPhrases => {
-            "Gunakan beberapa kata, hindari ungkapan yang umum."
-        }
-        Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters => {
-            "Tidak perlu simbol, angka, atau huruf besar."
-        }
-        Suggestion::AddAnotherWordOrTwo => "Tambahkan satu atau dua kata yang tidak umum.",
-        Suggestion::CapitalizationDoesntHelpVeryMuch => "Huruf besar tidak banyak membantu.",
-        Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => {
-            "Semua huruf besar hampir sama mudahnya ditebak dengan semua huruf kecil."
-        }
-        Suggestion::ReversedWordsArentMuchHarderToGuess => {
-            "Kata yang dibalik tidak jauh lebih sulit ditebak."
-        }
-        Suggestion::PredictableSubstitutionsDontHelpVeryMuch => {
-            "Penggantian yang mudah diduga (mis. \"@\" untuk \"a\") tidak banyak membantu."
-        }
-        Suggestion::UseALongerKeyboardPatternWithMoreTurns => {
-            "Gunakan pola keyboard yang lebih panjang dengan lebih banyak belokan."
-        }
-        Suggestion::AvoidRepeatedWordsAndCharacters => "Hindari kata dan karakter yang berulang.",
-        Suggestion::AvoidSequences => "Hindari urutan.",
-        Suggestion::AvoidRecentYears => "Hindari tahun-tahun terakhir.",
-        Suggestion::AvoidYearsThatAreAssociatedWithYou => {
-            "Hindari tahun yang berkaitan dengan Anda."
-        }
-        Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou => {
-            "Hindari tanggal dan tahun yang berkaitan dengan Anda."
-        }
-    }
+    Err(weak)
 }
 
 #[cfg(test)]
@@ -120,11 +111,40 @@ mod tests {
     #[test]
     fn weak_phrases_are_explained() {
         let short = check_strength("abc", &[]).unwrap_err();
-        assert!(short.0.contains("terlalu pendek"), "{short}");
+        assert!(short.to_string().contains("terlalu pendek"), "{short}");
+        assert!(short.text(Lang::En).contains("too short"), "{short}");
         let common = check_strength("password123", &[]).unwrap_err();
-        assert!(common.0.contains("mudah ditebak"), "{common}");
+        assert!(common.to_string().contains("mudah ditebak"), "{common}");
+        let english = common.text(Lang::En);
+        assert!(english.contains("too easy to guess"), "{english}");
+        assert!(
+            !english.contains("  ") && !english.ends_with(' '),
+            "{english}"
+        );
         let personal = check_strength("199004152019032004", &["199004152019032004"]).unwrap_err();
-        assert!(personal.0.contains("mudah ditebak"), "{personal}");
+        assert!(personal.to_string().contains("mudah ditebak"), "{personal}");
         assert!(check_strength(&"kuda ".repeat(60), &[]).is_err());
+    }
+
+    #[test]
+    fn common_weak_phrases_read_well_in_both_languages() {
+        // Each variant is looked up by name; a missing one would leave a gap in the sentence.
+        for lang in Lang::ALL {
+            for phrase in [
+                "password123",
+                "qwertyuiop",
+                "aaaaaaaaaaaa",
+                "abcdefghij",
+                "2019 2020 2021",
+            ] {
+                if let Err(weak) = check_strength(phrase, &[]) {
+                    assert!(
+                        !weak.text(lang).contains("  "),
+                        "{phrase}: {}",
+                        weak.text(lang)
+                    );
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Admin roles and what each may do. BKPSDM's superadmin does everything; an OPD's unit-admin
 //! sees and manages only their own units; an auditor reads everything and changes nothing.
 
+use crate::i18n::Lang;
 use std::fmt;
 use std::str::FromStr;
 
@@ -23,12 +24,12 @@ impl Role {
     }
 
     /// How the role is shown to people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Superadmin => "Superadmin (BKPSDM)",
-            Role::UnitAdmin => "Admin unit (OPD)",
-            Role::Auditor => "Auditor",
-        }
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.text(match self {
+            Role::Superadmin => "admin.role_superadmin",
+            Role::UnitAdmin => "admin.role_unit_admin",
+            Role::Auditor => "admin.role_auditor",
+        })
     }
 
     /// Whether the role sees every unit (otherwise only its own).

@@ -1,8 +1,9 @@
 //! Roster files (INTERFACE.md): CSV with columns `nip,nama,jenis,jabatan,unit_kode,unit_nama,
 //! instansi`. Parsing checks every row and reports every bad line; it never stops at the first.
 
-use super::nip::{Nip, NipKind};
-use super::values::{check_unit_code, normalize_text};
+use super::nip::{Nip, NipError, NipKind};
+use super::values::{check_unit_code, normalize_text, ValueError};
+use crate::i18n::Lang;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -30,13 +31,62 @@ pub struct RosterRow {
     pub instansi: String,
 }
 
-/// A bad row: its line in the file, the NIP as written, a stable code and a message.
+/// A bad row: its line in the file, the NIP as written, a stable code and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     pub line: u64,
     pub nip: String,
     pub code: &'static str,
-    pub message: String,
+    problem: Problem,
+}
+
+/// What is wrong with a row, to be said in either language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    Nip(NipError),
+    DuplicateNip {
+        first: u64,
+    },
+    UnitConflict {
+        unit: String,
+        name: String,
+        instansi: String,
+    },
+    KindInvalid,
+    KindMismatch {
+        kind: NipKind,
+        nip_kind: NipKind,
+    },
+    Value {
+        column: &'static str,
+        error: ValueError,
+    },
+}
+
+impl RowError {
+    /// What is wrong, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match &self.problem {
+            Problem::Nip(e) => e.text(lang).to_owned(),
+            Problem::DuplicateNip { first } => {
+                lang.fill("row.duplicate_nip", &[("line", &first.to_string())])
+            }
+            Problem::UnitConflict {
+                unit,
+                name,
+                instansi,
+            } => lang.fill(
+                "row.unit_conflict",
+                &[("unit", unit), ("name", name), ("instansi", instansi)],
+            ),
+            Problem::KindInvalid => lang.text("row.kind_invalid").to_owned(),
+            Problem::KindMismatch { kind, nip_kind } => lang.fill(
+                "row.kind_mismatch",
+                &[("kind", kind.label()), ("nip_kind", nip_kind.label())],
+            ),
+            Problem::Value { column, error } => format!("{column}: {}", error.text(lang)),
+        }
+    }
 }
 
 /// A whole roster file: its good rows and every error.
@@ -56,21 +106,38 @@ impl ParsedRoster {
 }
 
 /// Why a file cannot be read as a roster at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RosterFileError {
-    #[error("berkas bukan teks UTF-8 (simpan ulang sebagai \"CSV UTF-8\")")]
     NotUtf8,
-    #[error("berkas kosong")]
     Empty,
-    #[error("kolom wajib tidak ada di baris judul: {0}")]
     MissingColumns(String),
-    #[error("kolom {0} muncul lebih dari sekali di baris judul")]
     RepeatedColumn(String),
-    #[error("CSV tidak dapat dibaca: {0}")]
     Csv(String),
-    #[error("XLSX tidak dapat dibaca: {0}")]
     Xlsx(String),
 }
+
+impl RosterFileError {
+    /// What is wrong with the file, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let (key, detail) = match self {
+            RosterFileError::NotUtf8 => ("roster_file.not_utf8", ""),
+            RosterFileError::Empty => ("roster_file.empty", ""),
+            RosterFileError::MissingColumns(c) => ("roster_file.missing_columns", c.as_str()),
+            RosterFileError::RepeatedColumn(c) => ("roster_file.repeated_column", c.as_str()),
+            RosterFileError::Csv(e) => ("roster_file.csv", e.as_str()),
+            RosterFileError::Xlsx(e) => ("roster_file.xlsx", e.as_str()),
+        };
+        lang.fill(key, &[("detail", detail)])
+    }
+}
+
+impl std::fmt::Display for RosterFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for RosterFileError {}
 
 /// Parses a roster given as CSV or as XLSX (its first sheet), told apart by content.
 pub fn parse_any(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileError> {
@@ -152,7 +219,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileE
                         line,
                         nip: row.nip.to_string(),
                         code: "duplicate_nip",
-                        message: format!("NIP sudah muncul di baris {first}"),
+                        problem: Problem::DuplicateNip { first },
                     });
                     continue;
                 }
@@ -162,10 +229,11 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileE
                         line,
                         nip: row.nip.to_string(),
                         code: "unit_conflict",
-                        message: format!(
-                            "unit_kode {} sudah dipakai dengan nama \"{}\" ({})",
-                            row.unit_code, known.0, known.1
-                        ),
+                        problem: Problem::UnitConflict {
+                            unit: row.unit_code.clone(),
+                            name: known.0.clone(),
+                            instansi: known.1.clone(),
+                        },
                     }),
                     _ => {
                         unit_names.insert(row.unit_code.clone(), unit);
@@ -219,42 +287,42 @@ fn check_row(line: u64, fields: &Fields, today: NaiveDate) -> Result<RosterRow, 
     let field = |name: &str| fields.get(name);
     let raw_nip = field("nip").trim();
     let mut errors = Vec::new();
-    let mut fail = |code: &'static str, message: String| {
+    let mut fail = |code: &'static str, problem: Problem| {
         errors.push(RowError {
             line,
             nip: raw_nip.to_owned(),
             code,
-            message,
+            problem,
         })
     };
     let nip = Nip::parse(raw_nip, today)
-        .map_err(|e| fail(e.code(), e.to_string()))
+        .map_err(|e| fail(e.code(), Problem::Nip(e)))
         .ok();
     let kind = match NipKind::from_label(field("jenis")) {
         None => {
-            fail("jenis_invalid", "jenis harus PNS atau PPPK".into());
+            fail("jenis_invalid", Problem::KindInvalid);
             None
         }
         Some(kind) => {
             if let Some(nip) = nip.as_ref().filter(|n| n.kind() != kind) {
                 fail(
                     "jenis_mismatch",
-                    format!(
-                        "jenis {kind} tidak cocok dengan NIP (NIP ini {})",
-                        nip.kind()
-                    ),
+                    Problem::KindMismatch {
+                        kind,
+                        nip_kind: nip.kind(),
+                    },
                 );
             }
             Some(kind)
         }
     };
-    let mut text = |column: &str, code: &'static str, required: bool| -> Option<String> {
+    let mut text = |column: &'static str, code: &'static str, required: bool| -> Option<String> {
         let value = field(column);
         if !required && value.trim().is_empty() {
             return Some(String::new());
         }
         normalize_text(value)
-            .map_err(|e| fail(code, format!("{column}: {e}")))
+            .map_err(|error| fail(code, Problem::Value { column, error }))
             .ok()
     };
     let name = text("nama", "nama_invalid", true);
@@ -263,7 +331,13 @@ fn check_row(line: u64, fields: &Fields, today: NaiveDate) -> Result<RosterRow, 
     let instansi = text("instansi", "instansi_invalid", true);
     let unit_code = field("unit_kode").trim().to_owned();
     if let Err(e) = check_unit_code(&unit_code) {
-        fail("unit_kode_invalid", format!("unit_kode: {e}"));
+        fail(
+            "unit_kode_invalid",
+            Problem::Value {
+                column: "unit_kode",
+                error: e,
+            },
+        );
     }
     match (nip, kind, name, jabatan, unit_name, instansi) {
         (Some(nip), Some(kind), Some(name), Some(jabatan), Some(unit_name), Some(instansi))

@@ -1,28 +1,43 @@
 //! The small values of SPEC.md ("Values"): text, unit codes, pact ids and times.
 
+use crate::i18n::Lang;
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Utc};
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// Why a value does not have the form SPEC.md gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueError {
-    #[error("teks tidak boleh kosong")]
     EmptyText,
-    #[error("teks paling banyak 200 karakter")]
     TextTooLong,
-    #[error("teks tidak boleh berisi karakter kontrol")]
     ControlCharacter,
-    #[error(
-        "kode unit hanya boleh huruf, angka, titik, garis bawah dan tanda hubung (1–64 karakter)"
-    )]
     UnitCode,
-    #[error("ID pakta hanya boleh huruf kecil, angka dan tanda hubung (1–64 karakter)")]
     PactId,
-    #[error("waktu harus RFC 3339 UTC dengan detik bulat, mis. 2023-11-24T02:15:07Z")]
     Time,
 }
+
+impl ValueError {
+    /// The rule broken, in `lang`.
+    pub fn text(self, lang: Lang) -> &'static str {
+        lang.text(match self {
+            ValueError::EmptyText => "value.empty_text",
+            ValueError::TextTooLong => "value.text_too_long",
+            ValueError::ControlCharacter => "value.control_character",
+            ValueError::UnitCode => "value.unit_code",
+            ValueError::PactId => "value.pact_id",
+            ValueError::Time => "value.time",
+        })
+    }
+}
+
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for ValueError {}
 
 /// Normalizes a name or title: NFC, outer white space removed, inner runs folded to one space,
 /// no control characters, 1 to 200 characters.

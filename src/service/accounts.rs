@@ -7,6 +7,7 @@ use crate::db::{admins, api_tokens, guess_limits, guess_limits::Attempt, units, 
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::domain::role::Role;
 use crate::domain::values::now_seconds;
+use crate::i18n::Lang;
 use crate::keys::Argon2Params;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -24,22 +25,44 @@ pub const IDLE_MINUTES: i64 = 30;
 pub const MAX_SESSION_HOURS: i64 = 12;
 
 /// Why an account could not be made.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum AccountError {
-    #[error("nama pengguna hanya boleh huruf kecil, angka, titik, garis bawah dan tanda hubung (3–32 karakter)")]
     Username,
-    #[error("nama pengguna {0} sudah dipakai")]
     Taken(String),
-    #[error("admin unit harus diberi sedikitnya satu unit (--unit KODE); peran lain tidak")]
     Units,
-    #[error("unit {0} tidak dikenal; impor roster dulu")]
     UnknownUnit(String),
-    #[error("{0}")]
     Weak(WeakPassphrase),
-    #[error("kata sandi tidak dapat di-hash: {0}")]
     Hash(String),
-    #[error(transparent)]
-    Db(#[from] DbError),
+    Db(DbError),
+}
+
+impl AccountError {
+    /// What the admin reads, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            AccountError::Username => lang.text("account.username").to_owned(),
+            AccountError::Taken(name) => lang.fill("account.taken", &[("name", name)]),
+            AccountError::Units => lang.text("account.units").to_owned(),
+            AccountError::UnknownUnit(unit) => lang.fill("account.unknown_unit", &[("unit", unit)]),
+            AccountError::Weak(weak) => weak.text(lang),
+            AccountError::Hash(e) => format!("{} {e}", lang.text("account.hash")),
+            AccountError::Db(e) => e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for AccountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for AccountError {}
+
+impl From<DbError> for AccountError {
+    fn from(e: DbError) -> Self {
+        AccountError::Db(e)
+    }
 }
 
 /// A signed-in admin.
@@ -65,18 +88,38 @@ impl SignedIn {
 }
 
 /// Why a sign-in failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum SignInError {
-    #[error("Nama pengguna atau kata sandi salah.")]
     BadCredentials,
-    #[error(
-        "Terlalu banyak percobaan gagal; akun ini dikunci sementara. Coba lagi 15 menit lagi."
-    )]
     Locked,
-    #[error("Server sedang sibuk; coba lagi.")]
     Unavailable,
-    #[error(transparent)]
-    Db(#[from] DbError),
+    Db(DbError),
+}
+
+impl SignInError {
+    /// What the admin reads, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            SignInError::BadCredentials => lang.text("account.bad_credentials").to_owned(),
+            SignInError::Locked => lang.text("account.locked").to_owned(),
+            SignInError::Unavailable => lang.text("error.busy").to_owned(),
+            SignInError::Db(e) => e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for SignInError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for SignInError {}
+
+impl From<DbError> for SignInError {
+    fn from(e: DbError) -> Self {
+        SignInError::Db(e)
+    }
 }
 
 fn hasher(params: Argon2Params) -> Result<Argon2<'static>, String> {

@@ -7,6 +7,7 @@ use crate::domain::entry::{Entry, KeyEntry};
 use crate::domain::nip::{Nip, NipError};
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::domain::{activation_code, values::now_seconds};
+use crate::i18n::Lang;
 use crate::keys::{self, KeyError};
 use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
@@ -30,24 +31,50 @@ pub struct Activated {
 }
 
 /// Why an activation was refused; nothing was written.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ActivationError {
-    #[error("{0}")]
     InvalidNip(NipError),
-    #[error("Kedua frasa sandi tidak sama.")]
     PassphraseMismatch,
-    #[error("{0}")]
     Weak(WeakPassphrase),
-    #[error("NIP atau kode aktivasi salah, atau kode sudah dipakai.")]
     BadCredentials,
-    #[error("Terlalu banyak percobaan gagal; NIP ini dikunci sementara. Coba lagi 15 menit lagi.")]
     Locked(DateTime<Utc>),
-    #[error("Server sedang sibuk atau berhenti; coba lagi.")]
     Unavailable,
-    #[error("kunci tidak dapat dibuat: {0}")]
     Key(KeyError),
-    #[error(transparent)]
-    Db(#[from] DbError),
+    Db(DbError),
+}
+
+impl ActivationError {
+    /// What the employee reads, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let key = match self {
+            ActivationError::InvalidNip(e) => return e.text(lang).to_owned(),
+            ActivationError::Weak(weak) => return weak.text(lang),
+            ActivationError::Db(e) => return e.to_string(),
+            ActivationError::PassphraseMismatch => "sign.mismatch",
+            ActivationError::BadCredentials => "sign.bad_code",
+            ActivationError::Locked(_) => "sign.locked",
+            ActivationError::Unavailable => "sign.busy",
+            ActivationError::Key(_) => "sign.key",
+        };
+        lang.text(key).to_owned()
+    }
+}
+
+impl std::fmt::Display for ActivationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActivationError::Key(e) => write!(f, "kunci tidak dapat dibuat: {e}"),
+            other => f.write_str(&other.text(Lang::Id)),
+        }
+    }
+}
+
+impl std::error::Error for ActivationError {}
+
+impl From<DbError> for ActivationError {
+    fn from(e: DbError) -> Self {
+        ActivationError::Db(e)
+    }
 }
 
 /// The guess-limit subject of activation attempts for a NIP.

@@ -13,6 +13,7 @@ pub mod roster;
 pub mod signing;
 
 use crate::config::Config;
+use crate::db::pacts::StoredPact;
 use crate::db::{Db, DbError};
 use crate::log::note::{LogSigner, NoteError};
 use crate::log_key::{self, LogKeyError};
@@ -28,6 +29,7 @@ pub struct App {
     /// The log's signing key, named by its origin.
     pub log: Arc<LogSigner>,
     key_workers: Arc<KeyWorkers>,
+    pacts: Arc<pacts::PactCache>,
 }
 
 /// The workers are gone: the server is shutting down.
@@ -60,7 +62,22 @@ impl App {
             db,
             log: Arc::new(log),
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
+            pacts: Arc::default(),
         })
+    }
+
+    /// The published pact `id`, read from the database once per server: a published pact never
+    /// changes (its log entry fixes it), so the copy stays true on every app server.
+    pub async fn pact(&self, id: &str) -> Result<Option<Arc<StoredPact>>, DbError> {
+        if let Some(pact) = self.pacts.get(id) {
+            return Ok(Some(pact));
+        }
+        let owned = id.to_owned();
+        let found = self
+            .db
+            .run(move |conn| crate::db::pacts::find(conn, &owned))
+            .await?;
+        Ok(found.map(|pact| self.pacts.keep(pact)))
     }
 
     /// Runs CPU-heavy key work (Argon2) on the key workers, waiting its turn.

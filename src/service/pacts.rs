@@ -1,22 +1,46 @@
 //! Publishing pacts: a `pact` log entry and its row, written together and never changed.
 
+use crate::db::pacts::StoredPact;
 use crate::db::{self, log_store, log_store::EntryKind, pacts, Conn, DbError};
 use crate::domain::entry::{Entry, PactEntry};
 use crate::domain::pact::Pact;
+use crate::i18n::Lang;
 use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 /// Why a pact cannot be published.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum PublishError {
-    #[error(
-        "pakta dengan ID {0} sudah diterbitkan dengan teks lain; teks baru memerlukan ID baru"
-    )]
     IdTaken(String),
-    #[error("waktu tutup harus setelah waktu buka")]
     Window,
-    #[error(transparent)]
-    Db(#[from] DbError),
+    Db(DbError),
+}
+
+impl PublishError {
+    /// What the admin reads, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            PublishError::IdTaken(id) => lang.fill("publish.id_taken", &[("id", id)]),
+            PublishError::Window => lang.text("publish.window").to_owned(),
+            PublishError::Db(e) => e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+impl From<DbError> for PublishError {
+    fn from(e: DbError) -> Self {
+        PublishError::Db(e)
+    }
 }
 
 /// When signing is allowed; `None` leaves that side open.
@@ -80,4 +104,25 @@ pub fn seed_default(
     now: DateTime<Utc>,
 ) -> Result<(), PublishError> {
     publish(conn, log, &Pact::default_pact(), Window::default(), now).map(|_| ())
+}
+
+/// Published pacts a server has read, by id. Only pacts that exist are kept, so the map holds no
+/// more than the pacts published.
+#[derive(Default)]
+pub struct PactCache(RwLock<HashMap<String, Arc<StoredPact>>>);
+
+impl PactCache {
+    /// The pact `id`, if read before.
+    pub fn get(&self, id: &str) -> Option<Arc<StoredPact>> {
+        self.0.read().ok()?.get(id).cloned()
+    }
+
+    /// Keeps `pact` and returns it shared.
+    pub fn keep(&self, pact: StoredPact) -> Arc<StoredPact> {
+        let pact = std::sync::Arc::new(pact);
+        if let Ok(mut map) = self.0.write() {
+            map.insert(pact.id.clone(), pact.clone());
+        }
+        pact
+    }
 }

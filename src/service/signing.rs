@@ -9,6 +9,7 @@ use crate::db::{Conn, DbError};
 use crate::domain::entry::{Entry, SignatureClaim};
 use crate::domain::nip::{Nip, NipError};
 use crate::domain::values::now_seconds;
+use crate::i18n::Lang;
 use crate::keys::{self, KeyError};
 use crate::log::note::LogSigner;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -48,30 +49,53 @@ impl ReceiptRef {
 }
 
 /// Why a signature was refused; no signature and no log entry was written.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum SignError {
-    #[error("Pakta tidak ditemukan.")]
     PactNotFound,
-    #[error("Pakta ini belum dibuka untuk ditandatangani. Lihat waktu pembukaannya di atas.")]
     PactNotYetOpen,
-    #[error("Pakta ini sudah ditutup; penandatanganan tidak lagi diterima.")]
     PactClosed,
-    #[error("Centang pernyataan persetujuan sebelum menandatangani.")]
     NotAgreed,
-    #[error("{0}")]
     InvalidNip(NipError),
-    #[error("NIP atau frasa sandi salah.")]
     BadCredentials,
-    #[error("NIP ini belum diaktivasi. Lakukan aktivasi dengan kode dari BKPSDM terlebih dahulu.")]
     NotActivated,
-    #[error("Terlalu banyak percobaan gagal; NIP ini dikunci sementara. Coba lagi 15 menit lagi.")]
     Locked(DateTime<Utc>),
-    #[error("Anda sudah menandatangani pakta ini.")]
     AlreadySigned(ReceiptRef),
-    #[error("Server sedang sibuk atau berhenti; coba lagi.")]
     Unavailable,
-    #[error(transparent)]
-    Db(#[from] DbError),
+    Db(DbError),
+}
+
+impl SignError {
+    /// What the employee reads, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let key = match self {
+            SignError::InvalidNip(e) => return e.text(lang).to_owned(),
+            SignError::Db(e) => return e.to_string(),
+            SignError::PactNotFound => "sign.pact_not_found",
+            SignError::PactNotYetOpen => "sign.not_yet_open",
+            SignError::PactClosed => "sign.closed",
+            SignError::NotAgreed => "sign.not_agreed",
+            SignError::BadCredentials => "sign.bad_credentials",
+            SignError::NotActivated => "sign.not_activated",
+            SignError::Locked(_) => "sign.locked",
+            SignError::AlreadySigned(_) => "sign.already_signed",
+            SignError::Unavailable => "sign.busy",
+        };
+        lang.text(key).to_owned()
+    }
+}
+
+impl std::fmt::Display for SignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::Id))
+    }
+}
+
+impl std::error::Error for SignError {}
+
+impl From<DbError> for SignError {
+    fn from(e: DbError) -> Self {
+        SignError::Db(e)
+    }
 }
 
 fn subject(nip: &Nip) -> String {

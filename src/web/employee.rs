@@ -2,10 +2,12 @@
 
 use super::csrf::Csrf;
 use super::error::{html, AppError};
+use super::lang::Tr;
 use crate::db::pacts::{self, StoredPact};
-use crate::domain::display::local_time;
+use crate::domain::display::local_time_in;
 use crate::domain::pact::Pact;
 use crate::domain::values::now_seconds;
+use crate::i18n::Lang;
 use crate::service::activation::{self, ActivationError, ActivationRequest};
 use crate::service::signing::{self, SignError, SignRequest};
 use crate::service::App;
@@ -26,15 +28,15 @@ struct PactSummary {
 }
 
 impl PactSummary {
-    fn new(pact: &StoredPact, tz: Tz) -> PactSummary {
+    fn new(pact: &StoredPact, tz: Tz, lang: Lang) -> PactSummary {
+        let time = |at| local_time_in(at, tz, lang);
         let window = match (pact.opens_at, pact.closes_at) {
-            (Some(open), Some(close)) => Some(format!(
-                "Dibuka {} sampai {}",
-                local_time(open, tz),
-                local_time(close, tz)
+            (Some(open), Some(close)) => Some(lang.fill(
+                "window.between",
+                &[("open", &time(open)), ("close", &time(close))],
             )),
-            (Some(open), None) => Some(format!("Dibuka mulai {}", local_time(open, tz))),
-            (None, Some(close)) => Some(format!("Ditutup {}", local_time(close, tz))),
+            (Some(open), None) => Some(lang.fill("window.from", &[("open", &time(open))])),
+            (None, Some(close)) => Some(lang.fill("window.until", &[("close", &time(close))])),
             (None, None) => None,
         };
         PactSummary {
@@ -49,27 +51,29 @@ impl PactSummary {
 #[derive(Template, WebTemplate)]
 #[template(path = "beranda.html")]
 struct HomePage {
+    t: Tr,
     pacts: Vec<PactSummary>,
 }
 
 /// `GET /`: the pacts, open ones first.
 #[get("/")]
-pub async fn home(app: web::Data<App>) -> Result<impl Responder, AppError> {
+pub async fn home(app: web::Data<App>, t: Tr) -> Result<impl Responder, AppError> {
     let tz = app.config.tz;
     let mut pacts: Vec<PactSummary> = app
         .db
         .run(pacts::all)
         .await?
         .iter()
-        .map(|p| PactSummary::new(p, tz))
+        .map(|p| PactSummary::new(p, tz, t.lang()))
         .collect();
     pacts.sort_by_key(|p| !p.open);
-    Ok(HomePage { pacts })
+    Ok(HomePage { t, pacts })
 }
 
 #[derive(Template)]
 #[template(path = "aktivasi.html")]
 struct ActivationPage<'a> {
+    t: Tr,
     csrf_token: &'a str,
     nip: &'a str,
     error: Option<String>,
@@ -78,8 +82,8 @@ struct ActivationPage<'a> {
 #[derive(Template)]
 #[template(path = "aktivasi_selesai.html")]
 struct ActivatedPage {
-    name: String,
-    masked_nip: String,
+    t: Tr,
+    done: String,
 }
 
 /// The activation form's fields (INTERFACE.md).
@@ -99,10 +103,11 @@ pub struct ActivationForm {
 
 /// `GET /aktivasi`: the activation form.
 #[get("/aktivasi")]
-pub async fn activation_form(csrf: Csrf) -> HttpResponse {
+pub async fn activation_form(csrf: Csrf, t: Tr) -> HttpResponse {
     html(
         StatusCode::OK,
         &ActivationPage {
+            t,
             csrf_token: csrf.token(),
             nip: "",
             error: None,
@@ -115,6 +120,7 @@ pub async fn activation_form(csrf: Csrf) -> HttpResponse {
 pub async fn activate(
     app: web::Data<App>,
     csrf: Csrf,
+    t: Tr,
     mut form: web::Form<ActivationForm>,
 ) -> Result<HttpResponse, AppError> {
     csrf.check(&form.csrf_token)?;
@@ -130,18 +136,22 @@ pub async fn activate(
             return Ok(html(
                 StatusCode::OK,
                 &ActivatedPage {
-                    name: done.name,
-                    masked_nip: done.nip.masked(),
+                    done: t.lang().fill(
+                        "activate.done",
+                        &[("name", &done.name), ("nip", &done.nip.masked())],
+                    ),
+                    t,
                 },
             ))
         }
         Err(ActivationError::Db(e)) => return Err(AppError::Db(e)),
         Err(ActivationError::Unavailable) => return Err(AppError::Unavailable),
-        Err(e) => (activation_status(&e), e.to_string()),
+        Err(e) => (activation_status(&e), e.text(t.lang())),
     };
     Ok(html(
         status.0,
         &ActivationPage {
+            t,
             csrf_token: csrf.token(),
             nip: &nip,
             error: Some(status.1),
@@ -160,6 +170,7 @@ fn activation_status(e: &ActivationError) -> StatusCode {
 #[derive(Template)]
 #[template(path = "pakta.html")]
 struct PactPage<'a> {
+    t: Tr,
     csrf_token: &'a str,
     pact: PactSummary,
     paragraphs: Vec<String>,
@@ -182,16 +193,13 @@ pub struct SignForm {
     csrf_token: String,
 }
 
-async fn load_pact(app: &App, id: &str) -> Result<StoredPact, AppError> {
-    let id = id.to_owned();
-    app.db
-        .run(move |conn| pacts::find(conn, &id))
-        .await?
-        .ok_or(AppError::NotFound)
+async fn load_pact(app: &App, id: &str) -> Result<std::sync::Arc<StoredPact>, AppError> {
+    app.pact(id).await?.ok_or(AppError::NotFound)
 }
 
 fn pact_page<'a>(
     app: &App,
+    t: Tr,
     pact: &StoredPact,
     csrf_token: &'a str,
     nip: &'a str,
@@ -212,12 +220,13 @@ fn pact_page<'a>(
     };
     PactPage {
         csrf_token,
-        pact: PactSummary::new(pact, app.config.tz),
+        pact: PactSummary::new(pact, app.config.tz, t.lang()),
         paragraphs,
         digest: pact.sha256.clone(),
         nip,
-        error: failure.map(ToString::to_string),
+        error: failure.map(|e| e.text(t.lang())),
         receipt,
+        t,
     }
 }
 
@@ -226,12 +235,13 @@ fn pact_page<'a>(
 pub async fn show_pact(
     app: web::Data<App>,
     csrf: Csrf,
+    t: Tr,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let pact = load_pact(&app, &id).await?;
     Ok(html(
         StatusCode::OK,
-        &pact_page(&app, &pact, csrf.token(), "", None),
+        &pact_page(&app, t, &pact, csrf.token(), "", None),
     ))
 }
 
@@ -241,6 +251,7 @@ pub async fn show_pact(
 pub async fn sign(
     app: web::Data<App>,
     csrf: Csrf,
+    t: Tr,
     id: web::Path<String>,
     mut form: web::Form<SignForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -264,7 +275,7 @@ pub async fn sign(
         Err(e) => e,
     };
     let pact = load_pact(&app, &id).await?;
-    let page = pact_page(&app, &pact, csrf.token(), &nip, Some(&failure));
+    let page = pact_page(&app, t, &pact, csrf.token(), &nip, Some(&failure));
     Ok(html(sign_status(&failure), &page))
 }
 

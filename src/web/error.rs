@@ -1,34 +1,63 @@
-//! Errors a handler can end in, each mapped to a clear page in Bahasa Indonesia.
+//! Errors a handler can end in, each mapped to a clear page in Bahasa Indonesia and English.
 
+use super::lang::Tr;
 use crate::db::DbError;
+use crate::i18n::Lang;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 
 /// A request that cannot be answered with the page it asked for.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum AppError {
-    #[error("Halaman tidak ditemukan.")]
     NotFound,
-    #[error("Formulir ini sudah kedaluwarsa atau tidak berasal dari situs ini. Muat ulang halaman lalu coba lagi.")]
     Csrf,
-    #[error("Server sedang sibuk; coba lagi sebentar lagi.")]
     Unavailable,
-    #[error("Data ini memuat data pribadi dan hanya untuk auditor dan admin.")]
     Unauthorized,
-    #[error("Silakan masuk terlebih dahulu.")]
     SignInRequired,
-    #[error("Anda tidak berhak membuka halaman ini.")]
     Forbidden,
-    #[error("Terjadi kesalahan pada basis data; coba lagi sebentar lagi.")]
-    Db(#[from] DbError),
+    Db(DbError),
 }
 
+impl AppError {
+    /// The catalog keys of the page's heading and message.
+    fn keys(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::NotFound => ("error.not_found_title", "error.not_found"),
+            AppError::Csrf => ("error.csrf_title", "error.csrf"),
+            AppError::Unavailable => ("error.busy_title", "error.busy"),
+            AppError::Unauthorized => ("error.unauthorized_title", "error.unauthorized"),
+            AppError::SignInRequired => ("error.unauthorized_title", "error.sign_in_required"),
+            AppError::Forbidden => ("error.forbidden_title", "error.forbidden"),
+            AppError::Db(_) => ("error.busy_title", "error.database"),
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(Lang::Id.text(self.keys().1))
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        AppError::Db(e)
+    }
+}
+
+/// An error page. The error is raised before the request's language is known, so the page says
+/// it in Bahasa Indonesia and then in English.
 #[derive(Template)]
 #[template(path = "galat.html")]
-struct ErrorPage<'a> {
-    heading: &'a str,
-    message: &'a str,
+struct ErrorPage {
+    t: Tr,
+    heading: &'static str,
+    message: &'static str,
+    heading_en: &'static str,
+    message_en: &'static str,
 }
 
 impl ResponseError for AppError {
@@ -48,26 +77,22 @@ impl ResponseError for AppError {
         if let AppError::Db(e) = self {
             tracing::error!(error = %e, "database error");
         }
-        let heading = match self {
-            AppError::NotFound => "Tidak ditemukan",
-            AppError::Csrf => "Formulir kedaluwarsa",
-            AppError::Unauthorized | AppError::SignInRequired => "Perlu masuk",
-            AppError::Forbidden => "Tidak berhak",
-            AppError::Unavailable | AppError::Db(_) => "Layanan terganggu",
-        };
-        let message = self.to_string();
-        let mut response = html(
-            self.status_code(),
-            &ErrorPage {
-                heading,
-                message: &message,
-            },
-        );
         if let AppError::SignInRequired = self {
             return HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/admin/masuk"))
                 .finish();
         }
+        let (heading, message) = self.keys();
+        let mut response = html(
+            self.status_code(),
+            &ErrorPage {
+                t: Tr::new(Lang::Id),
+                heading: Lang::Id.text(heading),
+                message: Lang::Id.text(message),
+                heading_en: Lang::En.text(heading),
+                message_en: Lang::En.text(message),
+            },
+        );
         if let AppError::Unauthorized = self {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod csrf;
 pub mod employee;
 pub mod error;
+pub mod lang;
 pub mod log_api;
 pub mod receipt;
 
@@ -53,6 +54,7 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .app_data(web::FormConfig::default().limit(16 * 1024))
             .wrap(from_fn(csrf::ensure_cookie))
             .wrap(security_headers())
+            .service(lang::switch)
             .service(employee::home)
             .service(employee::activation_form)
             .service(employee::activate)

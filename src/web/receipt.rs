@@ -2,7 +2,8 @@
 //! the page's own address.
 
 use super::error::AppError;
-use crate::domain::display::local_time;
+use super::lang::Tr;
+use crate::domain::display::local_time_in;
 use crate::domain::nip::mask;
 use crate::domain::values::format_time;
 use crate::service::{receipt, App};
@@ -19,6 +20,7 @@ use qrcode::QrCode;
 #[derive(Template, WebTemplate)]
 #[template(path = "bukti.html")]
 pub struct ReceiptPage {
+    t: Tr,
     pact_title: String,
     pact_id: String,
     name: String,
@@ -41,6 +43,7 @@ pub struct ReceiptPage {
 #[get("/bukti/{index}/{token}")]
 pub async fn show_receipt(
     app: web::Data<App>,
+    t: Tr,
     path: web::Path<(i64, String)>,
 ) -> Result<Either<ReceiptPage, HttpResponse>, AppError> {
     let (index, token) = path.into_inner();
@@ -48,7 +51,7 @@ pub async fn show_receipt(
         Some(token) => receipt_json(&app, index, token.to_owned())
             .await
             .map(Either::Right),
-        None => receipt_page(&app, index, token).await.map(Either::Left),
+        None => receipt_page(&app, t, index, token).await.map(Either::Left),
     }
 }
 
@@ -65,7 +68,12 @@ async fn receipt_json(app: &App, index: i64, token: String) -> Result<HttpRespon
         .json(body))
 }
 
-async fn receipt_page(app: &App, index: i64, token: String) -> Result<ReceiptPage, AppError> {
+async fn receipt_page(
+    app: &App,
+    t: Tr,
+    index: i64,
+    token: String,
+) -> Result<ReceiptPage, AppError> {
     let found = receipt::find(app, index, token)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -79,7 +87,7 @@ async fn receipt_page(app: &App, index: i64, token: String) -> Result<ReceiptPag
         unit_code: claim.unit.clone(),
         unit_name: found.unit_name.clone(),
         instansi: found.instansi.clone(),
-        time_local: local_time(claim.time.naive_utc(), app.config.tz),
+        time_local: local_time_in(claim.time.naive_utc(), app.config.tz, t.lang()),
         time_utc: format_time(claim.time),
         index,
         json_path: format!("{}.json", found.reference.path()),
@@ -87,6 +95,7 @@ async fn receipt_page(app: &App, index: i64, token: String) -> Result<ReceiptPag
         public_key: B64.encode(claim.key),
         qr_svg: qr_svg(&url).ok_or(AppError::Unavailable)?,
         url,
+        t,
     })
 }
 

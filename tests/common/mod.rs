@@ -2,6 +2,9 @@
 //! way a browser would, plus the real `ikrar` binary for CLI steps.
 #![allow(dead_code)] // each test crate uses a different part of the harness
 
+mod data;
+pub use data::DataDir;
+
 use ikrar::config::Config;
 use ikrar::db::{employees, log_store, signatures};
 use ikrar::domain::values::now_seconds;
@@ -14,17 +17,21 @@ use std::process::{Command, Output};
 pub const TEST_ARGON2: &str = "m=256,t=1,p=1";
 pub const PACT: &str = "netralitas-2024";
 pub const PASSPHRASE: &str = "jeruk lampu sepeda awan";
+/// The audit token of servers started with [`serve_process`].
+pub const AUDIT_TOKEN: &str = "token-auditor-uji";
 
-/// A configuration whose data lives in `dir`.
-pub fn config(dir: &Path) -> Config {
-    let dir = dir.to_string_lossy().into_owned();
-    Config::from_lookup(|name| match name {
+/// A configuration whose data lives in `data`.
+pub fn config(data: &DataDir) -> Config {
+    let dir = data.path().to_string_lossy().into_owned();
+    let mut config = Config::from_lookup(|name| match name {
         "IKRAR_DATA_DIR" => Some(dir.clone()),
         "IKRAR_ARGON2" => Some(TEST_ARGON2.into()),
         "IKRAR_ALLOW_WEAK_ARGON2" => Some("1".into()),
         _ => None,
     })
-    .expect("test configuration")
+    .expect("test configuration");
+    config.database = data.database();
+    config
 }
 
 /// A running app with its own database.
@@ -32,29 +39,25 @@ pub struct TestApp {
     pub base: String,
     pub app: App,
     pub client: reqwest::Client,
-    pub dir: tempfile::TempDir,
+    pub dir: DataDir,
 }
 
 impl TestApp {
     /// Starts the app with the default pact seeded.
     pub async fn spawn() -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        Self::spawn_in(dir).await
+        Self::spawn_in(DataDir::new()).await
     }
 
-    /// Starts the app on an existing data directory (a "restart").
-    pub async fn spawn_in(dir: tempfile::TempDir) -> TestApp {
+    /// Starts the app on existing data (a "restart").
+    pub async fn spawn_in(dir: DataDir) -> TestApp {
         Self::spawn_configured(dir, |_| {}).await
     }
 
     /// Starts the app with a configuration adjusted by `adjust`.
-    pub async fn spawn_configured(
-        dir: tempfile::TempDir,
-        adjust: impl FnOnce(&mut Config),
-    ) -> TestApp {
+    pub async fn spawn_configured(dir: DataDir, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().unwrap().port();
-        let mut config = config(dir.path());
+        let mut config = config(&dir);
         config.set_bind(format!("127.0.0.1:{port}"));
         adjust(&mut config);
         let app = App::open(config).expect("open app");
@@ -78,14 +81,47 @@ impl TestApp {
         let roster = self.dir.path().join("roster.csv");
         let codes = self.dir.path().join("codes.csv");
         std::fs::write(&roster, csv).unwrap();
-        let out = import_with_codes(self.dir.path(), &roster, &codes);
+        let out = import_with_codes(&self.dir, &roster, &codes);
         assert!(out.status.success(), "import failed: {}", text(&out));
         read_codes(&codes)
     }
 
-    /// Runs the `ikrar` binary against this app's data directory.
+    /// Runs the `ikrar` binary against this app's data.
     pub fn ikrar(&self, args: &[&str]) -> Output {
-        ikrar_in(self.dir.path(), args)
+        ikrar_in(&self.dir, args)
+    }
+
+    /// Runs SQL behind the app's back, as someone with access to the database could, with
+    /// foreign keys not enforced.
+    pub fn tamper(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        let (off, on) = if self.dir.is_postgres() {
+            (
+                "SET session_replication_role = replica;",
+                "SET session_replication_role = DEFAULT;",
+            )
+        } else {
+            ("PRAGMA foreign_keys = OFF;", "PRAGMA foreign_keys = ON;")
+        };
+        let mut conn = self.app.db.conn().unwrap();
+        conn.batch_execute(&format!("{off} {sql} {on}")).unwrap();
+    }
+
+    /// Rewrites the text of log entry `idx` behind the app's back.
+    pub fn rewrite_entry(&self, idx: i64, edit: impl FnOnce(&str) -> String) {
+        use diesel::prelude::*;
+        use ikrar::db::schema::log_entries;
+        let mut conn = self.app.db.conn().unwrap();
+        let body: Vec<u8> = log_entries::table
+            .find(idx)
+            .select(log_entries::body)
+            .first(&mut *conn)
+            .unwrap();
+        let edited = edit(std::str::from_utf8(&body).unwrap());
+        diesel::update(log_entries::table.find(idx))
+            .set(log_entries::body.eq(edited.into_bytes()))
+            .execute(&mut *conn)
+            .unwrap();
     }
 
     /// A new browser: its own cookies.
@@ -218,27 +254,143 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// Runs the `ikrar` binary with its data in `dir`.
-pub fn ikrar_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ikrar"))
-        .args(args)
+/// The `ikrar` binary set up to work on `data` with the test's Argon2 parameters.
+pub fn ikrar_command(data: &DataDir) -> Command {
+    let mut command = ikrar_command_sqlite(data.path());
+    if let Some(url) = data.database_url() {
+        command.env("DATABASE_URL", url);
+    }
+    command
+}
+
+/// The `ikrar` binary set up to work on the SQLite database in `dir` (e.g. a restored backup).
+pub fn ikrar_command_sqlite(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ikrar"));
+    command
         .env("IKRAR_DATA_DIR", dir)
         .env_remove("DATABASE_URL")
         .env("IKRAR_ARGON2", TEST_ARGON2)
-        .env("IKRAR_ALLOW_WEAK_ARGON2", "1")
+        .env("IKRAR_ALLOW_WEAK_ARGON2", "1");
+    command
+}
+
+/// Runs the `ikrar` binary on `data`.
+pub fn ikrar_in(data: &DataDir, args: &[&str]) -> Output {
+    ikrar_command(data).args(args).output().expect("run ikrar")
+}
+
+/// Runs a command that needs no data (`verify`, `verify-receipt`) in `dir`, as an auditor would
+/// on a machine without ikrar's configuration.
+pub fn ikrar_offline(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ikrar"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("IKRAR_DATA_DIR")
         .output()
         .expect("run ikrar")
 }
 
+/// Starts `ikrar serve` on `data` at `port`, its output discarded.
+pub fn serve_process(data: &DataDir, port: u16) -> std::process::Child {
+    ikrar_command(data)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("IKRAR_AUDIT_TOKEN", AUDIT_TOKEN)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start ikrar serve")
+}
+
+/// A port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until the server at `base` answers.
+pub async fn wait_until_up(base: &str) {
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("server did not start");
+}
+
+/// One client of a signing load: takes employees (NIP, activation code) from `people` until
+/// none are left, activates and signs for each, and records the receipts it receives. It stops
+/// quietly when the server stops answering.
+pub async fn sign_for_everyone(
+    base: String,
+    people: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    receipts: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .unwrap();
+    loop {
+        let Some((nip, code)) = people.lock().unwrap().pop() else {
+            return;
+        };
+        let post = |path: &'static str, fields: Vec<(&'static str, String)>| {
+            let client = client.clone();
+            let base = base.clone();
+            async move {
+                let page = client
+                    .get(format!("{base}/aktivasi"))
+                    .send()
+                    .await
+                    .ok()?
+                    .text()
+                    .await
+                    .ok()?;
+                let mut form = fields;
+                form.push(("csrf_token", csrf_from(&page)));
+                client
+                    .post(format!("{base}{path}"))
+                    .form(&form)
+                    .send()
+                    .await
+                    .ok()
+            }
+        };
+        let activation = vec![
+            ("nip", nip.clone()),
+            ("kode_aktivasi", code),
+            ("passphrase", PASSPHRASE.to_owned()),
+            ("passphrase_ulang", PASSPHRASE.to_owned()),
+        ];
+        let Some(_) = post("/aktivasi", activation).await else {
+            return;
+        };
+        let signing = vec![
+            ("nip", nip),
+            ("passphrase", PASSPHRASE.to_owned()),
+            ("setuju", "ya".to_owned()),
+        ];
+        let Some(res) = post("/pakta/netralitas-2024/tanda-tangan", signing).await else {
+            return;
+        };
+        if res.status() == 303 {
+            let location = res.headers()["location"].to_str().unwrap().to_owned();
+            receipts.lock().unwrap().push(location);
+        }
+    }
+}
+
 /// Runs the `ikrar` binary with `input` on its standard input.
-pub fn ikrar_with_input(dir: &Path, args: &[&str], input: &str) -> Output {
+pub fn ikrar_with_input(data: &DataDir, args: &[&str], input: &str) -> Output {
     use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ikrar"))
+    let mut child = ikrar_command(data)
         .args(args)
-        .env("IKRAR_DATA_DIR", dir)
-        .env_remove("DATABASE_URL")
-        .env("IKRAR_ARGON2", TEST_ARGON2)
-        .env("IKRAR_ALLOW_WEAK_ARGON2", "1")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -253,10 +405,10 @@ pub fn ikrar_with_input(dir: &Path, args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// `ikrar roster import ROSTER --codes-out CODES` with its data in `dir`.
-pub fn import_with_codes(dir: &Path, roster: &Path, codes: &Path) -> Output {
+/// `ikrar roster import ROSTER --codes-out CODES` on `data`.
+pub fn import_with_codes(data: &DataDir, roster: &Path, codes: &Path) -> Output {
     ikrar_in(
-        dir,
+        data,
         &[
             "roster",
             "import",

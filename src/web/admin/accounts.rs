@@ -4,12 +4,13 @@ use super::dashboard::Nav;
 use super::{actor, stream_download, Admin};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{admins, api_tokens};
-use crate::domain::display::local_time;
+use crate::domain::display::{local_time, local_time_in};
 use crate::domain::role::Role;
 use crate::service::accounts::{self, AccountError};
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
+use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -28,6 +29,7 @@ struct AccountRow {
 #[derive(Template)]
 #[template(path = "admin_akun.html")]
 struct AccountsPage {
+    t: Tr,
     nav: Nav,
     accounts: Vec<AccountRow>,
     error: Option<String>,
@@ -42,7 +44,7 @@ async fn accounts_page(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let tz = app.config.tz;
+    let (tz, lang) = (app.config.tz, admin.1.lang());
     let accounts = app
         .db
         .run(move |conn| {
@@ -51,9 +53,9 @@ async fn accounts_page(
                 rows.push(AccountRow {
                     units: admins::units_of(conn, a.id)?.join(", "),
                     id: a.id,
-                    role: a.role.parse::<Role>().map_or("?", Role::label),
+                    role: a.role.parse::<Role>().map_or("?", |r| r.label(lang)),
                     active: a.disabled_at.is_none(),
-                    created: local_time(a.created_at, tz),
+                    created: local_time_in(a.created_at, tz, lang),
                     username: a.username,
                 });
             }
@@ -63,6 +65,7 @@ async fn accounts_page(
     Ok(html(
         status,
         &AccountsPage {
+            t: admin.1.clone(),
             nav: Nav::new(admin, csrf),
             accounts,
             error,
@@ -109,7 +112,7 @@ pub async fn create_account(
     csrf.check(&form.csrf_token)?;
     admin.require(admin.0.role.is_superadmin())?;
     let Ok(role) = form.role.parse::<Role>() else {
-        let error = Some("Pilih peran akun.".to_owned());
+        let error = Some(admin.1.s("account.choose_role").to_owned());
         return accounts_page(
             &app,
             &admin,
@@ -145,12 +148,17 @@ pub async fn create_account(
         .map_err(|_| AppError::Unavailable)?;
     match result {
         Ok(()) => {
-            let notice = Some(format!("Akun {created_name} dibuat."));
+            let notice = Some(
+                admin
+                    .1
+                    .lang()
+                    .fill("account.created", &[("name", &created_name)]),
+            );
             accounts_page(&app, &admin, &csrf, StatusCode::OK, None, notice).await
         }
         Err(AccountError::Db(e)) => Err(AppError::Db(e)),
         Err(e) => {
-            let error = Some(e.to_string());
+            let error = Some(e.text(admin.1.lang()));
             accounts_page(
                 &app,
                 &admin,
@@ -204,6 +212,7 @@ struct TokenRow {
 #[derive(Template)]
 #[template(path = "admin_token.html")]
 struct TokensPage {
+    t: Tr,
     nav: Nav,
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
@@ -217,7 +226,7 @@ async fn tokens_page(
     new_token: Option<String>,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let tz = app.config.tz;
+    let (tz, lang) = (app.config.tz, admin.1.lang());
     let tokens = app
         .db
         .run(move |conn| {
@@ -228,7 +237,7 @@ async fn tokens_page(
                         id: t.id,
                         name: t.name,
                         created_by: t.created_by,
-                        created: local_time(t.created_at, tz),
+                        created: local_time_in(t.created_at, tz, lang),
                         active: t.revoked_at.is_none(),
                     })
                     .collect::<Vec<_>>(),
@@ -243,6 +252,7 @@ async fn tokens_page(
     Ok(html(
         status,
         &TokensPage {
+            t: admin.1.clone(),
             nav: Nav::new(admin, csrf),
             tokens,
             new_token,
@@ -284,7 +294,12 @@ pub async fn create_token(
     let name = match crate::domain::values::normalize_text(&form.name) {
         Ok(name) => name,
         Err(e) => {
-            let error = Some(format!("Nama token: {e}"));
+            let lang = admin.1.lang();
+            let error = Some(format!(
+                "{} {}",
+                lang.text("account.token_name"),
+                e.text(lang)
+            ));
             return tokens_page(&app, &admin, &csrf, None, error).await;
         }
     };
@@ -324,6 +339,7 @@ struct EventRow {
 #[derive(Template)]
 #[template(path = "admin_audit.html")]
 struct AuditPage {
+    t: Tr,
     nav: Nav,
     events: Vec<EventRow>,
     action: String,
@@ -382,7 +398,7 @@ pub async fn show_audit(
             },
         ));
     }
-    let tz = app.config.tz;
+    let (tz, lang) = (app.config.tz, admin.1.lang());
     let (list_action, list_actor) = (action.clone(), who.clone());
     let events = app
         .db
@@ -397,13 +413,14 @@ pub async fn show_audit(
         .await?
         .into_iter()
         .map(|event| EventRow {
-            at: local_time(event.at, tz),
+            at: local_time_in(event.at, tz, lang),
             event,
         })
         .collect();
     Ok(html(
         StatusCode::OK,
         &AuditPage {
+            t: admin.1.clone(),
             nav: Nav::new(&admin, &csrf),
             events,
             action: action.unwrap_or_default(),

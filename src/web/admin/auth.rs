@@ -5,6 +5,7 @@ use crate::service::accounts::{self, SignInError};
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
+use crate::web::lang::Tr;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -15,6 +16,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 #[derive(Template)]
 #[template(path = "admin_masuk.html")]
 struct SignInPage<'a> {
+    t: Tr,
     csrf_token: &'a str,
     username: &'a str,
     error: Option<String>,
@@ -33,10 +35,11 @@ pub struct SignInForm {
 
 /// `GET /admin/masuk`.
 #[get("/admin/masuk")]
-pub async fn show_form(csrf: Csrf) -> HttpResponse {
+pub async fn show_form(csrf: Csrf, t: Tr) -> HttpResponse {
     html(
         StatusCode::OK,
         &SignInPage {
+            t,
             csrf_token: csrf.token(),
             username: "",
             error: None,
@@ -77,12 +80,14 @@ pub async fn sign_in(
                 SignInError::Locked => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::UNAUTHORIZED,
             };
+            let t = Tr::of(&req);
             Ok(html(
                 status,
                 &SignInPage {
+                    error: Some(e.text(t.lang())),
+                    t,
                     csrf_token: csrf.token(),
                     username: &username,
-                    error: Some(e.to_string()),
                 },
             ))
         }

@@ -3,12 +3,14 @@
 use super::Admin;
 use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
 use crate::db::pacts::{self, StoredPact};
-use crate::domain::display::local_time;
+use crate::domain::display::local_time_in;
 use crate::domain::nip::{mask, NipKind};
+use crate::i18n::Lang;
 use crate::service::dashboard::{self, Order, PactProgress, Progress};
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
+use crate::web::lang::Tr;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
@@ -30,7 +32,7 @@ impl Nav {
     pub fn new(admin: &Admin, csrf: &Csrf) -> Nav {
         Nav {
             username: admin.0.username.clone(),
-            role: admin.0.role.label(),
+            role: admin.0.role.label(admin.1.lang()),
             csrf_token: csrf.token().to_owned(),
             superadmin: admin.0.role.is_superadmin(),
             reads_log: admin.0.role.may_read_log(),
@@ -47,6 +49,7 @@ struct PactRow {
 #[derive(Template)]
 #[template(path = "admin_beranda.html")]
 struct HomePage {
+    t: Tr,
     nav: Nav,
     pacts: Vec<PactRow>,
 }
@@ -80,6 +83,7 @@ pub async fn show_home(
     Ok(html(
         StatusCode::OK,
         &HomePage {
+            t: admin.1.clone(),
             nav: Nav::new(&admin, &csrf),
             pacts: rows,
         },
@@ -104,6 +108,7 @@ struct Bar {
 #[derive(Template)]
 #[template(path = "admin_pakta.html")]
 struct PactPage {
+    t: Tr,
     nav: Nav,
     pact: StoredPact,
     progress: PactProgress,
@@ -157,6 +162,7 @@ pub async fn show_pact(
     Ok(html(
         StatusCode::OK,
         &PactPage {
+            t: admin.1.clone(),
             nav: Nav::new(&admin, &csrf),
             chart_height: bars.len() as i64 * BAR_HEIGHT,
             bars,
@@ -164,7 +170,11 @@ pub async fn show_pact(
             progress,
             by_name: order == Order::Name,
             kind: kind.map_or_else(String::new, |k| k.label().to_owned()),
-            updated: local_time(chrono::Utc::now().naive_utc(), app.config.tz),
+            updated: local_time_in(
+                chrono::Utc::now().naive_utc(),
+                app.config.tz,
+                admin.1.lang(),
+            ),
         },
     ))
 }
@@ -187,7 +197,7 @@ struct EmployeeRow {
 }
 
 impl EmployeeRow {
-    fn new(status: EmployeeStatus, tz: chrono_tz::Tz) -> EmployeeRow {
+    fn new(status: EmployeeStatus, tz: chrono_tz::Tz, lang: Lang) -> EmployeeRow {
         let e = status.employee;
         EmployeeRow {
             masked_nip: mask(&e.nip),
@@ -196,7 +206,7 @@ impl EmployeeRow {
             kind: e.kind,
             jabatan: e.jabatan,
             activated: e.activated,
-            signed: status.signed_at.map(|t| local_time(t, tz)),
+            signed: status.signed_at.map(|t| local_time_in(t, tz, lang)),
         }
     }
 }
@@ -204,6 +214,7 @@ impl EmployeeRow {
 #[derive(Template)]
 #[template(path = "admin_unit.html")]
 struct UnitPage {
+    t: Tr,
     nav: Nav,
     pact_id: String,
     unit_code: String,
@@ -254,10 +265,14 @@ pub async fn show_unit(
     Ok(html(
         StatusCode::OK,
         &UnitPage {
+            t: admin.1.clone(),
             nav: Nav::new(&admin, &csrf),
             pact_id,
             unit_code,
-            employees: rows.into_iter().map(|e| EmployeeRow::new(e, tz)).collect(),
+            employees: rows
+                .into_iter()
+                .map(|e| EmployeeRow::new(e, tz, admin.1.lang()))
+                .collect(),
             search,
             page,
             has_next,

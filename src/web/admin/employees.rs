@@ -7,6 +7,7 @@ use crate::service::roster::reset_code as reset;
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
+use crate::web::lang::Tr;
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -14,6 +15,7 @@ use askama::Template;
 #[derive(Template)]
 #[template(path = "admin_kode.html")]
 struct CodePage {
+    t: Tr,
     nav: Nav,
     nip: String,
     name: String,
@@ -44,6 +46,7 @@ pub async fn reset_code(
     Ok(html(
         StatusCode::OK,
         &CodePage {
+            t: admin.1.clone(),
             nav: Nav::new(&admin, &csrf),
             nip: issued.nip.clone(),
             name: issued.name.clone(),

@@ -11,6 +11,7 @@ pub mod pacts;
 pub mod roster;
 
 use super::error::AppError;
+use super::lang::Tr;
 use crate::db::audit::Actor;
 use crate::service::accounts::{session, SignedIn};
 use crate::service::App;
@@ -50,8 +51,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pacts::publish);
 }
 
-/// A request from a signed-in admin.
-pub struct Admin(pub SignedIn);
+/// A request from a signed-in admin, and the words of its language.
+pub struct Admin(pub SignedIn, pub Tr);
 
 impl FromRequest for Admin {
     type Error = AppError;
@@ -60,13 +61,14 @@ impl FromRequest for Admin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let cookie = req.cookie(COOKIE).map(|c| c.value().to_owned());
         let app = req.app_data::<web::Data<App>>().cloned();
+        let t = Tr::of(req);
         Box::pin(async move {
             let (Some(cookie), Some(app)) = (cookie, app) else {
                 return Err(AppError::SignInRequired);
             };
             session(&app, &cookie)
                 .await?
-                .map(Admin)
+                .map(|signed_in| Admin(signed_in, t))
                 .ok_or(AppError::SignInRequired)
         })
     }

@@ -5,10 +5,12 @@ use super::dashboard::Nav;
 use super::{actor, Admin};
 use crate::domain::pact::Pact;
 use crate::domain::values::now_seconds;
+use crate::i18n::Lang;
 use crate::service::pacts::{publish as publish_pact, PublishError, Window};
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
+use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -36,9 +38,10 @@ pub struct PactForm {
 #[derive(Template)]
 #[template(path = "admin_pakta_baru.html")]
 struct PactFormPage {
+    t: Tr,
     nav: Nav,
     form: PactForm,
-    zone: String,
+    opens_label: String,
     error: Option<String>,
 }
 
@@ -51,26 +54,35 @@ pub async fn show_form(
 ) -> Result<HttpResponse, AppError> {
     admin.require(admin.0.role.is_superadmin())?;
     let page = PactFormPage {
+        t: admin.1.clone(),
         nav: Nav::new(&admin, &csrf),
         form: PactForm::default(),
-        zone: app.config.tz.name().to_owned(),
+        opens_label: admin
+            .1
+            .lang()
+            .fill("admin.opens", &[("zone", app.config.tz.name())]),
         error: None,
     };
     Ok(html(StatusCode::OK, &page))
 }
 
 /// A `datetime-local` value in the deployment's zone, or `None` when left empty.
-fn local_input(value: &str, tz: Tz) -> Result<Option<DateTime<Utc>>, String> {
+fn local_input(value: &str, tz: Tz, lang: Lang) -> Result<Option<DateTime<Utc>>, String> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
     let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
-        .map_err(|_| format!("waktu {value:?} tidak dikenali (bentuk: 2024-01-10T08:00)"))?;
+        .map_err(|_| lang.fill("publish.bad_time", &[("value", value)]))?;
     tz.from_local_datetime(&naive)
         .single()
         .map(|t| Some(t.with_timezone(&Utc)))
-        .ok_or_else(|| format!("waktu {value} tidak ada di zona {}", tz.name()))
+        .ok_or_else(|| {
+            lang.fill(
+                "publish.no_such_time",
+                &[("value", value), ("zone", tz.name())],
+            )
+        })
 }
 
 /// `POST /admin/pakta-baru`: publishes the pact.
@@ -85,12 +97,13 @@ pub async fn publish(
     csrf.check(&form.csrf_token)?;
     admin.require(admin.0.role.is_superadmin())?;
     let tz = app.config.tz;
+    let lang = admin.1.lang();
     let checked = Pact::new(form.id.trim(), &form.judul, &form.isi)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.text(lang))
         .and_then(|pact| {
             let window = Window {
-                opens_at: local_input(&form.dibuka, tz)?,
-                closes_at: local_input(&form.ditutup, tz)?,
+                opens_at: local_input(&form.dibuka, tz, lang)?,
+                closes_at: local_input(&form.ditutup, tz, lang)?,
             };
             Ok((pact, window))
         });
@@ -122,14 +135,15 @@ pub async fn publish(
                         .finish())
                 }
                 Err(PublishError::Db(e)) => return Err(AppError::Db(e)),
-                Err(e) => Some(e.to_string()),
+                Err(e) => Some(e.text(lang)),
             }
         }
     };
     let page = PactFormPage {
+        t: admin.1.clone(),
         nav: Nav::new(&admin, &csrf),
         form: form.into_inner(),
-        zone: tz.name().to_owned(),
+        opens_label: admin.1.lang().fill("admin.opens", &[("zone", tz.name())]),
         error: failure,
     };
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
@@ -141,14 +155,17 @@ mod tests {
 
     #[test]
     fn local_times_become_utc() {
-        let t = local_input("2024-01-10T08:00", chrono_tz::Asia::Jakarta)
+        let t = local_input("2024-01-10T08:00", chrono_tz::Asia::Jakarta, Lang::Id)
             .unwrap()
             .unwrap();
         assert_eq!(
             crate::domain::values::format_time(t),
             "2024-01-10T01:00:00Z"
         );
-        assert_eq!(local_input(" ", chrono_tz::Asia::Jakarta).unwrap(), None);
-        assert!(local_input("10/01/2024", chrono_tz::Asia::Jakarta).is_err());
+        assert_eq!(
+            local_input(" ", chrono_tz::Asia::Jakarta, Lang::Id).unwrap(),
+            None
+        );
+        assert!(local_input("10/01/2024", chrono_tz::Asia::Jakarta, Lang::En).is_err());
     }
 }

@@ -6,10 +6,12 @@ use super::{actor, stream_download, Admin};
 use crate::db::roster_uploads;
 use crate::domain::roster::{self, RowError};
 use crate::domain::values::now_seconds;
+use crate::i18n::Lang;
 use crate::service::roster::{import, issue_unit_codes, ImportOptions, ImportOutcome};
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
+use crate::web::lang::Tr;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -36,16 +38,20 @@ enum Stage {
 #[derive(Template)]
 #[template(path = "admin_roster.html")]
 struct RosterPage {
+    t: Tr,
     nav: Nav,
     stage: Stage,
     outcome: Option<ImportOutcome>,
     errors: Vec<RowError>,
     more_errors: usize,
+    more_errors_text: String,
+    done_text: String,
     message: Option<String>,
 }
 
 impl RosterPage {
     fn new(
+        t: Tr,
         nav: Nav,
         stage: Stage,
         outcome: Option<ImportOutcome>,
@@ -58,12 +64,27 @@ impl RosterPage {
         let more_errors = outcome
             .as_ref()
             .map_or(0, |o| o.errors.len().saturating_sub(ERRORS_SHOWN));
+        let lang = t.lang();
+        let more_errors_text = lang.fill("admin.more_errors", &[("n", &more_errors.to_string())]);
+        let done_text = outcome.as_ref().map_or_else(String::new, |o| {
+            lang.fill(
+                "admin.import_done",
+                &[
+                    ("added", &o.added.to_string()),
+                    ("updated", &o.updated.to_string()),
+                    ("skipped", &(o.total_rows - o.valid_rows).to_string()),
+                ],
+            )
+        });
         RosterPage {
+            t,
             nav,
             stage,
             outcome,
             errors,
             more_errors,
+            more_errors_text,
+            done_text,
             message,
         }
     }
@@ -75,15 +96,40 @@ pub async fn show_upload(admin: Admin, csrf: Csrf) -> Result<HttpResponse, AppEr
     admin.require(admin.0.role.is_superadmin())?;
     Ok(html(
         StatusCode::OK,
-        &RosterPage::new(Nav::new(&admin, &csrf), Stage::Form, None, None),
+        &RosterPage::new(
+            admin.1.clone(),
+            Nav::new(&admin, &csrf),
+            Stage::Form,
+            None,
+            None,
+        ),
     ))
 }
 
+/// Why an upload could not be read.
+enum UploadFailure {
+    /// The browser's request broke off or was malformed.
+    Broken(String),
+    TooBig,
+}
+
+impl UploadFailure {
+    fn text(&self, lang: Lang) -> String {
+        match self {
+            UploadFailure::Broken(e) => lang.fill("roster_upload.failed", &[("detail", e)]),
+            UploadFailure::TooBig => lang.fill(
+                "roster_upload.too_big",
+                &[("mib", &(MAX_UPLOAD >> 20).to_string())],
+            ),
+        }
+    }
+}
+
 /// Reads the multipart form: its CSRF token and the file.
-async fn read_upload(mut payload: Multipart) -> Result<(String, String, Vec<u8>), String> {
+async fn read_upload(mut payload: Multipart) -> Result<(String, String, Vec<u8>), UploadFailure> {
     let (mut token, mut file_name, mut body) = (String::new(), String::new(), Vec::new());
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| e.to_string())?;
+        let mut field = field.map_err(|e| UploadFailure::Broken(e.to_string()))?;
         let name = field.name().unwrap_or_default().to_owned();
         if name == "berkas" {
             file_name = field
@@ -96,9 +142,9 @@ async fn read_upload(mut payload: Multipart) -> Result<(String, String, Vec<u8>)
         }
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| e.to_string())?;
+            let chunk = chunk.map_err(|e| UploadFailure::Broken(e.to_string()))?;
             if data.len() + chunk.len() > MAX_UPLOAD {
-                return Err(format!("berkas lebih besar dari {} MiB", MAX_UPLOAD >> 20));
+                return Err(UploadFailure::TooBig);
             }
             data.extend_from_slice(&chunk);
         }
@@ -125,10 +171,11 @@ pub async fn upload(
         Ok(read) => read,
         Err(message) => {
             let page = RosterPage::new(
+                admin.1.clone(),
                 nav,
                 Stage::Form,
                 None,
-                Some(format!("Unggahan gagal: {message}")),
+                Some(message.text(admin.1.lang())),
             );
             return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
@@ -147,7 +194,7 @@ pub async fn upload(
         .run(move |conn| {
             let parsed = match roster::parse_any(&body, today) {
                 Ok(parsed) => parsed,
-                Err(e) => return Ok::<_, AppError>(Err(e.to_string())),
+                Err(e) => return Ok::<_, AppError>(Err(e)),
             };
             let options = ImportOptions {
                 dry_run: true,
@@ -173,15 +220,22 @@ pub async fn upload(
             };
             Ok(html(
                 StatusCode::OK,
-                &RosterPage::new(nav, stage, Some(outcome), None),
+                &RosterPage::new(admin.1.clone(), nav, stage, Some(outcome), None),
             ))
         }
         Err(message) => {
             let page = RosterPage::new(
+                admin.1.clone(),
                 nav,
                 Stage::Form,
                 None,
-                Some(format!("{file_name}: {message}. Tidak ada yang ditulis.")),
+                Some(admin.1.lang().fill(
+                    "roster_upload.unreadable",
+                    &[
+                        ("file", &file_name),
+                        ("detail", &message.text(admin.1.lang())),
+                    ],
+                )),
             );
             Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
@@ -247,17 +301,17 @@ pub async fn confirm(
     if outcome.written {
         Ok(html(
             StatusCode::OK,
-            &RosterPage::new(nav, Stage::Done, Some(outcome), None),
+            &RosterPage::new(admin.1.clone(), nav, Stage::Done, Some(outcome), None),
         ))
     } else {
-        let message = Some("Impor dibatalkan: ada baris yang salah dan tidak ada yang ditulis. Perbaiki berkas, atau centang \"lewati baris yang salah\".".to_owned());
+        let message = Some(admin.1.s("roster_upload.aborted").to_owned());
         let stage = Stage::Preview {
             upload_id,
             file_name,
         };
         Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &RosterPage::new(nav, stage, Some(outcome), message),
+            &RosterPage::new(admin.1.clone(), nav, stage, Some(outcome), message),
         ))
     }
 }

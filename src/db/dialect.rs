@@ -1,0 +1,94 @@
+//! Everything that differs between SQLite and PostgreSQL, in one place: how a transaction
+//! begins (and so how writers queue), and a way to run statements that diesel writes in each
+//! backend's own dialect (upserts) but that the shared connection type cannot express.
+
+use super::Conn;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::{Connection, RunQueryDsl};
+
+/// Runs one diesel statement on whichever backend `conn` is. The statement is written once;
+/// diesel renders it for each dialect (e.g. `INSERT … ON CONFLICT … DO UPDATE`).
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $statement:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite($c) => $statement,
+            $crate::db::Conn::Pg($c) => $statement,
+        }
+    };
+}
+pub(crate) use per_backend;
+
+/// The PostgreSQL advisory lock every writing transaction holds: ikrar's writes queue on it the
+/// way SQLite's writers queue on the database file, whichever app server they come from.
+const WRITE_LOCK: i64 = 0x0069_6b72_6172; // "ikrar" in ASCII
+
+/// The PostgreSQL session lock held while migrations run, so that app servers starting together
+/// do not migrate twice.
+pub const MIGRATION_LOCK: i64 = WRITE_LOCK + 1;
+
+/// What a transaction is for.
+#[derive(Clone, Copy)]
+pub enum Purpose {
+    /// Reads that decide writes: the write lock is taken before the first read.
+    Write,
+    /// Reads only, all from one snapshot.
+    Read,
+}
+
+/// Begins a transaction for `purpose`.
+///
+/// SQLite: `BEGIN IMMEDIATE` takes the file's write lock at once; a plain `BEGIN` reads from one
+/// snapshot. PostgreSQL: a writer begins at READ COMMITTED and first waits for [`WRITE_LOCK`],
+/// so every statement after it sees every write committed before; a reader gets a REPEATABLE
+/// READ, READ ONLY snapshot.
+pub fn begin(conn: &mut Conn, purpose: Purpose) -> diesel::QueryResult<()> {
+    match (conn, purpose) {
+        (Conn::Sqlite(c), Purpose::Write) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        (Conn::Sqlite(c), Purpose::Read) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")
+        }
+        (Conn::Pg(c), Purpose::Write) => {
+            AnsiTransactionManager::begin_transaction_sql(
+                c,
+                "BEGIN ISOLATION LEVEL READ COMMITTED",
+            )?;
+            let locked = diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(WRITE_LOCK)
+                .execute(c)
+                .map(drop);
+            if locked.is_err() {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+            }
+            locked
+        }
+        (Conn::Pg(c), Purpose::Read) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        ),
+    }
+}
+
+/// Ends the transaction [`begin`] started: commits `Ok`, rolls back `Err`.
+pub fn finish<T, E>(conn: &mut Conn, outcome: Result<T, E>) -> Result<T, Ended<E>> {
+    type Manager = <Conn as Connection>::TransactionManager;
+    match outcome {
+        // diesel's manager rolls back itself when COMMIT fails.
+        Ok(value) => Manager::commit_transaction(conn)
+            .map(|()| value)
+            .map_err(Ended::Db),
+        Err(e) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(Ended::Work(e)),
+            Err(rollback) => Err(Ended::Db(rollback)),
+        },
+    }
+}
+
+/// Why a transaction ended without committing.
+pub enum Ended<E> {
+    /// The work inside it failed.
+    Work(E),
+    /// The database refused to begin, commit or roll back.
+    Db(diesel::result::Error),
+}

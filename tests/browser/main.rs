@@ -1,0 +1,579 @@
+//! ikrar as people meet it, in headless Chromium: employees on a phone (with and without
+//! JavaScript), admins on a desktop. Every page visited is saved as a screenshot under
+//! `target/e2e/`, checked with axe-core (no serious or critical violation), and must have one
+//! `h1` and no horizontal scrolling. Skipped, with a note, on a machine without Chromium and
+//! chromedriver unless `IKRAR_E2E=1`.
+
+mod cdp;
+#[path = "../common/mod.rs"]
+mod common;
+mod driver;
+
+use chrono::{Duration, Utc};
+use common::*;
+use driver::{Browser, Device, DESKTOP, PHONE, PHONE_IN_ENGLISH, PHONE_WITHOUT_JS};
+use fantoccini::wd::PrintSize;
+use fantoccini::Locator;
+use ikrar::domain::pact::Pact;
+use ikrar::service::pacts::{self, Window};
+
+const ADMIN_PASSWORD: &str = "kuda lari di pantai pagi";
+
+/// The app with the small roster imported; returns it and nip → activation code.
+async fn app_with_roster() -> (TestApp, Vec<(String, String)>) {
+    let app = TestApp::spawn().await;
+    let codes = app.import_roster(&small_roster());
+    (app, codes)
+}
+
+/// The app with the small roster, Siti activated and signed over HTTP; returns her receipt's
+/// path.
+async fn app_where_siti_signed() -> (TestApp, String) {
+    let (app, codes) = app_with_roster().await;
+    let client = app.browser();
+    app.activate_ok(&client, SITI, code_of(&codes, SITI)).await;
+    let res = app.sign(&client, SITI, PASSPHRASE).await;
+    assert_eq!(res.status(), 303);
+    let receipt = res.headers()["location"].to_str().unwrap().to_owned();
+    (app, receipt)
+}
+
+fn code_of<'a>(codes: &'a [(String, String)], nip: &str) -> &'a str {
+    &codes.iter().find(|(n, _)| n == nip).unwrap().1
+}
+
+/// Lets the browser post a form the way an old browser that ignores `required` would, so that
+/// the server's own messages show.
+async fn without_browser_checks(browser: &Browser) {
+    browser
+        .client
+        .execute(
+            "document.querySelectorAll('form').forEach(f => f.noValidate = true);",
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+/// Activation through the form, as an employee does it.
+async fn activate(browser: &mut Browser, app: &TestApp, nip: &str, code: &str) {
+    let text = browser.visit(&app.url("/aktivasi"), "aktivasi").await;
+    assert!(text.contains("Kode aktivasi"), "{text}");
+    browser.fill("nip", nip).await;
+    browser.fill("kode_aktivasi", code).await;
+    browser.fill("passphrase", PASSPHRASE).await;
+    browser.fill("passphrase_ulang", PASSPHRASE).await;
+    browser.click("form.form button[type=submit]").await;
+    let text = browser.look("aktivasi-berhasil").await;
+    assert!(text.contains("Aktivasi berhasil"), "{text}");
+}
+
+/// Fills and posts the signing form of the default pact; returns the text of the page shown.
+async fn sign(
+    browser: &mut Browser,
+    app: &TestApp,
+    nip: &str,
+    passphrase: &str,
+    agree: bool,
+    name: &str,
+) -> String {
+    browser
+        .visit(&app.url(&format!("/pakta/{PACT}")), "pakta")
+        .await;
+    if browser_checks_off(browser) {
+        without_browser_checks(browser).await;
+    }
+    browser.fill("nip", nip).await;
+    browser.fill("passphrase", passphrase).await;
+    if agree {
+        browser.click("#setuju").await;
+    }
+    browser.click("form.form button[type=submit]").await;
+    browser.look(name).await
+}
+
+/// Whether this session can switch the browser's own form checks off (it needs JavaScript).
+fn browser_checks_off(browser: &Browser) -> bool {
+    browser.javascript()
+}
+
+/// The whole employee flow on one device: activation, the pact, each error of the signing form,
+/// the receipt with its QR code and its download, and signing twice.
+async fn employee_flow(device: Device) {
+    let (app, codes) = app_with_roster().await;
+    let mut browser = Browser::start(device, "pegawai").await;
+
+    let home = browser.visit(&app.url("/"), "beranda").await;
+    assert!(home.contains("Pakta Integritas"), "{home}");
+    activate(&mut browser, &app, SITI, code_of(&codes, SITI)).await;
+
+    let pact = browser
+        .visit(&app.url(&format!("/pakta/{PACT}")), "pakta")
+        .await;
+    if browser.javascript() {
+        browser.assert_focus_visible("#nip").await;
+    }
+    let first_point = Pact::default_pact()
+        .body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(
+        pact.contains(
+            first_point
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_str()
+        ),
+        "the pact text is on the page"
+    );
+
+    if browser.javascript() {
+        // The server's messages, as a browser that does not enforce `required` shows them.
+        let text = sign(
+            &mut browser,
+            &app,
+            SITI,
+            PASSPHRASE,
+            false,
+            "galat-belum-setuju",
+        )
+        .await;
+        assert!(text.contains("Centang pernyataan persetujuan"), "{text}");
+        let text = sign(
+            &mut browser,
+            &app,
+            "1234",
+            PASSPHRASE,
+            true,
+            "galat-nip-tidak-sah",
+        )
+        .await;
+        assert!(browser.error().await.contains("NIP"), "{text}");
+    }
+    let text = sign(
+        &mut browser,
+        &app,
+        SITI,
+        "bukan frasa yang benar",
+        true,
+        "galat-frasa-salah",
+    )
+    .await;
+    assert_eq!(
+        browser.error().await,
+        "NIP atau frasa sandi salah.",
+        "{text}"
+    );
+    // A NIP that is not on the roster gets the very same message.
+    sign(
+        &mut browser,
+        &app,
+        "198512302010011003",
+        PASSPHRASE,
+        true,
+        "galat-nip-tak-dikenal",
+    )
+    .await;
+    assert_eq!(browser.error().await, "NIP atau frasa sandi salah.");
+    sign(
+        &mut browser,
+        &app,
+        ANI,
+        PASSPHRASE,
+        true,
+        "galat-belum-aktivasi",
+    )
+    .await;
+    assert!(browser.error().await.contains("belum diaktivasi"));
+    // Five wrong guesses lock the NIP.
+    for _ in 0..5 {
+        sign(
+            &mut browser,
+            &app,
+            BUDI,
+            "tebakan yang keliru",
+            true,
+            "galat-tebakan",
+        )
+        .await;
+    }
+    sign(
+        &mut browser,
+        &app,
+        BUDI,
+        "tebakan yang keliru",
+        true,
+        "galat-terkunci",
+    )
+    .await;
+    assert!(browser.error().await.contains("dikunci sementara"));
+
+    // Signing for real: the receipt, its QR code and its file.
+    let receipt = sign(&mut browser, &app, SITI, PASSPHRASE, true, "bukti").await;
+    assert!(receipt.contains("Bukti tanda tangan"), "{receipt}");
+    assert!(receipt.contains("Siti Aminah"));
+    let qr = browser
+        .client
+        .find(Locator::Css("figure.qr svg"))
+        .await
+        .expect("a QR code");
+    let (_, _, width, height) = qr.rectangle().await.unwrap();
+    assert!(
+        width >= 120.0 && (width - height).abs() < 1.0,
+        "QR code {width}×{height}"
+    );
+    // The path only: the form's `#galat` (which scrolls a refusal into view) carries over.
+    let receipt_path = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    let download = browser
+        .client
+        .find(Locator::LinkText("Unduh bukti"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let json = reqwest::get(app.url(&download))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let parsed: ikrar::log::receipt::Receipt = serde_json::from_str(&json).unwrap();
+    ikrar::log::receipt::verify(&parsed, None).expect("the downloaded receipt verifies");
+
+    // Signing again points back to the receipt.
+    sign(
+        &mut browser,
+        &app,
+        SITI,
+        PASSPHRASE,
+        true,
+        "galat-sudah-menandatangani",
+    )
+    .await;
+    assert!(browser.error().await.contains("sudah menandatangani"));
+    let link = browser
+        .client
+        .find(Locator::LinkText("Lihat bukti tanda tangan Anda"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(receipt_path, link);
+
+    // Pacts outside their window say so and offer no form.
+    let now = Utc::now();
+    for (id, window, name, says) in [
+        (
+            "nanti",
+            Window {
+                opens_at: Some(now + Duration::days(1)),
+                closes_at: None,
+            },
+            "pakta-belum-dibuka",
+            "dibuka",
+        ),
+        (
+            "lalu",
+            Window {
+                opens_at: None,
+                closes_at: Some(now - Duration::days(1)),
+            },
+            "pakta-sudah-ditutup",
+            "ditutup",
+        ),
+    ] {
+        let mut pact = Pact::default_pact();
+        pact.id = format!("pakta-{id}");
+        pact.title = format!("Pakta uji {id}");
+        pacts::publish(
+            &mut app.app.db.conn().unwrap(),
+            &app.app.log,
+            &pact,
+            window,
+            now,
+        )
+        .unwrap();
+        let text = browser
+            .visit(&app.url(&format!("/pakta/{}", pact.id)), name)
+            .await;
+        assert!(text.contains("tidak sedang dibuka"), "{text}");
+        assert!(text.to_lowercase().contains(says), "{text}");
+        assert!(browser
+            .client
+            .find(Locator::Css("form.form"))
+            .await
+            .is_err());
+    }
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employees_sign_on_a_phone() {
+    if driver::available() {
+        employee_flow(PHONE).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employees_sign_on_a_phone_without_javascript() {
+    if driver::available() {
+        employee_flow(PHONE_WITHOUT_JS).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn english_is_chosen_by_the_browser_or_the_switch_and_remembered() {
+    if !driver::available() {
+        return;
+    }
+    let (app, codes) = app_with_roster().await;
+    let mut browser = Browser::start(PHONE_IN_ENGLISH, "bahasa").await;
+    // The browser asks for English: every page answers in English.
+    let home = browser.visit(&app.url("/"), "home").await;
+    assert!(
+        home.contains("Integrity pacts") && home.contains("Read and sign"),
+        "{home}"
+    );
+    let form = browser.visit(&app.url("/aktivasi"), "activate").await;
+    assert!(
+        form.contains("Activation code") && form.contains("New passphrase"),
+        "{form}"
+    );
+    browser.fill("nip", SITI).await;
+    browser.fill("kode_aktivasi", code_of(&codes, SITI)).await;
+    browser.fill("passphrase", "password123").await;
+    browser.fill("passphrase_ulang", "password123").await;
+    browser.click("form.form button[type=submit]").await;
+    browser.look("weak-passphrase").await;
+    assert!(browser.error().await.contains("too easy to guess"));
+    browser.fill("nip", SITI).await;
+    browser.fill("kode_aktivasi", code_of(&codes, SITI)).await;
+    browser.fill("passphrase", PASSPHRASE).await;
+    browser.fill("passphrase_ulang", PASSPHRASE).await;
+    browser.click("form.form button[type=submit]").await;
+    let done = browser.look("activated").await;
+    assert!(done.contains("Account activated"), "{done}");
+    let pact = sign(
+        &mut browser,
+        &app,
+        SITI,
+        "not the passphrase",
+        true,
+        "wrong-passphrase",
+    )
+    .await;
+    assert!(
+        pact.contains("The pact is signed in Bahasa Indonesia"),
+        "{pact}"
+    );
+    assert_eq!(browser.error().await, "Wrong NIP or passphrase.");
+    let receipt = sign(&mut browser, &app, SITI, PASSPHRASE, true, "receipt").await;
+    assert!(
+        receipt.contains("Signature receipt") && receipt.contains(" at "),
+        "{receipt}"
+    );
+    let html_lang = browser
+        .client
+        .find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap();
+    assert_eq!(html_lang.as_deref(), Some("en"));
+
+    // The switch on the page: Bahasa Indonesia, on this page and the next ones.
+    browser.click("nav.lang a").await;
+    let receipt = browser.look("bukti-dialihkan").await;
+    assert!(receipt.contains("Bukti tanda tangan"), "{receipt}");
+    let home = browser.visit(&app.url("/"), "beranda-diingat").await;
+    assert!(
+        home.contains("Baca dan tanda tangani"),
+        "the choice is remembered: {home}"
+    );
+    browser.click("nav.lang a").await;
+    let home = browser.look("home-again").await;
+    assert!(home.contains("Read and sign"), "{home}");
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receipt_prints_on_one_page_in_black_and_white() {
+    if !driver::available() {
+        return;
+    }
+    let (app, receipt) = app_where_siti_signed().await;
+    let mut browser = Browser::start(DESKTOP, "cetak").await;
+    browser.visit(&app.url(&receipt), "bukti").await;
+    assert_eq!(
+        browser.print("bukti-a4", PrintSize::A4).await,
+        1,
+        "one A4 page"
+    );
+    assert_eq!(
+        browser
+            .print(
+                "bukti-a5",
+                PrintSize {
+                    width: 14.8,
+                    height: 21.0
+                }
+            )
+            .await,
+        1,
+        "one A5 page"
+    );
+    browser.as_printed("bukti-cetak").await;
+    assert!(browser.visible("figure.qr svg").await, "the QR code prints");
+    let colours = browser.colours().await;
+    assert!(
+        colours.iter().all(|c| is_grey(c)),
+        "printed in colour: {colours:?}"
+    );
+    browser.stop().await;
+}
+
+/// Whether a CSS colour (`rgb(…)`/`rgba(…)`) is black, white or a grey.
+fn is_grey(colour: &str) -> bool {
+    let inside = colour
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')');
+    let parts: Vec<&str> = inside.split(',').map(str::trim).collect();
+    let transparent = parts.get(3).is_some_and(|a| *a == "0");
+    transparent || (parts[0] == parts[1] && parts[1] == parts[2])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pact_reads_at_double_zoom_without_sideways_scrolling() {
+    if !driver::available() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::start(DESKTOP, "zoom").await;
+    // 1366 px at 200 % leaves 683 CSS pixels; WCAG's reflow case is 320.
+    for width in [683, 320] {
+        browser.client.set_window_size(width, 768).await.unwrap();
+        let text = browser
+            .visit(
+                &app.url(&format!("/pakta/{PACT}")),
+                &format!("pakta-{width}px"),
+            )
+            .await;
+        assert!(text.contains("Netralitas"), "{text}");
+    }
+    browser.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_work_on_a_desktop() {
+    if !driver::available() {
+        return;
+    }
+    let (app, _) = app_where_siti_signed().await;
+    let out = ikrar_with_input(
+        &app.dir,
+        &[
+            "admin",
+            "create",
+            "bkpsdm",
+            "--role",
+            "superadmin",
+            "--password-stdin",
+        ],
+        &format!("{ADMIN_PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let mut browser = Browser::start(DESKTOP, "admin").await;
+
+    // Sign-in: the dashboard sends a stranger to the form; a wrong password is refused.
+    let text = browser.visit(&app.url("/admin"), "masuk").await;
+    assert!(text.contains("Masuk admin"), "{text}");
+    browser.fill("username", "bkpsdm").await;
+    browser.fill("password", "salah sekali").await;
+    browser.click("form.form button[type=submit]").await;
+    browser.look("masuk-gagal").await;
+    assert!(browser.error().await.contains("salah"));
+    browser.fill("username", "bkpsdm").await;
+    browser.fill("password", ADMIN_PASSWORD).await;
+    browser.click("form.form button[type=submit]").await;
+    let dashboard = browser.look("dasbor").await;
+    assert!(dashboard.contains("Pakta Integritas"), "{dashboard}");
+
+    // The pact's rekap, and a report downloaded by clicking its link.
+    let rekap = browser
+        .visit(&app.url(&format!("/admin/pakta/{PACT}")), "rekap")
+        .await;
+    assert!(rekap.contains("DINKES"), "{rekap}");
+    let report = browser.download("a[href$='per=unit&format=csv']").await;
+    assert!(report.starts_with("instansi,"), "{report}");
+    assert!(report.contains("DINKES"), "{report}");
+
+    // The rekap prints as a clean table: no navigation, filters or downloads.
+    browser.as_printed("rekap-cetak").await;
+    assert!(browser.visible("table.rekap").await);
+    for hidden in [".admin-nav", ".downloads", "progress", "header.site a.skip"] {
+        assert!(!browser.visible(hidden).await, "{hidden} prints");
+    }
+    browser.print("rekap-a4", PrintSize::A4).await;
+    browser.as_screen().await;
+
+    // A roster with a bad line: the preview names the line and imports nothing yet.
+    let roster = app.dir.path().join("roster-salah.csv");
+    std::fs::write(
+        &roster,
+        format!("{ROSTER_HEADER}199004152019032004,Siti Aminah,PNS,Perawat,DINKES,Dinas Kesehatan,Pemkab\n12345,Salah,PNS,Staf,DINKES,Dinas Kesehatan,Pemkab\n"),
+    )
+    .unwrap();
+    browser.visit(&app.url("/admin/roster"), "roster").await;
+    browser
+        .client
+        .find(Locator::Id("berkas"))
+        .await
+        .unwrap()
+        .send_keys(roster.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.click("form.form button[type=submit]").await;
+    let preview = browser.look("roster-pratinjau").await;
+    assert!(preview.contains("Baris yang salah"), "{preview}");
+    assert!(preview.contains("12345"), "{preview}");
+    assert_eq!(app.counts().2, 3, "nothing imported by the preview");
+
+    // Every other page of the console passes the same checks.
+    for (path, name) in [
+        (format!("/admin/pakta/{PACT}/unit/DINKES"), "unit"),
+        ("/admin/akun".to_owned(), "akun"),
+        ("/admin/token".to_owned(), "token"),
+        ("/admin/audit".to_owned(), "audit"),
+        ("/admin/pakta-baru".to_owned(), "pakta-baru"),
+        ("/admin/tidak-ada".to_owned(), "tidak-ditemukan"),
+    ] {
+        browser.visit(&app.url(&path), name).await;
+    }
+
+    // The console in English too: the switch keeps the admin on the dashboard.
+    browser.visit(&app.url("/admin"), "dasbor-lagi").await;
+    browser.click("nav.lang a").await;
+    let english = browser.look("dashboard-english").await;
+    assert!(
+        english.contains("Signing dashboard") && english.contains("Sign out"),
+        "{english}"
+    );
+    browser.stop().await;
+}
