@@ -253,6 +253,28 @@ async fn unknown_nips_are_limited_like_known_ones() {
 }
 
 #[tokio::test]
+async fn the_right_passphrase_forgets_earlier_failures() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    app.activate_ok(&browser, SITI, code_of(&codes, SITI)).await;
+    let four_wrong = || async {
+        for _ in 0..4 {
+            let res = app.sign(&browser, SITI, "kuda merah makan tahu").await;
+            assert_eq!(res.status(), 403);
+        }
+    };
+    four_wrong().await;
+    assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 303);
+    // Four more failures would lock the NIP had the signature not cleared the first four.
+    four_wrong().await;
+    assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 409);
+    // "Already signed" proves the passphrase too.
+    four_wrong().await;
+    assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 409);
+    assert_eq!(app.counts().1, 1);
+}
+
+#[tokio::test]
 async fn simultaneous_requests_make_one_signature() {
     let (app, codes) = app_with_roster().await;
     let browser = app.browser();

@@ -156,7 +156,8 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
     })
 }
 
-/// Stores the key and its log entry and spends the code, all in one transaction.
+/// Stores the key and its log entry, spends the code and forgets the NIP's failed guesses, all
+/// in one transaction.
 fn store_key(
     conn: &mut Conn,
     log: &LogSigner,
@@ -166,11 +167,12 @@ fn store_key(
     entry: &Entry,
     now: DateTime<Utc>,
 ) -> Result<i64, ActivationError> {
-    let index = db::write_transaction(conn, |conn| {
+    db::write_transaction(conn, |conn| {
         if !employees::activate(conn, nip.as_str(), code_hash, key, now)? {
             // Another request spent the code first.
             return Err(ActivationError::BadCredentials);
         }
+        guess_limits::clear(conn, &subject(nip))?;
         Ok(log_store::append(
             conn,
             log,
@@ -178,7 +180,5 @@ fn store_key(
             entry.to_text().as_bytes(),
             now,
         )?)
-    })?;
-    guess_limits::clear(conn, &subject(nip))?;
-    Ok(index)
+    })
 }

@@ -3,7 +3,7 @@
 
 use super::App;
 use crate::db::{
-    self, counts, employees, guess_limits, guess_limits::Attempt, log_store, pacts, signatures,
+    self, counts, employees, guess_limits, guess_limits::Attempt, log_store, signatures,
 };
 use crate::db::{Conn, DbError};
 use crate::domain::entry::{Entry, SignatureClaim};
@@ -104,10 +104,8 @@ fn subject(nip: &Nip) -> String {
 
 /// Signs a pact for an employee and returns where the receipt is.
 pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignError> {
-    let pact_id = request.pact_id.clone();
     let pact = app
-        .db
-        .run(move |conn| pacts::find(conn, &pact_id))
+        .pact(&request.pact_id)
         .await?
         .ok_or(SignError::PactNotFound)?;
     let now = now_seconds();
@@ -189,8 +187,9 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
     Err(failure)
 }
 
-/// Writes the entry and the signature row in one transaction; a signature already there (from
-/// an earlier or a simultaneous request) refuses the second.
+/// Writes the entry and the signature row, and forgets the NIP's failed guesses, in one
+/// transaction; a signature already there (from an earlier or a simultaneous request) refuses
+/// the second.
 fn store_signature(
     conn: &mut Conn,
     log: &LogSigner,
@@ -199,7 +198,6 @@ fn store_signature(
     entry: &Entry,
     now: DateTime<Utc>,
 ) -> Result<ReceiptRef, SignError> {
-    guess_limits::clear(conn, &subject(nip))?;
     let Entry::Signature(signature) = entry else {
         return Err(SignError::Unavailable);
     };
@@ -208,6 +206,7 @@ fn store_signature(
         if let Some(existing) = signatures::find(conn, &claim.pact, &claim.nip)? {
             return Err(already_signed(conn, existing.log_index));
         }
+        guess_limits::clear(conn, &subject(nip))?;
         let body = entry.to_text();
         let index = log_store::append(
             conn,
@@ -223,13 +222,18 @@ fn store_signature(
             &crate::log::leaf_hash(body.as_bytes()).0,
         ))
     });
-    match result {
+    let result = match result {
         Err(SignError::Db(e)) if e.is_unique_violation() => {
             let existing = signatures::find(conn, &claim.pact, &claim.nip)?;
             Err(existing.map_or(SignError::Db(e), |s| already_signed(conn, s.log_index)))
         }
         other => other,
+    };
+    if let Err(SignError::AlreadySigned(_)) = &result {
+        // The passphrase was right all the same.
+        guess_limits::clear(conn, &subject(nip))?;
     }
+    result
 }
 
 fn already_signed(conn: &mut Conn, log_index: i64) -> SignError {
