@@ -84,16 +84,18 @@ struct Phase {
     errors: usize,
     seconds: f64,
     latencies: Vec<Duration>,
-    /// CPU seconds used during the phase by the server and by this load generator.
+    /// CPU seconds used during the phase by the server, this load generator and PostgreSQL.
     server_cpu: f64,
     generator_cpu: f64,
+    database_cpu: f64,
 }
 
-/// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat`.
-fn cpu_seconds(pid: &str) -> f64 {
+/// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat`; with
+/// `children`, also what its exited and reaped children used.
+fn process_cpu(pid: &str, children: bool) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start at field 3; utime and stime
-    // are fields 14 and 15, in clock ticks of 1/100 s on Linux.
+    // Fields after the command name (which may hold spaces) start at field 3; utime, stime,
+    // cutime and cstime are fields 14 to 17, in clock ticks of 1/100 s on Linux.
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = |i: usize| {
@@ -102,7 +104,32 @@ fn cpu_seconds(pid: &str) -> f64 {
             .and_then(|f| f.parse::<f64>().ok())
             .unwrap_or(0.0)
     };
-    (ticks(11) + ticks(12)) / 100.0
+    let own = ticks(11) + ticks(12);
+    let reaped = if children { ticks(13) + ticks(14) } else { 0.0 };
+    (own + reaped) / 100.0
+}
+
+/// CPU seconds a process has used so far.
+fn cpu_seconds(pid: &str) -> f64 {
+    process_cpu(pid, false)
+}
+
+/// CPU seconds every PostgreSQL process on this machine has used so far (the postmaster counts
+/// the backends that have exited); 0 when none runs here.
+fn database_cpu() -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.starts_with("postgres"))
+        })
+        .map(|pid| process_cpu(&pid, true))
+        .sum()
 }
 
 impl Phase {
@@ -171,7 +198,8 @@ async fn run_phase(
     clients: usize,
     server_pid: &str,
 ) -> Phase {
-    let (server_cpu, generator_cpu) = (cpu_seconds(server_pid), cpu_seconds("self"));
+    let (server_cpu, generator_cpu, database) =
+        (cpu_seconds(server_pid), cpu_seconds("self"), database_cpu());
     let next = Arc::new(AtomicUsize::new(0));
     let people = Arc::new(people.to_vec());
     let started = Instant::now();
@@ -207,6 +235,7 @@ async fn run_phase(
         latencies: Vec::new(),
         server_cpu: 0.0,
         generator_cpu: 0.0,
+        database_cpu: 0.0,
     };
     for worker in workers {
         for (ok, latency) in worker.await.unwrap() {
@@ -222,6 +251,7 @@ async fn run_phase(
     phase.latencies.sort();
     phase.server_cpu = cpu_seconds(server_pid) - server_cpu;
     phase.generator_cpu = cpu_seconds("self") - generator_cpu;
+    phase.database_cpu = database_cpu() - database;
     phase
 }
 
@@ -344,19 +374,21 @@ fn main() {
     println!();
     println!("Where the CPU went (seconds of CPU; the machine had {cores} × wall):");
     println!();
-    println!("| phase | available | server | of which Argon2id (estimated) | Argon2id share of the server | load generator | rest (database, kernel, idle) |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| phase | available | server | of which Argon2id (estimated) | Argon2id share of the server | load generator | PostgreSQL | rest (kernel, idle) | database CPU per request |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     for phase in &phases {
         let available = cores as f64 * phase.seconds;
         // One derivation per request, each costing what it cost alone.
         let argon2 = phase.ok as f64 * cpu_per_derivation;
         println!(
-            "| {} | {available:.0} s | {:.0} s | {argon2:.0} s | {:.2} | {:.0} s | {:.0} s |",
+            "| {} | {available:.0} s | {:.0} s | {argon2:.0} s | {:.2} | {:.0} s | {:.0} s | {:.0} s | {:.2} ms |",
             phase.name,
             phase.server_cpu,
             argon2 / phase.server_cpu,
             phase.generator_cpu,
-            available - phase.server_cpu - phase.generator_cpu,
+            phase.database_cpu,
+            available - phase.server_cpu - phase.generator_cpu - phase.database_cpu,
+            phase.database_cpu * 1000.0 / phase.ok.max(1) as f64,
         );
     }
 }
