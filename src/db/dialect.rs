@@ -3,8 +3,9 @@
 //! backend's own dialect (upserts) but that the shared connection type cannot express.
 
 use super::Conn;
+use diesel::connection::SimpleConnection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::{Connection, RunQueryDsl};
+use diesel::Connection;
 
 /// Runs one diesel statement on whichever backend `conn` is. The statement is written once;
 /// diesel renders it for each dialect (e.g. `INSERT … ON CONFLICT … DO UPDATE`).
@@ -21,6 +22,11 @@ pub(crate) use per_backend;
 /// The PostgreSQL advisory lock every writing transaction holds: ikrar's writes queue on it the
 /// way SQLite's writers queue on the database file, whichever app server they come from.
 const WRITE_LOCK: i64 = 0x0069_6b72_6172; // "ikrar" in ASCII
+
+/// Begins a writer on PostgreSQL and queues it on [`WRITE_LOCK`] (its value written out; a test
+/// checks it), in one round trip: two statements of one simple query.
+const BEGIN_WRITE_PG: &str =
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(452774224242)";
 
 /// The PostgreSQL session lock held while migrations run, so that app servers starting together
 /// do not migrate twice.
@@ -50,18 +56,12 @@ pub fn begin(conn: &mut Conn, purpose: Purpose) -> diesel::QueryResult<()> {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")
         }
         (Conn::Pg(c), Purpose::Write) => {
-            AnsiTransactionManager::begin_transaction_sql(
-                c,
-                "BEGIN ISOLATION LEVEL READ COMMITTED",
-            )?;
-            let locked = diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                .bind::<diesel::sql_types::BigInt, _>(WRITE_LOCK)
-                .execute(c)
-                .map(drop);
-            if locked.is_err() {
-                let _ = AnsiTransactionManager::rollback_transaction(c);
+            let begun = AnsiTransactionManager::begin_transaction_sql(c, BEGIN_WRITE_PG);
+            if begun.is_err() {
+                // BEGIN may have run before the lock failed: leave no transaction open.
+                let _ = c.batch_execute("ROLLBACK");
             }
-            locked
+            begun
         }
         (Conn::Pg(c), Purpose::Read) => AnsiTransactionManager::begin_transaction_sql(
             c,
@@ -91,4 +91,16 @@ pub enum Ended<E> {
     Work(E),
     /// The database refused to begin, commit or roll back.
     Db(diesel::result::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_postgres_writer_takes_the_write_lock() {
+        let lock = format!("pg_advisory_xact_lock({WRITE_LOCK})");
+        assert!(BEGIN_WRITE_PG.ends_with(&lock), "{BEGIN_WRITE_PG}");
+        assert_eq!(MIGRATION_LOCK, WRITE_LOCK + 1);
+    }
 }
