@@ -5,21 +5,15 @@
 use super::dialect::per_backend;
 use super::schema::guess_limits;
 use super::{Conn, DbError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::dsl::case_when;
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Timestamp};
 
 /// Attempts allowed per window.
 pub const MAX_ATTEMPTS: i32 = 5;
 /// Length of the window and of a lock.
 pub const WINDOW_MINUTES: i64 = 15;
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = guess_limits)]
-struct Limit {
-    attempts: i32,
-    window_started_at: chrono::NaiveDateTime,
-    locked_until: Option<chrono::NaiveDateTime>,
-}
 
 /// Whether an attempt may go ahead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,54 +26,59 @@ pub enum Attempt {
 
 /// Counts an attempt for `subject` before the costly check is made, so that parallel requests
 /// cannot get more than [`MAX_ATTEMPTS`] checks through.
+///
+/// One upsert decides and counts, atomically on both backends (SQLite has one writer;
+/// PostgreSQL locks the row), so no transaction and no global write lock is needed:
+/// - locked until later: unchanged, refused;
+/// - the window is over, or an earlier lock has ended: a new window with this attempt;
+/// - [`MAX_ATTEMPTS`] already counted in the window: locked from now, refused;
+/// - otherwise: one more attempt in the window.
 pub fn begin_attempt(
     conn: &mut Conn,
     subject: &str,
     now: DateTime<Utc>,
 ) -> Result<Attempt, DbError> {
-    super::write_transaction(conn, |conn| {
-        let naive_now = now.naive_utc();
-        let limit: Option<Limit> = guess_limits::table
-            .find(subject)
-            .select(Limit::as_select())
-            .first(conn)
-            .optional()?;
-        let window = Duration::minutes(WINDOW_MINUTES);
-        if let Some(until) = limit.as_ref().and_then(|l| l.locked_until) {
-            if until > naive_now {
-                return Ok(Attempt::Locked(until.and_utc()));
-            }
-        }
-        let attempts = match &limit {
-            Some(l) if l.locked_until.is_none() && l.window_started_at + window > naive_now => {
-                l.attempts
-            }
-            _ => 0,
-        };
-        if attempts >= MAX_ATTEMPTS {
-            let until = naive_now + window;
-            diesel::update(guess_limits::table.find(subject))
-                .set(guess_limits::locked_until.eq(Some(until)))
-                .execute(conn)?;
-            return Ok(Attempt::Locked(until.and_utc()));
-        }
-        let window_start = if attempts == 0 {
-            naive_now
-        } else {
-            limit.map_or(naive_now, |l| l.window_started_at)
-        };
-        let counted = (
-            guess_limits::attempts.eq(attempts + 1),
-            guess_limits::window_started_at.eq(window_start),
-            guess_limits::locked_until.eq(None::<chrono::NaiveDateTime>),
-        );
-        per_backend!(conn, c => diesel::insert_into(guess_limits::table)
-            .values((guess_limits::subject.eq(subject), counted))
-            .on_conflict(guess_limits::subject)
-            .do_update()
-            .set(counted)
-            .execute(c))?;
-        Ok(Attempt::Allowed)
+    use guess_limits::{attempts, locked_until, window_started_at};
+    let now = now.naive_utc();
+    let window = Duration::minutes(WINDOW_MINUTES);
+    let (window_over, lock_end) = (now - window, now + window);
+    let no_lock = || None::<NaiveDateTime>.into_sql::<Nullable<Timestamp>>();
+    let locked = || locked_until.gt(now);
+    let fresh = || {
+        locked_until
+            .is_not_null()
+            .or(window_started_at.le(window_over))
+    };
+    let full = || attempts.ge(MAX_ATTEMPTS);
+    let counted = (
+        attempts.eq(case_when(locked(), attempts)
+            .when(fresh(), 1)
+            .when(full(), attempts)
+            .otherwise(attempts + 1)),
+        window_started_at.eq(case_when(locked(), window_started_at)
+            .when(fresh(), now)
+            .otherwise(window_started_at)),
+        locked_until.eq(case_when(locked(), locked_until)
+            .when(fresh(), no_lock())
+            .when(full(), Some(lock_end).into_sql::<Nullable<Timestamp>>())
+            .otherwise(no_lock())),
+    );
+    let first = (
+        guess_limits::subject.eq(subject),
+        attempts.eq(1),
+        window_started_at.eq(now),
+        locked_until.eq(None::<NaiveDateTime>),
+    );
+    let until: Option<NaiveDateTime> = per_backend!(conn, c => diesel::insert_into(guess_limits::table)
+        .values(first)
+        .on_conflict(guess_limits::subject)
+        .do_update()
+        .set(counted)
+        .returning(locked_until)
+        .get_result(c))?;
+    Ok(match until {
+        Some(until) if until > now => Attempt::Locked(until.and_utc()),
+        _ => Attempt::Allowed,
     })
 }
 
