@@ -71,13 +71,7 @@ impl NipError {
     }
 }
 
-impl fmt::Display for NipError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for NipError {}
+crate::i18n::indonesian_display!(NipError);
 
 /// A NIP that satisfies every rule of NIP.md: exactly 18 ASCII digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

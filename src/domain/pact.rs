@@ -38,13 +38,7 @@ impl PactError {
     }
 }
 
-impl std::fmt::Display for PactError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for PactError {}
+crate::i18n::indonesian_display!(PactError);
 
 impl Pact {
     /// Builds a pact, normalizing the title as a text value and the body as SPEC.md says.

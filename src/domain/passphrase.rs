@@ -69,13 +69,7 @@ impl WeakPassphrase {
     }
 }
 
-impl std::fmt::Display for WeakPassphrase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for WeakPassphrase {}
+crate::i18n::indonesian_display!(WeakPassphrase);
 
 /// Checks a new passphrase; `personal` holds words an attacker would try first (NIP, name).
 pub fn check_strength(passphrase: &str, personal: &[&str]) -> Result<(), WeakPassphrase> {

@@ -131,13 +131,7 @@ impl RosterFileError {
     }
 }
 
-impl std::fmt::Display for RosterFileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for RosterFileError {}
+crate::i18n::indonesian_display!(RosterFileError);
 
 /// Parses a roster given as CSV or as XLSX (its first sheet), told apart by content.
 pub fn parse_any(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileError> {

@@ -31,13 +31,7 @@ impl ValueError {
     }
 }
 
-impl std::fmt::Display for ValueError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for ValueError {}
+crate::i18n::indonesian_display!(ValueError);
 
 /// Normalizes a name or title: NFC, outer white space removed, inner runs folded to one space,
 /// no control characters, 1 to 200 characters.

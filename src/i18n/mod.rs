@@ -5,6 +5,22 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+/// Implements `Display` (the text in Bahasa Indonesia, for logs and the command line) and
+/// `Error` for message types that have a `text(Lang)` method.
+macro_rules! indonesian_display {
+    ($t:ty) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let text = self.text($crate::i18n::Lang::Id);
+                f.write_str(text.as_ref())
+            }
+        }
+
+        impl std::error::Error for $t {}
+    };
+}
+pub(crate) use indonesian_display;
+
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

@@ -51,13 +51,7 @@ impl AccountError {
     }
 }
 
-impl std::fmt::Display for AccountError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for AccountError {}
+crate::i18n::indonesian_display!(AccountError);
 
 impl From<DbError> for AccountError {
     fn from(e: DbError) -> Self {
@@ -108,13 +102,7 @@ impl SignInError {
     }
 }
 
-impl std::fmt::Display for SignInError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for SignInError {}
+crate::i18n::indonesian_display!(SignInError);
 
 impl From<DbError> for SignInError {
     fn from(e: DbError) -> Self {

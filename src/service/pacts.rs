@@ -29,13 +29,7 @@ impl PublishError {
     }
 }
 
-impl std::fmt::Display for PublishError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for PublishError {}
+crate::i18n::indonesian_display!(PublishError);
 
 impl From<DbError> for PublishError {
     fn from(e: DbError) -> Self {

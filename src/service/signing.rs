@@ -84,13 +84,7 @@ impl SignError {
     }
 }
 
-impl std::fmt::Display for SignError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.text(Lang::Id))
-    }
-}
-
-impl std::error::Error for SignError {}
+crate::i18n::indonesian_display!(SignError);
 
 impl From<DbError> for SignError {
     fn from(e: DbError) -> Self {
