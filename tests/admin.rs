@@ -451,6 +451,11 @@ async fn a_reset_code_reactivates_and_old_signatures_stay_valid() {
     let html = page.text().await.unwrap();
     let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
     let code = html[start..start + 14].to_owned();
+    assert_eq!(
+        switch_returns_to(&html),
+        "/admin",
+        "the reset path takes no GET"
+    );
 
     // Siti re-activates with a new passphrase: a second key entry.
     let employee = app.browser();
@@ -627,7 +632,9 @@ async fn roster_upload_previews_then_imports_all_or_nothing() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("1 pegawai baru"));
+    let done = res.text().await.unwrap();
+    assert!(done.contains("1 pegawai baru"));
+    assert_eq!(switch_returns_to(&done), "/admin/roster");
     assert_eq!(app.counts().2, 4);
     // The upload is spent; an unreadable file is refused with a clear message.
     let again = admin

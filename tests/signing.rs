@@ -253,6 +253,22 @@ async fn unknown_nips_are_limited_like_known_ones() {
 }
 
 #[tokio::test]
+async fn switching_language_on_a_refused_signature_goes_back_to_the_pact() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let res = app
+        .sign_with(&browser, &[("nip", SITI), ("passphrase", PASSPHRASE)])
+        .await;
+    assert_eq!(res.status(), 422, "not agreed");
+    let back = switch_returns_to(&res.text().await.unwrap());
+    assert_eq!(back, format!("/pakta/{PACT}"));
+    assert_eq!(
+        browser.get(app.url(&back)).send().await.unwrap().status(),
+        200
+    );
+}
+
+#[tokio::test]
 async fn the_right_passphrase_forgets_earlier_failures() {
     let (app, codes) = app_with_roster().await;
     let browser = app.browser();

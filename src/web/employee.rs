@@ -275,6 +275,7 @@ pub async fn sign(
         Err(e) => e,
     };
     let pact = load_pact(&app, &id).await?;
+    let t = t.returning_to(format!("/pakta/{}", pact.id));
     let page = pact_page(&app, t, &pact, csrf.token(), &nip, Some(&failure));
     Ok(html(sign_status(&failure), &page))
 }

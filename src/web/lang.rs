@@ -46,6 +46,13 @@ impl Tr {
         self.lang.code()
     }
 
+    /// The same words, with the switch coming back to `path` instead of this request's URL:
+    /// for a page that answers a form post, whose own URL takes no GET.
+    pub fn returning_to(mut self, path: impl Into<String>) -> Tr {
+        self.here = path.into();
+        self
+    }
+
     /// The other language's code, as the switch offers it.
     pub fn other_code(&self) -> &'static str {
         self.other().code()
@@ -167,5 +174,9 @@ mod tests {
             "/bahasa/en?kembali=%2Fpakta%2Fx%3Fy%3D1%26z%3D2"
         );
         assert_eq!(t.other_code(), "en");
+        assert_eq!(
+            t.returning_to("/pakta/x").switch_href(),
+            "/bahasa/en?kembali=%2Fpakta%2Fx"
+        );
     }
 }

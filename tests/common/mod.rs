@@ -450,6 +450,20 @@ pub fn csrf_from(html: &str) -> String {
     html[start..end].to_owned()
 }
 
+/// Where the page's language switch comes back to (its `kembali=`, decoded).
+pub fn switch_returns_to(html: &str) -> String {
+    let marker = "kembali=";
+    let start = html.find(marker).expect("page has a language switch") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    let encoded = html[start..end]
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&");
+    form_urlencoded::parse(format!("x={encoded}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap()
+}
+
 /// The text of the page's error box, if any.
 pub fn error_text(html: &str) -> Option<String> {
     let start = html.find("class=\"error\"")?;

@@ -46,7 +46,7 @@ pub async fn reset_code(
     Ok(html(
         StatusCode::OK,
         &CodePage {
-            t: admin.1.clone(),
+            t: admin.1.clone().returning_to("/admin"),
             nav: Nav::new(&admin, &csrf),
             nip: issued.nip.clone(),
             name: issued.name.clone(),

@@ -298,10 +298,11 @@ pub async fn confirm(
         .await?;
     let (upload_id, file_name, outcome) = result.ok_or(AppError::NotFound)?;
     let nav = Nav::new(&admin, &csrf);
+    let t = admin.1.clone().returning_to("/admin/roster");
     if outcome.written {
         Ok(html(
             StatusCode::OK,
-            &RosterPage::new(admin.1.clone(), nav, Stage::Done, Some(outcome), None),
+            &RosterPage::new(t, nav, Stage::Done, Some(outcome), None),
         ))
     } else {
         let message = Some(admin.1.s("roster_upload.aborted").to_owned());
@@ -311,7 +312,7 @@ pub async fn confirm(
         };
         Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &RosterPage::new(admin.1.clone(), nav, stage, Some(outcome), message),
+            &RosterPage::new(t, nav, stage, Some(outcome), message),
         ))
     }
 }
