@@ -224,12 +224,25 @@ async fn five_failures_lock_the_nip_even_across_a_restart() {
         let res = app.sign(&browser, SITI, "kuda merah makan tahu").await;
         assert_eq!(res.status(), 403);
     }
-    // Locked: even the right passphrase is refused now.
+    // Locked: even the right passphrase is refused now, and the message says until when
+    // (fifteen minutes on, rounded up to the minute, in WIB).
+    let locked_at = now_seconds();
     let res = app.sign(&browser, SITI, PASSPHRASE).await;
     assert_eq!(res.status(), 429);
-    assert!(error_text(&res.text().await.unwrap())
-        .unwrap()
-        .contains("dikunci"));
+    let error = error_text(&res.text().await.unwrap()).unwrap();
+    assert!(error.contains("dikunci"), "{error}");
+    let wib = chrono_tz::Asia::Jakarta;
+    let expected = |seconds: i64| {
+        let at = (locked_at + chrono::Duration::seconds(seconds)).with_timezone(&wib);
+        at.format("Coba lagi pukul %H.%M WIB.").to_string()
+    };
+    assert!(
+        [15 * 60, 16 * 60]
+            .map(expected)
+            .iter()
+            .any(|e| error.contains(e.as_str())),
+        "{error}"
+    );
     // Another NIP is not affected.
     app.activate_ok(&browser, ANI, code_of(&codes, ANI)).await;
     assert_eq!(app.sign(&browser, ANI, PASSPHRASE).await.status(), 303);

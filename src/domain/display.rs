@@ -3,7 +3,7 @@
 use super::values::parsed_format;
 use crate::i18n::Lang;
 use chrono::format::Item;
-use chrono::{Datelike, NaiveDateTime};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use chrono_tz::Tz;
 use std::sync::OnceLock;
 
@@ -34,9 +34,43 @@ pub fn local_time_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
     )
 }
 
+/// The clock time a short wait ends, rounded up to the minute so that it is never too early:
+/// `pukul 09.16 WIB` or `at 09:16 WIB`.
+pub fn clock_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
+    let seconds = utc.second() + u32::from(utc.nanosecond() > 0);
+    let rounded = utc + chrono::Duration::seconds(i64::from((60 - seconds % 60) % 60));
+    let local = rounded.and_utc().with_timezone(&tz);
+    static CLOCKS: OnceLock<[Vec<Item<'static>>; 2]> = OnceLock::new();
+    let clocks = CLOCKS.get_or_init(|| [parsed_format("%H.%M %Z"), parsed_format("%H:%M %Z")]);
+    let clock = &clocks[usize::from(lang == Lang::En)];
+    format!(
+        "{} {}",
+        lang.text("time.at"),
+        local.format_with_items(clock.iter())
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wait_ends_at_the_next_whole_minute() {
+        let at = |h, m, s| {
+            chrono::NaiveDate::from_ymd_opt(2024, 2, 14)
+                .unwrap()
+                .and_hms_opt(h, m, s)
+                .unwrap()
+        };
+        let jakarta = chrono_tz::Asia::Jakarta;
+        assert_eq!(clock_in(at(2, 15, 7), jakarta, Lang::Id), "pukul 09.16 WIB");
+        assert_eq!(clock_in(at(2, 15, 0), jakarta, Lang::Id), "pukul 09.15 WIB");
+        assert_eq!(clock_in(at(2, 59, 30), jakarta, Lang::En), "at 10:00 WIB");
+        assert_eq!(
+            clock_in(at(2, 15, 0), chrono_tz::Asia::Jayapura, Lang::Id),
+            "pukul 11.15 WIT"
+        );
+    }
 
     #[test]
     fn shows_wib_wita_wit() {

@@ -4,7 +4,7 @@ use super::csrf::Csrf;
 use super::error::{html, AppError};
 use super::lang::Tr;
 use crate::db::pacts::{self, StoredPact};
-use crate::domain::display::local_time_in;
+use crate::domain::display::{clock_in, local_time_in};
 use crate::domain::pact::Pact;
 use crate::domain::values::now_seconds;
 use crate::i18n::Lang;
@@ -15,6 +15,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpResponse, Responder};
 use askama::Template;
 use askama_web::WebTemplate;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -146,7 +147,13 @@ pub async fn activate(
         }
         Err(ActivationError::Db(e)) => return Err(AppError::Db(e)),
         Err(ActivationError::Unavailable) => return Err(AppError::Unavailable),
-        Err(e) => (activation_status(&e), e.text(t.lang())),
+        Err(e) => {
+            let text = match &e {
+                ActivationError::Locked(until) => locked_text(&app, t.lang(), *until),
+                other => other.text(t.lang()),
+            };
+            (activation_status(&e), text)
+        }
     };
     Ok(html(
         status.0,
@@ -224,10 +231,19 @@ fn pact_page<'a>(
         paragraphs,
         digest: pact.sha256.clone(),
         nip,
-        error: failure.map(|e| e.text(t.lang())),
+        error: failure.map(|e| match e {
+            SignError::Locked(until) => locked_text(app, t.lang(), *until),
+            other => other.text(t.lang()),
+        }),
         receipt,
         t,
     }
+}
+
+/// Why a NIP is refused for now, and from what time (in the deployment's zone) it may try again.
+fn locked_text(app: &App, lang: Lang, until: DateTime<Utc>) -> String {
+    let time = clock_in(until.naive_utc(), app.config.tz, lang);
+    lang.fill("sign.locked_until", &[("time", &time)])
 }
 
 /// `GET /pakta/{id}`: the pact's text and the signing form.
