@@ -3,7 +3,7 @@
 use super::values::parsed_format;
 use crate::i18n::Lang;
 use chrono::format::Item;
-use chrono::{Datelike, NaiveDateTime, Timelike};
+use chrono::{DateTime, Datelike, DurationRound, NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
 use std::sync::OnceLock;
 
@@ -21,32 +21,42 @@ pub fn local_time_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
         .split_whitespace()
         .nth(local.month0() as usize)
         .unwrap_or_default();
-    static CLOCKS: OnceLock<[Vec<Item<'static>>; 2]> = OnceLock::new();
-    let clocks =
-        CLOCKS.get_or_init(|| [parsed_format("%H.%M.%S %Z"), parsed_format("%H:%M:%S %Z")]);
-    let clock = &clocks[usize::from(lang == Lang::En)];
     format!(
-        "{} {month} {} {} {}",
+        "{} {month} {} {}",
         local.day(),
         local.year(),
-        lang.text("time.at"),
-        local.format_with_items(clock.iter())
+        clock(local, lang, Precision::Seconds)
     )
 }
 
 /// The clock time a short wait ends, rounded up to the minute so that it is never too early:
 /// `pukul 09.16 WIB` or `at 09:16 WIB`.
 pub fn clock_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
-    let seconds = utc.second() + u32::from(utc.nanosecond() > 0);
-    let rounded = utc + chrono::Duration::seconds(i64::from((60 - seconds % 60) % 60));
-    let local = rounded.and_utc().with_timezone(&tz);
-    static CLOCKS: OnceLock<[Vec<Item<'static>>; 2]> = OnceLock::new();
-    let clocks = CLOCKS.get_or_init(|| [parsed_format("%H.%M %Z"), parsed_format("%H:%M %Z")]);
-    let clock = &clocks[usize::from(lang == Lang::En)];
+    let rounded = utc.duration_round_up(TimeDelta::minutes(1)).unwrap_or(utc);
+    clock(
+        rounded.and_utc().with_timezone(&tz),
+        lang,
+        Precision::Minutes,
+    )
+}
+
+#[derive(Clone, Copy)]
+enum Precision {
+    Minutes,
+    Seconds,
+}
+
+/// `pukul 09.15.07 WIB` / `at 09:15:07 WIB`, or without the seconds.
+fn clock(local: DateTime<Tz>, lang: Lang, precision: Precision) -> String {
+    static CLOCKS: OnceLock<[Vec<Item<'static>>; 4]> = OnceLock::new();
+    let clocks = CLOCKS
+        .get_or_init(|| ["%H.%M %Z", "%H:%M %Z", "%H.%M.%S %Z", "%H:%M:%S %Z"].map(parsed_format));
+    let seconds = usize::from(matches!(precision, Precision::Seconds));
+    let format = &clocks[2 * seconds + usize::from(lang == Lang::En)];
     format!(
         "{} {}",
         lang.text("time.at"),
-        local.format_with_items(clock.iter())
+        local.format_with_items(format.iter())
     )
 }
 
@@ -66,6 +76,8 @@ mod tests {
         assert_eq!(clock_in(at(2, 15, 7), jakarta, Lang::Id), "pukul 09.16 WIB");
         assert_eq!(clock_in(at(2, 15, 0), jakarta, Lang::Id), "pukul 09.15 WIB");
         assert_eq!(clock_in(at(2, 59, 30), jakarta, Lang::En), "at 10:00 WIB");
+        let just_before = at(2, 15, 59) + chrono::Duration::milliseconds(500);
+        assert_eq!(clock_in(just_before, jakarta, Lang::Id), "pukul 09.16 WIB");
         assert_eq!(
             clock_in(at(2, 15, 0), chrono_tz::Asia::Jayapura, Lang::Id),
             "pukul 11.15 WIT"
