@@ -4,15 +4,33 @@
 use crate::keys::Argon2Params;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 
 /// Where the data lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum DatabaseUrl {
     /// An SQLite file.
     Sqlite(PathBuf),
-    /// A PostgreSQL connection URL (`postgres://…`), passed to libpq as given.
-    Postgres(String),
+    /// A PostgreSQL connection URL (`postgres://…`), passed to libpq as given. It may hold a
+    /// password, so it is kept as a secret: neither `Debug` nor `Display` shows it.
+    Postgres(SecretString),
+}
+
+impl DatabaseUrl {
+    /// The PostgreSQL URL as libpq needs it, password included; `None` for SQLite.
+    pub fn postgres_url(&self) -> Option<&str> {
+        match self {
+            DatabaseUrl::Sqlite(_) => None,
+            DatabaseUrl::Postgres(url) => Some(url.expose_secret()),
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
 }
 
 impl std::fmt::Display for DatabaseUrl {
@@ -21,6 +39,7 @@ impl std::fmt::Display for DatabaseUrl {
         match self {
             DatabaseUrl::Sqlite(path) => write!(f, "{}", path.display()),
             DatabaseUrl::Postgres(url) => {
+                let url = url.expose_secret();
                 let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
                 match rest.split_once('@') {
                     Some((user, host)) => match user.split_once(':') {
@@ -34,7 +53,8 @@ impl std::fmt::Display for DatabaseUrl {
     }
 }
 
-/// Everything ikrar reads from its environment.
+/// Everything ikrar reads from its environment. Its `Debug` shows no secret: the database
+/// password and the audit token are [`SecretString`]s.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
@@ -44,7 +64,7 @@ pub struct Config {
     pub log_key_path: PathBuf,
     pub tz: Tz,
     pub public_url: String,
-    pub audit_token: Option<String>,
+    pub audit_token: Option<SecretString>,
     pub argon2: Argon2Params,
 }
 
@@ -123,7 +143,7 @@ impl Config {
             log_key_path,
             tz,
             public_url,
-            audit_token: lookup("IKRAR_AUDIT_TOKEN"),
+            audit_token: lookup("IKRAR_AUDIT_TOKEN").map(SecretString::from),
             argon2,
         })
     }
@@ -150,7 +170,7 @@ fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
         return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Ok(DatabaseUrl::Postgres(url.to_owned()));
+        return Ok(DatabaseUrl::Postgres(SecretString::from(url)));
     }
     Err(invalid(
         "DATABASE_URL",
@@ -174,7 +194,9 @@ mod tests {
     #[test]
     fn defaults_work_on_a_fresh_machine() {
         let c = config(&[]).unwrap();
-        assert_eq!(c.database, DatabaseUrl::Sqlite("./data/ikrar.db".into()));
+        assert!(
+            matches!(&c.database, DatabaseUrl::Sqlite(p) if p == &PathBuf::from("./data/ikrar.db"))
+        );
         assert_eq!(c.bind, "127.0.0.1:8080");
         assert_eq!(c.origin, "ikrar.localhost/log");
         assert_eq!(c.log_key_path, PathBuf::from("./data/log-key.pem"));
@@ -188,6 +210,20 @@ mod tests {
     }
 
     #[test]
+    fn debug_shows_no_secret() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://ikrar:rahasia-db@db/ikrar"),
+            ("IKRAR_AUDIT_TOKEN", "rahasia-token"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("rahasia"), "{shown}");
+        assert!(shown.contains("postgres://ikrar:***@db/ikrar"), "{shown}");
+        let token = c.audit_token.as_ref().map(|t| t.expose_secret().to_owned());
+        assert_eq!(token.as_deref(), Some("rahasia-token"));
+    }
+
+    #[test]
     fn variables_override_and_are_checked() {
         let c = config(&[
             ("IKRAR_DATA_DIR", "/srv/ikrar"),
@@ -195,9 +231,8 @@ mod tests {
             ("IKRAR_PUBLIC_URL", "https://ikrar.example.go.id/"),
         ])
         .unwrap();
-        assert_eq!(
-            c.database,
-            DatabaseUrl::Sqlite("/srv/ikrar/ikrar.db".into())
+        assert!(
+            matches!(&c.database, DatabaseUrl::Sqlite(p) if p == &PathBuf::from("/srv/ikrar/ikrar.db"))
         );
         assert_eq!(c.public_url, "https://ikrar.example.go.id");
         assert!(config(&[("IKRAR_TZ", "Mars/Olympus")]).is_err());
@@ -206,8 +241,9 @@ mod tests {
         assert_eq!(
             config(&[("DATABASE_URL", "postgres://ikrar@db.internal/ikrar")])
                 .unwrap()
-                .database,
-            DatabaseUrl::Postgres("postgres://ikrar@db.internal/ikrar".into())
+                .database
+                .postgres_url(),
+            Some("postgres://ikrar@db.internal/ikrar")
         );
         let secret = DatabaseUrl::Postgres("postgres://ikrar:rahasia@db/ikrar".into());
         assert_eq!(secret.to_string(), "postgres://ikrar:***@db/ikrar");

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod hardening;
 pub mod i18n;
 pub mod keys;
 pub mod log;

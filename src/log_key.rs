@@ -22,17 +22,19 @@ pub enum LogKeyError {
 
 /// Loads the key at `path`, creating it (mode 0600) if there is none.
 pub fn load_or_create(path: &Path) -> Result<SigningKey, LogKeyError> {
-    let shown = path.display().to_string();
     match create(path) {
-        Ok(Some(key)) => return Ok(key),
-        Ok(None) => {}
-        Err(e) => {
-            return Err(LogKeyError::Create {
-                path: shown,
-                message: e.to_string(),
-            })
-        }
+        Ok(Some(key)) => Ok(key),
+        Ok(None) => load(path),
+        Err(e) => Err(LogKeyError::Create {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
     }
+}
+
+/// Loads an existing key file; refuses one that others can read, and never creates one.
+pub fn load(path: &Path) -> Result<SigningKey, LogKeyError> {
+    let shown = path.display().to_string();
     let unreadable = |message: String| LogKeyError::Unreadable {
         path: shown.clone(),
         message,
@@ -59,7 +61,7 @@ pub fn load_or_create(path: &Path) -> Result<SigningKey, LogKeyError> {
 /// Creates a new key file unless one exists (`Ok(None)` then).
 fn create(path: &Path) -> std::io::Result<Option<SigningKey>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        crate::hardening::private_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use ikrar::cli::{self, Outcome};
 use ikrar::config::Config;
-use ikrar::service::App;
+use ikrar::service::{App, OpenError};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -82,7 +82,8 @@ enum ExportCommand {
 enum NipCommand {
     /// Check NIPs against the rules; exit 0 when all are valid
     Check {
-        #[arg(required = true)]
+        /// NIPs as written; one starting with `-` is judged too, not taken for an option
+        #[arg(required = true, allow_hyphen_values = true)]
         nips: Vec<String>,
     },
 }
@@ -94,6 +95,10 @@ enum RosterCommand {
 }
 
 fn main() -> ExitCode {
+    if let Err(e) = ikrar::hardening::harden() {
+        eprintln!("galat: proses tidak dapat diamankan (umask, core dump): {e}");
+        return Outcome::Failed.into();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -127,12 +132,12 @@ fn run(command: Command) -> Outcome {
         } => with_config(|config| with_app(config, |app| cli::roster::run(&app, &import))),
         Command::Export {
             command: ExportCommand::Bundle { out },
-        } => with_config(|config| with_app(config, |app| cli::export::bundle(&app, &out))),
+        } => with_config(|config| with_existing(config, |app| cli::export::bundle(&app, &out))),
         Command::Export {
             command: ExportCommand::Report(report),
-        } => with_config(|config| with_app(config, |app| cli::report::run(&app, &report))),
+        } => with_config(|config| with_existing(config, |app| cli::report::run(&app, &report))),
         Command::Backup { out } => {
-            with_config(|config| with_app(config, |app| cli::backup::run(&app, &out)))
+            with_config(|config| with_existing(config, |app| cli::backup::run(&app, &out)))
         }
         Command::Admin {
             command: AdminCommand::Create(create),
@@ -151,9 +156,18 @@ fn with_config(work: impl FnOnce(Config) -> Outcome) -> Outcome {
     }
 }
 
-/// Runs `work` with the app opened (log key loaded, database migrated).
+/// Runs `work` with the app opened (log key loaded or created, database migrated).
 fn with_app(config: Config, work: impl FnOnce(App) -> Outcome) -> Outcome {
-    match App::open(config) {
+    opened(App::open(config), work)
+}
+
+/// Runs `work` on an existing deployment: the commands that read the log never create one.
+fn with_existing(config: Config, work: impl FnOnce(App) -> Outcome) -> Outcome {
+    opened(App::open_existing(config), work)
+}
+
+fn opened(app: Result<App, OpenError>, work: impl FnOnce(App) -> Outcome) -> Outcome {
+    match app {
         Ok(app) => work(app),
         Err(e) => {
             eprintln!("galat: {e}");

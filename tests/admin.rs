@@ -8,88 +8,6 @@ use calamine::{Data, Reader, Xlsx};
 use common::*;
 use std::io::Cursor;
 
-const ADMIN_PASSWORD: &str = "kuda lari di pantai pagi";
-
-/// The small roster imported, Siti (DINKES) and Budi (DINDIKBUD) signed, Ani (DINKES) not;
-/// a superadmin, a DINKES unit-admin and an auditor.
-async fn console() -> (TestApp, Vec<(String, String)>) {
-    let app = TestApp::spawn().await;
-    let codes = app.import_roster(&small_roster());
-    let browser = app.browser();
-    for nip in [SITI, BUDI] {
-        let code = &codes.iter().find(|(n, _)| n == nip).unwrap().1;
-        app.activate_ok(&browser, nip, code).await;
-        assert_eq!(app.sign(&browser, nip, PASSPHRASE).await.status(), 303);
-    }
-    for (name, role, unit) in [
-        ("bkpsdm", "superadmin", None),
-        ("dinkes", "unit-admin", Some("DINKES")),
-        ("bawaslu", "auditor", None),
-    ] {
-        let mut args = vec!["admin", "create", name, "--role", role, "--password-stdin"];
-        if let Some(unit) = unit {
-            args.extend(["--unit", unit]);
-        }
-        let out = ikrar_with_input(&app.dir, &args, &format!("{ADMIN_PASSWORD}\n"));
-        assert!(out.status.success(), "{}", text(&out));
-    }
-    (app, codes)
-}
-
-/// A browser signed in as `username`.
-async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
-    let browser = app.browser();
-    let res = post_sign_in(app, &browser, username, ADMIN_PASSWORD).await;
-    assert_eq!(res.status(), 303, "sign-in of {username}");
-    assert_eq!(res.headers()["location"], "/admin");
-    browser
-}
-
-async fn post_sign_in(
-    app: &TestApp,
-    browser: &reqwest::Client,
-    username: &str,
-    password: &str,
-) -> reqwest::Response {
-    let token = app.csrf(browser, "/admin/masuk").await;
-    browser
-        .post(app.url("/admin/masuk"))
-        .form(&[
-            ("username", username),
-            ("password", password),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn status(app: &TestApp, browser: &reqwest::Client, path: &str) -> u16 {
-    browser
-        .get(app.url(path))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-/// Posts a button form and returns only its status.
-async fn press_status(app: &TestApp, browser: &reqwest::Client, path: &str) -> u16 {
-    press(app, browser, path).await.status().as_u16()
-}
-
-/// Posts a button form (CSRF token only) and returns the response.
-async fn press(app: &TestApp, browser: &reqwest::Client, path: &str) -> reqwest::Response {
-    let token = app.csrf(browser, "/admin/masuk").await;
-    browser
-        .post(app.url(path))
-        .form(&[("csrf_token", token.as_str())])
-        .send()
-        .await
-        .unwrap()
-}
-
 const PACT_PAGE: &str = "/admin/pakta/netralitas-2024";
 
 #[tokio::test]
@@ -570,29 +488,6 @@ async fn the_audit_trail_records_admin_actions() {
     let csv_text = app.page(&admin, "/admin/audit?format=csv").await;
     assert!(csv_text.starts_with("waktu,waktu_utc,aktor,aksi,rincian,ip,user_agent"));
     assert!(csv_text.contains("code_reset") && csv_text.contains("127.0.0.1"));
-}
-
-async fn upload_roster(app: &TestApp, browser: &reqwest::Client, csv: String) -> (u16, String) {
-    let token = app.csrf(browser, "/admin/roster").await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", token)
-        .part(
-            "berkas",
-            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("roster.csv"),
-        );
-    let res = browser
-        .post(app.url("/admin/roster"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-fn upload_id(preview: &str) -> String {
-    let marker = "action=\"/admin/roster/";
-    let start = preview.find(marker).unwrap() + marker.len();
-    preview[start..start + 32].to_owned()
 }
 
 #[tokio::test]

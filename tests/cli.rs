@@ -50,6 +50,17 @@ fn nip_check_follows_the_fixture_cases() {
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
     let out = ikrar_in(&dir, &["nip", "check", "199004152019032004", "1"]);
     assert_eq!(out.status.code(), Some(1));
+    // A NIP typed with a leading minus is judged, not taken for an option.
+    for args in [
+        &["nip", "check", "-199004152019032004"][..],
+        &["nip", "check", "199004152019032004", "-1"][..],
+    ] {
+        let out = ikrar_in(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let minus = stdout.lines().find(|l| l.starts_with('-')).unwrap();
+        assert!(minus.contains("\tinvalid\tnip_"), "{stdout}");
+    }
 }
 
 const BAD_ROW: &str = "199004152019032004,Siti Aminah,PPPK,Perawat,DINKES,Dinas Kesehatan,Pemkab\n";
@@ -211,4 +222,41 @@ fn a_kabupaten_roster_imports_whole() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(counts(&dir).0, 8100);
     assert_eq!(read_codes(&codes).len(), 8100);
+}
+
+#[test]
+fn commands_that_read_the_log_never_invent_one() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().join("data-salah");
+    let out_file = empty.path().join("bundle.jsonl");
+    let report = empty.path().join("rekap.csv");
+    let backup = empty.path().join("cadangan.db");
+    for args in [
+        vec!["export", "bundle", out_file.to_str().unwrap()],
+        vec![
+            "export",
+            "report",
+            report.to_str().unwrap(),
+            "--pact",
+            "netralitas-2024",
+        ],
+        vec!["backup", backup.to_str().unwrap()],
+    ] {
+        let out = ikrar_command_sqlite(&dir).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(text(&out).contains("tidak ada log ikrar"), "{}", text(&out));
+    }
+    assert!(!dir.join("ikrar.db").exists() && !dir.join("log-key.pem").exists());
+    assert!(!out_file.exists() && !report.exists() && !backup.exists());
+
+    // A database without its log key is refused too: a new key would sign a log it never kept.
+    let served = DataDir::new();
+    let migrated = ikrar_in(&served, &["migrate"]);
+    assert!(migrated.status.success(), "{}", text(&migrated));
+    let key = served.path().join("log-key.pem");
+    let _ = std::fs::remove_file(&key);
+    let out = ikrar_in(&served, &["export", "bundle", out_file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("kunci log"), "{}", text(&out));
+    assert!(!key.exists() && !out_file.exists());
 }

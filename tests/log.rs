@@ -58,11 +58,19 @@ async fn receipts_verify_offline_and_forgeries_fail() {
     std::fs::write(&file, &body).unwrap();
     let key = app.app.log.verifier_key();
     for args in [vec![], vec!["--log-key", key.as_str()]] {
+        let pinned = !args.is_empty();
         let mut all = vec!["verify-receipt", file.to_str().unwrap()];
         all.extend(args);
         let out = app.ikrar(&all);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         assert!(text(&out).contains("SAH"));
+        // Without a pinned key the output says where the key came from.
+        assert_eq!(
+            text(&out).contains("tanpa --log-key"),
+            !pinned,
+            "{}",
+            text(&out)
+        );
     }
 
     // Forgeries: another name, another proof, another key; and a file that is no receipt.

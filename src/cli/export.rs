@@ -12,7 +12,7 @@ pub fn bundle(app: &App, out: &Path) -> Outcome {
     let result = (|| -> Result<u64, Box<dyn std::error::Error>> {
         let (_, size) = export::snapshot(app)?;
         let bar = progress_bar(size, "Mengekspor");
-        let file = std::fs::File::create(&partial)?;
+        let file = crate::hardening::private_file(&partial)?;
         let mut writer = BufWriter::with_capacity(1 << 20, file);
         let written = export::write_bundle(app, &mut writer, &mut |n| bar.set_position(n))?;
         let file = writer.into_inner().map_err(|e| e.into_error())?;

@@ -50,7 +50,7 @@ pub fn run(app: &App, args: &ReportArgs) -> Outcome {
     let partial = args.out.with_extension("partial");
     let result = (|| -> Result<(), reports::ReportError> {
         let mut conn = app.db.conn()?;
-        let file = std::fs::File::create(&partial)?;
+        let file = crate::hardening::private_file(&partial)?;
         reports::write(&mut conn, &request, BufWriter::new(file))?;
         std::fs::rename(&partial, &args.out)?;
         let actor = crate::db::audit::Actor::command_line("ikrar export report");

@@ -1,12 +1,13 @@
 //! `ikrar roster import FILE.csv [--dry-run] [--skip-invalid] [--codes-out F] [--report F]`.
 
 use super::{progress_bar, Outcome};
+use crate::domain::csv_safe::{Cell, SafeCsv};
 use crate::domain::roster;
 use crate::domain::values::now_seconds;
 use crate::i18n::Lang;
 use crate::service::roster::{import, ImportOptions, ImportOutcome};
 use crate::service::App;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -116,22 +117,16 @@ fn try_run(app: &App, args: &ImportArgs) -> Result<Outcome, Failure> {
 
 /// Creates a file only its owner can read (it will hold secrets).
 fn create_private(path: &Path) -> Result<File, Failure> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .map_err(|e| Failure::Write(path.to_owned(), e))
+    crate::hardening::private_file(path).map_err(|e| Failure::Write(path.to_owned(), e))
 }
 
 fn write_codes(path: &Path, file: File, outcome: &ImportOutcome) -> Result<(), Failure> {
     let failed = |e: csv::Error| Failure::Write(path.to_owned(), e.into());
-    let mut out = csv::Writer::from_writer(file);
-    out.write_record(["nip", "kode_aktivasi", "nama", "unit_kode"])
+    let mut out = SafeCsv::new(file);
+    out.text_row(["nip", "kode_aktivasi", "nama", "unit_kode"])
         .map_err(failed)?;
     for issued in &outcome.codes {
-        out.write_record([
+        out.text_row([
             issued.nip.as_str(),
             issued.code.as_str(),
             issued.name.as_str(),
@@ -144,12 +139,20 @@ fn write_codes(path: &Path, file: File, outcome: &ImportOutcome) -> Result<(), F
 
 fn write_report(path: &Path, outcome: &ImportOutcome) -> Result<(), Failure> {
     let failed = |e: csv::Error| Failure::Write(path.to_owned(), e.into());
-    let mut out = csv::Writer::from_path(path).map_err(failed)?;
-    out.write_record(["line", "nip", "code", "message"])
+    let file = create_private(path)?;
+    let mut out = SafeCsv::new(file);
+    out.text_row(["line", "nip", "code", "message"])
         .map_err(failed)?;
     for e in &outcome.errors {
-        out.write_record([&e.line.to_string(), &e.nip, e.code, &e.message(Lang::Id)])
-            .map_err(failed)?;
+        let line = e.line.to_string();
+        let message = e.message(Lang::Id);
+        out.row(&[
+            Cell::Number(&line),
+            Cell::Text(&e.nip),
+            Cell::Text(e.code),
+            Cell::Text(&message),
+        ])
+        .map_err(failed)?;
     }
     out.flush().map_err(|e| Failure::Write(path.to_owned(), e))
 }

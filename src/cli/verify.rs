@@ -95,8 +95,16 @@ pub fn bundle(args: &VerifyArgs) -> Outcome {
     }
 }
 
+/// Said whenever no `--log-key` was given: a file that brings its own key proves only itself.
+const UNPINNED: &str = "PERHATIAN: tanpa --log-key, kunci log diambil dari berkas itu sendiri. \
+Itu hanya membuktikan berkas utuh dan konsisten, bukan bahwa ia berasal dari log BKPSDM; \
+berikan kunci yang Anda simpan dengan --log-key.";
+
 fn print_summary(summary: &Summary) {
     println!("Log: {}", summary.origin);
+    if !summary.log_key_pinned {
+        println!("{UNPINNED}");
+    }
     match summary.checkpoint_size {
         Some(size) => println!("Checkpoint: {size} entri"),
         None => println!("Checkpoint: tidak dapat diverifikasi"),
@@ -162,6 +170,9 @@ pub fn receipt(args: &ReceiptArgs) -> Outcome {
     match receipt::verify(&receipt_file, key.as_deref()) {
         Ok(entry) => {
             let claim = &entry.claim;
+            if key.is_none() {
+                println!("{UNPINNED}");
+            }
             println!("HASIL: SAH");
             println!("Pakta: {}", claim.pact);
             println!(

@@ -93,6 +93,23 @@ pub enum Ended<E> {
     Db(diesel::result::Error),
 }
 
+/// Whether the database already holds ikrar's log table (PostgreSQL; an SQLite file is checked
+/// by its existence).
+pub fn has_log(conn: &mut Conn) -> diesel::QueryResult<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Present {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        present: bool,
+    }
+    let sql = match conn {
+        Conn::Sqlite(_) => {
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'log_head') AS present"
+        }
+        Conn::Pg(_) => "SELECT to_regclass('log_head') IS NOT NULL AS present",
+    };
+    diesel::RunQueryDsl::get_result::<Present>(diesel::sql_query(sql), conn).map(|p| p.present)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

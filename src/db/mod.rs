@@ -22,6 +22,7 @@ use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use secrecy::ExposeSecret;
 
 /// A connection to the configured backend; every query takes it. Queries are written once for
 /// both; what differs lives in `dialect`.
@@ -49,6 +50,8 @@ pub enum DbError {
     Join,
     #[error("log transparansi tidak dapat ditulis: {0}")]
     Log(String),
+    #[error("tidak ada log ikrar di {0}: periksa IKRAR_DATA_DIR atau DATABASE_URL (basis data dibuat oleh `ikrar serve` atau `ikrar migrate`)")]
+    Missing(String),
     #[error("ikrar backup menyalin berkas SQLite; basis data PostgreSQL dicadangkan dengan pg_dump (lihat README)")]
     BackupIsPgDump,
 }
@@ -96,7 +99,9 @@ impl Manager {
             DatabaseUrl::Sqlite(path) => {
                 SqliteConnection::establish(&path.to_string_lossy()).map(Conn::Sqlite)
             }
-            DatabaseUrl::Postgres(url) => PgConnection::establish(url).map(Conn::Pg),
+            DatabaseUrl::Postgres(url) => {
+                PgConnection::establish(url.expose_secret()).map(Conn::Pg)
+            }
         }
     }
 }
@@ -136,8 +141,9 @@ impl Db {
         };
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+                crate::hardening::private_dir(dir).map_err(|e| open_error(e.to_string()))?;
             }
+            private_sqlite_files(path).map_err(|e| open_error(e.to_string()))?;
         }
         let mut conn = manager.establish().map_err(|e| open_error(e.to_string()))?;
         migrate(&mut conn)?;
@@ -146,6 +152,29 @@ impl Db {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
         Ok(Db { pool })
+    }
+
+    /// Opens a database that must already hold ikrar's tables, for the commands that read the
+    /// log: a missing SQLite file, or a PostgreSQL database without them, is refused rather
+    /// than created empty.
+    pub fn open_existing(url: &DatabaseUrl) -> Result<Db, DbError> {
+        let missing = || DbError::Missing(url.to_string());
+        match url {
+            DatabaseUrl::Sqlite(path) if !path.is_file() => return Err(missing()),
+            DatabaseUrl::Sqlite(_) => {}
+            DatabaseUrl::Postgres(_) => {
+                let mut conn = Manager(url.clone())
+                    .establish()
+                    .map_err(|e| DbError::Open {
+                        target: url.to_string(),
+                        message: e.to_string(),
+                    })?;
+                if !dialect::has_log(&mut conn)? {
+                    return Err(missing());
+                }
+            }
+        }
+        Self::open(url)
     }
 
     /// Applies pending migrations over one connection and closes it (`ikrar migrate`).
@@ -179,6 +208,30 @@ impl Db {
         .await
         .map_err(|_| DbError::Join)?
     }
+}
+
+/// Creates the SQLite file with mode 0600 before SQLite opens it (SQLite gives its `-wal` and
+/// `-shm` files the database file's mode), and makes existing ones 0600: they hold password
+/// hashes, sealed keys and personal data.
+fn private_sqlite_files(path: &std::path::Path) -> std::io::Result<()> {
+    if !path.exists() {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = std::path::PathBuf::from(name);
+        if file.exists() {
+            crate::hardening::make_private(&file)?;
+        }
+    }
+    Ok(())
 }
 
 /// Applies pending migrations: once per SQLite file (switching it to WAL first), and under a
@@ -247,6 +300,14 @@ impl Db {
     pub fn backup_to(&self, out: &std::path::Path) -> Result<(), DbError> {
         match &mut *self.conn()? {
             Conn::Sqlite(c) => {
+                // An empty file is a valid target; made first so that it is private from the
+                // start.
+                drop(
+                    crate::hardening::private_file(out).map_err(|e| DbError::Open {
+                        target: out.display().to_string(),
+                        message: e.to_string(),
+                    })?,
+                );
                 diesel::sql_query("VACUUM INTO ?")
                     .bind::<diesel::sql_types::Text, _>(out.to_string_lossy().as_ref())
                     .execute(c)?;

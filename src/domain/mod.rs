@@ -2,6 +2,7 @@
 //! database or the file system.
 
 pub mod activation_code;
+pub mod csv_safe;
 pub mod display;
 pub mod entry;
 pub mod nip;

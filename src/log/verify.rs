@@ -40,6 +40,9 @@ pub struct Fault {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Summary {
     pub origin: String,
+    /// Whether the auditor gave the log key; otherwise the bundle's own key was taken, which
+    /// proves the bundle whole but not whose log it is.
+    pub log_key_pinned: bool,
     pub checkpoint_size: Option<u64>,
     pub entries: u64,
     pub pacts: u64,
@@ -69,6 +72,9 @@ pub enum Unreadable {
     Format(String),
     #[error("checkpoint --since tidak dapat dibaca: {0}")]
     Since(String),
+    /// A signature worker died: its batches were not checked, so no verdict can be given.
+    #[error("pemeriksa tanda tangan berhenti di tengah jalan; hasil tidak dapat dipercaya")]
+    WorkerDied,
 }
 
 /// A signature waiting to be checked.
@@ -89,9 +95,21 @@ impl Job {
 
 /// Verifies a bundle read from `input`; `progress` is told how many entries were read.
 pub fn verify_bundle(
+    input: impl BufRead,
+    options: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Summary, Unreadable> {
+    verify_with(input, options, progress, check_batch)
+}
+
+/// [`verify_bundle`] with the batch check given: the bad indexes of a batch. A worker that
+/// panics fails the whole verification ([`Unreadable::WorkerDied`]) instead of passing its
+/// batches unchecked.
+fn verify_with(
     mut input: impl BufRead,
     options: &Options,
     progress: &mut dyn FnMut(u64),
+    check: fn(&[Job]) -> Vec<u64>,
 ) -> Result<Summary, Unreadable> {
     let mut line = String::new();
     input.read_line(&mut line)?;
@@ -101,6 +119,7 @@ pub fn verify_bundle(
         return Err(Unreadable::Format(header.format));
     }
     let mut state = State::new(&header);
+    state.summary.log_key_pinned = options.log_key.is_some();
     let (checkpoint, verifier) = state.open_checkpoint(&header, options);
     let since = match (&options.since, &verifier) {
         (Some(text), Some(verifier)) => Some(
@@ -146,7 +165,7 @@ pub fn verify_bundle(
                             Err(_) => break,
                         };
                         match batch {
-                            Ok(batch) => bad.extend(check_batch(&batch)),
+                            Ok(batch) => bad.extend(check(&batch)),
                             Err(_) => break,
                         }
                     }
@@ -197,12 +216,17 @@ pub fn verify_bundle(
         }
         drop(job_tx);
         let mut bad = Vec::new();
+        let mut died = false;
         for worker in workers {
-            bad.extend(worker.join().unwrap_or_default());
+            match worker.join() {
+                Ok(found) => bad.extend(found),
+                Err(_) => died = true,
+            }
         }
         progress(state.root.size());
         match read_error {
             Some(e) => Err(Unreadable::Io(e)),
+            None if died => Err(Unreadable::WorkerDied),
             None => Ok(bad),
         }
     })?;
@@ -609,5 +633,97 @@ impl State {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::entry::{KeyEntry, PactEntry, SignatureClaim};
+    use crate::domain::values::parse_time;
+    use crate::log::bundle::{write_entry, write_header, PactText, ReportRow};
+    use crate::log::note::LogSigner;
+    use ed25519_dalek::SigningKey;
+
+    /// A valid bundle: one pact, one key, one signature.
+    fn one_signature_bundle() -> Vec<u8> {
+        let time = parse_time("2023-11-24T02:00:00Z").unwrap();
+        let (title, body) = ("Pakta uji".to_owned(), "Isi pakta.".to_owned());
+        let sha256 = hex::encode(Sha256::digest(format!("{title}\n\n{body}\n")));
+        let employee = SigningKey::from_bytes(&[1; 32]);
+        let nip = "199004152019032004".to_owned();
+        let key = employee.verifying_key().to_bytes();
+        let claim = SignatureClaim {
+            pact: "uji".into(),
+            sha256: sha256.clone(),
+            nip: nip.clone(),
+            name: "Siti".into(),
+            unit: "DINKES".into(),
+            key,
+            time,
+        };
+        let entries = [
+            Entry::Pact(PactEntry {
+                id: "uji".into(),
+                title: title.clone(),
+                sha256,
+                time,
+            }),
+            Entry::Key(KeyEntry {
+                nip,
+                name: "Siti".into(),
+                unit: "DINKES".into(),
+                key,
+                time,
+            }),
+            Entry::Signature(claim.sign(&employee)),
+        ]
+        .map(|e| e.to_text());
+        let mut root = StreamingRoot::default();
+        for entry in &entries {
+            root.push(leaf_hash(entry.as_bytes()));
+        }
+        let signer = LogSigner::new("ikrar.test/log", SigningKey::from_bytes(&[7; 32])).unwrap();
+        let header = Header {
+            format: BUNDLE_FORMAT.into(),
+            origin: "ikrar.test/log".into(),
+            log_key: signer.verifier_key(),
+            checkpoint: signer.sign_checkpoint(3, root.root()).unwrap(),
+            exported_at: "2023-11-24T03:00:00Z".into(),
+            pacts: vec![PactText {
+                id: "uji".into(),
+                title,
+                body,
+            }],
+            units: vec![],
+            report: vec![ReportRow {
+                pact: "uji".into(),
+                unit: "DINKES".into(),
+                signed: 1,
+            }],
+        };
+        let mut out = Vec::new();
+        write_header(&mut out, &header).unwrap();
+        for (n, entry) in entries.iter().enumerate() {
+            write_entry(&mut out, n as u64, entry).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn a_worker_that_dies_leaves_no_verdict() {
+        let bundle = one_signature_bundle();
+        let options = Options {
+            threads: 2,
+            ..Options::default()
+        };
+        let summary = verify_with(&bundle[..], &options, &mut |_| {}, check_batch).unwrap();
+        assert!(summary.is_valid(), "{:?}", summary.faults);
+        assert_eq!(summary.signatures, 1);
+        fn dies(_: &[Job]) -> Vec<u64> {
+            panic!("a worker dies");
+        }
+        let result = verify_with(&bundle[..], &options, &mut |_| {}, dies);
+        assert!(matches!(result, Err(Unreadable::WorkerDied)), "{result:?}");
     }
 }

@@ -54,8 +54,21 @@ impl App {
     /// Loads (or creates) the log key and opens (and migrates) the database.
     pub fn open(config: Config) -> Result<App, OpenError> {
         let key = log_key::load_or_create(&config.log_key_path)?;
-        let log = LogSigner::new(&config.origin, key).map_err(OpenError::Origin)?;
         let db = Db::open(&config.database)?;
+        Self::assemble(config, key, db)
+    }
+
+    /// Opens an existing deployment, for the commands that read its log (exports, reports,
+    /// backups): a missing database or log key is an error, never created afresh, so that a
+    /// wrong data directory cannot yield a new, empty log signed by a new key.
+    pub fn open_existing(config: Config) -> Result<App, OpenError> {
+        let db = Db::open_existing(&config.database)?;
+        let key = log_key::load(&config.log_key_path)?;
+        Self::assemble(config, key, db)
+    }
+
+    fn assemble(config: Config, key: ed25519_dalek::SigningKey, db: Db) -> Result<App, OpenError> {
+        let log = LogSigner::new(&config.origin, key).map_err(OpenError::Origin)?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(App {
             config: Arc::new(config),

@@ -4,6 +4,7 @@
 use super::dashboard::{self, Order, PactProgress};
 use crate::db::counts::{self, EmployeeRow, SignatureRow};
 use crate::db::{pacts, Conn, DbError};
+use crate::domain::csv_safe::{Cell, SafeCsv};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -143,11 +144,22 @@ pub fn write(
             }
         }
         (ReportKind::ByEmployee, FileFormat::Csv) => {
-            let mut csv = csv::Writer::from_writer(out);
-            csv.write_record(EMPLOYEE_HEADER)?;
+            let mut csv = SafeCsv::new(out);
+            csv.text_row(EMPLOYEE_HEADER)?;
             let (mut times, mut index) = (LocalTimes::new(request.tz), String::new());
             each_employee(conn, request, |e, signature| {
-                csv.write_record(employee_fields(e, signature, &mut times, &mut index))?;
+                let [nip, name, kind, jabatan, unit, status, time, log_index] =
+                    employee_fields(e, signature, &mut times, &mut index);
+                csv.row(&[
+                    Cell::Text(nip),
+                    Cell::Text(name),
+                    Cell::Text(kind),
+                    Cell::Text(jabatan),
+                    Cell::Text(unit),
+                    Cell::Text(status),
+                    Cell::Text(time),
+                    Cell::Number(log_index),
+                ])?;
                 Ok(())
             })?;
             csv.flush()?;
@@ -289,21 +301,27 @@ fn each_employee(
 }
 
 fn unit_csv(progress: &PactProgress, out: impl Write) -> Result<(), ReportError> {
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(UNIT_HEADER)?;
+    let mut csv = SafeCsv::new(out);
+    csv.text_row(UNIT_HEADER)?;
     for u in progress
         .units
         .iter()
         .chain(std::iter::once(&progress.total))
     {
-        csv.write_record([
-            u.instansi.clone(),
-            u.code.clone(),
-            u.name.clone(),
+        let (roster, signed, pending, ratio) = (
             u.roster.to_string(),
             u.signed.to_string(),
             u.pending().to_string(),
             format!("{:.4}", u.ratio()),
+        );
+        csv.row(&[
+            Cell::Text(&u.instansi),
+            Cell::Text(&u.code),
+            Cell::Text(&u.name),
+            Cell::Number(&roster),
+            Cell::Number(&signed),
+            Cell::Number(&pending),
+            Cell::Number(&ratio),
         ])?;
     }
     csv.flush()?;

@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -51,11 +52,9 @@ async fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     if let Some(given) = bearer {
-        let configured = app
-            .config
-            .audit_token
-            .as_deref()
-            .is_some_and(|token| bool::from(given.as_bytes().ct_eq(token.as_bytes())));
+        let configured = app.config.audit_token.as_ref().is_some_and(|token| {
+            bool::from(given.as_bytes().ct_eq(token.expose_secret().as_bytes()))
+        });
         if configured || accounts::api_token_is_live(app, given).await? {
             return Ok(());
         }

@@ -45,7 +45,7 @@ impl DataDir {
     /// The database as the app's configuration names it.
     pub fn database(&self) -> DatabaseUrl {
         match self.database_url() {
-            Some(url) => DatabaseUrl::Postgres(url.to_owned()),
+            Some(url) => DatabaseUrl::Postgres(url.into()),
             None => DatabaseUrl::Sqlite(self.path().join("ikrar.db")),
         }
     }
@@ -144,8 +144,10 @@ fn template(server: &str) -> &'static str {
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
                 .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {building}")))
                 .expect("create the template");
-            ikrar::db::Db::migrate(&DatabaseUrl::Postgres(with_database(server, &building)))
-                .expect("migrate the template");
+            ikrar::db::Db::migrate(&DatabaseUrl::Postgres(
+                with_database(server, &building).into(),
+            ))
+            .expect("migrate the template");
             admin
                 .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
                 .expect("name the template");

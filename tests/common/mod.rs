@@ -2,7 +2,10 @@
 //! way a browser would, plus the real `ikrar` binary for CLI steps.
 #![allow(dead_code)] // each test crate uses a different part of the harness
 
+mod console;
 mod data;
+#[allow(unused_imports)] // not every test crate drives the console
+pub use console::*;
 pub use data::DataDir;
 
 use ikrar::config::Config;

@@ -370,9 +370,9 @@ pub async fn show_audit(
                 let mut conn = db.conn().map_err(|e| e.to_string())?;
                 let events = audit::list(&mut conn, action.as_deref(), who.as_deref(), i64::MAX)
                     .map_err(|e| e.to_string())?;
-                let mut csv = csv::Writer::from_writer(out);
+                let mut csv = crate::domain::csv_safe::SafeCsv::new(out);
                 let fail = |e: csv::Error| e.to_string();
-                csv.write_record([
+                csv.text_row([
                     "waktu",
                     "waktu_utc",
                     "aktor",
@@ -383,7 +383,7 @@ pub async fn show_audit(
                 ])
                 .map_err(fail)?;
                 for e in events {
-                    csv.write_record([
+                    csv.text_row([
                         local_time(e.at, tz),
                         crate::domain::values::format_time(e.at.and_utc()),
                         e.actor,

@@ -369,10 +369,10 @@ pub async fn unit_codes(
         if xlsx {
             codes_xlsx(&header, &rows, out).map_err(|e| e.to_string())
         } else {
-            let mut csv = csv::Writer::from_writer(out);
-            csv.write_record(header).map_err(|e| e.to_string())?;
+            let mut csv = crate::domain::csv_safe::SafeCsv::new(out);
+            csv.text_row(header).map_err(|e| e.to_string())?;
             for row in rows {
-                csv.write_record(row).map_err(|e| e.to_string())?;
+                csv.text_row(row).map_err(|e| e.to_string())?;
             }
             csv.flush().map_err(|e| e.to_string())
         }

