@@ -409,16 +409,7 @@ async fn a_reset_code_reactivates_and_old_signatures_stay_valid() {
 async fn api_tokens_open_the_log_until_revoked() {
     let (app, _) = console().await;
     let auditor = signed_in(&app, "bawaslu").await;
-    let token = app.csrf(&auditor, "/admin/token").await;
-    let res = auditor
-        .post(app.url("/admin/token"))
-        .form(&[("name", "Pemantau Bawaslu"), ("csrf_token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    let html = res.text().await.unwrap();
-    let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
-    let secret = html[start..start + 43].to_owned();
+    let secret = create_api_token(&app, &auditor, "Pemantau Bawaslu").await;
     let script = reqwest::Client::new();
     let entries = |bearer: String| {
         script

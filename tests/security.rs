@@ -197,3 +197,139 @@ fn hardening_makes_the_process_undumpable() {
     std::fs::write(&file, "x").unwrap();
     assert_eq!(mode(&file), 0o600, "umask 077");
 }
+
+#[test]
+fn invisible_characters_in_a_roster_are_refused_with_their_line() {
+    let data = DataDir::new();
+    let dir = data.path();
+    let (file, report) = (dir.join("roster.csv"), dir.join("laporan.csv"));
+    let roster = format!(
+        "{ROSTER_HEADER}198807022023211007,Budi Santoso,PPPK,Guru,DINDIKBUD,Dinas Pendidikan,Pemkab\n\
+         199004152019032004,Siti\u{200b} Aminah,PNS,Perawat,DINKES,Dinas Kesehatan,Pemkab\n\
+         200002292022012001,Ani Lestari,PNS,Bidan,DINKES,Dinas Kesehatan\u{202e},Pemkab\n"
+    );
+    std::fs::write(&file, roster).unwrap();
+    let out = ikrar_in(
+        &data,
+        &[
+            "roster",
+            "import",
+            file.to_str().unwrap(),
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let lines = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        lines.contains("3,199004152019032004,nama_invalid,"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("4,200002292022012001,unit_nama_invalid,"),
+        "{lines}"
+    );
+    assert!(lines.contains("tak terlihat"), "{lines}");
+}
+
+#[tokio::test]
+async fn the_signing_form_does_not_tell_who_is_on_the_roster() {
+    let app = TestApp::spawn().await;
+    let codes = app.import_roster(&small_roster());
+    let browser = app.browser();
+    let siti_code = &codes.iter().find(|(n, _)| n == SITI).unwrap().1;
+    app.activate_ok(&browser, SITI, siti_code).await;
+    let mut answers = Vec::new();
+    for (who, nip, passphrase) in [
+        ("unknown NIP", "198512302010011003", PASSPHRASE),
+        ("rostered, not activated", BUDI, PASSPHRASE),
+        ("wrong passphrase", SITI, "kuda merah makan rumput"),
+    ] {
+        let res = app.sign(&app.browser(), nip, passphrase).await;
+        let status = res.status().as_u16();
+        let html = res.text().await.unwrap();
+        let error = error_text(&html).unwrap_or_default();
+        assert!(
+            html.contains("href=\"/aktivasi\""),
+            "{who}: no way to activation"
+        );
+        assert!(
+            html.contains("Hubungi BKPSDM untuk kode aktivasi baru"),
+            "{who}"
+        );
+        answers.push((who, status, error));
+    }
+    for (who, status, error) in &answers {
+        assert_eq!(
+            (*status, error.as_str()),
+            (403, "NIP atau frasa sandi salah."),
+            "{who}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn attempts_at_a_locked_account_cost_the_audit_trail_one_row() {
+    let app = TestApp::spawn().await;
+    create_admin(&app, "bkpsdm", "superadmin", None);
+    let outsider = app.browser();
+    for _ in 0..5 {
+        let res = post_sign_in(&app, &outsider, "bkpsdm", "salah sekali ini").await;
+        assert_eq!(res.status(), 401);
+    }
+    for _ in 0..40 {
+        let res = post_sign_in(&app, &outsider, "bkpsdm", "salah sekali ini").await;
+        assert_eq!(res.status(), 429);
+    }
+    let mut conn = app.app.db.conn().unwrap();
+    let locked = ikrar::db::audit::list(&mut conn, Some("sign_in_locked"), None, 100).unwrap();
+    assert_eq!(locked.len(), 1, "{locked:?}");
+    assert_eq!(locked[0].repeat_count, 40);
+    assert!(
+        locked[0].detail.starts_with("bkpsdm (terkunci sampai "),
+        "{locked:?}"
+    );
+    let all = ikrar::db::audit::list(&mut conn, None, None, 1000).unwrap();
+    assert!(all.len() < 10, "{} rows", all.len());
+}
+
+#[tokio::test]
+async fn a_disabled_account_takes_its_tokens_and_sessions_with_it() {
+    let (app, _) = console().await;
+    create_admin(&app, "inspektorat", "auditor", None);
+    let auditor = signed_in(&app, "bawaslu").await;
+    let secret = create_api_token(&app, &auditor, "Pemantau Bawaslu").await;
+    let second = create_api_token(&app, &auditor, "Cadangan").await;
+    let entries = |bearer: &str| {
+        reqwest::Client::new()
+            .get(app.url("/log/entries?start=0&end=1"))
+            .bearer_auth(bearer)
+            .send()
+    };
+    assert_eq!(entries(&secret).await.unwrap().status(), 200);
+    // Another auditor changes nothing of it; a superadmin may revoke anyone's.
+    let other = signed_in(&app, "inspektorat").await;
+    assert_eq!(
+        press_status(&app, &other, "/admin/token/2/cabut").await,
+        403
+    );
+    assert_eq!(entries(&second).await.unwrap().status(), 200);
+    let superadmin = signed_in(&app, "bkpsdm").await;
+    assert_eq!(
+        press_status(&app, &superadmin, "/admin/token/2/cabut").await,
+        303
+    );
+    assert_eq!(entries(&second).await.unwrap().status(), 401);
+    // Disabling the auditor ends the session and every token they made.
+    let id = {
+        let mut conn = app.app.db.conn().unwrap();
+        ikrar::db::admins::find_by_username(&mut conn, "bawaslu")
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let path = format!("/admin/akun/{id}/nonaktifkan");
+    assert_eq!(press_status(&app, &superadmin, &path).await, 303);
+    assert_eq!(entries(&secret).await.unwrap().status(), 401);
+    assert_eq!(status(&app, &auditor, "/admin/token").await, 303);
+}

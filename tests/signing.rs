@@ -122,7 +122,7 @@ async fn every_refusal_writes_nothing() {
     let cases = [
         (SITI, "kuda merah makan", Some("ya"), 403, wrong),
         ("198512302010011003", PASSPHRASE, Some("ya"), 403, wrong),
-        (BUDI, PASSPHRASE, Some("ya"), 403, "belum diaktivasi"),
+        (BUDI, PASSPHRASE, Some("ya"), 403, wrong),
         (SITI, PASSPHRASE, None, 422, "Centang pernyataan"),
         (SITI, PASSPHRASE, Some("tidak"), 422, "Centang pernyataan"),
         (

@@ -1,6 +1,6 @@
 //! API tokens for auditors' monitoring scripts: stored as SHA-256, revocable.
 
-use super::schema::api_tokens;
+use super::schema::{admins, api_tokens};
 use super::{Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -43,6 +43,15 @@ pub fn all(conn: &mut Conn) -> Result<Vec<ApiToken>, DbError> {
         .load(conn)?)
 }
 
+/// A token by id.
+pub fn find(conn: &mut Conn, id: i64) -> Result<Option<ApiToken>, DbError> {
+    Ok(api_tokens::table
+        .find(id)
+        .select(ApiToken::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Revokes a token; returns its name if it was live.
 pub fn revoke(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<Option<String>, DbError> {
     Ok(diesel::update(
@@ -56,11 +65,30 @@ pub fn revoke(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<Option<Str
     .optional()?)
 }
 
-/// Whether a live token has this hash.
+/// Revokes every live token an account made; returns how many.
+pub fn revoke_all_of(
+    conn: &mut Conn,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::created_by.eq(username))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(now.naive_utc())))
+    .execute(conn)?)
+}
+
+/// Whether a live token has this hash: not revoked, and its owner's account not disabled.
 pub fn is_live(conn: &mut Conn, token_hash: &[u8; 32]) -> Result<bool, DbError> {
+    let active_owners = admins::table
+        .filter(admins::disabled_at.is_null())
+        .select(admins::username);
     let count: i64 = api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash.as_slice()))
         .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::created_by.eq_any(active_owners))
         .count()
         .get_result(conn)?;
     Ok(count > 0)

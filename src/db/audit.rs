@@ -16,6 +16,8 @@ pub struct AuditEvent {
     pub detail: String,
     pub ip: String,
     pub user_agent: String,
+    /// How many times it happened (more than one only for repeated events).
+    pub repeat_count: i64,
 }
 
 /// Who did something, from where.
@@ -58,6 +60,36 @@ pub fn record(
             audit_events::user_agent.eq(&actor.user_agent),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Records an event that may repeat many times (attempts at a locked account): the first time
+/// as a row, every later time with the same `key` as one more in that row's count, so that a
+/// flood of attempts costs the trail one row.
+pub fn record_repeated(
+    conn: &mut Conn,
+    actor: &Actor,
+    action: &str,
+    detail: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    use super::dialect::per_backend;
+    let row = (
+        audit_events::at.eq(now.naive_utc()),
+        audit_events::actor.eq(&actor.name),
+        audit_events::action.eq(action),
+        audit_events::detail.eq(detail),
+        audit_events::ip.eq(&actor.ip),
+        audit_events::user_agent.eq(&actor.user_agent),
+        audit_events::dedupe_key.eq(key),
+    );
+    per_backend!(conn, c => diesel::insert_into(audit_events::table)
+        .values(row)
+        .on_conflict(audit_events::dedupe_key)
+        .do_update()
+        .set(audit_events::repeat_count.eq(audit_events::repeat_count + 1))
+        .execute(c))?;
     Ok(())
 }
 

@@ -144,6 +144,8 @@ diesel::table! {
         detail -> Text,
         ip -> Text,
         user_agent -> Text,
+        repeat_count -> BigInt,
+        dedupe_key -> Nullable<Text>,
     }
 }
 

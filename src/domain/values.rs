@@ -12,6 +12,8 @@ pub enum ValueError {
     EmptyText,
     TextTooLong,
     ControlCharacter,
+    /// A zero-width or bidirectional control character, which makes one name look like another.
+    InvisibleCharacter,
     UnitCode,
     PactId,
     Time,
@@ -24,6 +26,7 @@ impl ValueError {
             ValueError::EmptyText => "value.empty_text",
             ValueError::TextTooLong => "value.text_too_long",
             ValueError::ControlCharacter => "value.control_character",
+            ValueError::InvisibleCharacter => "value.invisible_character",
             ValueError::UnitCode => "value.unit_code",
             ValueError::PactId => "value.pact_id",
             ValueError::Time => "value.time",
@@ -50,11 +53,21 @@ pub fn normalize_text(input: &str) -> Result<String, ValueError> {
     if out.chars().any(char::is_control) {
         return Err(ValueError::ControlCharacter);
     }
+    if out.chars().any(is_invisible) {
+        return Err(ValueError::InvisibleCharacter);
+    }
     match out.chars().count() {
         0 => Err(ValueError::EmptyText),
         1..=200 => Ok(out),
         _ => Err(ValueError::TextTooLong),
     }
+}
+
+/// Zero-width and bidirectional control characters (U+200B–U+200F, U+202A–U+202E,
+/// U+2066–U+2069, U+FEFF): invisible, they let `Siti` and `Si\u{200b}ti`, or a name reversed by
+/// U+202E, pass for someone else.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Whether ASCII text is already a normal text value (the common case, checked cheaply).
@@ -137,6 +150,16 @@ mod tests {
         assert_eq!(normalize_text("Rene\u{301}").unwrap(), "Ren\u{e9}");
         assert_eq!(normalize_text("   "), Err(ValueError::EmptyText));
         assert_eq!(normalize_text("a\u{7}b"), Err(ValueError::ControlCharacter));
+        for invisible in [
+            '\u{200b}', '\u{200f}', '\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}', '\u{feff}',
+        ] {
+            assert_eq!(
+                normalize_text(&format!("Siti{invisible}Aminah")),
+                Err(ValueError::InvisibleCharacter),
+                "U+{:04X}",
+                invisible as u32
+            );
+        }
         assert_eq!(
             normalize_text(&"x".repeat(201)),
             Err(ValueError::TextTooLong)

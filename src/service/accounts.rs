@@ -211,24 +211,25 @@ pub async fn sign_in(
     let username: String = username.chars().take(64).collect();
     let now = now_seconds();
     let subject = format!("admin:{}", username.to_lowercase());
-    let (lookup_subject, lookup_name) = (subject.clone(), username.clone());
+    let (lookup_subject, lookup_name, lock_actor) =
+        (subject.clone(), username.clone(), actor.clone());
     let admin = app
         .db
         .run(move |conn| -> Result<_, SignInError> {
-            if let Attempt::Locked(_) = guess_limits::begin_attempt(conn, &lookup_subject, now)? {
+            if let Attempt::Locked(until) = guess_limits::begin_attempt(conn, &lookup_subject, now)?
+            {
+                // One row per lock however many attempts it meets, with their count.
+                let detail = format!(
+                    "{lookup_name} (terkunci sampai {})",
+                    crate::domain::values::format_time(until)
+                );
+                let key = format!("{lookup_subject}@{}", until.timestamp());
+                audit::record_repeated(conn, &lock_actor, "sign_in_locked", &detail, &key, now)?;
                 return Err(SignInError::Locked);
             }
             Ok(admins::find_by_username(conn, &lookup_name)?)
         })
-        .await;
-    let admin = match admin {
-        Err(SignInError::Locked) => {
-            let detail = format!("{username} (terkunci)");
-            record(app, actor, "sign_in_failed", detail).await?;
-            return Err(SignInError::Locked);
-        }
-        other => other?,
-    };
+        .await?;
     let params = app.config.argon2;
     let phc = admin
         .as_ref()
@@ -338,12 +339,34 @@ pub async fn create_api_token(
     Ok(secret)
 }
 
-/// Revokes an API token.
-pub async fn revoke_api_token(app: &App, id: i64, actor: Actor) -> Result<(), DbError> {
+/// Why a token could not be revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    /// Only a superadmin revokes someone else's token.
+    #[error("hanya superadmin yang dapat mencabut token milik orang lain")]
+    NotYours,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Revokes an API token: one's own, or anyone's for a superadmin.
+pub async fn revoke_api_token(
+    app: &App,
+    id: i64,
+    by: &SignedIn,
+    actor: Actor,
+) -> Result<(), RevokeError> {
     let now = now_seconds();
+    let (username, superadmin) = (by.username.clone(), by.role.is_superadmin());
     app.db
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
+                let Some(token) = api_tokens::find(conn, id)? else {
+                    return Ok(());
+                };
+                if token.created_by != username && !superadmin {
+                    return Err(RevokeError::NotYours);
+                }
                 if let Some(name) = api_tokens::revoke(conn, id, now)? {
                     audit::record(conn, &actor, "token_revoke", &name, now)?;
                 }
@@ -361,14 +384,16 @@ pub async fn api_token_is_live(app: &App, token: &str) -> Result<bool, DbError> 
         .await
 }
 
-/// Disables an account (and ends its sessions).
+/// Disables an account, ends its sessions and revokes its API tokens, in one transaction.
 pub async fn disable(app: &App, id: i64, username: String, actor: Actor) -> Result<(), DbError> {
     let now = now_seconds();
     app.db
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
                 admins::disable(conn, id, now)?;
-                audit::record(conn, &actor, "account_disable", &username, now)
+                let revoked = api_tokens::revoke_all_of(conn, &username, now)?;
+                let detail = format!("{username} ({revoked} token dicabut)");
+                audit::record(conn, &actor, "account_disable", &detail, now)
             })
         })
         .await

@@ -56,8 +56,9 @@ pub enum SignError {
     PactClosed,
     NotAgreed,
     InvalidNip(NipError),
+    /// Unknown NIP, a NIP not activated yet, or a wrong passphrase: one answer for all three,
+    /// so that the form does not tell who is on the roster.
     BadCredentials,
-    NotActivated,
     Locked(DateTime<Utc>),
     AlreadySigned(ReceiptRef),
     Unavailable,
@@ -75,7 +76,6 @@ impl SignError {
             SignError::PactClosed => "sign.closed",
             SignError::NotAgreed => "sign.not_agreed",
             SignError::BadCredentials => "sign.bad_credentials",
-            SignError::NotActivated => "sign.not_activated",
             SignError::Locked(_) => "sign.locked",
             SignError::AlreadySigned(_) => "sign.already_signed",
             SignError::Unavailable => "sign.busy",
@@ -170,7 +170,6 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
                 .run(move |conn| store_signature(conn, &log, &done_nip, &kind, &entry, now))
                 .await;
         }
-        (Some(_), None) => SignError::NotActivated,
         (_, Some(Err(KeyError::Parameters))) => SignError::Unavailable,
         _ => SignError::BadCredentials,
     };

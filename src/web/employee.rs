@@ -185,6 +185,8 @@ struct PactPage<'a> {
     nip: &'a str,
     error: Option<String>,
     receipt: Option<String>,
+    /// Whether to show the ways out of a refused NIP and passphrase (activate; new code).
+    help: bool,
 }
 
 /// The signing form's fields (INTERFACE.md).
@@ -236,6 +238,7 @@ fn pact_page<'a>(
             other => other.text(t.lang()),
         }),
         receipt,
+        help: matches!(failure, Some(SignError::BadCredentials)),
         t,
     }
 }
@@ -298,10 +301,9 @@ pub async fn sign(
 
 fn sign_status(e: &SignError) -> StatusCode {
     match e {
-        SignError::BadCredentials
-        | SignError::NotActivated
-        | SignError::PactClosed
-        | SignError::PactNotYetOpen => StatusCode::FORBIDDEN,
+        SignError::BadCredentials | SignError::PactClosed | SignError::PactNotYetOpen => {
+            StatusCode::FORBIDDEN
+        }
         SignError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
         SignError::AlreadySigned(_) => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

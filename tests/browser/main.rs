@@ -189,7 +189,7 @@ async fn employee_flow(device: Device) {
         "galat-belum-aktivasi",
     )
     .await;
-    assert!(browser.error().await.contains("belum diaktivasi"));
+    assert_eq!(browser.error().await, "NIP atau frasa sandi salah.");
     // Five wrong guesses lock the NIP.
     for _ in 0..5 {
         sign(

@@ -112,3 +112,17 @@ pub fn upload_id(preview: &str) -> String {
     let start = preview.find(marker).unwrap() + marker.len();
     preview[start..start + 32].to_owned()
 }
+
+/// Makes an API token on the tokens page and returns its secret (shown once).
+pub async fn create_api_token(app: &TestApp, browser: &reqwest::Client, name: &str) -> String {
+    let token = app.csrf(browser, "/admin/token").await;
+    let res = browser
+        .post(app.url("/admin/token"))
+        .form(&[("name", name), ("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
+    html[start..start + 43].to_owned()
+}

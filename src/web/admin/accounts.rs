@@ -4,9 +4,10 @@ use super::dashboard::Nav;
 use super::{actor, stream_download, Admin};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{admins, api_tokens};
+use crate::domain::csv_safe::{Cell, SafeCsv};
 use crate::domain::display::{local_time, local_time_in};
 use crate::domain::role::Role;
-use crate::service::accounts::{self, AccountError};
+use crate::service::accounts::{self, AccountError, RevokeError};
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
@@ -319,8 +320,12 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, AppError> {
     csrf.check(form.token())?;
     admin.require(admin.0.role.may_read_log())?;
-    accounts::revoke_api_token(&app, id.into_inner(), actor(&req, &admin.0.username)).await?;
-    Ok(see_other("/admin/token"))
+    let who = actor(&req, &admin.0.username);
+    match accounts::revoke_api_token(&app, id.into_inner(), &admin.0, who).await {
+        Ok(()) => Ok(see_other("/admin/token")),
+        Err(RevokeError::NotYours) => Err(AppError::Forbidden),
+        Err(RevokeError::Db(e)) => Err(AppError::Db(e)),
+    }
 }
 
 /// `aksi=`, `aktor=`, `format=csv`.
@@ -370,7 +375,7 @@ pub async fn show_audit(
                 let mut conn = db.conn().map_err(|e| e.to_string())?;
                 let events = audit::list(&mut conn, action.as_deref(), who.as_deref(), i64::MAX)
                     .map_err(|e| e.to_string())?;
-                let mut csv = crate::domain::csv_safe::SafeCsv::new(out);
+                let mut csv = SafeCsv::new(out);
                 let fail = |e: csv::Error| e.to_string();
                 csv.text_row([
                     "waktu",
@@ -380,17 +385,24 @@ pub async fn show_audit(
                     "rincian",
                     "ip",
                     "user_agent",
+                    "jumlah",
                 ])
                 .map_err(fail)?;
                 for e in events {
-                    csv.text_row([
+                    let (local, utc, count) = (
                         local_time(e.at, tz),
                         crate::domain::values::format_time(e.at.and_utc()),
-                        e.actor,
-                        e.action,
-                        e.detail,
-                        e.ip,
-                        e.user_agent,
+                        e.repeat_count.to_string(),
+                    );
+                    csv.row(&[
+                        Cell::Text(&local),
+                        Cell::Text(&utc),
+                        Cell::Text(&e.actor),
+                        Cell::Text(&e.action),
+                        Cell::Text(&e.detail),
+                        Cell::Text(&e.ip),
+                        Cell::Text(&e.user_agent),
+                        Cell::Number(&count),
                     ])
                     .map_err(fail)?;
                 }
