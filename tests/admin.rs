@@ -715,22 +715,9 @@ async fn rosters_upload_as_xlsx_too() {
             sheet.write_string(r as u32, c as u16, *value).unwrap();
         }
     }
-    let token = app.csrf(&admin, "/admin/roster").await;
-    let form = reqwest::multipart::Form::new()
-        .text("csrf_token", token)
-        .part(
-            "berkas",
-            reqwest::multipart::Part::bytes(book.save_to_buffer().unwrap())
-                .file_name("roster.xlsx"),
-        );
-    let res = admin
-        .post(app.url("/admin/roster"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let preview = res.text().await.unwrap();
+    let (status, preview) =
+        upload_file(&app, &admin, book.save_to_buffer().unwrap(), "roster.xlsx").await;
+    assert_eq!(status, 200);
     assert!(
         preview.contains("Pegawai baru: 1") && preview.contains("roster.xlsx"),
         "{preview}"

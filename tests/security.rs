@@ -333,3 +333,101 @@ async fn a_disabled_account_takes_its_tokens_and_sessions_with_it() {
     assert_eq!(entries(&secret).await.unwrap().status(), 401);
     assert_eq!(status(&app, &auditor, "/admin/token").await, 303);
 }
+
+/// A roster workbook of a few KiB with one value at XFD1048576, the last cell of a sheet.
+fn far_cell_workbook() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, name) in ikrar::domain::roster::COLUMNS.iter().enumerate() {
+        sheet.write_string(0, col as u16, *name).unwrap();
+    }
+    let row = [
+        "199004152019032004",
+        "Siti",
+        "PNS",
+        "X",
+        "DINKES",
+        "Dinkes",
+        "Pemkab",
+    ];
+    for (col, value) in row.iter().enumerate() {
+        sheet.write_string(1, col as u16, *value).unwrap();
+    }
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_tiny_workbook_with_a_far_cell_is_refused_and_the_server_stays_up() {
+    let (app, _) = console().await;
+    let bytes = far_cell_workbook();
+    assert!(bytes.len() < 10_000);
+    // The command line: a clear refusal, exit 1, nothing written.
+    let file = app.dir.path().join("jauh.xlsx");
+    std::fs::write(&file, &bytes).unwrap();
+    let before = app.counts();
+    let out = app.ikrar(&["roster", "import", file.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("kolom ke-16384"), "{}", text(&out));
+    // The web: the same refusal on the page, and the server keeps serving.
+    let admin = signed_in(&app, "bkpsdm").await;
+    let (status, page) = upload_file(&app, &admin, bytes, "jauh.xlsx").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("kolom ke-16384"), "{page}");
+    assert_eq!(status_of(&app, "/healthz").await, 200);
+    assert_eq!(app.counts(), before);
+}
+
+async fn status_of(app: &TestApp, path: &str) -> u16 {
+    reqwest::get(app.url(path)).await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn the_whole_upload_body_is_capped_not_each_field() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let token = app.csrf(&admin, "/admin/roster").await;
+    let twenty_mib = vec![b'x'; 20 << 20];
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .part("isian", reqwest::multipart::Part::bytes(twenty_mib.clone()))
+        .part(
+            "berkas",
+            reqwest::multipart::Part::bytes(twenty_mib).file_name("roster.csv"),
+        );
+    let res = admin
+        .post(app.url("/admin/roster"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("lebih besar dari 32 MiB"), "{page}");
+}
+
+#[tokio::test]
+async fn an_upload_without_the_role_is_refused_before_its_body_is_read() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (app, _) = console().await;
+    let cookies = signed_in_cookies(&app, "dinkes").await;
+    let mut stream = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    // Headers for a 30 MiB body, then only a few bytes of it: a handler that read the body
+    // first would wait for the rest.
+    let head = format!(
+        "POST /admin/roster HTTP/1.1\r\nHost: localhost\r\nCookie: {cookies}\r\n\
+         Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: {}\r\n\r\n\
+         --XYZ\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"r.csv\"\r\n\r\n",
+        30 << 20
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = [0u8; 64];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read(&mut answer))
+        .await
+        .expect("the server answered without waiting for the body")
+        .unwrap();
+    let status_line = String::from_utf8_lossy(&answer[..read]);
+    assert!(status_line.starts_with("HTTP/1.1 403"), "{status_line}");
+}

@@ -135,18 +135,7 @@ impl Db {
     /// pool.
     pub fn open(url: &DatabaseUrl) -> Result<Db, DbError> {
         let manager = Manager(url.clone());
-        let open_error = |message: String| DbError::Open {
-            target: url.to_string(),
-            message,
-        };
-        if let DatabaseUrl::Sqlite(path) = url {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                crate::hardening::private_dir(dir).map_err(|e| open_error(e.to_string()))?;
-            }
-            private_sqlite_files(path).map_err(|e| open_error(e.to_string()))?;
-        }
-        let mut conn = manager.establish().map_err(|e| open_error(e.to_string()))?;
-        migrate(&mut conn)?;
+        let _migrated = establish_migrated(url)?;
         let pool = Pool::builder()
             .max_size(8)
             .connection_customizer(Box::new(SqlitePragmas))
@@ -179,13 +168,7 @@ impl Db {
 
     /// Applies pending migrations over one connection and closes it (`ikrar migrate`).
     pub fn migrate(url: &DatabaseUrl) -> Result<(), DbError> {
-        let mut conn = Manager(url.clone())
-            .establish()
-            .map_err(|e| DbError::Open {
-                target: url.to_string(),
-                message: e.to_string(),
-            })?;
-        migrate(&mut conn)
+        establish_migrated(url).map(drop)
     }
 
     /// A connection for blocking code (CLI commands).
@@ -208,6 +191,26 @@ impl Db {
         .await
         .map_err(|_| DbError::Join)?
     }
+}
+
+/// One connection to a migrated database; an SQLite file (and its directory) is created private
+/// first if missing.
+fn establish_migrated(url: &DatabaseUrl) -> Result<Conn, DbError> {
+    let open_error = |message: String| DbError::Open {
+        target: url.to_string(),
+        message,
+    };
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::hardening::private_dir(dir).map_err(|e| open_error(e.to_string()))?;
+        }
+        private_sqlite_files(path).map_err(|e| open_error(e.to_string()))?;
+    }
+    let mut conn = Manager(url.clone())
+        .establish()
+        .map_err(|e| open_error(e.to_string()))?;
+    migrate(&mut conn)?;
+    Ok(conn)
 }
 
 /// Creates the SQLite file with mode 0600 before SQLite opens it (SQLite gives its `-wal` and

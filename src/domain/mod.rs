@@ -10,4 +10,5 @@ pub mod pact;
 pub mod passphrase;
 pub mod role;
 pub mod roster;
+pub mod roster_xlsx;
 pub mod values;

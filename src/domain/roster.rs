@@ -133,52 +133,15 @@ impl RosterFileError {
 
 crate::i18n::indonesian_display!(RosterFileError);
 
-/// Parses a roster given as CSV or as XLSX (its first sheet), told apart by content.
+/// Parses a roster given as CSV or as XLSX (its first sheet, read within
+/// [`super::roster_xlsx::Limits::ROSTER`]), told apart by content.
 pub fn parse_any(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileError> {
     if bytes.starts_with(b"PK\x03\x04") {
-        parse(&xlsx_to_csv(bytes)?, today)
+        let csv = super::roster_xlsx::to_csv(bytes, super::roster_xlsx::Limits::ROSTER)?;
+        parse(&csv, today)
     } else {
         parse(bytes, today)
     }
-}
-
-/// The first sheet of an XLSX file as CSV. A NIP stored as an Excel number with a fractional
-/// representation has lost digits (Excel keeps 15): it is passed on marked, so that its row fails
-/// with the NIP rule instead of turning into another, valid-looking NIP.
-fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, RosterFileError> {
-    use calamine::{Data, Reader, Xlsx};
-    let fail = |e: &dyn std::fmt::Display| RosterFileError::Xlsx(e.to_string());
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| fail(&e))?;
-    let sheet = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| RosterFileError::Xlsx("tidak ada lembar kerja".into()))?
-        .map_err(|e| fail(&e))?;
-    let mut rows = sheet.rows();
-    let header: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .unwrap_or_default();
-    let nip_column = header
-        .iter()
-        .position(|h| h.trim().eq_ignore_ascii_case("nip"));
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(&header).map_err(|e| fail(&e))?;
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| match cell {
-                Data::Float(f) if Some(i) == nip_column => {
-                    format!("(angka Excel {f}; format sel NIP sebagai Teks)")
-                }
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Empty => String::new(),
-                other => other.to_string(),
-            })
-            .collect();
-        out.write_record(&cells).map_err(|e| fail(&e))?;
-    }
-    out.into_inner().map_err(|e| fail(&e))
 }
 
 /// Parses and checks a roster; `today` bounds the NIPs' appointment dates.

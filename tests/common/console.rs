@@ -45,6 +45,21 @@ pub async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
     browser
 }
 
+/// The `Cookie` header of a browser signed in as `username`, for requests written by hand.
+pub async fn signed_in_cookies(app: &TestApp, username: &str) -> String {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let browser = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = post_sign_in(app, &browser, username, ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), 303, "sign-in of {username}");
+    let url: reqwest::Url = app.base.parse().unwrap();
+    use reqwest::cookie::CookieStore;
+    jar.cookies(&url).unwrap().to_str().unwrap().to_owned()
+}
+
 pub async fn post_sign_in(
     app: &TestApp,
     browser: &reqwest::Client,
@@ -91,12 +106,22 @@ pub async fn press(app: &TestApp, browser: &reqwest::Client, path: &str) -> reqw
 }
 
 pub async fn upload_roster(app: &TestApp, browser: &reqwest::Client, csv: String) -> (u16, String) {
+    upload_file(app, browser, csv.into_bytes(), "roster.csv").await
+}
+
+/// Uploads `bytes` as the roster file named `name` and returns (status, page).
+pub async fn upload_file(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    bytes: Vec<u8>,
+    name: &str,
+) -> (u16, String) {
     let token = app.csrf(browser, "/admin/roster").await;
     let form = reqwest::multipart::Form::new()
         .text("csrf_token", token)
         .part(
             "berkas",
-            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("roster.csv"),
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
         );
     let res = browser
         .post(app.url("/admin/roster"))

@@ -22,6 +22,11 @@ use serde::Deserialize;
 
 /// Largest roster accepted through the web (a ministry's roster is a few MiB).
 const MAX_UPLOAD: usize = 32 * 1024 * 1024;
+/// The whole multipart body: the file, the token and the form's framing.
+const MAX_BODY: usize = MAX_UPLOAD + 64 * 1024;
+/// Time allowed for the whole body to arrive (32 MiB at 2 Mbit/s, with room to spare): a client
+/// that trickles bytes cannot hold a worker longer.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
 /// Bad lines shown on the page (the CLI's `--report` lists them all).
 const ERRORS_SHOWN: usize = 500;
 
@@ -111,6 +116,7 @@ enum UploadFailure {
     /// The browser's request broke off or was malformed.
     Broken(String),
     TooBig,
+    TooSlow,
 }
 
 impl UploadFailure {
@@ -121,13 +127,28 @@ impl UploadFailure {
                 "roster_upload.too_big",
                 &[("mib", &(MAX_UPLOAD >> 20).to_string())],
             ),
+            UploadFailure::TooSlow => lang.fill(
+                "roster_upload.too_slow",
+                &[("seconds", &BODY_TIMEOUT.as_secs().to_string())],
+            ),
         }
     }
 }
 
-/// Reads the multipart form: its CSRF token and the file.
-async fn read_upload(mut payload: Multipart) -> Result<(String, String, Vec<u8>), UploadFailure> {
+/// Reads the multipart form (its CSRF token and the file) within [`MAX_BODY`] bytes in all and
+/// [`BODY_TIMEOUT`].
+async fn read_upload(
+    payload: Multipart,
+    timeout: std::time::Duration,
+) -> Result<(String, String, Vec<u8>), UploadFailure> {
+    tokio::time::timeout(timeout, read_fields(payload))
+        .await
+        .unwrap_or(Err(UploadFailure::TooSlow))
+}
+
+async fn read_fields(mut payload: Multipart) -> Result<(String, String, Vec<u8>), UploadFailure> {
     let (mut token, mut file_name, mut body) = (String::new(), String::new(), Vec::new());
+    let mut total = 0usize;
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|e| UploadFailure::Broken(e.to_string()))?;
         let name = field.name().unwrap_or_default().to_owned();
@@ -143,7 +164,8 @@ async fn read_upload(mut payload: Multipart) -> Result<(String, String, Vec<u8>)
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| UploadFailure::Broken(e.to_string()))?;
-            if data.len() + chunk.len() > MAX_UPLOAD {
+            total += chunk.len();
+            if data.len() + chunk.len() > MAX_UPLOAD || total > MAX_BODY {
                 return Err(UploadFailure::TooBig);
             }
             data.extend_from_slice(&chunk);
@@ -165,7 +187,9 @@ pub async fn upload(
     csrf: Csrf,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let read = read_upload(payload).await;
+    // Refused before a byte of the body is read.
+    admin.require(admin.0.role.is_superadmin())?;
+    let read = read_upload(payload, BODY_TIMEOUT).await;
     let nav = Nav::new(&admin, &csrf);
     let (token, file_name, body) = match read {
         Ok(read) => read,
@@ -181,7 +205,6 @@ pub async fn upload(
         }
     };
     csrf.check(&token)?;
-    admin.require(admin.0.role.is_superadmin())?;
     let today = app.config.today();
     let admin_id = admin.0.id;
     let mut id_bytes = [0u8; 16];
@@ -189,10 +212,15 @@ pub async fn upload(
     let upload_id = hex::encode(id_bytes);
     let stored_id = upload_id.clone();
     let stored_name = file_name.clone();
+    // Parsing is CPU work on its own thread, bounded in time and memory by the reader; it
+    // holds no database connection.
+    let (parsed, body) = web::block(move || (roster::parse_any(&body, today), body))
+        .await
+        .map_err(|_| AppError::Unavailable)?;
     let checked = app
         .db
         .run(move |conn| {
-            let parsed = match roster::parse_any(&body, today) {
+            let parsed = match parsed {
                 Ok(parsed) => parsed,
                 Err(e) => return Ok::<_, AppError>(Err(e)),
             };
@@ -401,4 +429,30 @@ fn codes_xlsx(
     }
     sheet.set_freeze_panes(1, 0)?;
     workbook.save_to_writer(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
+    use actix_web::web::Bytes;
+
+    #[actix_web::test]
+    async fn a_body_that_trickles_is_given_up() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=XYZ"),
+        );
+        // One chunk, then nothing more, ever.
+        let first = futures_util::stream::iter([Ok::<_, actix_web::error::PayloadError>(
+            Bytes::from_static(
+                b"--XYZ\r\nContent-Disposition: form-data; name=\"berkas\"\r\n\r\nab",
+            ),
+        )]);
+        let stream = first.chain(futures_util::stream::pending());
+        let payload = Multipart::new(&headers, stream);
+        let read = read_upload(payload, std::time::Duration::from_millis(50)).await;
+        assert!(matches!(read, Err(UploadFailure::TooSlow)));
+    }
 }
