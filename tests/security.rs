@@ -431,3 +431,99 @@ async fn an_upload_without_the_role_is_refused_before_its_body_is_read() {
     let status_line = String::from_utf8_lossy(&answer[..read]);
     assert!(status_line.starts_with("HTTP/1.1 403"), "{status_line}");
 }
+
+#[tokio::test]
+async fn a_csrf_token_from_before_sign_in_is_worthless_after_it() {
+    let (app, _) = console().await;
+    let browser = app.browser();
+    let before = app.csrf(&browser, "/admin/masuk").await;
+    let res = post_sign_in(&app, &browser, "bkpsdm", ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let renewed = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("ikrar_csrf="));
+    assert!(renewed, "sign-in renews the CSRF cookie");
+    let post = |token: String| {
+        browser
+            .post(app.url("/admin/token"))
+            .form(&[("name", "Pemantau"), ("csrf_token", token.as_str())])
+            .send()
+    };
+    assert_eq!(post(before).await.unwrap().status(), 403);
+    // A token for this session works; one bound to another session of the same browser
+    // cookie does not.
+    let now = app.csrf(&browser, "/admin/token").await;
+    assert_eq!(post(now.clone()).await.unwrap().status(), 200);
+    let res = post_sign_in(&app, &browser, "bkpsdm", ADMIN_PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(post(now).await.unwrap().status(), 403);
+}
+
+#[tokio::test]
+async fn every_post_route_refuses_a_missing_token() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let routes = [
+        "/aktivasi",
+        "/pakta/netralitas-2024/tanda-tangan",
+        "/admin/masuk",
+        "/admin/keluar",
+        "/admin/pegawai/200002292022012001/reset",
+        "/admin/akun",
+        "/admin/akun/2/nonaktifkan",
+        "/admin/token",
+        "/admin/token/1/cabut",
+        "/admin/roster/00000000000000000000000000000000",
+        "/admin/unit/DINKES/kode",
+        "/admin/pakta-baru",
+    ];
+    for route in routes {
+        let res = admin
+            .post(app.url(route))
+            .form(&[("csrf_token", "palsu")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{route}");
+    }
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", "palsu")
+        .part(
+            "berkas",
+            reqwest::multipart::Part::bytes(small_roster().into_bytes()),
+        );
+    let res = admin
+        .post(app.url("/admin/roster"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "/admin/roster");
+    // Still signed in, nothing changed.
+    assert_eq!(status(&app, &admin, "/admin").await, 200);
+}
+
+#[tokio::test]
+async fn https_deployments_get_host_cookies_and_hsts() {
+    let app = TestApp::spawn_configured(DataDir::new(), |c| {
+        c.public_url = "https://ikrar.purbalinggakab.go.id".into();
+    })
+    .await;
+    let res = app.browser().get(app.url("/")).send().await.unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=63072000; includeSubDomains"
+    );
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-ikrar_csrf="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    let plain = TestApp::spawn().await;
+    let res = plain.browser().get(plain.url("/")).send().await.unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
+}

@@ -1,6 +1,6 @@
 //! The employee's pages: open pacts, activation, reading and signing a pact.
 
-use super::csrf::Csrf;
+use super::csrf::{Csrf, CsrfForm};
 use super::error::{html, AppError};
 use super::lang::Tr;
 use crate::db::pacts::{self, StoredPact};
@@ -102,6 +102,8 @@ pub struct ActivationForm {
     csrf_token: String,
 }
 
+crate::web::csrf::csrf_token_field!(ActivationForm);
+
 /// `GET /aktivasi`: the activation form.
 #[get("/aktivasi")]
 pub async fn activation_form(csrf: Csrf, t: Tr) -> HttpResponse {
@@ -122,9 +124,8 @@ pub async fn activate(
     app: web::Data<App>,
     csrf: Csrf,
     t: Tr,
-    mut form: web::Form<ActivationForm>,
+    mut form: CsrfForm<ActivationForm>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
     let nip = form.nip.trim().to_owned();
     let request = ActivationRequest {
         nip: nip.clone(),
@@ -202,6 +203,8 @@ pub struct SignForm {
     csrf_token: String,
 }
 
+crate::web::csrf::csrf_token_field!(SignForm);
+
 async fn load_pact(app: &App, id: &str) -> Result<std::sync::Arc<StoredPact>, AppError> {
     app.pact(id).await?.ok_or(AppError::NotFound)
 }
@@ -272,9 +275,8 @@ pub async fn sign(
     csrf: Csrf,
     t: Tr,
     id: web::Path<String>,
-    mut form: web::Form<SignForm>,
+    mut form: CsrfForm<SignForm>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
     let nip = form.nip.trim().to_owned();
     let request = SignRequest {
         pact_id: id.clone(),

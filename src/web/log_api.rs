@@ -59,7 +59,7 @@ async fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
             return Ok(());
         }
     }
-    if let Some(cookie) = req.cookie(super::admin::COOKIE) {
+    if let Some(cookie) = req.cookie(super::csrf::CookieNames::of(req).session) {
         if let Some(admin) = accounts::session(app, cookie.value()).await? {
             if admin.role.may_read_log() {
                 return Ok(());

@@ -8,6 +8,7 @@ pub mod error;
 pub mod lang;
 pub mod log_api;
 pub mod receipt;
+pub mod upload;
 
 use crate::db::{secrets, DbError};
 use crate::service::App;
@@ -41,10 +42,8 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             key
         })?
     };
-    let csrf_key = web::Data::new(csrf::CsrfKey::new(
-        key,
-        app.config.public_url.starts_with("https://"),
-    ));
+    let https = app.config.public_url.starts_with("https://");
+    let csrf_key = web::Data::new(csrf::CsrfKey::new(key, https));
     let port = listener.local_addr()?.port();
     let app = web::Data::new(app);
     let server = HttpServer::new(move || {
@@ -53,7 +52,7 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .app_data(csrf_key.clone())
             .app_data(web::FormConfig::default().limit(16 * 1024))
             .wrap(from_fn(csrf::ensure_cookie))
-            .wrap(security_headers())
+            .wrap(security_headers(https))
             .service(lang::switch)
             .service(employee::home)
             .service(employee::activation_form)
@@ -86,8 +85,17 @@ pub enum BuildError {
     Io(#[from] std::io::Error),
 }
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Headers on every response; `https` adds HSTS (two years, subdomains too).
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        ))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((header::CONTENT_SECURITY_POLICY, CSP))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

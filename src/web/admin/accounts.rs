@@ -1,7 +1,7 @@
 //! Accounts (superadmin), API tokens (superadmin and auditors) and the audit trail.
 
 use super::dashboard::Nav;
-use super::{actor, stream_download, Admin};
+use super::{actor, stream_download, Admin, MayReadLog, Superadmin};
 use crate::db::audit::{self, AuditEvent};
 use crate::db::{admins, api_tokens};
 use crate::domain::csv_safe::{Cell, SafeCsv};
@@ -9,7 +9,7 @@ use crate::domain::display::{local_time, local_time_in};
 use crate::domain::role::Role;
 use crate::service::accounts::{self, AccountError, RevokeError};
 use crate::service::App;
-use crate::web::csrf::Csrf;
+use crate::web::csrf::{Csrf, CsrfForm, CsrfOnly};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
@@ -39,13 +39,13 @@ struct AccountsPage {
 
 async fn accounts_page(
     app: &App,
-    admin: &Admin,
+    admin: &Admin<Superadmin>,
     csrf: &Csrf,
     status: StatusCode,
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (tz, lang) = (app.config.tz, admin.1.lang());
+    let (tz, lang) = (app.config.tz, admin.t.lang());
     let accounts = app
         .db
         .run(move |conn| {
@@ -66,7 +66,7 @@ async fn accounts_page(
     Ok(html(
         status,
         &AccountsPage {
-            t: admin.1.clone(),
+            t: admin.t.clone(),
             nav: Nav::new(admin, csrf),
             accounts,
             error,
@@ -79,10 +79,9 @@ async fn accounts_page(
 #[get("/admin/akun")]
 pub async fn show_accounts(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<Superadmin>,
     csrf: Csrf,
 ) -> Result<HttpResponse, AppError> {
-    admin.require(admin.0.role.is_superadmin())?;
     accounts_page(&app, &admin, &csrf, StatusCode::OK, None, None).await
 }
 
@@ -101,19 +100,19 @@ pub struct NewAccount {
     csrf_token: String,
 }
 
+crate::web::csrf::csrf_token_field!(NewAccount);
+
 /// `POST /admin/akun`: creates an account.
 #[post("/admin/akun")]
 pub async fn create_account(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<Superadmin>,
     csrf: Csrf,
     req: HttpRequest,
-    form: web::Form<NewAccount>,
+    form: CsrfForm<NewAccount>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
-    admin.require(admin.0.role.is_superadmin())?;
     let Ok(role) = form.role.parse::<Role>() else {
-        let error = Some(admin.1.s("account.choose_role").to_owned());
+        let error = Some(admin.t.s("account.choose_role").to_owned());
         return accounts_page(
             &app,
             &admin,
@@ -134,7 +133,7 @@ pub async fn create_account(
         form.username.trim().to_owned(),
         zeroize::Zeroizing::new(form.password.clone()),
     );
-    let who = actor(&req, &admin.0.username);
+    let who = actor(&req, &admin.signed_in.username);
     let params = app.config.argon2;
     let created_name = username.clone();
     let result = app
@@ -151,7 +150,7 @@ pub async fn create_account(
         Ok(()) => {
             let notice = Some(
                 admin
-                    .1
+                    .t
                     .lang()
                     .fill("account.created", &[("name", &created_name)]),
             );
@@ -159,7 +158,7 @@ pub async fn create_account(
         }
         Err(AccountError::Db(e)) => Err(AppError::Db(e)),
         Err(e) => {
-            let error = Some(e.text(admin.1.lang()));
+            let error = Some(e.text(admin.t.lang()));
             accounts_page(
                 &app,
                 &admin,
@@ -177,14 +176,12 @@ pub async fn create_account(
 #[post("/admin/akun/{id}/nonaktifkan")]
 pub async fn disable_account(
     app: web::Data<App>,
-    admin: Admin,
-    csrf: Csrf,
+    admin: Admin<Superadmin>,
     req: HttpRequest,
     id: web::Path<i64>,
-    form: web::Form<super::auth::CsrfOnly>,
+    _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(form.token())?;
-    admin.require(admin.0.role.is_superadmin() && *id != admin.0.id)?;
+    admin.require(*id != admin.signed_in.id)?;
     let id = id.into_inner();
     let username = app
         .db
@@ -192,7 +189,7 @@ pub async fn disable_account(
         .await?
         .ok_or(AppError::NotFound)?
         .username;
-    accounts::disable(&app, id, username, actor(&req, &admin.0.username)).await?;
+    accounts::disable(&app, id, username, actor(&req, &admin.signed_in.username)).await?;
     Ok(see_other("/admin/akun"))
 }
 
@@ -222,12 +219,12 @@ struct TokensPage {
 
 async fn tokens_page(
     app: &App,
-    admin: &Admin,
+    admin: &Admin<MayReadLog>,
     csrf: &Csrf,
     new_token: Option<String>,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (tz, lang) = (app.config.tz, admin.1.lang());
+    let (tz, lang) = (app.config.tz, admin.t.lang());
     let tokens = app
         .db
         .run(move |conn| {
@@ -253,7 +250,7 @@ async fn tokens_page(
     Ok(html(
         status,
         &TokensPage {
-            t: admin.1.clone(),
+            t: admin.t.clone(),
             nav: Nav::new(admin, csrf),
             tokens,
             new_token,
@@ -266,10 +263,9 @@ async fn tokens_page(
 #[get("/admin/token")]
 pub async fn show_tokens(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<MayReadLog>,
     csrf: Csrf,
 ) -> Result<HttpResponse, AppError> {
-    admin.require(admin.0.role.may_read_log())?;
     tokens_page(&app, &admin, &csrf, None, None).await
 }
 
@@ -281,21 +277,21 @@ pub struct NewToken {
     csrf_token: String,
 }
 
+crate::web::csrf::csrf_token_field!(NewToken);
+
 /// `POST /admin/token`: makes a token and shows it once.
 #[post("/admin/token")]
 pub async fn create_token(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<MayReadLog>,
     csrf: Csrf,
     req: HttpRequest,
-    form: web::Form<NewToken>,
+    form: CsrfForm<NewToken>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
-    admin.require(admin.0.role.may_read_log())?;
     let name = match crate::domain::values::normalize_text(&form.name) {
         Ok(name) => name,
         Err(e) => {
-            let lang = admin.1.lang();
+            let lang = admin.t.lang();
             let error = Some(format!(
                 "{} {}",
                 lang.text("account.token_name"),
@@ -304,7 +300,8 @@ pub async fn create_token(
             return tokens_page(&app, &admin, &csrf, None, error).await;
         }
     };
-    let secret = accounts::create_api_token(&app, name, actor(&req, &admin.0.username)).await?;
+    let secret =
+        accounts::create_api_token(&app, name, actor(&req, &admin.signed_in.username)).await?;
     tokens_page(&app, &admin, &csrf, Some(secret.to_string()), None).await
 }
 
@@ -312,16 +309,13 @@ pub async fn create_token(
 #[post("/admin/token/{id}/cabut")]
 pub async fn revoke_token(
     app: web::Data<App>,
-    admin: Admin,
-    csrf: Csrf,
+    admin: Admin<MayReadLog>,
     req: HttpRequest,
     id: web::Path<i64>,
-    form: web::Form<super::auth::CsrfOnly>,
+    _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(form.token())?;
-    admin.require(admin.0.role.may_read_log())?;
-    let who = actor(&req, &admin.0.username);
-    match accounts::revoke_api_token(&app, id.into_inner(), &admin.0, who).await {
+    let who = actor(&req, &admin.signed_in.username);
+    match accounts::revoke_api_token(&app, id.into_inner(), &admin.signed_in, who).await {
         Ok(()) => Ok(see_other("/admin/token")),
         Err(RevokeError::NotYours) => Err(AppError::Forbidden),
         Err(RevokeError::Db(e)) => Err(AppError::Db(e)),
@@ -358,11 +352,10 @@ const AUDIT_PAGE: i64 = 500;
 #[get("/admin/audit")]
 pub async fn show_audit(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<MayReadLog>,
     csrf: Csrf,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    admin.require(admin.0.role.may_read_log())?;
     let filter = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     let (action, who) = (filter(&query.aksi), filter(&query.aktor));
     if query.format.as_deref() == Some("csv") {
@@ -410,7 +403,7 @@ pub async fn show_audit(
             },
         ));
     }
-    let (tz, lang) = (app.config.tz, admin.1.lang());
+    let (tz, lang) = (app.config.tz, admin.t.lang());
     let (list_action, list_actor) = (action.clone(), who.clone());
     let events = app
         .db
@@ -432,7 +425,7 @@ pub async fn show_audit(
     Ok(html(
         StatusCode::OK,
         &AuditPage {
-            t: admin.1.clone(),
+            t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
             events,
             action: action.unwrap_or_default(),

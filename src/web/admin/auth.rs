@@ -1,12 +1,11 @@
 //! `GET|POST /admin/masuk` (INTERFACE.md) and `POST /admin/keluar`.
 
-use super::{actor, COOKIE};
+use super::actor;
 use crate::service::accounts::{self, SignInError};
 use crate::service::App;
-use crate::web::csrf::Csrf;
+use crate::web::csrf::{Csrf, CsrfForm, CsrfKey, CsrfOnly};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
-use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -33,6 +32,8 @@ pub struct SignInForm {
     csrf_token: String,
 }
 
+crate::web::csrf::csrf_token_field!(SignInForm);
+
 /// `GET /admin/masuk`.
 #[get("/admin/masuk")]
 pub async fn show_form(csrf: Csrf, t: Tr) -> HttpResponse {
@@ -47,30 +48,23 @@ pub async fn show_form(csrf: Csrf, t: Tr) -> HttpResponse {
     )
 }
 
-fn session_cookie(app: &App, value: String) -> Cookie<'static> {
-    Cookie::build(COOKIE, value)
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(app.config.public_url.starts_with("https://"))
-        .finish()
-}
-
 /// `POST /admin/masuk`: a new session on success, the form again otherwise.
 #[post("/admin/masuk")]
 pub async fn sign_in(
     app: web::Data<App>,
     req: HttpRequest,
     csrf: Csrf,
-    mut form: web::Form<SignInForm>,
+    key: web::Data<CsrfKey>,
+    mut form: CsrfForm<SignInForm>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
     let username = form.username.trim().to_lowercase();
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let who = actor(&req, &username);
     match accounts::sign_in(&app, username.clone(), password, who).await {
         Ok(secret) => Ok(HttpResponse::SeeOther()
-            .cookie(session_cookie(&app, secret.to_string()))
+            .cookie(key.names.cookie(key.names.session, secret.to_string()))
+            // A new CSRF cookie too: no token from before the sign-in stays valid.
+            .cookie(key.fresh_cookie())
             .insert_header((header::LOCATION, "/admin"))
             .finish()),
         Err(SignInError::Db(e)) => Err(AppError::Db(e)),
@@ -94,38 +88,24 @@ pub async fn sign_in(
     }
 }
 
-/// A form that carries nothing but its CSRF token (a button).
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
-}
-
-impl CsrfOnly {
-    /// The posted token.
-    pub fn token(&self) -> &str {
-        &self.csrf_token
-    }
-}
-
 /// `POST /admin/keluar`: ends the session.
 #[post("/admin/keluar")]
 pub async fn sign_out(
     app: web::Data<App>,
     req: HttpRequest,
-    csrf: Csrf,
-    form: web::Form<CsrfOnly>,
+    key: web::Data<CsrfKey>,
+    _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(form.token())?;
-    if let Some(cookie) = req.cookie(COOKIE) {
+    if let Some(cookie) = req.cookie(key.names.session) {
         if let Some(admin) = accounts::session(&app, cookie.value()).await? {
             accounts::sign_out(&app, cookie.value(), actor(&req, &admin.username)).await?;
         }
     }
-    let mut gone = session_cookie(&app, String::new());
+    let mut gone = key.names.cookie(key.names.session, String::new());
     gone.make_removal();
     Ok(HttpResponse::SeeOther()
         .cookie(gone)
+        .cookie(key.fresh_cookie())
         .insert_header((header::LOCATION, "/admin/masuk"))
         .finish())
 }

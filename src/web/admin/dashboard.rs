@@ -1,6 +1,6 @@
 //! The dashboard: progress per pact, per instansi and unit kerja, and each unit's employees.
 
-use super::Admin;
+use super::{Admin, AnyRole, Requirement};
 use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
 use crate::db::pacts::{self, StoredPact};
 use crate::domain::display::local_time_in;
@@ -29,13 +29,13 @@ pub struct Nav {
 }
 
 impl Nav {
-    pub fn new(admin: &Admin, csrf: &Csrf) -> Nav {
+    pub fn new<R: Requirement>(admin: &Admin<R>, csrf: &Csrf) -> Nav {
         Nav {
-            username: admin.0.username.clone(),
-            role: admin.0.role.label(admin.1.lang()),
+            username: admin.signed_in.username.clone(),
+            role: admin.signed_in.role.label(admin.t.lang()),
             csrf_token: csrf.token().to_owned(),
-            superadmin: admin.0.role.is_superadmin(),
-            reads_log: admin.0.role.may_read_log(),
+            superadmin: admin.signed_in.role.is_superadmin(),
+            reads_log: admin.signed_in.role.may_read_log(),
         }
     }
 }
@@ -58,10 +58,10 @@ struct HomePage {
 #[get("/admin")]
 pub async fn show_home(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<AnyRole>,
     csrf: Csrf,
 ) -> Result<HttpResponse, AppError> {
-    let limit = admin.0.unit_limit();
+    let limit = admin.signed_in.unit_limit();
     let rows = app
         .db
         .run(move |conn| {
@@ -83,7 +83,7 @@ pub async fn show_home(
     Ok(html(
         StatusCode::OK,
         &HomePage {
-            t: admin.1.clone(),
+            t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
             pacts: rows,
         },
@@ -125,7 +125,7 @@ const BAR_HEIGHT: i64 = 22;
 #[get("/admin/pakta/{id}")]
 pub async fn show_pact(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<AnyRole>,
     csrf: Csrf,
     id: web::Path<String>,
     query: web::Query<DashboardQuery>,
@@ -135,7 +135,7 @@ pub async fn show_pact(
         _ => Order::Percent,
     };
     let kind = query.jenis.as_deref().and_then(NipKind::from_label);
-    let limit = admin.0.unit_limit();
+    let limit = admin.signed_in.unit_limit();
     let id = id.into_inner();
     let found = app
         .db
@@ -162,7 +162,7 @@ pub async fn show_pact(
     Ok(html(
         StatusCode::OK,
         &PactPage {
-            t: admin.1.clone(),
+            t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
             chart_height: bars.len() as i64 * BAR_HEIGHT,
             bars,
@@ -173,7 +173,7 @@ pub async fn show_pact(
             updated: local_time_in(
                 chrono::Utc::now().naive_utc(),
                 app.config.tz,
-                admin.1.lang(),
+                admin.t.lang(),
             ),
         },
     ))
@@ -229,13 +229,13 @@ struct UnitPage {
 #[get("/admin/pakta/{id}/unit/{code}")]
 pub async fn show_unit(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<AnyRole>,
     csrf: Csrf,
     path: web::Path<(String, String)>,
     query: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (pact_id, unit_code) = path.into_inner();
-    admin.require(admin.0.sees_unit(&unit_code))?;
+    admin.require(admin.signed_in.sees_unit(&unit_code))?;
     let page = query.hal.unwrap_or(1).max(1);
     let search = query.q.clone().unwrap_or_default();
     let filter = EmployeeFilter {
@@ -265,18 +265,18 @@ pub async fn show_unit(
     Ok(html(
         StatusCode::OK,
         &UnitPage {
-            t: admin.1.clone(),
+            t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
             pact_id,
             unit_code,
             employees: rows
                 .into_iter()
-                .map(|e| EmployeeRow::new(e, tz, admin.1.lang()))
+                .map(|e| EmployeeRow::new(e, tz, admin.t.lang()))
                 .collect(),
             search,
             page,
             has_next,
-            may_reset: admin.0.role.may_change(),
+            may_reset: admin.signed_in.role.may_change(),
         },
     ))
 }

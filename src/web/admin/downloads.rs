@@ -1,7 +1,7 @@
 //! Downloads: reports (`/admin/pakta/{id}/laporan`) and, for auditors, the whole log as a
 //! bundle (`/admin/bundle`), streamed as they are written.
 
-use super::{actor, stream_download, Admin};
+use super::{actor, stream_download, Admin, AnyRole, MayReadLog};
 use crate::db::audit;
 use crate::domain::values::now_seconds;
 use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
@@ -21,7 +21,7 @@ pub struct ReportQuery {
 #[get("/admin/pakta/{id}/laporan")]
 pub async fn report(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<AnyRole>,
     req: HttpRequest,
     id: web::Path<String>,
     query: web::Query<ReportQuery>,
@@ -49,12 +49,12 @@ pub async fn report(
         pact_id,
         kind,
         format,
-        units: admin.0.unit_limit(),
+        units: admin.signed_in.unit_limit(),
         tz: app.config.tz,
         now: now_seconds(),
     };
     let file_name = request.file_name();
-    let who = actor(&req, &admin.0.username);
+    let who = actor(&req, &admin.signed_in.username);
     let content_type = match format {
         FileFormat::Csv => "text/csv; charset=utf-8",
         FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -76,11 +76,10 @@ pub async fn report(
 #[get("/admin/bundle")]
 pub async fn bundle(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<MayReadLog>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    admin.require(admin.0.role.may_read_log())?;
-    let who = actor(&req, &admin.0.username);
+    let who = actor(&req, &admin.signed_in.username);
     let date = now_seconds()
         .with_timezone(&app.config.tz)
         .format("%Y-%m-%d");

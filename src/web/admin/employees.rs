@@ -1,11 +1,11 @@
 //! `POST /admin/pegawai/{nip}/reset`: a new activation code for one employee, shown once.
 
 use super::dashboard::Nav;
-use super::{actor, Admin};
+use super::{actor, Admin, MayChange};
 use crate::domain::values::now_seconds;
 use crate::service::roster::reset_code as reset;
 use crate::service::App;
-use crate::web::csrf::Csrf;
+use crate::web::csrf::{Csrf, CsrfForm, CsrfOnly};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::StatusCode;
@@ -27,16 +27,14 @@ struct CodePage {
 #[post("/admin/pegawai/{nip}/reset")]
 pub async fn reset_code(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<MayChange>,
     csrf: Csrf,
     req: HttpRequest,
     nip: web::Path<String>,
-    form: web::Form<super::auth::CsrfOnly>,
+    _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(form.token())?;
-    admin.require(admin.0.role.may_change())?;
-    let who = actor(&req, &admin.0.username);
-    let limit = admin.0.unit_limit();
+    let who = actor(&req, &admin.signed_in.username);
+    let limit = admin.signed_in.unit_limit();
     let nip = nip.into_inner();
     let issued = app
         .db
@@ -46,7 +44,7 @@ pub async fn reset_code(
     Ok(html(
         StatusCode::OK,
         &CodePage {
-            t: admin.1.clone().returning_to("/admin"),
+            t: admin.t.clone().returning_to("/admin"),
             nav: Nav::new(&admin, &csrf),
             nip: issued.nip.clone(),
             name: issued.name.clone(),

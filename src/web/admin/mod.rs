@@ -13,6 +13,7 @@ pub mod roster;
 use super::error::AppError;
 use super::lang::Tr;
 use crate::db::audit::Actor;
+use crate::domain::role::Role;
 use crate::service::accounts::{session, SignedIn};
 use crate::service::App;
 use actix_web::dev::Payload;
@@ -21,9 +22,7 @@ use actix_web::web::{self, Bytes};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use std::io::Write;
-
-/// The admin session cookie.
-pub const COOKIE: &str = "ikrar_admin";
+use std::marker::PhantomData;
 
 /// Registers the admin routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -51,31 +50,84 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(pacts::publish);
 }
 
-/// A request from a signed-in admin, and the words of its language.
-pub struct Admin(pub SignedIn, pub Tr);
+/// What a page asks of the signed-in admin's role. Every admin handler names one in its
+/// [`Admin`] argument, so a page cannot forget its role check: the extractor refuses (403)
+/// before the handler runs, and before any request body is read.
+pub trait Requirement {
+    /// Whether `role` meets the requirement.
+    fn allows(role: Role) -> bool;
+}
 
-impl FromRequest for Admin {
+/// Any signed-in admin (pages each role sees, filtered to its units).
+pub struct AnyRole;
+/// BKPSDM's superadmin only.
+pub struct Superadmin;
+/// Roles that change data: superadmin and unit-admin (within their units).
+pub struct MayChange;
+/// Roles that read the whole log: superadmin and auditor.
+pub struct MayReadLog;
+
+impl Requirement for AnyRole {
+    fn allows(_: Role) -> bool {
+        true
+    }
+}
+
+impl Requirement for Superadmin {
+    fn allows(role: Role) -> bool {
+        role.is_superadmin()
+    }
+}
+
+impl Requirement for MayChange {
+    fn allows(role: Role) -> bool {
+        role.may_change()
+    }
+}
+
+impl Requirement for MayReadLog {
+    fn allows(role: Role) -> bool {
+        role.may_read_log()
+    }
+}
+
+/// A request from a signed-in admin whose role meets `R`, and the words of its language.
+pub struct Admin<R: Requirement> {
+    pub signed_in: SignedIn,
+    pub t: Tr,
+    requirement: PhantomData<R>,
+}
+
+impl<R: Requirement> FromRequest for Admin<R> {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let cookie = req.cookie(COOKIE).map(|c| c.value().to_owned());
+        let name = super::csrf::CookieNames::of(req).session;
+        let cookie = req.cookie(name).map(|c| c.value().to_owned());
         let app = req.app_data::<web::Data<App>>().cloned();
         let t = Tr::of(req);
         Box::pin(async move {
             let (Some(cookie), Some(app)) = (cookie, app) else {
                 return Err(AppError::SignInRequired);
             };
-            session(&app, &cookie)
+            let signed_in = session(&app, &cookie)
                 .await?
-                .map(|signed_in| Admin(signed_in, t))
-                .ok_or(AppError::SignInRequired)
+                .ok_or(AppError::SignInRequired)?;
+            if !R::allows(signed_in.role) {
+                return Err(AppError::Forbidden);
+            }
+            Ok(Admin {
+                signed_in,
+                t,
+                requirement: PhantomData,
+            })
         })
     }
 }
 
-impl Admin {
-    /// Refuses unless `allowed` holds for this admin.
+impl<R: Requirement> Admin<R> {
+    /// Refuses unless `allowed` holds for this admin (checks beyond the role: a unit, an id).
     pub fn require(&self, allowed: bool) -> Result<(), AppError> {
         allowed.then_some(()).ok_or(AppError::Forbidden)
     }

@@ -2,13 +2,13 @@
 //! time zone. A published pact never changes: its `pact` log entry fixes the digest.
 
 use super::dashboard::Nav;
-use super::{actor, Admin};
+use super::{actor, Admin, Superadmin};
 use crate::domain::pact::Pact;
 use crate::domain::values::now_seconds;
 use crate::i18n::Lang;
 use crate::service::pacts::{publish as publish_pact, PublishError, Window};
 use crate::service::App;
-use crate::web::csrf::Csrf;
+use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
@@ -35,6 +35,8 @@ pub struct PactForm {
     csrf_token: String,
 }
 
+crate::web::csrf::csrf_token_field!(PactForm);
+
 #[derive(Template)]
 #[template(path = "admin_pakta_baru.html")]
 struct PactFormPage {
@@ -49,16 +51,15 @@ struct PactFormPage {
 #[get("/admin/pakta-baru")]
 pub async fn show_form(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<Superadmin>,
     csrf: Csrf,
 ) -> Result<HttpResponse, AppError> {
-    admin.require(admin.0.role.is_superadmin())?;
     let page = PactFormPage {
-        t: admin.1.clone(),
+        t: admin.t.clone(),
         nav: Nav::new(&admin, &csrf),
         form: PactForm::default(),
         opens_label: admin
-            .1
+            .t
             .lang()
             .fill("admin.opens", &[("zone", app.config.tz.name())]),
         error: None,
@@ -89,15 +90,13 @@ fn local_input(value: &str, tz: Tz, lang: Lang) -> Result<Option<DateTime<Utc>>,
 #[post("/admin/pakta-baru")]
 pub async fn publish(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<Superadmin>,
     csrf: Csrf,
     req: HttpRequest,
-    form: web::Form<PactForm>,
+    form: CsrfForm<PactForm>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
-    admin.require(admin.0.role.is_superadmin())?;
     let tz = app.config.tz;
-    let lang = admin.1.lang();
+    let lang = admin.t.lang();
     let checked = Pact::new(form.id.trim(), &form.judul, &form.isi)
         .map_err(|e| e.text(lang))
         .and_then(|pact| {
@@ -112,7 +111,7 @@ pub async fn publish(
         Ok((pact, window)) => {
             let (log, who, id) = (
                 app.log.clone(),
-                actor(&req, &admin.0.username),
+                actor(&req, &admin.signed_in.username),
                 pact.id.clone(),
             );
             let published = app
@@ -140,10 +139,10 @@ pub async fn publish(
         }
     };
     let page = PactFormPage {
-        t: admin.1.clone(),
+        t: admin.t.clone(),
         nav: Nav::new(&admin, &csrf),
         form: form.into_inner(),
-        opens_label: admin.1.lang().fill("admin.opens", &[("zone", tz.name())]),
+        opens_label: admin.t.lang().fill("admin.opens", &[("zone", tz.name())]),
         error: failure,
     };
     Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page))

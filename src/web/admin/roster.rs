@@ -2,31 +2,31 @@
 //! then import it atomically; and activation codes per unit for distribution.
 
 use super::dashboard::Nav;
-use super::{actor, stream_download, Admin};
+use super::{actor, stream_download, Admin, MayChange, Superadmin};
 use crate::db::roster_uploads;
 use crate::domain::roster::{self, RowError};
 use crate::domain::values::now_seconds;
-use crate::i18n::Lang;
 use crate::service::roster::{import, issue_unit_codes, ImportOptions, ImportOutcome};
 use crate::service::App;
-use crate::web::csrf::Csrf;
+use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
-use actix_multipart::Multipart;
+use crate::web::upload::{CsrfMultipart, UploadFailure, UploadLimits};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use futures_util::StreamExt;
 use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 
 /// Largest roster accepted through the web (a ministry's roster is a few MiB).
 const MAX_UPLOAD: usize = 32 * 1024 * 1024;
-/// The whole multipart body: the file, the token and the form's framing.
-const MAX_BODY: usize = MAX_UPLOAD + 64 * 1024;
-/// Time allowed for the whole body to arrive (32 MiB at 2 Mbit/s, with room to spare): a client
-/// that trickles bytes cannot hold a worker longer.
-const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+/// A roster upload's bounds: the file, the whole body (token and framing besides), and the time
+/// for it to arrive (32 MiB at 2 Mbit/s, with room to spare).
+const UPLOAD_LIMITS: UploadLimits = UploadLimits {
+    file: MAX_UPLOAD,
+    body: MAX_UPLOAD + 64 * 1024,
+    time: std::time::Duration::from_secs(180),
+};
 /// Bad lines shown on the page (the CLI's `--report` lists them all).
 const ERRORS_SHOWN: usize = 500;
 
@@ -97,12 +97,11 @@ impl RosterPage {
 
 /// `GET /admin/roster`: the upload form (superadmin).
 #[get("/admin/roster")]
-pub async fn show_upload(admin: Admin, csrf: Csrf) -> Result<HttpResponse, AppError> {
-    admin.require(admin.0.role.is_superadmin())?;
+pub async fn show_upload(admin: Admin<Superadmin>, csrf: Csrf) -> Result<HttpResponse, AppError> {
     Ok(html(
         StatusCode::OK,
         &RosterPage::new(
-            admin.1.clone(),
+            admin.t.clone(),
             Nav::new(&admin, &csrf),
             Stage::Form,
             None,
@@ -111,102 +110,34 @@ pub async fn show_upload(admin: Admin, csrf: Csrf) -> Result<HttpResponse, AppEr
     ))
 }
 
-/// Why an upload could not be read.
-enum UploadFailure {
-    /// The browser's request broke off or was malformed.
-    Broken(String),
-    TooBig,
-    TooSlow,
-}
-
-impl UploadFailure {
-    fn text(&self, lang: Lang) -> String {
-        match self {
-            UploadFailure::Broken(e) => lang.fill("roster_upload.failed", &[("detail", e)]),
-            UploadFailure::TooBig => lang.fill(
-                "roster_upload.too_big",
-                &[("mib", &(MAX_UPLOAD >> 20).to_string())],
-            ),
-            UploadFailure::TooSlow => lang.fill(
-                "roster_upload.too_slow",
-                &[("seconds", &BODY_TIMEOUT.as_secs().to_string())],
-            ),
-        }
-    }
-}
-
-/// Reads the multipart form (its CSRF token and the file) within [`MAX_BODY`] bytes in all and
-/// [`BODY_TIMEOUT`].
-async fn read_upload(
-    payload: Multipart,
-    timeout: std::time::Duration,
-) -> Result<(String, String, Vec<u8>), UploadFailure> {
-    tokio::time::timeout(timeout, read_fields(payload))
-        .await
-        .unwrap_or(Err(UploadFailure::TooSlow))
-}
-
-async fn read_fields(mut payload: Multipart) -> Result<(String, String, Vec<u8>), UploadFailure> {
-    let (mut token, mut file_name, mut body) = (String::new(), String::new(), Vec::new());
-    let mut total = 0usize;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| UploadFailure::Broken(e.to_string()))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "berkas" {
-            file_name = field
-                .content_disposition()
-                .and_then(|d| d.get_filename())
-                .unwrap_or("roster.csv")
-                .chars()
-                .take(100)
-                .collect();
-        }
-        let mut data = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| UploadFailure::Broken(e.to_string()))?;
-            total += chunk.len();
-            if data.len() + chunk.len() > MAX_UPLOAD || total > MAX_BODY {
-                return Err(UploadFailure::TooBig);
-            }
-            data.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf_token" => token = String::from_utf8_lossy(&data).into_owned(),
-            "berkas" => body = data,
-            _ => {}
-        }
-    }
-    Ok((token, file_name, body))
-}
-
 /// `POST /admin/roster`: checks the file and shows what importing it would do.
 #[post("/admin/roster")]
 pub async fn upload(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<Superadmin>,
     csrf: Csrf,
-    payload: Multipart,
+    form: CsrfMultipart,
 ) -> Result<HttpResponse, AppError> {
-    // Refused before a byte of the body is read.
-    admin.require(admin.0.role.is_superadmin())?;
-    let read = read_upload(payload, BODY_TIMEOUT).await;
+    // `Admin<Superadmin>` refused anyone else before a byte of the body was read.
+    let read = form.read(&csrf, "berkas", UPLOAD_LIMITS).await;
     let nav = Nav::new(&admin, &csrf);
-    let (token, file_name, body) = match read {
-        Ok(read) => read,
+    let (file_name, body) = match read {
+        Ok(file) if file.name.is_empty() => ("roster.csv".to_owned(), file.bytes),
+        Ok(file) => (file.name, file.bytes),
+        Err(UploadFailure::Csrf) => return Err(AppError::Csrf),
         Err(message) => {
             let page = RosterPage::new(
-                admin.1.clone(),
+                admin.t.clone(),
                 nav,
                 Stage::Form,
                 None,
-                Some(message.text(admin.1.lang())),
+                Some(message.text(admin.t.lang())),
             );
             return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
-    csrf.check(&token)?;
     let today = app.config.today();
-    let admin_id = admin.0.id;
+    let admin_id = admin.signed_in.id;
     let mut id_bytes = [0u8; 16];
     OsRng.fill_bytes(&mut id_bytes);
     let upload_id = hex::encode(id_bytes);
@@ -248,20 +179,20 @@ pub async fn upload(
             };
             Ok(html(
                 StatusCode::OK,
-                &RosterPage::new(admin.1.clone(), nav, stage, Some(outcome), None),
+                &RosterPage::new(admin.t.clone(), nav, stage, Some(outcome), None),
             ))
         }
         Err(message) => {
             let page = RosterPage::new(
-                admin.1.clone(),
+                admin.t.clone(),
                 nav,
                 Stage::Form,
                 None,
-                Some(admin.1.lang().fill(
+                Some(admin.t.lang().fill(
                     "roster_upload.unreadable",
                     &[
                         ("file", &file_name),
-                        ("detail", &message.text(admin.1.lang())),
+                        ("detail", &message.text(admin.t.lang())),
                     ],
                 )),
             );
@@ -280,22 +211,22 @@ pub struct Confirm {
     lewati: String,
 }
 
+crate::web::csrf::csrf_token_field!(Confirm);
+
 /// `POST /admin/roster/{id}`: imports an upload, all or nothing unless told to skip bad rows.
 #[post("/admin/roster/{id}")]
 pub async fn confirm(
     app: web::Data<App>,
-    admin: Admin,
+    admin: Admin<Superadmin>,
     csrf: Csrf,
     req: HttpRequest,
     id: web::Path<String>,
-    form: web::Form<Confirm>,
+    form: CsrfForm<Confirm>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
-    admin.require(admin.0.role.is_superadmin())?;
     let (today, admin_id, who) = (
         app.config.today(),
-        admin.0.id,
-        actor(&req, &admin.0.username),
+        admin.signed_in.id,
+        actor(&req, &admin.signed_in.username),
     );
     let skip_invalid = form.lewati == "ya";
     let upload_id = id.into_inner();
@@ -326,14 +257,14 @@ pub async fn confirm(
         .await?;
     let (upload_id, file_name, outcome) = result.ok_or(AppError::NotFound)?;
     let nav = Nav::new(&admin, &csrf);
-    let t = admin.1.clone().returning_to("/admin/roster");
+    let t = admin.t.clone().returning_to("/admin/roster");
     if outcome.written {
         Ok(html(
             StatusCode::OK,
             &RosterPage::new(t, nav, Stage::Done, Some(outcome), None),
         ))
     } else {
-        let message = Some(admin.1.s("roster_upload.aborted").to_owned());
+        let message = Some(admin.t.s("roster_upload.aborted").to_owned());
         let stage = Stage::Preview {
             upload_id,
             file_name,
@@ -354,21 +285,21 @@ pub struct CodesForm {
     format: String,
 }
 
+crate::web::csrf::csrf_token_field!(CodesForm);
+
 /// `POST /admin/unit/{code}/kode`: fresh activation codes for the unit's employees who have not
 /// activated, as CSV or XLSX (earlier unused codes of theirs stop working).
 #[post("/admin/unit/{code}/kode")]
 pub async fn unit_codes(
     app: web::Data<App>,
-    admin: Admin,
-    csrf: Csrf,
+    admin: Admin<MayChange>,
     req: HttpRequest,
     code: web::Path<String>,
-    form: web::Form<CodesForm>,
+    form: CsrfForm<CodesForm>,
 ) -> Result<HttpResponse, AppError> {
-    csrf.check(&form.csrf_token)?;
     let unit = code.into_inner();
-    admin.require(admin.0.role.may_change() && admin.0.sees_unit(&unit))?;
-    let who = actor(&req, &admin.0.username);
+    admin.require(admin.signed_in.sees_unit(&unit))?;
+    let who = actor(&req, &admin.signed_in.username);
     let issue_unit = unit.clone();
     let issued = app
         .db
@@ -429,30 +360,4 @@ fn codes_xlsx(
     }
     sheet.set_freeze_panes(1, 0)?;
     workbook.save_to_writer(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use actix_web::http::header::{HeaderMap, HeaderValue, CONTENT_TYPE};
-    use actix_web::web::Bytes;
-
-    #[actix_web::test]
-    async fn a_body_that_trickles_is_given_up() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("multipart/form-data; boundary=XYZ"),
-        );
-        // One chunk, then nothing more, ever.
-        let first = futures_util::stream::iter([Ok::<_, actix_web::error::PayloadError>(
-            Bytes::from_static(
-                b"--XYZ\r\nContent-Disposition: form-data; name=\"berkas\"\r\n\r\nab",
-            ),
-        )]);
-        let stream = first.chain(futures_util::stream::pending());
-        let payload = Multipart::new(&headers, stream);
-        let read = read_upload(payload, std::time::Duration::from_millis(50)).await;
-        assert!(matches!(read, Err(UploadFailure::TooSlow)));
-    }
 }
