@@ -30,15 +30,11 @@ fn decode(proof: &serde_json::Value) -> Vec<Hash> {
 async fn receipts_verify_offline_and_forgeries_fail() {
     let app = TestApp::spawn().await;
     let receipts = app.everyone_signs().await;
+    let (nip, path) = &receipts[0];
     let browser = app.browser();
-    let page = app.page(&browser, &receipts[0]).await;
-    assert!(page.contains("Unduh bukti") && page.contains(&format!("{}.json", receipts[0])));
-
-    let res = browser
-        .get(app.url(&format!("{}.json", receipts[0])))
-        .send()
-        .await
-        .unwrap();
+    let page = app.page(&browser, path).await;
+    assert!(page.contains("Unduh ulang bukti"), "{page}");
+    let res = app.redownload(&browser, path, nip, PASSPHRASE).await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-disposition"]
         .to_str()
@@ -103,7 +99,7 @@ async fn receipts_verify_offline_and_forgeries_fail() {
         assert!(text(&out).contains(needle), "{}", text(&out));
     }
     // A wrong token gets no receipt.
-    let wrong = format!("{}AA.json", &receipts[0][..receipts[0].len() - 2]);
+    let wrong = format!("{}AA", &path[..path.len() - 2]);
     assert_eq!(
         browser.get(app.url(&wrong)).send().await.unwrap().status(),
         404
@@ -342,13 +338,8 @@ async fn a_bundle_from_ikrar_survives_a_full_verify_of_its_proofs() {
     // Each receipt's proof is for the checkpoint it carries, even after more signatures.
     let app = TestApp::spawn().await;
     let receipts = app.everyone_signs().await;
-    for path in receipts {
-        let body = reqwest::get(app.url(&format!("{path}.json")))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+    for (nip, path) in receipts {
+        let body = app.receipt_json(&path, &nip).await;
         let parsed: Receipt = serde_json::from_str(&body).unwrap();
         receipt::verify(&parsed, None).unwrap();
     }

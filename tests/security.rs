@@ -527,3 +527,114 @@ async fn https_deployments_get_host_cookies_and_hsts() {
     let res = plain.browser().get(plain.url("/")).send().await.unwrap();
     assert!(res.headers().get("strict-transport-security").is_none());
 }
+
+/// The token the old links used: the first 16 bytes of the entry's leaf hash, which anyone with
+/// the log (or a neighbour's inclusion proof) could compute.
+fn leaf_hash_token(app: &TestApp, index: i64) -> String {
+    use base64::Engine;
+    let mut conn = app.app.db.conn().unwrap();
+    let stored = ikrar::db::log_store::get(&mut conn, index)
+        .unwrap()
+        .unwrap();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&stored.leaf_hash[..16])
+}
+
+#[tokio::test]
+async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signer() {
+    let app = TestApp::spawn().await;
+    let receipts = app.everyone_signs().await;
+    let (nip, path) = receipts.last().unwrap().clone();
+    let index: i64 = path.split('/').nth(2).unwrap().parse().unwrap();
+
+    // The link's token is derived from nothing in the log: the old leaf-hash token is no link.
+    let token = path.rsplit('/').next().unwrap();
+    let old = leaf_hash_token(&app, index);
+    assert_ne!(token, old);
+    let stranger = app.browser();
+    let old_link = format!("/bukti/{index}/{old}");
+    assert_eq!(status(&app, &stranger, &old_link).await, 404);
+    // Nor are the neighbours' links, computed the old way from the log.
+    for (_, other) in &receipts[..receipts.len() - 1] {
+        let i: i64 = other.split('/').nth(2).unwrap().parse().unwrap();
+        let guessed = format!("/bukti/{i}/{}", leaf_hash_token(&app, i));
+        assert_eq!(status(&app, &stranger, &guessed).await, 404);
+    }
+
+    // What the QR link shows anyone: no full NIP, no key, no signature, in no format.
+    let page = app.page(&stranger, &path).await;
+    assert!(page.contains("Tercatat dalam log transparansi"), "{page}");
+    assert!(!page.contains(&nip) && page.contains(&ikrar::domain::nip::mask(&nip)));
+    let entry = {
+        let mut conn = app.app.db.conn().unwrap();
+        let stored = ikrar::db::log_store::get(&mut conn, index)
+            .unwrap()
+            .unwrap();
+        String::from_utf8(stored.body).unwrap()
+    };
+    for line in entry
+        .lines()
+        .filter(|l| l.starts_with("key ") || l.starts_with("sig "))
+    {
+        let value = line.split_once(' ').unwrap().1;
+        assert!(!page.contains(value), "the page shows {line}");
+    }
+    for suffix in [".json", "/unduh"] {
+        let res = stranger
+            .get(app.url(&format!("{path}{suffix}")))
+            .send()
+            .await
+            .unwrap();
+        let body = res.text().await.unwrap_or_default();
+        assert!(!body.contains(&nip), "{path}{suffix} gives the NIP away");
+    }
+
+    // The browser that signed gets the file right away.
+    let signer = app.browser();
+    let codes = app.import_roster(&small_roster());
+    assert!(codes.is_empty(), "everyone has a code already");
+    let res = app.sign(&signer, &nip, PASSPHRASE).await;
+    assert_eq!(
+        res.status(),
+        409,
+        "already signed, with the right passphrase"
+    );
+    let again = app.page(&signer, &path).await;
+    assert!(again.contains(&format!("{path}/unduh")), "{again}");
+    let file = signer
+        .get(app.url(&format!("{path}/unduh")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    let parsed: ikrar::log::receipt::Receipt =
+        serde_json::from_str(&file.text().await.unwrap()).unwrap();
+    assert_eq!(
+        ikrar::log::receipt::verify(&parsed, None)
+            .unwrap()
+            .claim
+            .nip,
+        nip
+    );
+
+    // Anyone else: only with the signer's NIP and passphrase, one answer for every refusal.
+    let other_nip = &receipts[0].0;
+    for (who, given_nip, passphrase) in [
+        ("wrong passphrase", nip.as_str(), "bukan frasa sandinya"),
+        ("another signer", other_nip.as_str(), PASSPHRASE),
+        ("unknown NIP", "198512302010011003", PASSPHRASE),
+    ] {
+        let res = app
+            .redownload(&stranger, &path, given_nip, passphrase)
+            .await;
+        assert_eq!(res.status(), 403, "{who}");
+        let html = res.text().await.unwrap();
+        assert_eq!(
+            error_text(&html).as_deref(),
+            Some("NIP atau frasa sandi salah."),
+            "{who}"
+        );
+    }
+    let res = app.redownload(&stranger, &path, &nip, PASSPHRASE).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains(&format!("nip {nip}")));
+}

@@ -8,6 +8,7 @@ pub mod entry;
 pub mod nip;
 pub mod pact;
 pub mod passphrase;
+pub mod receipt_link;
 pub mod role;
 pub mod roster;
 pub mod roster_xlsx;

@@ -15,6 +15,7 @@ pub mod signing;
 use crate::config::Config;
 use crate::db::pacts::StoredPact;
 use crate::db::{Db, DbError};
+use crate::domain::receipt_link::ReceiptKey;
 use crate::log::note::{LogSigner, NoteError};
 use crate::log_key::{self, LogKeyError};
 use std::sync::Arc;
@@ -28,6 +29,9 @@ pub struct App {
     pub db: Db,
     /// The log's signing key, named by its origin.
     pub log: Arc<LogSigner>,
+    /// The secret behind receipt links and download grants (kept in the database, so that
+    /// every app server shares it).
+    pub receipts: Arc<ReceiptKey>,
     key_workers: Arc<KeyWorkers>,
     pacts: Arc<pacts::PactCache>,
 }
@@ -69,11 +73,18 @@ impl App {
 
     fn assemble(config: Config, key: ed25519_dalek::SigningKey, db: Db) -> Result<App, OpenError> {
         let log = LogSigner::new(&config.origin, key).map_err(OpenError::Origin)?;
+        let receipt_key =
+            crate::db::secrets::get_or_create(&mut *db.conn()?, "receipt-hmac-key", || {
+                let mut key = vec![0u8; 32];
+                rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut key);
+                key
+            })?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(App {
             config: Arc::new(config),
             db,
             log: Arc::new(log),
+            receipts: Arc::new(ReceiptKey::new(receipt_key)),
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
             pacts: Arc::default(),
         })

@@ -1,74 +1,116 @@
-//! Receipts: looked up by index and token, shown as a page or given as SPEC.md's JSON.
+//! Receipts. The public page behind a receipt's link (its QR code) shows only what
+//! [`PublicReceipt`] holds: pact, name, masked NIP, unit, time, log index and whether the entry is
+//! in the log under the current checkpoint. The full receipt (SPEC.md's JSON with the entry and
+//! its proof, which carry the full NIP) goes only to the signer: see [`full`] and [`redownload`].
 
-use super::signing::ReceiptRef;
+use super::signing::{self, SignError};
 use super::App;
 use crate::db::{log_store, pacts, units, Conn, DbError};
 use crate::domain::entry::{Entry, SignatureEntry};
+use crate::domain::nip::{mask, Nip};
+use crate::domain::receipt_link::ReceiptRef;
+use crate::domain::values::now_seconds;
+use crate::log::merkle::{check_inclusion, leaf_hash, Hash};
 use crate::log::receipt::Receipt;
-use subtle::ConstantTimeEq;
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
 
-/// A signature as its receipt page shows it.
+/// What anyone holding a receipt's link may see, and nothing more.
 #[derive(Debug, Clone)]
-pub struct ReceiptView {
+pub struct PublicReceipt {
     pub reference: ReceiptRef,
-    pub signature: SignatureEntry,
+    pub pact_id: String,
     pub pact_title: String,
+    pub name: String,
+    pub masked_nip: String,
+    pub unit_code: String,
     pub unit_name: String,
     pub instansi: String,
+    pub time: DateTime<Utc>,
+    /// The size of the current checkpoint, when the entry is proven in its tree.
+    pub in_checkpoint: Option<i64>,
 }
 
-/// The signature entry at `index` if `token` is its token; `None` for anything else, so that a
-/// wrong token and a missing entry look the same.
-fn lookup(
-    conn: &mut Conn,
-    index: i64,
-    token: &str,
-) -> Result<Option<(ReceiptRef, String, SignatureEntry)>, DbError> {
+/// The signature entry at `index`, if there is one.
+fn signature_at(conn: &mut Conn, index: i64) -> Result<Option<(String, SignatureEntry)>, DbError> {
     let Some(stored) = log_store::get(conn, index)? else {
         return Ok(None);
     };
-    let reference = ReceiptRef::new(index, &stored.leaf_hash);
-    if !bool::from(reference.token.as_bytes().ct_eq(token.as_bytes())) {
-        return Ok(None);
-    }
     let Ok(text) = String::from_utf8(stored.body) else {
         return Ok(None);
     };
     match Entry::parse(text.as_bytes()) {
-        Ok(Entry::Signature(signature)) => Ok(Some((reference, text, signature))),
+        Ok(Entry::Signature(signature)) => Ok(Some((text, signature))),
         _ => Ok(None),
     }
 }
 
-/// The receipt page's content.
-pub async fn find(app: &App, index: i64, token: String) -> Result<Option<ReceiptView>, DbError> {
+/// The public page's content, if `token` is the link of a signature at `index` (a wrong token
+/// and a missing entry look the same).
+pub async fn find(app: &App, index: i64, token: String) -> Result<Option<PublicReceipt>, DbError> {
+    if !app.receipts.is_token(index, &token) {
+        return Ok(None);
+    }
+    let reference = app.receipts.reference(index);
     app.db
         .run(move |conn| {
-            let Some((reference, _, signature)) = lookup(conn, index, &token)? else {
-                return Ok(None);
-            };
-            let pact_title = pacts::find(conn, &signature.claim.pact)?
-                .map_or_else(|| signature.claim.pact.clone(), |p| p.title);
-            let unit = units::find(conn, &signature.claim.unit)?;
-            Ok(Some(ReceiptView {
-                reference,
-                pact_title,
-                unit_name: unit.as_ref().map_or_else(String::new, |u| u.name.clone()),
-                instansi: unit.map_or_else(String::new, |u| u.instansi),
-                signature,
-            }))
+            crate::db::read_transaction(conn, |conn| {
+                let Some((text, signature)) = signature_at(conn, index)? else {
+                    return Ok(None);
+                };
+                let claim = signature.claim;
+                let pact_title =
+                    pacts::find(conn, &claim.pact)?.map_or_else(|| claim.pact.clone(), |p| p.title);
+                let unit = units::find(conn, &claim.unit)?;
+                let in_checkpoint = proven_size(conn, index, &text)?;
+                Ok(Some(PublicReceipt {
+                    reference,
+                    pact_title,
+                    name: claim.name,
+                    masked_nip: mask(&claim.nip),
+                    unit_name: unit.as_ref().map_or_else(String::new, |u| u.name.clone()),
+                    instansi: unit.map_or_else(String::new, |u| u.instansi),
+                    unit_code: claim.unit,
+                    pact_id: claim.pact,
+                    time: claim.time,
+                    in_checkpoint,
+                }))
+            })
         })
         .await
 }
 
-/// The receipt as SPEC.md's JSON: the entry, its inclusion proof and the newest checkpoint.
-pub async fn json(app: &App, index: i64, token: String) -> Result<Option<Receipt>, DbError> {
+/// The current checkpoint's size if the entry `text` at `index` is proven in its tree.
+fn proven_size(conn: &mut Conn, index: i64, text: &str) -> Result<Option<i64>, DbError> {
+    let Some(head) = log_store::head(conn)? else {
+        return Ok(None);
+    };
+    if index >= head.size {
+        return Ok(None);
+    }
+    let Ok(root) = <[u8; 32]>::try_from(head.root.as_slice()) else {
+        return Ok(None);
+    };
+    let proof = log_store::inclusion_proof(conn, index as u64, head.size as u64)?;
+    let proven = check_inclusion(
+        &proof,
+        index as u64,
+        head.size as u64,
+        leaf_hash(text.as_bytes()),
+        Hash(root),
+    );
+    Ok(proven.is_ok().then_some(head.size))
+}
+
+/// The full receipt of the signature at `index`: the entry, its inclusion proof and the newest
+/// checkpoint. Only for a caller who has shown it is the signer.
+pub async fn full(app: &App, index: i64) -> Result<Option<Receipt>, DbError> {
     let log_key = app.log.verifier_key();
     app.db
         .run(move |conn| {
             // One read transaction: the proof is for the tree the checkpoint signs.
             crate::db::read_transaction(conn, |conn| {
-                let Some((_, text, _)) = lookup(conn, index, &token)? else {
+                let Some((text, _)) = signature_at(conn, index)? else {
                     return Ok(None);
                 };
                 let Some(head) = log_store::head(conn)? else {
@@ -85,4 +127,38 @@ pub async fn json(app: &App, index: i64, token: String) -> Result<Option<Receipt
             })
         })
         .await
+}
+
+/// The full receipt for whoever gives the signer's NIP and passphrase again. A NIP that is not
+/// the entry's, an unknown one and a wrong passphrase get the same answer
+/// ([`SignError::BadCredentials`]), in the same time, and count against the guess limit.
+pub async fn redownload(
+    app: &App,
+    index: i64,
+    token: String,
+    nip: &str,
+    passphrase: Zeroizing<String>,
+) -> Result<Receipt, SignError> {
+    if !app.receipts.is_token(index, &token) {
+        return Err(SignError::PactNotFound);
+    }
+    let nip = Nip::parse(nip, app.config.today()).map_err(SignError::InvalidNip)?;
+    let signer = app
+        .db
+        .run(move |conn| signature_at(conn, index))
+        .await?
+        .map(|(_, signature)| signature.claim.nip)
+        .ok_or(SignError::PactNotFound)?;
+    let now = now_seconds();
+    let (_, key) = signing::open_key(app, &nip, passphrase, now).await?;
+    drop(key);
+    if nip.as_str() != signer {
+        signing::record_failure(app, &nip, now).await?;
+        return Err(SignError::BadCredentials);
+    }
+    let forget = nip.clone();
+    app.db
+        .run(move |conn| signing::forget_failures(conn, &forget))
+        .await?;
+    full(app, index).await?.ok_or(SignError::PactNotFound)
 }

@@ -8,12 +8,12 @@ use crate::db::{
 use crate::db::{Conn, DbError};
 use crate::domain::entry::{Entry, SignatureClaim};
 use crate::domain::nip::{Nip, NipError};
+use crate::domain::receipt_link::ReceiptKey;
+pub use crate::domain::receipt_link::ReceiptRef;
 use crate::domain::values::now_seconds;
 use crate::i18n::Lang;
 use crate::keys::{self, KeyError};
 use crate::log::note::LogSigner;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use zeroize::Zeroizing;
 
@@ -23,29 +23,6 @@ pub struct SignRequest {
     pub nip: String,
     pub passphrase: Zeroizing<String>,
     pub agreed: bool,
-}
-
-/// Where a signature's receipt lives: `/bukti/{index}/{token}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceiptRef {
-    pub index: i64,
-    pub token: String,
-}
-
-impl ReceiptRef {
-    /// The receipt of the entry at `index` with this leaf hash.
-    pub fn new(index: i64, leaf_hash: &[u8]) -> ReceiptRef {
-        let prefix = &leaf_hash[..leaf_hash.len().min(16)];
-        ReceiptRef {
-            index,
-            token: URL_SAFE_NO_PAD.encode(prefix),
-        }
-    }
-
-    /// The receipt page's path.
-    pub fn path(&self) -> String {
-        format!("/bukti/{}/{}", self.index, self.token)
-    }
 }
 
 /// Why a signature was refused; no signature and no log entry was written.
@@ -114,7 +91,35 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
     }
     let nip = Nip::parse(&request.nip, app.config.today()).map_err(SignError::InvalidNip)?;
 
-    let (lookup_nip, limit_subject) = (nip.clone(), subject(&nip));
+    let (employee, signing_key) = open_key(app, &nip, request.passphrase, now).await?;
+    let claim = SignatureClaim {
+        pact: pact.id.clone(),
+        sha256: pact.sha256.clone(),
+        nip: nip.to_string(),
+        name: employee.name.clone(),
+        unit: employee.unit_code.clone(),
+        key: signing_key.verifying_key().to_bytes(),
+        time: now,
+    };
+    let entry = Entry::Signature(claim.sign(&signing_key));
+    drop(signing_key);
+    let (log, receipts) = (app.log.clone(), app.receipts.clone());
+    app.db
+        .run(move |conn| store_signature(conn, &log, &receipts, &nip, &employee.kind, &entry, now))
+        .await
+}
+
+/// Proves that whoever gives `nip` and `passphrase` holds the NIP's key, and opens it. Every
+/// path spends one Argon2 derivation, so that an unknown NIP, one not activated yet and a wrong
+/// passphrase look alike and take the same time; each failure counts against the NIP's guess
+/// limit (shared by signing and downloading a receipt again).
+pub(super) async fn open_key(
+    app: &App,
+    nip: &Nip,
+    passphrase: Zeroizing<String>,
+    now: DateTime<Utc>,
+) -> Result<(employees::Employee, ed25519_dalek::SigningKey), SignError> {
+    let (lookup_nip, limit_subject) = (nip.clone(), subject(nip));
     let employee = app
         .db
         .run(move |conn| -> Result<_, SignError> {
@@ -125,11 +130,7 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
             Ok(employees::find(conn, lookup_nip.as_str())?)
         })
         .await?;
-
-    // Every path below spends one Argon2 derivation, so that an unknown NIP, an unactivated one
-    // and a wrong passphrase take the same time.
     let params = app.config.argon2;
-    let passphrase = request.passphrase;
     let key = employee.as_ref().and_then(employees::Employee::key);
     let open_nip = nip.clone();
     let opened = app
@@ -147,37 +148,30 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
         })
         .await
         .map_err(|_| SignError::Unavailable)?;
-
-    let failure = match (&employee, opened) {
-        (Some(employee), Some(Ok(signing_key))) => {
-            let claim = SignatureClaim {
-                pact: pact.id.clone(),
-                sha256: pact.sha256.clone(),
-                nip: nip.to_string(),
-                name: employee.name.clone(),
-                unit: employee.unit_code.clone(),
-                key: signing_key.verifying_key().to_bytes(),
-                time: now,
-            };
-            let entry = claim.sign(&signing_key);
-            drop(signing_key);
-            let entry = Entry::Signature(entry);
-            let done_nip = nip.clone();
-            let log = app.log.clone();
-            let kind = employee.kind.clone();
-            return app
-                .db
-                .run(move |conn| store_signature(conn, &log, &done_nip, &kind, &entry, now))
-                .await;
-        }
+    let failure = match (employee, opened) {
+        (Some(employee), Some(Ok(signing_key))) => return Ok((employee, signing_key)),
         (_, Some(Err(KeyError::Parameters))) => SignError::Unavailable,
         _ => SignError::BadCredentials,
     };
-    let limit_subject = subject(&nip);
+    record_failure(app, nip, now).await?;
+    Err(failure)
+}
+
+/// Counts a failed guess against the NIP.
+pub(super) async fn record_failure(
+    app: &App,
+    nip: &Nip,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let limit_subject = subject(nip);
     app.db
         .run(move |conn| guess_limits::record_failure(conn, &limit_subject, now))
-        .await?;
-    Err(failure)
+        .await
+}
+
+/// Forgets the NIP's failed guesses (its passphrase was right).
+pub(super) fn forget_failures(conn: &mut Conn, nip: &Nip) -> Result<(), DbError> {
+    guess_limits::clear(conn, &subject(nip))
 }
 
 /// Writes the entry and the signature row, and forgets the NIP's failed guesses, in one
@@ -186,6 +180,7 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
 fn store_signature(
     conn: &mut Conn,
     log: &LogSigner,
+    receipts: &ReceiptKey,
     nip: &Nip,
     kind: &str,
     entry: &Entry,
@@ -197,9 +192,11 @@ fn store_signature(
     let claim = &signature.claim;
     let result = db::write_transaction(conn, |conn| {
         if let Some(existing) = signatures::find(conn, &claim.pact, &claim.nip)? {
-            return Err(already_signed(conn, existing.log_index));
+            return Err(SignError::AlreadySigned(
+                receipts.reference(existing.log_index),
+            ));
         }
-        guess_limits::clear(conn, &subject(nip))?;
+        forget_failures(conn, nip)?;
         let body = entry.to_text();
         let index = log_store::append(
             conn,
@@ -210,29 +207,20 @@ fn store_signature(
         )?;
         signatures::insert(conn, &claim.pact, &claim.nip, &claim.unit, now, index)?;
         counts::count_signature(conn, &claim.pact, &claim.unit, kind)?;
-        Ok(ReceiptRef::new(
-            index,
-            &crate::log::leaf_hash(body.as_bytes()).0,
-        ))
+        Ok(receipts.reference(index))
     });
     let result = match result {
         Err(SignError::Db(e)) if e.is_unique_violation() => {
             let existing = signatures::find(conn, &claim.pact, &claim.nip)?;
-            Err(existing.map_or(SignError::Db(e), |s| already_signed(conn, s.log_index)))
+            Err(existing.map_or(SignError::Db(e), |s| {
+                SignError::AlreadySigned(receipts.reference(s.log_index))
+            }))
         }
         other => other,
     };
     if let Err(SignError::AlreadySigned(_)) = &result {
         // The passphrase was right all the same.
-        guess_limits::clear(conn, &subject(nip))?;
+        forget_failures(conn, nip)?;
     }
     result
-}
-
-fn already_signed(conn: &mut Conn, log_index: i64) -> SignError {
-    match log_store::get(conn, log_index) {
-        Ok(Some(stored)) => SignError::AlreadySigned(ReceiptRef::new(log_index, &stored.leaf_hash)),
-        Ok(None) => SignError::Unavailable,
-        Err(e) => SignError::Db(e),
-    }
 }

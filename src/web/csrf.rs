@@ -31,6 +31,8 @@ use subtle::ConstantTimeEq;
 pub struct CookieNames {
     pub csrf: &'static str,
     pub session: &'static str,
+    /// The signer's grant to download a receipt right after signing.
+    pub receipt_grant: &'static str,
     /// Whether cookies are marked Secure.
     pub secure: bool,
 }
@@ -42,12 +44,14 @@ impl CookieNames {
             CookieNames {
                 csrf: "__Host-ikrar_csrf",
                 session: "__Host-ikrar_admin",
+                receipt_grant: "__Host-ikrar_bukti",
                 secure,
             }
         } else {
             CookieNames {
                 csrf: "ikrar_csrf",
                 session: "ikrar_admin",
+                receipt_grant: "ikrar_bukti",
                 secure,
             }
         }

@@ -1,8 +1,9 @@
 //! The employee's pages: open pacts, activation, reading and signing a pact.
 
-use super::csrf::{Csrf, CsrfForm};
+use super::csrf::{CookieNames, Csrf, CsrfForm};
 use super::error::{html, AppError};
 use super::lang::Tr;
+use super::receipt::grant_cookie;
 use crate::db::pacts::{self, StoredPact};
 use crate::domain::display::{clock_in, local_time_in};
 use crate::domain::pact::Pact;
@@ -12,7 +13,7 @@ use crate::service::activation::{self, ActivationError, ActivationRequest};
 use crate::service::signing::{self, SignError, SignRequest};
 use crate::service::App;
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpResponse, Responder};
+use actix_web::{get, post, web, HttpRequest, HttpResponse, Responder};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Utc};
@@ -247,7 +248,7 @@ fn pact_page<'a>(
 }
 
 /// Why a NIP is refused for now, and from what time (in the deployment's zone) it may try again.
-fn locked_text(app: &App, lang: Lang, until: DateTime<Utc>) -> String {
+pub(super) fn locked_text(app: &App, lang: Lang, until: DateTime<Utc>) -> String {
     let time = clock_in(until.naive_utc(), app.config.tz, lang);
     lang.fill("sign.locked_until", &[("time", &time)])
 }
@@ -272,6 +273,7 @@ pub async fn show_pact(
 #[post("/pakta/{id}/tanda-tangan")]
 pub async fn sign(
     app: web::Data<App>,
+    req: HttpRequest,
     csrf: Csrf,
     t: Tr,
     id: web::Path<String>,
@@ -284,9 +286,12 @@ pub async fn sign(
         passphrase: Zeroizing::new(std::mem::take(&mut form.passphrase)),
         agreed: form.setuju == "ya",
     };
+    let names = CookieNames::of(&req);
     let failure = match signing::sign(&app, request).await {
+        // The browser that signed may download the full receipt for a while.
         Ok(receipt) => {
             return Ok(HttpResponse::SeeOther()
+                .cookie(grant_cookie(&app, names, receipt.index))
                 .insert_header((header::LOCATION, receipt.path()))
                 .finish())
         }
@@ -298,7 +303,14 @@ pub async fn sign(
     let pact = load_pact(&app, &id).await?;
     let t = t.returning_to(format!("/pakta/{}", pact.id));
     let page = pact_page(&app, t, &pact, csrf.token(), &nip, Some(&failure));
-    Ok(html(sign_status(&failure), &page))
+    let mut response = html(sign_status(&failure), &page);
+    if let SignError::AlreadySigned(receipt) = &failure {
+        // The passphrase was right: the signer may download their receipt again.
+        response
+            .add_cookie(&grant_cookie(&app, names, receipt.index))
+            .map_err(|_| AppError::Unavailable)?;
+    }
+    Ok(response)
 }
 
 fn sign_status(e: &SignError) -> StatusCode {

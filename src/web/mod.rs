@@ -60,6 +60,8 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(employee::show_pact)
             .service(employee::sign)
             .service(receipt::show_receipt)
+            .service(receipt::download_full)
+            .service(receipt::redownload)
             .configure(admin::routes)
             .service(log_api::key)
             .service(log_api::checkpoint)

@@ -237,14 +237,24 @@ async fn employee_flow(device: Device) {
         .to_owned();
     let download = browser
         .client
-        .find(Locator::LinkText("Unduh bukti"))
+        .find(Locator::LinkText("Unduh bukti (JSON)"))
         .await
         .unwrap()
         .attr("href")
         .await
         .unwrap()
         .unwrap();
-    let json = reqwest::get(app.url(&download))
+    assert_eq!(download, format!("{receipt_path}/unduh"));
+    // The file goes to this browser (its grant cookie), not to whoever has the link.
+    let grant = browser
+        .client
+        .get_named_cookie("ikrar_bukti")
+        .await
+        .unwrap();
+    let json = reqwest::Client::new()
+        .get(app.url(&download))
+        .header("Cookie", format!("ikrar_bukti={}", grant.value()))
+        .send()
         .await
         .unwrap()
         .text()

@@ -216,18 +216,49 @@ impl TestApp {
     }
 
     /// Imports the small roster, activates everyone and signs the default pact for each; returns
-    /// the receipt paths.
-    pub async fn everyone_signs(&self) -> Vec<String> {
+    /// (NIP, receipt path) of each.
+    pub async fn everyone_signs(&self) -> Vec<(String, String)> {
         let codes = self.import_roster(&small_roster());
         let browser = self.browser();
         let mut receipts = Vec::new();
-        for (nip, code) in &codes {
-            assert_eq!(self.activate(&browser, nip, code).await.status(), 200);
-            let res = self.sign(&browser, nip, PASSPHRASE).await;
+        for (nip, code) in codes {
+            assert_eq!(self.activate(&browser, &nip, &code).await.status(), 200);
+            let res = self.sign(&browser, &nip, PASSPHRASE).await;
             assert_eq!(res.status(), 303);
-            receipts.push(res.headers()["location"].to_str().unwrap().to_owned());
+            let path = res.headers()["location"].to_str().unwrap().to_owned();
+            receipts.push((nip, path));
         }
         receipts
+    }
+
+    /// Asks for the full receipt at `path` again with a NIP and passphrase ("Unduh ulang bukti").
+    pub async fn redownload(
+        &self,
+        browser: &reqwest::Client,
+        path: &str,
+        nip: &str,
+        passphrase: &str,
+    ) -> reqwest::Response {
+        let token = self.csrf(browser, path).await;
+        browser
+            .post(self.url(&format!("{path}/unduh")))
+            .form(&[
+                ("nip", nip),
+                ("passphrase", passphrase),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The full receipt at `path`, downloaded again by its signer.
+    pub async fn receipt_json(&self, path: &str, nip: &str) -> String {
+        let res = self
+            .redownload(&self.browser(), path, nip, PASSPHRASE)
+            .await;
+        assert_eq!(res.status(), 200, "receipt {path}");
+        res.text().await.unwrap()
     }
 
     /// Exports the bundle with the real binary.
