@@ -363,16 +363,21 @@ async fn reports_carry_the_right_numbers() {
 #[tokio::test]
 async fn a_reset_code_reactivates_and_old_signatures_stay_valid() {
     let (app, _) = console().await;
+    create_admin(&app, "bkpsdm2", "superadmin", None);
+    // Siti has activated: the unit's admin asks, another superadmin approves.
+    let dinkes = signed_in(&app, "dinkes").await;
+    let reason = "HP hilang, lapor langsung ke BKPSDM";
+    assert_eq!(
+        request_reset(&app, &dinkes, SITI, reason).await.status(),
+        200
+    );
     let admin = signed_in(&app, "bkpsdm").await;
-    let page = press(&app, &admin, &format!("/admin/pegawai/{SITI}/reset")).await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
-    let code = html[start..start + 14].to_owned();
+    let html = approve_first_request(&app, &admin).await;
+    let code = code_in(&html);
     assert_eq!(
         switch_returns_to(&html),
-        "/admin",
-        "the reset path takes no GET"
+        "/admin#unit-DINKES",
+        "the approval path takes no GET"
     );
 
     // Siti re-activates with a new passphrase: a second key entry.

@@ -638,3 +638,131 @@ async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signe
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains(&format!("nip {nip}")));
 }
+
+#[tokio::test]
+async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
+    let (app, _) = console().await;
+    create_admin(&app, "bkpsdm2", "superadmin", None);
+    let dinkes = signed_in(&app, "dinkes").await;
+    // The attack: a unit-admin resets Siti (activated, signed) to sign as her. No code comes
+    // out, with or without a reason.
+    let res = press(&app, &dinkes, &format!("/admin/pegawai/{SITI}/reset")).await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(!page.contains("class=\"code\""), "{page}");
+    let res = request_reset(&app, &dinkes, SITI, "lupa frasa sandi, datang ke kantor").await;
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(!page.contains("class=\"code\"") && page.contains("menunggu persetujuan"));
+    let again = request_reset(&app, &dinkes, SITI, "lupa frasa sandi, datang lagi").await;
+    assert_eq!(again.status(), 409);
+    // The old passphrase still works: nothing changed yet.
+    let mut conn = app.app.db.conn().unwrap();
+    let siti = ikrar::db::employees::find(&mut conn, SITI)
+        .unwrap()
+        .unwrap();
+    assert!(siti.activation_code_hash.is_none() && siti.key_count == 1);
+    drop(conn);
+    // A unit-admin cannot decide; nor can a superadmin decide their own request.
+    assert_eq!(status(&app, &dinkes, "/admin/reset").await, 403);
+    assert_eq!(
+        press_status(&app, &dinkes, "/admin/reset/1/setujui").await,
+        403
+    );
+    let bkpsdm = signed_in(&app, "bkpsdm").await;
+    let res = request_reset(&app, &bkpsdm, BUDI, "pegawai pindah HP, konfirmasi telepon").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        press_status(&app, &bkpsdm, "/admin/reset/2/setujui").await,
+        403
+    );
+    // A different superadmin approves Siti's: the code exists only now, shown to them.
+    let html = approve_first_request(&app, &bkpsdm).await;
+    let code = code_in(&html);
+    assert_eq!(
+        press_status(&app, &bkpsdm, "/admin/reset/1/setujui").await,
+        409
+    );
+    let mut conn = app.app.db.conn().unwrap();
+    let trail: Vec<String> = ikrar::db::audit::list(&mut conn, None, None, 50)
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {} {}", e.actor, e.action, e.detail))
+        .collect();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.starts_with("dinkes reset_request 199004152019032004: lupa"))
+            && trail
+                .iter()
+                .any(|e| e.starts_with("bkpsdm reset_approve 199004152019032004 (diminta dinkes")),
+        "{trail:#?}"
+    );
+    drop(conn);
+
+    // Siti re-activates and signs a new pact with her new key: the dashboard and the verifier
+    // name that signature.
+    let employee = app.browser();
+    let token = app.csrf(&employee, "/aktivasi").await;
+    let new_passphrase = "lampu merah di jalan raya";
+    let res = employee
+        .post(app.url("/aktivasi"))
+        .form(&[
+            ("nip", SITI),
+            ("kode_aktivasi", code.as_str()),
+            ("passphrase", new_passphrase),
+            ("passphrase_ulang", new_passphrase),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let pact = ikrar::domain::pact::Pact {
+        id: "apel-2026".into(),
+        title: "Ikrar Apel 2026".into(),
+        body: "Kami berjanji.".into(),
+    };
+    {
+        let mut conn = app.app.db.conn().unwrap();
+        ikrar::service::pacts::publish(
+            &mut conn,
+            &app.app.log,
+            &pact,
+            ikrar::service::pacts::Window::default(),
+            ikrar::domain::values::now_seconds(),
+        )
+        .unwrap();
+    }
+    let res = app
+        .sign_pact(
+            &employee,
+            "apel-2026",
+            &[
+                ("nip", SITI),
+                ("passphrase", new_passphrase),
+                ("setuju", "ya"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let index: String = res.headers()["location"].to_str().unwrap()["/bukti/".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let dashboard = app.page(&bkpsdm, "/admin/pakta/apel-2026").await;
+    assert!(
+        dashboard.contains("kunci pengganti") && dashboard.contains(SITI),
+        "{dashboard}"
+    );
+    let old = app.page(&bkpsdm, "/admin/pakta/netralitas-2024").await;
+    assert!(!old.contains("Tanda tangan dengan kunci pengganti"));
+    let bundle = app.export("resets.jsonl");
+    let out = app.ikrar(&["verify", bundle.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        summary["replaced_keys"],
+        serde_json::json!({ "DINKES": [index.parse::<u64>().unwrap()] })
+    );
+}

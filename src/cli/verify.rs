@@ -122,6 +122,15 @@ fn print_summary(summary: &Summary) {
             println!("  {unit}\t{n}");
         }
     }
+    if !summary.replaced_keys.is_empty() {
+        println!(
+            "Tanda tangan dengan kunci pengganti (setelah reset kode; perlu ditindaklanjuti):"
+        );
+        for (unit, indexes) in &summary.replaced_keys {
+            let list: Vec<String> = indexes.iter().map(u64::to_string).collect();
+            println!("  {unit}\tentri {}", list.join(", "));
+        }
+    }
     if summary.is_valid() {
         println!("HASIL: SAH — semua pemeriksaan lolos.");
     } else {

@@ -21,6 +21,8 @@ pub struct Employee {
     seal_salt: Option<Vec<u8>>,
     seal_nonce: Option<Vec<u8>>,
     seal_params: Option<String>,
+    /// How many keys the employee has had (0: not activated; 2 or more: replaced).
+    pub key_count: i32,
 }
 
 /// An employee's key: the public half and the sealed seed.
@@ -130,6 +132,7 @@ pub fn activate(
         employees::seal_params.eq(Some(key.sealed.params.to_string())),
         employees::activated_at.eq(Some(now.naive_utc())),
         employees::updated_at.eq(now.naive_utc()),
+        employees::key_count.eq(employees::key_count + 1),
     ))
     .execute(conn)?;
     Ok(updated == 1)

@@ -10,6 +10,7 @@ pub mod employees;
 pub mod guess_limits;
 pub mod log_store;
 pub mod pacts;
+pub mod reset_requests;
 pub mod roster_uploads;
 pub mod schema;
 pub mod secrets;

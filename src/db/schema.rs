@@ -24,6 +24,7 @@ diesel::table! {
         activated_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        key_count -> Integer,
     }
 }
 
@@ -57,6 +58,7 @@ diesel::table! {
         unit_code -> Text,
         signed_at -> Timestamp,
         log_index -> BigInt,
+        key_generation -> Integer,
     }
 }
 
@@ -176,6 +178,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reset_requests (id) {
+        id -> BigInt,
+        nip -> Text,
+        reason -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        approved -> Nullable<Bool>,
+    }
+}
+
 diesel::joinable!(admin_sessions -> admins (admin_id));
 diesel::joinable!(admin_units -> admins (admin_id));
 
@@ -197,4 +212,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     roster_counts,
     signed_counts,
     roster_uploads,
+    reset_requests,
 );

@@ -14,6 +14,8 @@ pub struct StoredSignature {
     pub unit_code: String,
     pub signed_at: NaiveDateTime,
     pub log_index: i64,
+    /// The generation of the key that signed (1: the employee's first key).
+    pub key_generation: i32,
 }
 
 /// Records a signature; a second one for the same pact and NIP breaks the primary key.
@@ -24,6 +26,7 @@ pub fn insert(
     unit_code: &str,
     signed_at: DateTime<Utc>,
     log_index: i64,
+    key_generation: i32,
 ) -> Result<(), DbError> {
     diesel::insert_into(signatures::table)
         .values((
@@ -32,6 +35,7 @@ pub fn insert(
             signatures::unit_code.eq(unit_code),
             signatures::signed_at.eq(signed_at.naive_utc()),
             signatures::log_index.eq(log_index),
+            signatures::key_generation.eq(key_generation),
         ))
         .execute(conn)?;
     Ok(())
@@ -62,5 +66,29 @@ pub fn counts_before(conn: &mut Conn, size: i64) -> Result<Vec<(String, String, 
         .group_by((signatures::pact_id, signatures::unit_code))
         .select((signatures::pact_id, signatures::unit_code, count_star()))
         .order((signatures::pact_id, signatures::unit_code))
+        .load(conn)?)
+}
+
+/// Signatures of `pact_id` made with a key that replaced an earlier one, per unit: (unit,
+/// NIP, log index), for auditors to follow up.
+pub fn with_replaced_key(
+    conn: &mut Conn,
+    pact_id: &str,
+    units: Option<&[String]>,
+) -> Result<Vec<(String, String, i64)>, DbError> {
+    let mut query = signatures::table
+        .filter(signatures::pact_id.eq(pact_id))
+        .filter(signatures::key_generation.gt(1))
+        .into_boxed();
+    if let Some(units) = units {
+        query = query.filter(signatures::unit_code.eq_any(units.to_vec()));
+    }
+    Ok(query
+        .order((signatures::unit_code, signatures::log_index))
+        .select((
+            signatures::unit_code,
+            signatures::nip,
+            signatures::log_index,
+        ))
         .load(conn)?)
 }

@@ -50,6 +50,9 @@ pub struct Summary {
     pub signatures: u64,
     /// Signatures per (pact, unit), as recomputed from the entries.
     pub counts: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Signatures made with a key that replaced an earlier one of the same NIP (after a code
+    /// reset), by unit: entry indexes for auditors to follow up. Not a fault.
+    pub replaced_keys: BTreeMap<String, Vec<u64>>,
     pub since_size: Option<u64>,
     pub faults: Vec<Fault>,
 }
@@ -280,8 +283,8 @@ struct State {
     root: StreamingRoot,
     /// pact id → (sha256, title, number)
     pacts: HashMap<String, (String, String, u32)>,
-    /// NIP → (public key, time of its key entry in Unix seconds)
-    keys: HashMap<u64, ([u8; 32], i64)>,
+    /// NIP → (public key, time of its key entry in Unix seconds, how many keys the NIP has had)
+    keys: HashMap<u64, ([u8; 32], i64, u32)>,
     /// (pact number, NIP) of every signature so far
     signed: HashSet<(u32, u64)>,
     summary: Summary,
@@ -426,8 +429,14 @@ impl State {
                         format!("NIP {} tidak sah: {e}", key.nip),
                     );
                 }
-                self.keys
-                    .insert(nip_number(&key.nip), (key.key, key.time.timestamp()));
+                let generation = match self.keys.get(&nip_number(&key.nip)) {
+                    Some((_, _, earlier)) => earlier + 1,
+                    None => 1,
+                };
+                self.keys.insert(
+                    nip_number(&key.nip),
+                    (key.key, key.time.timestamp(), generation),
+                );
                 None
             }
             Entry::Signature(signature) => {
@@ -455,16 +464,22 @@ impl State {
                         "key_not_enrolled",
                         format!("NIP {} belum punya entri kunci", claim.nip),
                     ),
-                    Some((key, _)) if *key != claim.key => self.fault(
+                    Some((key, _, _)) if *key != claim.key => self.fault(
                         Some(n),
                         "key_mismatch",
                         format!("kunci bukan kunci terakhir NIP {}", claim.nip),
                     ),
-                    Some((_, time)) if claim.time.timestamp() < *time => self.fault(
+                    Some((_, time, _)) if claim.time.timestamp() < *time => self.fault(
                         Some(n),
                         "time_before_key",
                         "waktu tanda tangan lebih awal dari entri kuncinya".into(),
                     ),
+                    Some((_, _, generation)) if *generation > 1 => self
+                        .summary
+                        .replaced_keys
+                        .entry(claim.unit.clone())
+                        .or_default()
+                        .push(n),
                     Some(_) => {}
                 }
                 let first = pact_number.is_none_or(|p| self.signed.insert((p, nip)));

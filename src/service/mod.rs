@@ -9,6 +9,7 @@ pub mod export;
 pub mod pacts;
 pub mod receipt;
 pub mod reports;
+pub mod resets;
 pub mod roster;
 pub mod signing;
 

@@ -142,29 +142,6 @@ pub fn issue_code(
     })
 }
 
-/// Issues a new activation code to one employee (forgotten passphrase): a later activation
-/// appends a new `key` entry, and signatures made with the old key stay valid. Only for an
-/// employee in `allowed_units` when given; recorded in the audit trail.
-pub fn reset_code(
-    conn: &mut Conn,
-    nip: &str,
-    allowed_units: Option<&[String]>,
-    actor: &crate::db::audit::Actor,
-    now: DateTime<Utc>,
-) -> Result<Option<IssuedCode>, DbError> {
-    db::write_transaction(conn, |conn| {
-        let Some(employee) = employees::find(conn, nip)? else {
-            return Ok(None);
-        };
-        if allowed_units.is_some_and(|units| !units.contains(&employee.unit_code)) {
-            return Ok(None);
-        }
-        let issued = issue_code(conn, nip, &employee.name, &employee.unit_code)?;
-        crate::db::audit::record(conn, actor, "code_reset", nip, now)?;
-        Ok(Some(issued))
-    })
-}
-
 /// New activation codes for every employee of a unit who has not activated yet, replacing any
 /// unused earlier ones, for an admin to hand out; recorded in the audit trail.
 pub fn issue_unit_codes(

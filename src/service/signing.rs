@@ -105,7 +105,14 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
     drop(signing_key);
     let (log, receipts) = (app.log.clone(), app.receipts.clone());
     app.db
-        .run(move |conn| store_signature(conn, &log, &receipts, &nip, &employee.kind, &entry, now))
+        .run(move |conn| {
+            let signer = Signer {
+                nip: &nip,
+                kind: &employee.kind,
+                key_generation: employee.key_count,
+            };
+            store_signature(conn, &log, &receipts, &signer, &entry, now)
+        })
         .await
 }
 
@@ -177,12 +184,18 @@ pub(super) fn forget_failures(conn: &mut Conn, nip: &Nip) -> Result<(), DbError>
 /// Writes the entry and the signature row, and forgets the NIP's failed guesses, in one
 /// transaction; a signature already there (from an earlier or a simultaneous request) refuses
 /// the second.
+/// Who signs: the NIP, its kind (PNS or PPPK) and the generation of the key.
+struct Signer<'a> {
+    nip: &'a Nip,
+    kind: &'a str,
+    key_generation: i32,
+}
+
 fn store_signature(
     conn: &mut Conn,
     log: &LogSigner,
     receipts: &ReceiptKey,
-    nip: &Nip,
-    kind: &str,
+    signer: &Signer,
     entry: &Entry,
     now: DateTime<Utc>,
 ) -> Result<ReceiptRef, SignError> {
@@ -196,7 +209,7 @@ fn store_signature(
                 receipts.reference(existing.log_index),
             ));
         }
-        forget_failures(conn, nip)?;
+        forget_failures(conn, signer.nip)?;
         let body = entry.to_text();
         let index = log_store::append(
             conn,
@@ -205,8 +218,16 @@ fn store_signature(
             body.as_bytes(),
             now,
         )?;
-        signatures::insert(conn, &claim.pact, &claim.nip, &claim.unit, now, index)?;
-        counts::count_signature(conn, &claim.pact, &claim.unit, kind)?;
+        signatures::insert(
+            conn,
+            &claim.pact,
+            &claim.nip,
+            &claim.unit,
+            now,
+            index,
+            signer.key_generation,
+        )?;
+        counts::count_signature(conn, &claim.pact, &claim.unit, signer.kind)?;
         Ok(receipts.reference(index))
     });
     let result = match result {
@@ -220,7 +241,7 @@ fn store_signature(
     };
     if let Err(SignError::AlreadySigned(_)) = &result {
         // The passphrase was right all the same.
-        forget_failures(conn, nip)?;
+        forget_failures(conn, signer.nip)?;
     }
     result
 }

@@ -151,3 +151,39 @@ pub async fn create_api_token(app: &TestApp, browser: &reqwest::Client, name: &s
     let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
     html[start..start + 43].to_owned()
 }
+
+/// Asks for (or, for someone not activated, gets) a new code for `nip`, with a reason.
+pub async fn request_reset(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    nip: &str,
+    reason: &str,
+) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/masuk").await;
+    browser
+        .post(app.url(&format!("/admin/pegawai/{nip}/reset")))
+        .form(&[("csrf_token", token.as_str()), ("alasan", reason)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Approves the first open reset request on `/admin/reset` and returns the page (with the code).
+pub async fn approve_first_request(app: &TestApp, browser: &reqwest::Client) -> String {
+    let list = app.page(browser, "/admin/reset").await;
+    let marker = "action=\"/admin/reset/";
+    let start = list.find(marker).expect("an open request to approve") + marker.len();
+    let id: String = list[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let res = press(app, browser, &format!("/admin/reset/{id}/setujui")).await;
+    assert_eq!(res.status(), 200, "approval of request {id}");
+    res.text().await.unwrap()
+}
+
+/// The activation code shown on a code page.
+pub fn code_in(html: &str) -> String {
+    let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
+    html[start..start + 14].to_owned()
+}

@@ -3,6 +3,7 @@
 use super::{Admin, AnyRole, Requirement};
 use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
 use crate::db::pacts::{self, StoredPact};
+use crate::db::signatures;
 use crate::domain::display::local_time_in;
 use crate::domain::nip::{mask, NipKind};
 use crate::i18n::Lang;
@@ -117,6 +118,8 @@ struct PactPage {
     by_name: bool,
     kind: String,
     updated: String,
+    /// Signatures made with a key that replaced an earlier one: (unit, NIP, log index).
+    replaced: Vec<(String, String, i64)>,
 }
 
 const BAR_HEIGHT: i64 = 22;
@@ -144,10 +147,11 @@ pub async fn show_pact(
                 return Ok::<_, AppError>(None);
             };
             let progress = dashboard::progress(conn, &id, kind, limit.as_deref(), order)?;
-            Ok(progress.map(|p| (pact, p)))
+            let replaced = signatures::with_replaced_key(conn, &id, limit.as_deref())?;
+            Ok(progress.map(|p| (pact, p, replaced)))
         })
         .await?;
-    let (pact, progress) = found.ok_or(AppError::NotFound)?;
+    let (pact, progress, replaced) = found.ok_or(AppError::NotFound)?;
     let bars = progress
         .units
         .iter()
@@ -169,6 +173,7 @@ pub async fn show_pact(
             pact,
             progress,
             by_name: order == Order::Name,
+            replaced,
             kind: kind.map_or_else(String::new, |k| k.label().to_owned()),
             updated: local_time_in(
                 chrono::Utc::now().naive_utc(),

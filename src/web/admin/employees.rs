@@ -1,29 +1,107 @@
-//! `POST /admin/pegawai/{nip}/reset`: a new activation code for one employee, shown once.
+//! One employee's new activation code: `POST /admin/pegawai/{nip}/reset` issues it at once for
+//! someone who has not activated, or asks for it (with a reason) for someone who has; `GET
+//! /admin/reset` lists the open requests and a different superadmin approves or rejects them.
 
 use super::dashboard::Nav;
-use super::{actor, Admin, MayChange};
+use super::{actor, Admin, MayChange, Superadmin};
+use crate::db::reset_requests;
+use crate::domain::display::local_time;
 use crate::domain::values::now_seconds;
-use crate::service::roster::reset_code as reset;
+use crate::service::resets::{self, ResetError, ResetOutcome};
+use crate::service::roster::IssuedCode;
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm, CsrfOnly};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
-use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::http::{header, StatusCode};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "admin_kode.html")]
 struct CodePage {
     t: Tr,
     nav: Nav,
-    nip: String,
-    name: String,
-    unit_code: String,
-    code: String,
+    issued: IssuedCode,
 }
 
-/// Issues the code; a unit-admin only for their own units, an auditor never.
+/// A short page that says what happened (or why not) and links back.
+#[derive(Template)]
+#[template(path = "admin_pesan.html")]
+struct NoticePage {
+    t: Tr,
+    nav: Nav,
+    heading: String,
+    message: String,
+    error: bool,
+    back: String,
+}
+
+fn code_page<R: super::Requirement>(
+    admin: &Admin<R>,
+    csrf: &Csrf,
+    issued: IssuedCode,
+) -> HttpResponse {
+    let back = format!("/admin#unit-{}", issued.unit_code);
+    html(
+        StatusCode::OK,
+        &CodePage {
+            t: admin.t.clone().returning_to(back),
+            nav: Nav::new(admin, csrf),
+            issued,
+        },
+    )
+}
+
+fn notice<R: super::Requirement>(
+    admin: &Admin<R>,
+    csrf: &Csrf,
+    status: StatusCode,
+    message: String,
+    back: &str,
+) -> HttpResponse {
+    let t = admin.t.clone().returning_to(back.to_owned());
+    let heading = t.s(if status.is_success() {
+        "reset.done_title"
+    } else {
+        "reset.refused_title"
+    });
+    html(
+        status,
+        &NoticePage {
+            heading: heading.to_owned(),
+            nav: Nav::new(admin, csrf),
+            message,
+            error: !status.is_success(),
+            back: back.to_owned(),
+            t,
+        },
+    )
+}
+
+fn refusal_status(e: &ResetError) -> Result<StatusCode, AppError> {
+    match e {
+        ResetError::NotFound => Err(AppError::NotFound),
+        ResetError::Db(_) => Err(AppError::Unavailable),
+        ResetError::OwnRequest => Ok(StatusCode::FORBIDDEN),
+        ResetError::ReasonRequired => Ok(StatusCode::UNPROCESSABLE_ENTITY),
+        ResetError::AlreadyRequested | ResetError::Decided => Ok(StatusCode::CONFLICT),
+    }
+}
+
+/// The reset form: the reason, needed when the employee has activated.
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    alasan: String,
+}
+
+crate::web::csrf::csrf_token_field!(ResetForm);
+
+/// Issues the code, or opens a request for it; a unit-admin only in their own units.
 #[post("/admin/pegawai/{nip}/reset")]
 pub async fn reset_code(
     app: web::Data<App>,
@@ -31,25 +109,155 @@ pub async fn reset_code(
     csrf: Csrf,
     req: HttpRequest,
     nip: web::Path<String>,
-    _checked: CsrfForm<CsrfOnly>,
+    form: CsrfForm<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
     let who = actor(&req, &admin.signed_in.username);
     let limit = admin.signed_in.unit_limit();
-    let nip = nip.into_inner();
-    let issued = app
+    let (nip, reason) = (nip.into_inner(), form.into_inner().alasan);
+    let outcome = app
         .db
-        .run(move |conn| reset(conn, &nip, limit.as_deref(), &who, now_seconds()))
+        .run(move |conn| {
+            Ok::<_, DbFailure>(resets::request_or_issue(
+                conn,
+                &nip,
+                &reason,
+                limit.as_deref(),
+                &who,
+                now_seconds(),
+            ))
+        })
+        .await
+        .map_err(|e| AppError::Db(e.0))?;
+    let lang = admin.t.lang();
+    match outcome {
+        Ok(ResetOutcome::Issued(issued)) => Ok(code_page(&admin, &csrf, issued)),
+        Ok(ResetOutcome::Requested { nip, name }) => {
+            let message = lang.fill("reset.requested", &[("name", &name), ("nip", &nip)]);
+            Ok(notice(&admin, &csrf, StatusCode::OK, message, "/admin"))
+        }
+        Err(e) => {
+            let status = refusal_status(&e)?;
+            Ok(notice(&admin, &csrf, status, e.text(lang), "/admin"))
+        }
+    }
+}
+
+/// A database failure inside a blocking reset, kept apart from the reset's own refusals.
+struct DbFailure(crate::db::DbError);
+
+impl From<crate::db::DbError> for DbFailure {
+    fn from(e: crate::db::DbError) -> Self {
+        DbFailure(e)
+    }
+}
+
+/// An open request as listed.
+struct RequestRow {
+    id: i64,
+    nip: String,
+    name: String,
+    unit_code: String,
+    reason: String,
+    requested_by: String,
+    requested_at: String,
+    own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_reset.html")]
+struct RequestsPage {
+    t: Tr,
+    nav: Nav,
+    requests: Vec<RequestRow>,
+}
+
+/// `GET /admin/reset`: the open requests, for a superadmin to decide.
+#[get("/admin/reset")]
+pub async fn show_requests(
+    app: web::Data<App>,
+    admin: Admin<Superadmin>,
+    csrf: Csrf,
+) -> Result<HttpResponse, AppError> {
+    let tz = app.config.tz;
+    let me = admin.signed_in.username.clone();
+    let requests = app
+        .db
+        .run(reset_requests::pending)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .into_iter()
+        .map(|(r, name, unit_code)| RequestRow {
+            own: r.requested_by == me,
+            id: r.id,
+            nip: r.nip,
+            name,
+            unit_code,
+            reason: r.reason,
+            requested_by: r.requested_by,
+            requested_at: local_time(r.requested_at, tz),
+        })
+        .collect();
     Ok(html(
         StatusCode::OK,
-        &CodePage {
-            t: admin.t.clone().returning_to("/admin"),
+        &RequestsPage {
+            t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
-            nip: issued.nip.clone(),
-            name: issued.name.clone(),
-            unit_code: issued.unit_code.clone(),
-            code: issued.code.to_string(),
+            requests,
         },
     ))
+}
+
+/// `POST /admin/reset/{id}/setujui`: approves a request of someone else and shows the code.
+#[post("/admin/reset/{id}/setujui")]
+pub async fn approve(
+    app: web::Data<App>,
+    admin: Admin<Superadmin>,
+    csrf: Csrf,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    _checked: CsrfForm<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let who = actor(&req, &admin.signed_in.username);
+    let id = id.into_inner();
+    let approved = app
+        .db
+        .run(move |conn| Ok::<_, DbFailure>(resets::approve(conn, id, &who, now_seconds())))
+        .await
+        .map_err(|e| AppError::Db(e.0))?;
+    match approved {
+        Ok(issued) => Ok(code_page(&admin, &csrf, issued)),
+        Err(e) => {
+            let status = refusal_status(&e)?;
+            let text = e.text(admin.t.lang());
+            Ok(notice(&admin, &csrf, status, text, "/admin/reset"))
+        }
+    }
+}
+
+/// `POST /admin/reset/{id}/tolak`: rejects a request of someone else.
+#[post("/admin/reset/{id}/tolak")]
+pub async fn reject(
+    app: web::Data<App>,
+    admin: Admin<Superadmin>,
+    csrf: Csrf,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    _checked: CsrfForm<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let who = actor(&req, &admin.signed_in.username);
+    let id = id.into_inner();
+    let rejected = app
+        .db
+        .run(move |conn| Ok::<_, DbFailure>(resets::reject(conn, id, &who, now_seconds())))
+        .await
+        .map_err(|e| AppError::Db(e.0))?;
+    match rejected {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/admin/reset"))
+            .finish()),
+        Err(e) => {
+            let status = refusal_status(&e)?;
+            let text = e.text(admin.t.lang());
+            Ok(notice(&admin, &csrf, status, text, "/admin/reset"))
+        }
+    }
 }

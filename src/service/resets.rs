@@ -1,0 +1,159 @@
+//! New activation codes for one employee (a forgotten passphrase). For someone who has not
+//! activated yet, the code is issued at once. For someone who has, a new code means a new key
+//! that can sign in their name, so it takes two people: an admin of their unit (or a
+//! superadmin) asks with a reason, and a *different* superadmin approves before any code
+//! exists. Both steps are in the audit trail; a later activation appends a new `key` entry,
+//! earlier signatures stay valid, and signatures made with the new key are named for auditors.
+
+use super::roster::{issue_code, IssuedCode};
+use crate::db::audit::{self, Actor};
+use crate::db::{self, employees, reset_requests, Conn, DbError};
+use crate::domain::values::normalize_text;
+use crate::i18n::Lang;
+use chrono::{DateTime, Utc};
+
+/// The shortest reason accepted for a reset of an activated employee.
+pub const MIN_REASON_CHARS: usize = 10;
+
+/// What a reset did.
+#[derive(Debug)]
+pub enum ResetOutcome {
+    /// The employee had not activated: here is their code.
+    Issued(IssuedCode),
+    /// The employee has a key: a request now waits for another superadmin.
+    Requested { nip: String, name: String },
+}
+
+/// Why a reset, an approval or a rejection was refused; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ResetError {
+    #[error("pegawai atau permintaan tidak ditemukan")]
+    NotFound,
+    #[error("alasan wajib diisi, paling sedikit {MIN_REASON_CHARS} karakter")]
+    ReasonRequired,
+    #[error("sudah ada permintaan yang menunggu persetujuan untuk pegawai ini")]
+    AlreadyRequested,
+    #[error("permintaan sendiri harus disetujui superadmin lain")]
+    OwnRequest,
+    #[error("permintaan ini sudah diputuskan")]
+    Decided,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl ResetError {
+    /// What the admin reads, in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        let key = match self {
+            ResetError::NotFound => "reset.not_found",
+            ResetError::ReasonRequired => {
+                return lang.fill(
+                    "reset.reason_required",
+                    &[("n", &MIN_REASON_CHARS.to_string())],
+                )
+            }
+            ResetError::AlreadyRequested => "reset.already_requested",
+            ResetError::OwnRequest => "reset.own_request",
+            ResetError::Decided => "reset.decided",
+            ResetError::Db(e) => return e.to_string(),
+        };
+        lang.text(key).to_owned()
+    }
+}
+
+/// Resets `nip`'s code, or asks for it when they have activated. `allowed_units` limits a
+/// unit-admin to their units (an employee elsewhere is "not found").
+pub fn request_or_issue(
+    conn: &mut Conn,
+    nip: &str,
+    reason: &str,
+    allowed_units: Option<&[String]>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<ResetOutcome, ResetError> {
+    db::write_transaction(conn, |conn| {
+        let employee = employees::find(conn, nip)?.ok_or(ResetError::NotFound)?;
+        if allowed_units.is_some_and(|units| !units.contains(&employee.unit_code)) {
+            return Err(ResetError::NotFound);
+        }
+        if employee.key_count == 0 && employee.public_key.is_none() {
+            let issued = issue_code(conn, nip, &employee.name, &employee.unit_code)?;
+            audit::record(conn, actor, "code_reset", nip, now)?;
+            return Ok(ResetOutcome::Issued(issued));
+        }
+        let reason = normalize_text(reason)
+            .ok()
+            .filter(|r| r.chars().count() >= MIN_REASON_CHARS)
+            .ok_or(ResetError::ReasonRequired)?;
+        match reset_requests::open(conn, nip, &reason, &actor.name, now) {
+            Err(e) if e.is_unique_violation() => return Err(ResetError::AlreadyRequested),
+            other => other?,
+        };
+        audit::record(
+            conn,
+            actor,
+            "reset_request",
+            &format!("{nip}: {reason}"),
+            now,
+        )?;
+        Ok(ResetOutcome::Requested {
+            nip: nip.to_owned(),
+            name: employee.name,
+        })
+    })
+}
+
+/// Approves request `id` as `approver` (a superadmin who did not ask) and issues the code.
+pub fn approve(
+    conn: &mut Conn,
+    id: i64,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<IssuedCode, ResetError> {
+    db::write_transaction(conn, |conn| {
+        let request = decide(conn, id, actor, true, now)?;
+        let employee = employees::find(conn, &request.nip)?.ok_or(ResetError::NotFound)?;
+        let issued = issue_code(conn, &request.nip, &employee.name, &employee.unit_code)?;
+        let detail = format!(
+            "{} (diminta {}: {})",
+            request.nip, request.requested_by, request.reason
+        );
+        audit::record(conn, actor, "reset_approve", &detail, now)?;
+        Ok(issued)
+    })
+}
+
+/// Rejects request `id` as `actor` (a superadmin who did not ask).
+pub fn reject(
+    conn: &mut Conn,
+    id: i64,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), ResetError> {
+    db::write_transaction(conn, |conn| {
+        let request = decide(conn, id, actor, false, now)?;
+        let detail = format!("{} (diminta {})", request.nip, request.requested_by);
+        audit::record(conn, actor, "reset_reject", &detail, now)?;
+        Ok(())
+    })
+}
+
+fn decide(
+    conn: &mut Conn,
+    id: i64,
+    actor: &Actor,
+    approved: bool,
+    now: DateTime<Utc>,
+) -> Result<reset_requests::ResetRequest, ResetError> {
+    let request = reset_requests::find(conn, id)?.ok_or(ResetError::NotFound)?;
+    if request.decided_at.is_some() {
+        return Err(ResetError::Decided);
+    }
+    if request.requested_by == actor.name {
+        return Err(ResetError::OwnRequest);
+    }
+    if !reset_requests::decide(conn, id, &actor.name, approved, now)? {
+        return Err(ResetError::Decided);
+    }
+    Ok(request)
+}
