@@ -63,8 +63,11 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create an admin account
+    /// Create an admin account (prints its TOTP secret to scan)
     Create(cli::admin::CreateArgs),
+    /// Give an account a new TOTP secret (a lost phone); its sessions end
+    #[command(name = "reset-2fa")]
+    ResetTotp(cli::admin::ResetTotpArgs),
 }
 
 #[derive(Subcommand)]
@@ -142,6 +145,11 @@ fn run(command: Command) -> Outcome {
         Command::Admin {
             command: AdminCommand::Create(create),
         } => with_config(|config| with_app(config, |app| cli::admin::create(&app, &create))),
+        Command::Admin {
+            command: AdminCommand::ResetTotp(reset),
+        } => {
+            with_config(|config| with_existing(config, |app| cli::admin::reset_totp(&app, &reset)))
+        }
     }
 }
 

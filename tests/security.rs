@@ -766,3 +766,199 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
         serde_json::json!({ "DINKES": [index.parse::<u64>().unwrap()] })
     );
 }
+
+/// The secret inside an `otpauth://` URI.
+fn secret_of(uri: &str) -> Vec<u8> {
+    let encoded = uri
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    base32_decode(encoded)
+}
+
+/// RFC 4648 base32 without padding, as authenticator URIs carry it.
+fn base32_decode(text: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut bits, mut value, mut out) = (0u32, 0u32, Vec::new());
+    for c in text.bytes().filter(|&c| c != b'=') {
+        let index = alphabet.iter().position(|&a| a == c).unwrap() as u32;
+        value = (value << 5) | index;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((value >> bits) as u8);
+            value &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+fn now_step() -> u64 {
+    ikrar::domain::totp::step_of(chrono::Utc::now().timestamp() as u64)
+}
+
+async fn sign_in_with(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    username: &str,
+    password: &str,
+    code: &str,
+) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/masuk").await;
+    browser
+        .post(app.url("/admin/masuk"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("totp", code),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_admin_signs_in_with_a_second_factor_that_works_once() {
+    use ikrar::domain::totp::code_at;
+    let app = TestApp::spawn().await;
+    app.import_roster(&small_roster());
+    let out = ikrar_with_input(
+        &app.dir,
+        &[
+            "admin",
+            "create",
+            "bkpsdm",
+            "--role",
+            "superadmin",
+            "--password-stdin",
+        ],
+        &format!("{ADMIN_PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let uri = printed
+        .lines()
+        .find(|l| l.starts_with("otpauth://totp/ikrar:bkpsdm?"))
+        .unwrap_or_else(|| panic!("no URI in {printed}"));
+    let secret = secret_of(uri);
+    assert_eq!(secret.len(), 20);
+
+    // The password alone, or with a wrong code, opens nothing.
+    let browser = app.browser();
+    for code in ["", "000000"] {
+        let res = sign_in_with(&app, &browser, "bkpsdm", ADMIN_PASSWORD, code).await;
+        assert_eq!(res.status(), 401, "code {code:?}");
+    }
+    // The right code opens a session; the same code again does not.
+    let code = code_at(&secret, now_step());
+    let res = sign_in_with(&app, &browser, "bkpsdm", ADMIN_PASSWORD, &code).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/admin");
+    let replay = sign_in_with(&app, &app.browser(), "bkpsdm", ADMIN_PASSWORD, &code).await;
+    assert_eq!(replay.status(), 401, "a code works once");
+    // Wrong codes count toward the lockout: the replay and four more lock the account.
+    for _ in 0..4 {
+        sign_in_with(&app, &app.browser(), "bkpsdm", ADMIN_PASSWORD, "123456").await;
+    }
+    let next = code_at(&secret, now_step() + 1);
+    let locked = sign_in_with(&app, &app.browser(), "bkpsdm", ADMIN_PASSWORD, &next).await;
+    assert_eq!(locked.status(), 429);
+}
+
+#[tokio::test]
+async fn console_accounts_enrol_at_first_sign_in_and_a_lost_phone_is_reset() {
+    use ikrar::domain::totp::code_at;
+    let (app, _) = console().await;
+    let bkpsdm = signed_in(&app, "bkpsdm").await;
+    let token = app.csrf(&bkpsdm, "/admin/akun").await;
+    let res = bkpsdm
+        .post(app.url("/admin/akun"))
+        .form(&[
+            ("username", "operator"),
+            ("role", "auditor"),
+            ("password", ADMIN_PASSWORD),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // First sign-in: the password leads to enrolment only.
+    let operator = app.browser();
+    let res = sign_in_with(&app, &operator, "operator", ADMIN_PASSWORD, "").await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/admin/2fa");
+    assert_eq!(
+        status(&app, &operator, "/admin").await,
+        303,
+        "not signed in yet"
+    );
+    let page = app.page(&operator, "/admin/2fa").await;
+    assert!(page.contains("<svg"), "{page}");
+    let start = page.find("<code class=\"digest\">").unwrap() + "<code class=\"digest\">".len();
+    let end = page[start..].find('<').unwrap() + start;
+    let secret = base32_decode(&page[start..end]);
+    let token = app.csrf(&operator, "/admin/2fa").await;
+    let enrol = |code: String| {
+        let token = token.clone();
+        let operator = operator.clone();
+        let url = app.url("/admin/2fa");
+        async move {
+            operator
+                .post(url)
+                .form(&[("totp", code.as_str()), ("csrf_token", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(enrol("000000".into()).await.status(), 401);
+    let res = enrol(code_at(&secret, now_step())).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status(&app, &operator, "/admin").await, 200);
+    // Enrolled: from now on the code is required.
+    let res = sign_in_with(&app, &app.browser(), "operator", ADMIN_PASSWORD, "").await;
+    assert_eq!(res.status(), 401);
+
+    // A lost phone: the server's admin gives a new secret; the old one stops working and the
+    // sessions end.
+    let out = app.ikrar(&["admin", "reset-2fa", "operator"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let uri = printed
+        .lines()
+        .find(|l| l.starts_with("otpauth://"))
+        .unwrap();
+    let new_secret = secret_of(uri);
+    assert_ne!(new_secret, secret);
+    assert_eq!(
+        status(&app, &operator, "/admin").await,
+        303,
+        "sessions ended"
+    );
+    let step = now_step() + 1;
+    let old = sign_in_with(
+        &app,
+        &app.browser(),
+        "operator",
+        ADMIN_PASSWORD,
+        &code_at(&secret, step),
+    )
+    .await;
+    assert_eq!(old.status(), 401);
+    let new = sign_in_with(
+        &app,
+        &app.browser(),
+        "operator",
+        ADMIN_PASSWORD,
+        &code_at(&new_secret, step),
+    )
+    .await;
+    assert_eq!(new.status(), 303);
+    let unknown = app.ikrar(&["admin", "reset-2fa", "tidak-ada"]);
+    assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown));
+}

@@ -1,4 +1,5 @@
-//! `ikrar admin create USERNAME --role superadmin|unit-admin|auditor [--unit CODE]... [--password-stdin]`.
+//! `ikrar admin create USERNAME --role superadmin|unit-admin|auditor [--unit CODE]... [--password-stdin]`
+//! and `ikrar admin reset-2fa USERNAME`.
 
 use super::Outcome;
 use crate::db::audit::Actor;
@@ -55,11 +56,12 @@ pub fn create(app: &App, args: &CreateArgs) -> Outcome {
                 args.role,
                 &args.units,
                 &password,
+                accounts::Enrolment::Now,
                 &actor,
             )
         });
     match result {
-        Ok(()) => {
+        Ok(uri) => {
             println!(
                 "Akun {} ({}) dibuat.",
                 args.username,
@@ -71,7 +73,53 @@ pub fn create(app: &App, args: &CreateArgs) -> Outcome {
                     password.as_str()
                 );
             }
+            print_totp(&uri);
             Outcome::Ok
+        }
+        Err(e) => {
+            eprintln!("galat: {e}");
+            Outcome::Invalid
+        }
+    }
+}
+
+/// Prints a second factor's URI and its QR code for the account holder to scan.
+fn print_totp(uri: &str) {
+    println!("Verifikasi dua langkah (TOTP): pindai kode QR ini dengan aplikasi autentikator,");
+    println!("atau masukkan URI berikut (rahasia; ditampilkan sekali ini saja):");
+    println!("{uri}");
+    if let Some(qr) = crate::domain::totp::terminal_qr(uri) {
+        println!("{qr}");
+    }
+}
+
+/// The arguments of `ikrar admin reset-2fa`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResetTotpArgs {
+    /// The account whose phone was lost
+    pub username: String,
+}
+
+/// Gives an account a new second factor (a lost phone) and prints it; its sessions end.
+pub fn reset_totp(app: &App, args: &ResetTotpArgs) -> Outcome {
+    let actor = Actor::command_line("ikrar admin reset-2fa");
+    let result = app
+        .db
+        .conn()
+        .map_err(accounts::AccountError::from)
+        .and_then(|mut conn| accounts::reset_totp(&mut conn, &args.username, &actor));
+    match result {
+        Ok(uri) => {
+            println!(
+                "Verifikasi dua langkah akun {} diganti; sesi lamanya berakhir.",
+                args.username
+            );
+            print_totp(&uri);
+            Outcome::Ok
+        }
+        Err(accounts::AccountError::Db(e)) => {
+            eprintln!("galat: {e}");
+            Outcome::Failed
         }
         Err(e) => {
             eprintln!("galat: {e}");

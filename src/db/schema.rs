@@ -107,6 +107,9 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         disabled_at -> Nullable<Timestamp>,
+        totp_secret -> Nullable<Binary>,
+        totp_confirmed -> Bool,
+        totp_last_step -> BigInt,
     }
 }
 
@@ -123,6 +126,7 @@ diesel::table! {
         admin_id -> BigInt,
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
+        pending_totp -> Bool,
     }
 }
 

@@ -12,4 +12,5 @@ pub mod receipt_link;
 pub mod role;
 pub mod roster;
 pub mod roster_xlsx;
+pub mod totp;
 pub mod values;

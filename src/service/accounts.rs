@@ -6,6 +6,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::{admins, api_tokens, guess_limits, guess_limits::Attempt, units, Conn, DbError};
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::domain::role::Role;
+use crate::domain::totp;
 use crate::domain::values::now_seconds;
 use crate::i18n::Lang;
 use crate::keys::Argon2Params;
@@ -31,6 +32,8 @@ pub enum AccountError {
     Taken(String),
     Units,
     UnknownUnit(String),
+    /// No account has this username.
+    Unknown(String),
     Weak(WeakPassphrase),
     Hash(String),
     Db(DbError),
@@ -44,6 +47,7 @@ impl AccountError {
             AccountError::Taken(name) => lang.fill("account.taken", &[("name", name)]),
             AccountError::Units => lang.text("account.units").to_owned(),
             AccountError::UnknownUnit(unit) => lang.fill("account.unknown_unit", &[("unit", unit)]),
+            AccountError::Unknown(name) => lang.fill("account.unknown", &[("name", name)]),
             AccountError::Weak(weak) => weak.text(lang),
             AccountError::Hash(e) => format!("{} {e}", lang.text("account.hash")),
             AccountError::Db(e) => e.to_string(),
@@ -150,7 +154,18 @@ fn check_username(username: &str) -> Result<(), AccountError> {
     ok.then_some(()).ok_or(AccountError::Username)
 }
 
-/// Creates an account (from the CLI or the accounts page) and records it in the audit trail.
+/// How a new account gets its second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enrolment {
+    /// The secret is handed out now (the CLI prints its URI): the account is enrolled.
+    Now,
+    /// The account scans its code at its first sign-in (accounts made in the console).
+    AtFirstSignIn,
+}
+
+/// Creates an account (from the CLI or the accounts page) and records it in the audit trail;
+/// returns the `otpauth://` URI of its second factor.
+#[allow(clippy::too_many_arguments)]
 pub fn create(
     conn: &mut Conn,
     params: Argon2Params,
@@ -158,8 +173,9 @@ pub fn create(
     role: Role,
     unit_codes: &[String],
     password: &str,
+    enrolment: Enrolment,
     actor: &Actor,
-) -> Result<(), AccountError> {
+) -> Result<Zeroizing<String>, AccountError> {
     check_username(username)?;
     if (role == Role::UnitAdmin) == unit_codes.is_empty() {
         return Err(AccountError::Units);
@@ -176,12 +192,24 @@ pub fn create(
     }
     let hash = hash_password(params, password).map_err(AccountError::Hash)?;
     let now = now_seconds();
+    let secret = totp::new_secret();
+    let enrolled = enrolment == Enrolment::Now;
     crate::db::write_transaction(conn, |conn| {
-        admins::create(conn, username, &hash, role.as_str(), unit_codes, now)?;
+        let totp_setting = (secret.as_slice(), enrolled);
+        admins::create(
+            conn,
+            username,
+            &hash,
+            role.as_str(),
+            unit_codes,
+            totp_setting,
+            now,
+        )?;
         let detail = format!("{username} ({role}) {}", unit_codes.join(","));
         audit::record(conn, actor, "account_create", detail.trim(), now)?;
         Ok::<_, AccountError>(())
-    })
+    })?;
+    Ok(Zeroizing::new(totp::uri(&secret, username)))
 }
 
 /// A new random secret (session cookie or API token) and its stored hash.
@@ -204,8 +232,9 @@ pub async fn sign_in(
     app: &App,
     username: String,
     password: Zeroizing<String>,
+    code: Zeroizing<String>,
     actor: Actor,
-) -> Result<Zeroizing<String>, SignInError> {
+) -> Result<NewSession, SignInError> {
     // Usernames are at most 32 characters; whatever else was typed is cut before it reaches the
     // guess limits and the audit trail.
     let username: String = username.chars().take(64).collect();
@@ -245,24 +274,152 @@ pub async fn sign_in(
         })
         .await
         .map_err(|_| SignInError::Unavailable)?;
-    let Some(admin) = admin.filter(|_| matches) else {
+    // The second factor: an enrolled account needs a code of a step not used before; one not
+    // enrolled yet gets a session that opens only the enrolment page.
+    let step = admin.as_ref().filter(|_| matches).and_then(|a| {
+        let secret = a.confirmed_totp()?;
+        let last = u64::try_from(a.totp_last_step).unwrap_or(0);
+        totp::matching_step(secret, &code, now.timestamp() as u64, last)
+    });
+    let pending = admin.as_ref().is_some_and(|a| a.confirmed_totp().is_none());
+    let admin = admin.filter(|_| matches && (pending || step.is_some()));
+    let (secret, hash) = new_secret();
+    let opened = match admin {
+        Some(admin) => {
+            let (subject, actor) = (subject.clone(), actor.clone());
+            app.db
+                .run(move |conn| {
+                    crate::db::write_transaction(conn, |conn| {
+                        if let Some(step) = step {
+                            // Spent once, even against a simultaneous sign-in.
+                            if !admins::use_totp_step(conn, admin.id, step as i64)? {
+                                return Ok(false);
+                            }
+                        }
+                        guess_limits::clear(conn, &subject)?;
+                        admins::create_session(conn, &hash, admin.id, pending, now)?;
+                        let action = if pending { "sign_in_enrol" } else { "sign_in" };
+                        audit::record(conn, &actor, action, &admin.username, now)?;
+                        Ok::<_, DbError>(true)
+                    })
+                })
+                .await?
+        }
+        None => false,
+    };
+    if !opened {
         app.db
             .run(move |conn| guess_limits::record_failure(conn, &subject, now))
             .await?;
         record(app, actor, "sign_in_failed", username).await?;
         return Err(SignInError::BadCredentials);
+    }
+    Ok(NewSession { secret, pending })
+}
+
+/// A session just opened: its cookie value, and whether it only opens enrolment.
+pub struct NewSession {
+    pub secret: Zeroizing<String>,
+    pub pending: bool,
+}
+
+/// What an admin half signed in (password right, second factor not enrolled) sees to enrol.
+pub struct Enrolling {
+    pub username: String,
+    /// The `otpauth://` URI to scan.
+    pub uri: Zeroizing<String>,
+    /// The secret in base32, for typing in by hand.
+    pub secret_base32: Zeroizing<String>,
+}
+
+/// The account behind a pending session, with its secret to scan.
+pub async fn enrolling(app: &App, cookie: &str) -> Result<Option<Enrolling>, DbError> {
+    let Some((admin, true)) = session_state(app, cookie).await? else {
+        return Ok(None);
     };
+    let Some(secret) = admin.totp_secret.clone().map(Zeroizing::new) else {
+        return Ok(None);
+    };
+    Ok(Some(Enrolling {
+        uri: Zeroizing::new(totp::uri(&secret, &admin.username)),
+        secret_base32: Zeroizing::new(base32_of(&secret)),
+        username: admin.username,
+    }))
+}
+
+fn base32_of(secret: &[u8]) -> String {
+    let uri = totp::uri(secret, "-");
+    uri.split("secret=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Confirms enrolment with a first code: the pending session ends and a full one (a new id)
+/// begins. A wrong code counts toward the account's lockout.
+pub async fn confirm_enrolment(
+    app: &App,
+    cookie: &str,
+    code: Zeroizing<String>,
+    actor: Actor,
+) -> Result<Zeroizing<String>, SignInError> {
+    let Some((admin, true)) = session_state(app, cookie).await? else {
+        return Err(SignInError::BadCredentials);
+    };
+    let now = now_seconds();
+    let subject = format!("admin:{}", admin.username);
+    let step = admin.totp_secret.as_deref().and_then(|secret| {
+        let last = u64::try_from(admin.totp_last_step).unwrap_or(0);
+        totp::matching_step(secret, &code, now.timestamp() as u64, last)
+    });
     let (secret, hash) = new_secret();
-    app.db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                guess_limits::clear(conn, &subject)?;
-                admins::create_session(conn, &hash, admin.id, now)?;
-                audit::record(conn, &actor, "sign_in", &admin.username, now)
-            })
-        })
-        .await?;
+    let old = secret_hash(cookie);
+    let confirmed = match step {
+        Some(step) => {
+            let (subject, actor) = (subject.clone(), actor.clone());
+            app.db
+                .run(move |conn| {
+                    crate::db::write_transaction(conn, |conn| {
+                        if !admins::use_totp_step(conn, admin.id, step as i64)? {
+                            return Ok(false);
+                        }
+                        guess_limits::clear(conn, &subject)?;
+                        admins::delete_session(conn, &old)?;
+                        admins::create_session(conn, &hash, admin.id, false, now)?;
+                        audit::record(conn, &actor, "totp_enrol", &admin.username, now)?;
+                        Ok::<_, DbError>(true)
+                    })
+                })
+                .await?
+        }
+        None => false,
+    };
+    if !confirmed {
+        app.db
+            .run(move |conn| guess_limits::record_failure(conn, &subject, now))
+            .await?;
+        return Err(SignInError::BadCredentials);
+    }
     Ok(secret)
+}
+
+/// A new second factor for an account whose phone is lost (`ikrar admin reset-2fa`): its
+/// sessions end; returns the URI to scan.
+pub fn reset_totp(
+    conn: &mut Conn,
+    username: &str,
+    actor: &Actor,
+) -> Result<Zeroizing<String>, AccountError> {
+    let admin = admins::find_by_username(conn, username)?
+        .ok_or_else(|| AccountError::Unknown(username.to_owned()))?;
+    let secret = totp::new_secret();
+    crate::db::write_transaction(conn, |conn| {
+        admins::set_totp(conn, admin.id, &secret, true)?;
+        audit::record(conn, actor, "totp_reset", username, now_seconds())?;
+        Ok::<_, AccountError>(())
+    })?;
+    Ok(Zeroizing::new(totp::uri(&secret, username)))
 }
 
 async fn record(
@@ -277,22 +434,30 @@ async fn record(
         .await
 }
 
-/// The admin behind a session cookie, if the session is live.
-pub async fn session(app: &App, cookie: &str) -> Result<Option<SignedIn>, DbError> {
+/// The account behind a live session cookie, and whether the session is pending enrolment.
+async fn session_state(app: &App, cookie: &str) -> Result<Option<(admins::Admin, bool)>, DbError> {
     let hash = secret_hash(cookie);
     app.db
         .run(move |conn| {
             let now = now_seconds();
-            let admin = admins::session_admin(
+            admins::session_admin(
                 conn,
                 &hash,
                 now,
                 now - Duration::minutes(IDLE_MINUTES),
                 now - Duration::hours(MAX_SESSION_HOURS),
-            )?;
-            let Some(admin) = admin else {
-                return Ok(None);
-            };
+            )
+        })
+        .await
+}
+
+/// The admin behind a session cookie, if the session is live and fully signed in.
+pub async fn session(app: &App, cookie: &str) -> Result<Option<SignedIn>, DbError> {
+    let Some((admin, false)) = session_state(app, cookie).await? else {
+        return Ok(None);
+    };
+    app.db
+        .run(move |conn| {
             let Ok(role) = admin.role.parse::<Role>() else {
                 return Ok(None);
             };

@@ -7,6 +7,7 @@ pub mod employee;
 pub mod error;
 pub mod lang;
 pub mod log_api;
+pub mod qr;
 pub mod receipt;
 pub mod upload;
 

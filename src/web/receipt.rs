@@ -18,8 +18,6 @@ use actix_web::cookie::{time::Duration, Cookie};
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use qrcode::render::svg;
-use qrcode::QrCode;
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -98,7 +96,7 @@ fn page(
             time_local: local_time_in(receipt.time.naive_utc(), app.config.tz, lang),
             time_utc: format_time(receipt.time),
             in_log,
-            qr_svg: qr_svg(&url).ok_or(AppError::Unavailable)?,
+            qr_svg: super::qr::svg(&url).ok_or(AppError::Unavailable)?,
             url,
             download_path: download.then(|| format!("{path}/unduh")),
             action: format!("{path}/unduh#galat"),
@@ -200,25 +198,4 @@ fn json_file(receipt: &Receipt) -> HttpResponse {
             ),
         ))
         .json(receipt)
-}
-
-/// An SVG QR code of `text`, without the XML declaration so it can sit inside HTML.
-fn qr_svg(text: &str) -> Option<String> {
-    let code = QrCode::new(text.as_bytes()).ok()?;
-    let svg = code
-        .render::<svg::Color>()
-        .min_dimensions(220, 220)
-        .quiet_zone(true)
-        .build();
-    svg.find("<svg").map(|start| svg[start..].to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn qr_is_inline_svg() {
-        let svg = super::qr_svg("http://127.0.0.1:8080/bukti/3/abc").unwrap();
-        assert!(svg.starts_with("<svg"));
-        assert!(!svg.contains("style="));
-    }
 }

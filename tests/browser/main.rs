@@ -17,8 +17,6 @@ use fantoccini::Locator;
 use ikrar::domain::pact::Pact;
 use ikrar::service::pacts::{self, Window};
 
-const ADMIN_PASSWORD: &str = "kuda lari di pantai pagi";
-
 /// The app with the small roster imported; returns it and nip → activation code.
 async fn app_with_roster() -> (TestApp, Vec<(String, String)>) {
     let app = TestApp::spawn().await;
@@ -521,6 +519,7 @@ async fn admins_work_on_a_desktop() {
     assert!(browser.error().await.contains("salah"));
     browser.fill("username", "bkpsdm").await;
     browser.fill("password", ADMIN_PASSWORD).await;
+    browser.fill("totp", &totp_code(&app, "bkpsdm").await).await;
     browser.click("form.form button[type=submit]").await;
     let dashboard = browser.look("dasbor").await;
     assert!(dashboard.contains("Pakta Integritas"), "{dashboard}");

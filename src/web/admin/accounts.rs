@@ -7,7 +7,7 @@ use crate::db::{admins, api_tokens};
 use crate::domain::csv_safe::{Cell, SafeCsv};
 use crate::domain::display::{local_time, local_time_in};
 use crate::domain::role::Role;
-use crate::service::accounts::{self, AccountError, RevokeError};
+use crate::service::accounts::{self, AccountError, Enrolment, RevokeError};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm, CsrfOnly};
 use crate::web::error::{html, AppError};
@@ -141,13 +141,22 @@ pub async fn create_account(
             let db = app.db.clone();
             move || {
                 let mut conn = db.conn()?;
-                accounts::create(&mut conn, params, &username, role, &units, &password, &who)
+                accounts::create(
+                    &mut conn,
+                    params,
+                    &username,
+                    role,
+                    &units,
+                    &password,
+                    Enrolment::AtFirstSignIn,
+                    &who,
+                )
             }
         })
         .await
         .map_err(|_| AppError::Unavailable)?;
     match result {
-        Ok(()) => {
+        Ok(_) => {
             let notice = Some(
                 admin
                     .t

@@ -28,11 +28,36 @@ pub struct SignInForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The authenticator app's 6-digit code (INTERFACE.md).
+    #[serde(default)]
+    totp: String,
     #[serde(default)]
     csrf_token: String,
 }
 
 crate::web::csrf::csrf_token_field!(SignInForm);
+
+/// The enrolment form: the first code from the newly scanned secret.
+#[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct EnrolForm {
+    #[serde(default)]
+    totp: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+crate::web::csrf::csrf_token_field!(EnrolForm);
+
+#[derive(Template)]
+#[template(path = "admin_2fa.html")]
+struct EnrolPage<'a> {
+    t: Tr,
+    csrf_token: &'a str,
+    username: String,
+    qr_svg: String,
+    secret_base32: String,
+    error: Option<String>,
+}
 
 /// `GET /admin/masuk`.
 #[get("/admin/masuk")]
@@ -59,13 +84,24 @@ pub async fn sign_in(
 ) -> Result<HttpResponse, AppError> {
     let username = form.username.trim().to_lowercase();
     let password = Zeroizing::new(std::mem::take(&mut form.password));
+    let code = Zeroizing::new(std::mem::take(&mut form.totp));
     let who = actor(&req, &username);
-    match accounts::sign_in(&app, username.clone(), password, who).await {
-        Ok(secret) => Ok(HttpResponse::SeeOther()
-            .cookie(key.names.cookie(key.names.session, secret.to_string()))
+    match accounts::sign_in(&app, username.clone(), password, code, who).await {
+        Ok(session) => Ok(HttpResponse::SeeOther()
+            .cookie(
+                key.names
+                    .cookie(key.names.session, session.secret.to_string()),
+            )
             // A new CSRF cookie too: no token from before the sign-in stays valid.
             .cookie(key.fresh_cookie())
-            .insert_header((header::LOCATION, "/admin"))
+            .insert_header((
+                header::LOCATION,
+                if session.pending {
+                    "/admin/2fa"
+                } else {
+                    "/admin"
+                },
+            ))
             .finish()),
         Err(SignInError::Db(e)) => Err(AppError::Db(e)),
         Err(SignInError::Unavailable) => Err(AppError::Unavailable),
@@ -108,4 +144,78 @@ pub async fn sign_out(
         .cookie(key.fresh_cookie())
         .insert_header((header::LOCATION, "/admin/masuk"))
         .finish())
+}
+
+/// The enrolment page of a half signed-in admin, or the sign-in page for anyone else.
+async fn enrol_page(
+    app: &App,
+    req: &HttpRequest,
+    csrf: &Csrf,
+    key: &CsrfKey,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let cookie = req.cookie(key.names.session);
+    let enrolling = match cookie {
+        Some(cookie) => accounts::enrolling(app, cookie.value()).await?,
+        None => None,
+    };
+    let Some(enrolling) = enrolling else {
+        return Err(AppError::SignInRequired);
+    };
+    let t = Tr::of(req);
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    Ok(html(
+        status,
+        &EnrolPage {
+            t,
+            csrf_token: csrf.token(),
+            qr_svg: crate::web::qr::svg(&enrolling.uri).ok_or(AppError::Unavailable)?,
+            secret_base32: enrolling.secret_base32.to_string(),
+            username: enrolling.username,
+            error,
+        },
+    ))
+}
+
+/// `GET /admin/2fa`: scan the secret with an authenticator app (first sign-in).
+#[get("/admin/2fa")]
+pub async fn show_enrolment(
+    app: web::Data<App>,
+    req: HttpRequest,
+    csrf: Csrf,
+    key: web::Data<CsrfKey>,
+) -> Result<HttpResponse, AppError> {
+    enrol_page(&app, &req, &csrf, &key, None).await
+}
+
+/// `POST /admin/2fa`: the first code confirms the secret and opens a full session.
+#[post("/admin/2fa")]
+pub async fn enrol(
+    app: web::Data<App>,
+    req: HttpRequest,
+    csrf: Csrf,
+    key: web::Data<CsrfKey>,
+    mut form: CsrfForm<EnrolForm>,
+) -> Result<HttpResponse, AppError> {
+    let Some(cookie) = req.cookie(key.names.session) else {
+        return Err(AppError::SignInRequired);
+    };
+    let code = Zeroizing::new(std::mem::take(&mut form.totp));
+    let who = actor(&req, "-");
+    match accounts::confirm_enrolment(&app, cookie.value(), code, who).await {
+        Ok(secret) => Ok(HttpResponse::SeeOther()
+            .cookie(key.names.cookie(key.names.session, secret.to_string()))
+            .cookie(key.fresh_cookie())
+            .insert_header((header::LOCATION, "/admin"))
+            .finish()),
+        Err(SignInError::Db(e)) => Err(AppError::Db(e)),
+        Err(e) => {
+            let text = e.text(Tr::of(&req).lang());
+            enrol_page(&app, &req, &csrf, &key, Some(text)).await
+        }
+    }
 }

@@ -29,6 +29,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(auth::show_form)
         .service(auth::sign_in)
         .service(auth::sign_out)
+        .service(auth::show_enrolment)
+        .service(auth::enrol)
         .service(dashboard::show_home)
         .service(dashboard::show_pact)
         .service(dashboard::show_unit)
