@@ -672,17 +672,19 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     let bkpsdm = signed_in(&app, "bkpsdm").await;
     let res = request_reset(&app, &bkpsdm, BUDI, "pegawai pindah HP, konfirmasi telepon").await;
     assert_eq!(res.status(), 200);
-    assert_eq!(
-        press_status(&app, &bkpsdm, "/admin/reset/2/setujui").await,
-        403
-    );
+    let request_of = |nip: &str| {
+        let mut conn = app.app.db.conn().unwrap();
+        let pending = ikrar::db::reset_requests::pending(&mut conn).unwrap();
+        pending.iter().find(|(r, _, _)| r.nip == nip).unwrap().0.id
+    };
+    let (siti_request, budi_request) = (request_of(SITI), request_of(BUDI));
+    let own = format!("/admin/reset/{budi_request}/setujui");
+    assert_eq!(press_status(&app, &bkpsdm, &own).await, 403);
     // A different superadmin approves Siti's: the code exists only now, shown to them.
     let html = approve_first_request(&app, &bkpsdm).await;
     let code = code_in(&html);
-    assert_eq!(
-        press_status(&app, &bkpsdm, "/admin/reset/1/setujui").await,
-        409
-    );
+    let decided = format!("/admin/reset/{siti_request}/setujui");
+    assert_eq!(press_status(&app, &bkpsdm, &decided).await, 409);
     let mut conn = app.app.db.conn().unwrap();
     let trail: Vec<String> = ikrar::db::audit::list(&mut conn, None, None, 50)
         .unwrap()
@@ -765,35 +767,6 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
         summary["replaced_keys"],
         serde_json::json!({ "DINKES": [index.parse::<u64>().unwrap()] })
     );
-}
-
-/// The secret inside an `otpauth://` URI.
-fn secret_of(uri: &str) -> Vec<u8> {
-    let encoded = uri
-        .split("secret=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
-    base32_decode(encoded)
-}
-
-/// RFC 4648 base32 without padding, as authenticator URIs carry it.
-fn base32_decode(text: &str) -> Vec<u8> {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut bits, mut value, mut out) = (0u32, 0u32, Vec::new());
-    for c in text.bytes().filter(|&c| c != b'=') {
-        let index = alphabet.iter().position(|&a| a == c).unwrap() as u32;
-        value = (value << 5) | index;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((value >> bits) as u8);
-            value &= (1 << bits) - 1;
-        }
-    }
-    out
 }
 
 fn now_step() -> u64 {

@@ -586,3 +586,98 @@ async fn admins_work_on_a_desktop() {
     );
     browser.stop().await;
 }
+
+/// The desktop in English.
+const DESKTOP_IN_ENGLISH: Device = Device {
+    name: "desktop-inggris",
+    languages: "en-GB,en",
+    ..DESKTOP
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_enrol_a_second_factor_and_ask_for_resets() {
+    if !driver::available() {
+        return;
+    }
+    for device in [DESKTOP, DESKTOP_IN_ENGLISH] {
+        let (app, _) = app_where_siti_signed().await;
+        {
+            let mut conn = app.app.db.conn().unwrap();
+            ikrar::service::accounts::create(
+                &mut conn,
+                app.app.config.argon2,
+                "operator",
+                ikrar::domain::role::Role::Superadmin,
+                &[],
+                ADMIN_PASSWORD,
+                ikrar::service::accounts::Enrolment::AtFirstSignIn,
+                &ikrar::db::audit::Actor::default(),
+            )
+            .unwrap();
+        }
+        let mut browser = Browser::start(device, "keamanan").await;
+        // First sign-in of an account made in the console: scan, confirm, in.
+        browser.visit(&app.url("/admin/masuk"), "masuk").await;
+        browser.fill("username", "operator").await;
+        browser.fill("password", ADMIN_PASSWORD).await;
+        browser.click("form.form button[type=submit]").await;
+        let enrol = browser.look("2fa").await;
+        assert!(enrol.contains("operator"), "{enrol}");
+        let secret = browser
+            .client
+            .find(Locator::Css("code.digest"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let secret = base32_decode(&secret);
+        browser.fill("totp", "000000").await;
+        browser.click("form.form button[type=submit]").await;
+        browser.look("2fa-salah").await;
+        assert!(!browser.error().await.is_empty());
+        let step = ikrar::domain::totp::step_of(Utc::now().timestamp() as u64);
+        browser
+            .fill("totp", &ikrar::domain::totp::code_at(&secret, step))
+            .await;
+        browser.click("form.form button[type=submit]").await;
+        browser.look("dasbor").await;
+
+        // Siti has signed: a new code for her is a request with a reason.
+        browser
+            .visit(
+                &app.url(&format!("/admin/pakta/{PACT}/unit/DINKES")),
+                "unit",
+            )
+            .await;
+        browser
+            .fill(
+                &format!("alasan-{SITI}"),
+                "Ponsel hilang, datang sendiri ke BKPSDM",
+            )
+            .await;
+        browser
+            .click(&format!(
+                "form[action='/admin/pegawai/{SITI}/reset'] button"
+            ))
+            .await;
+        let asked = browser.look("reset-diminta").await;
+        assert!(asked.contains(SITI), "{asked}");
+        let list = browser.visit(&app.url("/admin/reset"), "permintaan").await;
+        assert!(list.contains("Ponsel hilang"), "{list}");
+        browser.stop().await;
+    }
+    // The public receipt, in both languages on a phone: no file, a form to download it again.
+    for device in [PHONE, PHONE_IN_ENGLISH] {
+        let (app, receipt) = app_where_siti_signed().await;
+        let mut browser = Browser::start(device, "bukti-publik").await;
+        let page = browser.visit(&app.url(&receipt), "bukti").await;
+        assert!(!page.contains(SITI), "{page}");
+        browser.fill("nip", SITI).await;
+        browser.fill("passphrase", "bukan frasa sandinya").await;
+        browser.click("#unduh-ulang button[type=submit]").await;
+        browser.look("bukti-galat").await;
+        assert!(!browser.error().await.is_empty());
+        browser.stop().await;
+    }
+}

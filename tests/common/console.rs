@@ -216,3 +216,32 @@ pub fn code_in(html: &str) -> String {
     let start = html.find("<p class=\"code\">").unwrap() + "<p class=\"code\">".len();
     html[start..start + 14].to_owned()
 }
+
+/// The secret inside an `otpauth://` URI.
+pub fn secret_of(uri: &str) -> Vec<u8> {
+    let encoded = uri
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    base32_decode(encoded)
+}
+
+/// RFC 4648 base32 without padding, as authenticator URIs carry it.
+pub fn base32_decode(text: &str) -> Vec<u8> {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut bits, mut value, mut out) = (0u32, 0u32, Vec::new());
+    for c in text.bytes().filter(|&c| c != b'=') {
+        let index = alphabet.iter().position(|&a| a == c).unwrap() as u32;
+        value = (value << 5) | index;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((value >> bits) as u8);
+            value &= (1 << bits) - 1;
+        }
+    }
+    out
+}
