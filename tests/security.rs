@@ -935,3 +935,46 @@ async fn console_accounts_enrol_at_first_sign_in_and_a_lost_phone_is_reset() {
     let unknown = app.ikrar(&["admin", "reset-2fa", "tidak-ada"]);
     assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown));
 }
+
+#[tokio::test]
+async fn a_token_made_without_the_session_does_not_pass_with_it() {
+    let (app, _) = console().await;
+    let cookies = signed_in_cookies(&app, "bkpsdm").await;
+    let session = cookies
+        .split("; ")
+        .find(|c| c.starts_with("ikrar_admin="))
+        .unwrap()
+        .to_owned();
+    // A CSRF cookie the attacker planted, and the token that goes with it without a session.
+    let planted = "A".repeat(43);
+    let plain = reqwest::Client::new();
+    let page = plain
+        .get(app.url("/aktivasi"))
+        .header("Cookie", format!("ikrar_csrf={planted}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = csrf_from(&page);
+    let post = |token: String| {
+        plain
+            .post(app.url("/admin/token"))
+            .header("Cookie", format!("ikrar_csrf={planted}; {session}"))
+            .form(&[("name", "Titipan"), ("csrf_token", token.as_str())])
+            .send()
+    };
+    assert_eq!(post(token).await.unwrap().status(), 403);
+    // The token the signed-in page gives with that cookie works.
+    let bound = plain
+        .get(app.url("/admin/token"))
+        .header("Cookie", format!("ikrar_csrf={planted}; {session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(post(csrf_from(&bound)).await.unwrap().status(), 200);
+}
