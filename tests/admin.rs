@@ -382,20 +382,10 @@ async fn a_reset_code_reactivates_and_old_signatures_stay_valid() {
 
     // Siti re-activates with a new passphrase: a second key entry.
     let employee = app.browser();
-    let token = app.csrf(&employee, "/aktivasi").await;
     let new_passphrase = "lampu merah di jalan raya";
-    let res = employee
-        .post(app.url("/aktivasi"))
-        .form(&[
-            ("nip", SITI),
-            ("kode_aktivasi", code.as_str()),
-            ("passphrase", new_passphrase),
-            ("passphrase_ulang", new_passphrase),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .activate_with(&employee, SITI, &code, new_passphrase)
+        .await;
     assert_eq!(res.status(), 200);
     // She already signed this pact: not again, not even with her new key.
     assert_eq!(
@@ -594,13 +584,8 @@ async fn unit_codes_are_issued_for_distribution_and_work() {
         .unwrap();
     assert_eq!(res.status(), 403);
     let admin = signed_in(&app, "bkpsdm").await;
-    let token = app.csrf(&admin, "/admin/masuk").await;
-    let xlsx = admin
-        .post(app.url("/admin/unit/DINKES/kode"))
-        .form(&[("csrf_token", token.as_str()), ("format", "xlsx")])
-        .send()
+    let xlsx = unit_codes(&app, &admin, "DINKES", "xlsx")
         .await
-        .unwrap()
         .bytes()
         .await
         .unwrap();

@@ -98,13 +98,8 @@ async fn no_csv_the_project_writes_carries_a_formula() {
         .page(&admin, &format!("{pact}/laporan?per=pegawai&format=csv"))
         .await;
     no_formula("daftar", &daftar, FORMULA_NAME);
-    let token = app.csrf(&admin, "/admin/masuk").await;
-    let web_codes = admin
-        .post(app.url("/admin/unit/DINKES/kode"))
-        .form(&[("csrf_token", token.as_str()), ("format", "csv")])
-        .send()
+    let web_codes = unit_codes(&app, &admin, "DINKES", "csv")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -338,10 +333,7 @@ async fn a_disabled_account_takes_its_tokens_and_sessions_with_it() {
 fn far_cell_workbook() -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    for (col, name) in ikrar::domain::roster::COLUMNS.iter().enumerate() {
-        sheet.write_string(0, col as u16, *name).unwrap();
-    }
-    let row = [
+    let siti = [
         "199004152019032004",
         "Siti",
         "PNS",
@@ -350,8 +342,10 @@ fn far_cell_workbook() -> Vec<u8> {
         "Dinkes",
         "Pemkab",
     ];
-    for (col, value) in row.iter().enumerate() {
-        sheet.write_string(1, col as u16, *value).unwrap();
+    for (r, cells) in [ikrar::domain::roster::COLUMNS, siti].iter().enumerate() {
+        for (c, value) in cells.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *value).unwrap();
+        }
     }
     sheet.write_string(1_048_575, 16_383, "x").unwrap();
     book.save_to_buffer().unwrap()
@@ -705,20 +699,10 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     // Siti re-activates and signs a new pact with her new key: the dashboard and the verifier
     // name that signature.
     let employee = app.browser();
-    let token = app.csrf(&employee, "/aktivasi").await;
     let new_passphrase = "lampu merah di jalan raya";
-    let res = employee
-        .post(app.url("/aktivasi"))
-        .form(&[
-            ("nip", SITI),
-            ("kode_aktivasi", code.as_str()),
-            ("passphrase", new_passphrase),
-            ("passphrase_ulang", new_passphrase),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .activate_with(&employee, SITI, &code, new_passphrase)
+        .await;
     assert_eq!(res.status(), 200);
     let pact = ikrar::domain::pact::Pact {
         id: "apel-2026".into(),
@@ -799,20 +783,7 @@ async fn every_admin_signs_in_with_a_second_factor_that_works_once() {
     use ikrar::domain::totp::code_at;
     let app = TestApp::spawn().await;
     app.import_roster(&small_roster());
-    let out = ikrar_with_input(
-        &app.dir,
-        &[
-            "admin",
-            "create",
-            "bkpsdm",
-            "--role",
-            "superadmin",
-            "--password-stdin",
-        ],
-        &format!("{ADMIN_PASSWORD}\n"),
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    let printed = String::from_utf8(out.stdout).unwrap();
+    let printed = create_admin(&app, "bkpsdm", "superadmin", None);
     let uri = printed
         .lines()
         .find(|l| l.starts_with("otpauth://totp/ikrar:bkpsdm?"))
@@ -914,24 +885,11 @@ async fn console_accounts_enrol_at_first_sign_in_and_a_lost_phone_is_reset() {
         "sessions ended"
     );
     let step = now_step() + 1;
-    let old = sign_in_with(
-        &app,
-        &app.browser(),
-        "operator",
-        ADMIN_PASSWORD,
-        &code_at(&secret, step),
-    )
-    .await;
-    assert_eq!(old.status(), 401);
-    let new = sign_in_with(
-        &app,
-        &app.browser(),
-        "operator",
-        ADMIN_PASSWORD,
-        &code_at(&new_secret, step),
-    )
-    .await;
-    assert_eq!(new.status(), 303);
+    for (which, key, expected) in [("old", &secret, 401), ("new", &new_secret, 303)] {
+        let code = code_at(key, step);
+        let res = sign_in_with(&app, &app.browser(), "operator", ADMIN_PASSWORD, &code).await;
+        assert_eq!(res.status(), expected, "the {which} secret");
+    }
     let unknown = app.ikrar(&["admin", "reset-2fa", "tidak-ada"]);
     assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown));
 }

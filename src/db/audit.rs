@@ -50,17 +50,7 @@ pub fn record(
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::at.eq(now.naive_utc()),
-            audit_events::actor.eq(&actor.name),
-            audit_events::action.eq(action),
-            audit_events::detail.eq(detail),
-            audit_events::ip.eq(&actor.ip),
-            audit_events::user_agent.eq(&actor.user_agent),
-        ))
-        .execute(conn)?;
-    Ok(())
+    insert(conn, actor, action, detail, None, now)
 }
 
 /// Records an event that may repeat many times (attempts at a locked account): the first time
@@ -72,6 +62,19 @@ pub fn record_repeated(
     action: &str,
     detail: &str,
     key: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    insert(conn, actor, action, detail, Some(key), now)
+}
+
+/// Appends a row, or counts one more for the row with the same `key` (rows without a key are
+/// never merged: NULLs are distinct in a unique index).
+fn insert(
+    conn: &mut Conn,
+    actor: &Actor,
+    action: &str,
+    detail: &str,
+    key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     use super::dialect::per_backend;

@@ -371,38 +371,22 @@ mod tests {
 
     #[test]
     fn xlsx_rosters_read_like_csv_and_numeric_nips_are_refused() {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        for (col, name) in COLUMNS.iter().enumerate() {
-            sheet.write_string(0, col as u16, *name).unwrap();
-        }
-        let row = [
-            "199004152019032004",
-            "Siti Aminah",
-            "PNS",
-            "Perawat",
-            "DINKES",
-            "Dinas Kesehatan",
-            "Pemkab",
-        ];
-        for (col, value) in row.iter().enumerate() {
-            sheet.write_string(1, col as u16, *value).unwrap();
-        }
-        sheet.write_number(2, 0, 198807022023211007.0).unwrap();
-        for (col, value) in [
-            "Budi",
-            "PPPK",
-            "Guru",
-            "DINKES",
-            "Dinas Kesehatan",
-            "Pemkab",
-        ]
-        .iter()
-        .enumerate()
-        {
-            sheet.write_string(2, col as u16 + 1, *value).unwrap();
-        }
-        let bytes = book.save_to_buffer().unwrap();
+        let bytes = super::super::roster_xlsx::tests::workbook(|sheet| {
+            sheet.write_number(2, 0, 198807022023211007.0).unwrap();
+            for (col, value) in [
+                "Budi",
+                "PPPK",
+                "Guru",
+                "DINKES",
+                "Dinas Kesehatan",
+                "Pemkab",
+            ]
+            .iter()
+            .enumerate()
+            {
+                sheet.write_string(2, col as u16 + 1, *value).unwrap();
+            }
+        });
         let parsed = parse_any(&bytes, today()).unwrap();
         assert_eq!(parsed.rows.len(), 1);
         assert_eq!(parsed.rows[0].nip.as_str(), "199004152019032004");

@@ -252,12 +252,12 @@ impl SheetCsv {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Write;
 
-    /// A workbook with the roster header, one row, and whatever `extra` adds to the sheet.
-    fn workbook(extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    /// A workbook with the roster header, one row (Siti), and whatever `extra` adds to the sheet.
+    pub(crate) fn workbook(extra: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
         for (col, name) in super::super::roster::COLUMNS.iter().enumerate() {

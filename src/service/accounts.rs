@@ -14,7 +14,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -308,9 +308,7 @@ pub async fn sign_in(
         None => false,
     };
     if !opened {
-        app.db
-            .run(move |conn| guess_limits::record_failure(conn, &subject, now))
-            .await?;
+        count_failure(app, subject, now).await?;
         record(app, actor, "sign_in_failed", username).await?;
         return Err(SignInError::BadCredentials);
     }
@@ -396,12 +394,17 @@ pub async fn confirm_enrolment(
         None => false,
     };
     if !confirmed {
-        app.db
-            .run(move |conn| guess_limits::record_failure(conn, &subject, now))
-            .await?;
+        count_failure(app, subject, now).await?;
         return Err(SignInError::BadCredentials);
     }
     Ok(secret)
+}
+
+/// Counts a failed sign-in or code toward the account's lockout.
+async fn count_failure(app: &App, subject: String, now: DateTime<Utc>) -> Result<(), DbError> {
+    app.db
+        .run(move |conn| guess_limits::record_failure(conn, &subject, now))
+        .await
 }
 
 /// A new second factor for an account whose phone is lost (`ikrar admin reset-2fa`): its

@@ -494,19 +494,7 @@ async fn admins_work_on_a_desktop() {
         return;
     }
     let (app, _) = app_where_siti_signed().await;
-    let out = ikrar_with_input(
-        &app.dir,
-        &[
-            "admin",
-            "create",
-            "bkpsdm",
-            "--role",
-            "superadmin",
-            "--password-stdin",
-        ],
-        &format!("{ADMIN_PASSWORD}\n"),
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    create_admin(&app, "bkpsdm", "superadmin", None);
     let mut browser = Browser::start(DESKTOP, "admin").await;
 
     // Sign-in: the dashboard sends a stranger to the form; a wrong password is refused.

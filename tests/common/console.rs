@@ -26,14 +26,16 @@ pub async fn console() -> (TestApp, Vec<(String, String)>) {
     (app, codes)
 }
 
-/// Creates an account with [`ADMIN_PASSWORD`] through the real CLI.
-pub fn create_admin(app: &TestApp, name: &str, role: &str, unit: Option<&str>) {
+/// Creates an account with [`ADMIN_PASSWORD`] through the real CLI; returns what it printed
+/// (with the second factor's URI).
+pub fn create_admin(app: &TestApp, name: &str, role: &str, unit: Option<&str>) -> String {
     let mut args = vec!["admin", "create", name, "--role", role, "--password-stdin"];
     if let Some(unit) = unit {
         args.extend(["--unit", unit]);
     }
     let out = ikrar_with_input(&app.dir, &args, &format!("{ADMIN_PASSWORD}\n"));
     assert!(out.status.success(), "{}", text(&out));
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// A browser signed in as `username`.
@@ -244,4 +246,20 @@ pub fn base32_decode(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Downloads fresh activation codes for a unit's employees who have not activated.
+pub async fn unit_codes(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    unit: &str,
+    format: &str,
+) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/masuk").await;
+    browser
+        .post(app.url(&format!("/admin/unit/{unit}/kode")))
+        .form(&[("csrf_token", token.as_str()), ("format", format)])
+        .send()
+        .await
+        .unwrap()
 }

@@ -139,12 +139,23 @@ impl TestApp {
         csrf_from(&page.text().await.unwrap())
     }
 
-    /// Activates an employee through the web form.
+    /// Activates an employee through the web form with [`PASSPHRASE`].
     pub async fn activate(
         &self,
         browser: &reqwest::Client,
         nip: &str,
         code: &str,
+    ) -> reqwest::Response {
+        self.activate_with(browser, nip, code, PASSPHRASE).await
+    }
+
+    /// Activates an employee through the web form with `passphrase`.
+    pub async fn activate_with(
+        &self,
+        browser: &reqwest::Client,
+        nip: &str,
+        code: &str,
+        passphrase: &str,
     ) -> reqwest::Response {
         let token = self.csrf(browser, "/aktivasi").await;
         browser
@@ -152,8 +163,8 @@ impl TestApp {
             .form(&[
                 ("nip", nip),
                 ("kode_aktivasi", code),
-                ("passphrase", PASSPHRASE),
-                ("passphrase_ulang", PASSPHRASE),
+                ("passphrase", passphrase),
+                ("passphrase_ulang", passphrase),
                 ("csrf_token", &token),
             ])
             .send()

@@ -87,22 +87,15 @@ pub async fn sign_in(
     let code = Zeroizing::new(std::mem::take(&mut form.totp));
     let who = actor(&req, &username);
     match accounts::sign_in(&app, username.clone(), password, code, who).await {
-        Ok(session) => Ok(HttpResponse::SeeOther()
-            .cookie(
-                key.names
-                    .cookie(key.names.session, session.secret.to_string()),
-            )
-            // A new CSRF cookie too: no token from before the sign-in stays valid.
-            .cookie(key.fresh_cookie())
-            .insert_header((
-                header::LOCATION,
-                if session.pending {
-                    "/admin/2fa"
-                } else {
-                    "/admin"
-                },
-            ))
-            .finish()),
+        Ok(session) => Ok(session_started(
+            &key,
+            &session.secret,
+            if session.pending {
+                "/admin/2fa"
+            } else {
+                "/admin"
+            },
+        )),
         Err(SignInError::Db(e)) => Err(AppError::Db(e)),
         Err(SignInError::Unavailable) => Err(AppError::Unavailable),
         Err(e) => {
@@ -122,6 +115,16 @@ pub async fn sign_in(
             ))
         }
     }
+}
+
+/// The answer that starts a session: its cookie, and a new CSRF cookie too, so that no token
+/// from before the sign-in stays valid.
+fn session_started(key: &CsrfKey, secret: &str, location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .cookie(key.names.cookie(key.names.session, secret.to_owned()))
+        .cookie(key.fresh_cookie())
+        .insert_header((header::LOCATION, location))
+        .finish()
 }
 
 /// `POST /admin/keluar`: ends the session.
@@ -207,11 +210,7 @@ pub async fn enrol(
     let code = Zeroizing::new(std::mem::take(&mut form.totp));
     let who = actor(&req, "-");
     match accounts::confirm_enrolment(&app, cookie.value(), code, who).await {
-        Ok(secret) => Ok(HttpResponse::SeeOther()
-            .cookie(key.names.cookie(key.names.session, secret.to_string()))
-            .cookie(key.fresh_cookie())
-            .insert_header((header::LOCATION, "/admin"))
-            .finish()),
+        Ok(secret) => Ok(session_started(&key, &secret, "/admin")),
         Err(SignInError::Db(e)) => Err(AppError::Db(e)),
         Err(e) => {
             let text = e.text(Tr::of(&req).lang());

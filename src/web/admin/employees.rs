@@ -206,6 +206,36 @@ pub async fn show_requests(
     ))
 }
 
+/// Runs a decision on request `id` as this admin: its answer, or the page that says why not.
+async fn decide<T: Send + 'static>(
+    app: &App,
+    admin: &Admin<Superadmin>,
+    csrf: &Csrf,
+    req: &HttpRequest,
+    id: i64,
+    decision: fn(
+        &mut crate::db::Conn,
+        i64,
+        &crate::db::audit::Actor,
+        chrono::DateTime<chrono::Utc>,
+    ) -> Result<T, ResetError>,
+) -> Result<Result<T, HttpResponse>, AppError> {
+    let who = actor(req, &admin.signed_in.username);
+    let decided = app
+        .db
+        .run(move |conn| Ok::<_, DbFailure>(decision(conn, id, &who, now_seconds())))
+        .await
+        .map_err(|e| AppError::Db(e.0))?;
+    match decided {
+        Ok(answer) => Ok(Ok(answer)),
+        Err(e) => {
+            let status = refusal_status(&e)?;
+            let text = e.text(admin.t.lang());
+            Ok(Err(notice(admin, csrf, status, text, "/admin/reset")))
+        }
+    }
+}
+
 /// `POST /admin/reset/{id}/setujui`: approves a request of someone else and shows the code.
 #[post("/admin/reset/{id}/setujui")]
 pub async fn approve(
@@ -216,21 +246,12 @@ pub async fn approve(
     id: web::Path<i64>,
     _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let who = actor(&req, &admin.signed_in.username);
-    let id = id.into_inner();
-    let approved = app
-        .db
-        .run(move |conn| Ok::<_, DbFailure>(resets::approve(conn, id, &who, now_seconds())))
-        .await
-        .map_err(|e| AppError::Db(e.0))?;
-    match approved {
-        Ok(issued) => Ok(code_page(&admin, &csrf, issued)),
-        Err(e) => {
-            let status = refusal_status(&e)?;
-            let text = e.text(admin.t.lang());
-            Ok(notice(&admin, &csrf, status, text, "/admin/reset"))
-        }
-    }
+    Ok(
+        match decide(&app, &admin, &csrf, &req, id.into_inner(), resets::approve).await? {
+            Ok(issued) => code_page(&admin, &csrf, issued),
+            Err(refused) => refused,
+        },
+    )
 }
 
 /// `POST /admin/reset/{id}/tolak`: rejects a request of someone else.
@@ -243,21 +264,12 @@ pub async fn reject(
     id: web::Path<i64>,
     _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
-    let who = actor(&req, &admin.signed_in.username);
-    let id = id.into_inner();
-    let rejected = app
-        .db
-        .run(move |conn| Ok::<_, DbFailure>(resets::reject(conn, id, &who, now_seconds())))
-        .await
-        .map_err(|e| AppError::Db(e.0))?;
-    match rejected {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/admin/reset"))
-            .finish()),
-        Err(e) => {
-            let status = refusal_status(&e)?;
-            let text = e.text(admin.t.lang());
-            Ok(notice(&admin, &csrf, status, text, "/admin/reset"))
-        }
-    }
+    Ok(
+        match decide(&app, &admin, &csrf, &req, id.into_inner(), resets::reject).await? {
+            Ok(()) => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/admin/reset"))
+                .finish(),
+            Err(refused) => refused,
+        },
+    )
 }
