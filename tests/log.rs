@@ -154,6 +154,20 @@ async fn log_api_serves_auditors_only_and_its_proofs_hold() {
         let wrong = get(path, Some("guess")).await.unwrap();
         assert_eq!(wrong.status(), 401, "{path}");
         assert!(wrong.headers().contains_key("www-authenticate"));
+        // The scheme's case does not matter; the token's does.
+        for (header, expected) in [
+            ("bearer token-auditor", 200),
+            ("BEARER token-auditor", 200),
+            ("Bearer TOKEN-AUDITOR", 401),
+        ] {
+            let res = client
+                .get(app.url(path))
+                .header("Authorization", header)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), expected, "{path} with {header}");
+        }
     }
 
     let lines = get("/log/entries?start=0&end=7", Some("token-auditor"))

@@ -50,7 +50,10 @@ async fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+        .and_then(|v| v.split_once(' '))
+        // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     if let Some(given) = bearer {
         let configured = app.config.audit_token.as_ref().is_some_and(|token| {
             bool::from(given.as_bytes().ct_eq(token.expose_secret().as_bytes()))
