@@ -59,7 +59,11 @@ pub fn to_csv(bytes: &[u8], limits: Limits) -> Result<Vec<u8>, RosterFileError> 
         ))
     };
     measure_entries(bytes, limits, started)?;
-    let fail = |e: &dyn std::fmt::Display| refuse(e.to_string());
+    let fail = |e: &dyn std::fmt::Display| {
+        refuse(format!(
+            "isi buku kerja tidak dapat dibaca ({e}); simpan ulang dari Excel atau sebagai CSV"
+        ))
+    };
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| fail(&e))?;
     let first = book
         .sheet_names()
@@ -96,7 +100,11 @@ pub fn to_csv(bytes: &[u8], limits: Limits) -> Result<Vec<u8>, RosterFileError> 
 /// Inflates every zip entry into nothing, counting bytes, so that no entry (shared strings,
 /// styles, the sheet) can be larger than the limits once calamine reads it.
 fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(), RosterFileError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| refuse(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        refuse(format!(
+            "bukan berkas XLSX yang utuh: arsipnya rusak atau terpotong ({e})"
+        ))
+    })?;
     if zip.len() > limits.entries {
         return Err(refuse(format!(
             "berkas berisi {} bagian; paling banyak {}",
@@ -113,7 +121,9 @@ fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(),
     let mut total = 0u64;
     let mut buffer = vec![0u8; 64 * 1024];
     for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(|e| refuse(e.to_string()))?;
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| refuse(format!("bagian ke-{} berkas XLSX rusak ({e})", i + 1)))?;
         let name: String = entry
             .name()
             .map(|n| n.chars().take(80).collect())
@@ -125,7 +135,7 @@ fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(),
         loop {
             let n = entry
                 .read(&mut buffer)
-                .map_err(|e| refuse(format!("{name}: {e}")))?;
+                .map_err(|e| refuse(format!("bagian {name} rusak ({e})")))?;
             if n == 0 {
                 break;
             }
