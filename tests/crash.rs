@@ -27,10 +27,8 @@ async fn receipts_survive_a_kill_minus_nine() {
         .success());
     let people = Arc::new(Mutex::new(read_codes(&codes_path)));
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve_process(&dir, port);
-    wait_until_up(&base).await;
+    let mut server = Server::start_anywhere(&dir).await;
+    let (port, base) = (server.port, server.base.clone());
     let receipts = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..CLIENTS)
         .map(|_| {
@@ -48,8 +46,7 @@ async fn receipts_survive_a_kill_minus_nine() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    server.kill().unwrap(); // SIGKILL
-    server.wait().unwrap();
+    server.kill(); // SIGKILL
     for client in clients {
         client.await.unwrap();
     }
@@ -64,8 +61,7 @@ async fn receipts_survive_a_kill_minus_nine() {
     );
 
     // Restart: every receipt handed out is there and verifies offline.
-    let mut server = serve_process(&dir, port);
-    wait_until_up(&base).await;
+    let mut server = Server::start(&dir, port).await;
     let bundle_path = dir.path().join("after-crash.jsonl");
     for path in &received {
         let page = reqwest::get(format!("{base}{path}")).await.unwrap();
@@ -76,8 +72,7 @@ async fn receipts_survive_a_kill_minus_nine() {
             "receipt {path} is not proven in the log: {page}"
         );
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
     let out = ikrar_in(&dir, &["export", "bundle", bundle_path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out));
     let out = ikrar_offline(dir.path(), &["verify", bundle_path.to_str().unwrap()]);

@@ -127,12 +127,9 @@ fn mode(path: &std::path::Path) -> u32 {
 async fn the_server_and_every_file_it_writes_are_private() {
     let root = tempfile::tempdir().unwrap();
     let data = DataDir::new();
-    let port = free_port();
-    let mut server = serve_process(&data, port);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until_up(&base).await;
+    let mut server = Server::start_anywhere(&data).await;
     // No core dump can be written: RLIMIT_CORE is 0 for the running server.
-    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.id())).unwrap();
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid())).unwrap();
     let core = limits
         .lines()
         .find(|l| l.starts_with("Max core file size"))
@@ -150,8 +147,7 @@ async fn the_server_and_every_file_it_writes_are_private() {
             assert_eq!(mode(&dir.join(file)), 0o600, "{file}");
         }
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill();
 
     let out_dir = root.path();
     let (bundle, report, backup) = (

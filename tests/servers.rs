@@ -28,16 +28,11 @@ async fn two_servers_sign_into_one_log() {
     assert!(out.status.success(), "{}", text(&out));
     let people = Arc::new(Mutex::new(read_codes(&codes)));
 
-    let bases: Vec<String> = (0..2)
-        .map(|_| format!("http://127.0.0.1:{}", free_port()))
-        .collect();
-    let mut servers: Vec<_> = bases
-        .iter()
-        .map(|base| serve_process(&dir, base.rsplit(':').next().unwrap().parse().unwrap()))
-        .collect();
-    for base in &bases {
-        wait_until_up(base).await;
-    }
+    let mut servers = vec![
+        Server::start_anywhere(&dir).await,
+        Server::start_anywhere(&dir).await,
+    ];
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
 
     // An auditor polls both servers in turn while the signing goes on.
     let done = Arc::new(AtomicBool::new(false));
@@ -46,7 +41,16 @@ async fn two_servers_sign_into_one_log() {
         tokio::spawn(async move {
             let client = reqwest::Client::new();
             let mut sizes = Vec::new();
+            // Reads checkpoints in turn until the signing is over, then once more from each
+            // server: a read sent just before the last append would otherwise be the last one.
+            let mut last_round = None;
             for turn in 0.. {
+                if last_round.is_none() && done.load(Ordering::SeqCst) {
+                    last_round = Some(turn + bases.len());
+                }
+                if last_round == Some(turn) {
+                    break;
+                }
                 let note = client
                     .get(format!("{}/log/checkpoint", bases[turn % 2]))
                     .bearer_auth(AUDIT_TOKEN)
@@ -57,9 +61,6 @@ async fn two_servers_sign_into_one_log() {
                     .await
                     .unwrap();
                 sizes.push(checkpoint_size(&note));
-                if done.load(Ordering::Relaxed) {
-                    break;
-                }
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
             sizes
@@ -74,11 +75,10 @@ async fn two_servers_sign_into_one_log() {
     for client in clients {
         client.await.unwrap();
     }
-    done.store(true, Ordering::Relaxed);
+    done.store(true, Ordering::SeqCst);
     let sizes = watcher.await.unwrap();
     for server in &mut servers {
-        server.kill().unwrap();
-        server.wait().unwrap();
+        server.kill();
     }
 
     // Both servers handed out receipts, each for its own log index.

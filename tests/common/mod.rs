@@ -20,7 +20,7 @@ use std::process::{Command, Output};
 pub const TEST_ARGON2: &str = "m=256,t=1,p=1";
 pub const PACT: &str = "netralitas-2024";
 pub const PASSPHRASE: &str = "jeruk lampu sepeda awan";
-/// The audit token of servers started with [`serve_process`].
+/// The audit token of servers started with [`Server::start`].
 pub const AUDIT_TOKEN: &str = "token-auditor-uji";
 
 /// A configuration whose data lives in `data`.
@@ -336,15 +336,105 @@ pub fn ikrar_offline(dir: &Path, args: &[&str]) -> Output {
         .expect("run ikrar")
 }
 
-/// Starts `ikrar serve` on `data` at `port`, its output discarded.
-pub fn serve_process(data: &DataDir, port: u16) -> std::process::Child {
-    ikrar_command(data)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("IKRAR_AUDIT_TOKEN", AUDIT_TOKEN)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start ikrar serve")
+/// A running `ikrar serve` process: its output kept in a file for failure messages, and
+/// killed (SIGKILL) when dropped, so that a failing test leaves no server behind.
+pub struct Server {
+    child: std::process::Child,
+    pub port: u16,
+    pub base: String,
+    output: PathBuf,
+}
+
+impl Server {
+    /// Starts `ikrar serve` on `data` at `port` (with [`AUDIT_TOKEN`]) and waits until it
+    /// answers.
+    pub async fn start(data: &DataDir, port: u16) -> Server {
+        match Self::try_start(data, port).await {
+            Ok(server) => server,
+            Err(why) => panic!("{why}"),
+        }
+    }
+
+    /// Starts a server on a free port, trying another if the one picked was taken meanwhile.
+    pub async fn start_anywhere(data: &DataDir) -> Server {
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            match Self::try_start(data, free_port()).await {
+                Ok(server) => return server,
+                Err(why) => failures.push(why),
+            }
+        }
+        panic!("ikrar serve did not start:\n{}", failures.join("\n---\n"));
+    }
+
+    async fn try_start(data: &DataDir, port: u16) -> Result<Server, String> {
+        let output = data.path().join(format!("serve-{port}.log"));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&output)
+            .expect("server log");
+        let child = ikrar_command(data)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("IKRAR_AUDIT_TOKEN", AUDIT_TOKEN)
+            .stdout(log.try_clone().expect("server log"))
+            .stderr(log)
+            .spawn()
+            .expect("start ikrar serve");
+        let mut server = Server {
+            child,
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+            output,
+        };
+        server.wait_until_up().await?;
+        Ok(server)
+    }
+
+    /// Waits (up to a minute, for a busy machine) until `/healthz` answers; the server's own
+    /// output if it exits or never answers.
+    async fn wait_until_up(&mut self) -> Result<(), String> {
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(2))
+            .build()
+            .unwrap();
+        for _ in 0..600 {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("ikrar serve exited ({status}):\n{}", self.output()));
+            }
+            let health = client.get(format!("{}/healthz", self.base)).send().await;
+            if health.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        Err(format!(
+            "ikrar serve did not answer within a minute:\n{}",
+            self.output()
+        ))
+    }
+
+    /// What the server printed so far.
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.output).unwrap_or_default()
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server with SIGKILL (a crash) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// A port that was free a moment ago.
@@ -354,17 +444,6 @@ pub fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// Waits until the server at `base` answers.
-pub async fn wait_until_up(base: &str) {
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("server did not start");
 }
 
 /// One client of a signing load: takes employees (NIP, activation code) from `people` until
