@@ -1,6 +1,7 @@
 //! Configuration from the environment (INTERFACE.md), with defaults that work on a fresh machine,
 //! validated once at start.
 
+use crate::db::PoolSettings;
 use crate::keys::Argon2Params;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -66,6 +67,9 @@ pub struct Config {
     pub public_url: String,
     pub audit_token: Option<SecretString>,
     pub argon2: Argon2Params,
+    /// Database connections per app server and the wait for one (`IKRAR_DB_POOL`,
+    /// `IKRAR_DB_TIMEOUT` in seconds).
+    pub pool: PoolSettings,
 }
 
 /// A setting that cannot be used, named with the variable it came from.
@@ -135,7 +139,16 @@ impl Config {
                 ),
             ));
         }
+        let pool = PoolSettings {
+            size: number(&lookup, "IKRAR_DB_POOL", 1..=512)?
+                .unwrap_or(PoolSettings::default().size as u64) as u32,
+            timeout: number(&lookup, "IKRAR_DB_TIMEOUT", 1..=600)?.map_or(
+                PoolSettings::default().timeout,
+                std::time::Duration::from_secs,
+            ),
+        };
         Ok(Config {
+            pool,
             data_dir,
             database,
             bind,
@@ -159,6 +172,28 @@ impl Config {
     /// Today's date in the deployment's time zone (NIP rules are about calendar dates).
     pub fn today(&self) -> NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()
+    }
+}
+
+/// A whole number in `range` from the variable `var`, if set.
+fn number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, ConfigError> {
+    let Some(text) = lookup(var) else {
+        return Ok(None);
+    };
+    match text.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
+        _ => Err(invalid(
+            var,
+            format!(
+                "harus bilangan bulat {}–{}, bukan {text:?}",
+                range.start(),
+                range.end()
+            ),
+        )),
     }
 }
 
@@ -254,5 +289,12 @@ mod tests {
         ])
         .is_ok());
         assert!(config(&[("IKRAR_ARGON2", "m=65536,t=3,p=1")]).is_ok());
+        let pooled = config(&[("IKRAR_DB_POOL", "32"), ("IKRAR_DB_TIMEOUT", "5")]).unwrap();
+        assert_eq!(pooled.pool.size, 32);
+        assert_eq!(pooled.pool.timeout, std::time::Duration::from_secs(5));
+        assert_eq!(config(&[]).unwrap().pool, PoolSettings::default());
+        for bad in ["0", "-1", "delapan", "100000"] {
+            assert!(config(&[("IKRAR_DB_POOL", bad)]).is_err(), "{bad}");
+        }
     }
 }

@@ -125,6 +125,22 @@ impl ManageConnection for Manager {
     }
 }
 
+/// How many connections each app server keeps, and how long a request waits for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub size: u32,
+    pub timeout: std::time::Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            size: 8,
+            timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
 /// A handle on the database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -134,11 +150,12 @@ pub struct Db {
 impl Db {
     /// Opens (creating an SQLite file if needed) and migrates the database, then builds the
     /// pool.
-    pub fn open(url: &DatabaseUrl) -> Result<Db, DbError> {
+    pub fn open(url: &DatabaseUrl, pool: PoolSettings) -> Result<Db, DbError> {
         let manager = Manager(url.clone());
         let _migrated = establish_migrated(url)?;
         let pool = Pool::builder()
-            .max_size(8)
+            .max_size(pool.size)
+            .connection_timeout(pool.timeout)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
         Ok(Db { pool })
@@ -147,7 +164,7 @@ impl Db {
     /// Opens a database that must already hold ikrar's tables, for the commands that read the
     /// log: a missing SQLite file, or a PostgreSQL database without them, is refused rather
     /// than created empty.
-    pub fn open_existing(url: &DatabaseUrl) -> Result<Db, DbError> {
+    pub fn open_existing(url: &DatabaseUrl, pool: PoolSettings) -> Result<Db, DbError> {
         let missing = || DbError::Missing(url.to_string());
         match url {
             DatabaseUrl::Sqlite(path) if !path.is_file() => return Err(missing()),
@@ -164,7 +181,7 @@ impl Db {
                 }
             }
         }
-        Self::open(url)
+        Self::open(url, pool)
     }
 
     /// Applies pending migrations over one connection and closes it (`ikrar migrate`).

@@ -59,7 +59,7 @@ impl App {
     /// Loads (or creates) the log key and opens (and migrates) the database.
     pub fn open(config: Config) -> Result<App, OpenError> {
         let key = log_key::load_or_create(&config.log_key_path)?;
-        let db = Db::open(&config.database)?;
+        let db = Db::open(&config.database, config.pool)?;
         Self::assemble(config, key, db)
     }
 
@@ -67,7 +67,7 @@ impl App {
     /// backups): a missing database or log key is an error, never created afresh, so that a
     /// wrong data directory cannot yield a new, empty log signed by a new key.
     pub fn open_existing(config: Config) -> Result<App, OpenError> {
-        let db = Db::open_existing(&config.database)?;
+        let db = Db::open_existing(&config.database, config.pool)?;
         let key = log_key::load(&config.log_key_path)?;
         Self::assemble(config, key, db)
     }

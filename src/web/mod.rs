@@ -9,6 +9,7 @@ pub mod lang;
 pub mod log_api;
 pub mod qr;
 pub mod receipt;
+pub mod request_log;
 pub mod upload;
 
 use crate::db::{secrets, DbError};
@@ -54,6 +55,7 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .app_data(web::FormConfig::default().limit(16 * 1024))
             .wrap(from_fn(csrf::ensure_cookie))
             .wrap(security_headers(https))
+            .wrap(from_fn(request_log::log_request))
             .service(lang::switch)
             .service(employee::home)
             .service(employee::activation_form)
