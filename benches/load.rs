@@ -1,5 +1,5 @@
 //! Load generator: a ceremony morning. Generates a roster of N employees
-//! (`tests/fixtures/gen_roster.py`), imports it, starts the real `ikrar serve` on loopback, then
+//! (`ikrar roster sample`), imports it, starts the real `ikrar serve` on loopback, then
 //! with C concurrent clients over HTTP activates every employee and has every one sign the default
 //! pact, counting every error and measuring throughput and latency (p50/p95/p99). It also measures
 //! the raw Argon2id rate at the same parameters on every core, the ceiling for both phases, since
@@ -294,14 +294,10 @@ fn main() {
     let params: Argon2Params = argon2.parse().expect("IKRAR_LOAD_ARGON2");
     let dir = tempfile::tempdir().unwrap();
     let roster = dir.path().join("roster.csv");
-    let generated = Command::new("python3")
-        .args([
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen_roster.py"),
-            "--count",
-            &employees.to_string(),
-        ])
+    let generated = Command::new(env!("CARGO_BIN_EXE_ikrar"))
+        .args(["roster", "sample", "--count", &employees.to_string()])
         .output()
-        .expect("python3 runs the roster generator");
+        .expect("ikrar roster sample");
     std::fs::write(&roster, generated.stdout).unwrap();
     let codes_path = dir.path().join("codes.csv");
     let import = ikrar(dir.path(), &argon2)

@@ -95,6 +95,8 @@ enum NipCommand {
 enum RosterCommand {
     /// Import a roster CSV, all or nothing unless --skip-invalid
     Import(cli::roster::ImportArgs),
+    /// Print a synthetic roster (made-up people, valid NIPs) for training and tests
+    Sample(cli::sample::SampleArgs),
 }
 
 fn main() -> ExitCode {
@@ -115,8 +117,11 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Outcome {
     match command {
-        // The verifiers need no configuration, no database and no network.
+        // The verifiers (and the sample roster) need no configuration, database or network.
         Command::Verify(verify) => cli::verify::bundle(&verify),
+        Command::Roster {
+            command: RosterCommand::Sample(sample),
+        } => cli::sample::run(&sample),
         Command::VerifyReceipt(receipt) => cli::verify::receipt(&receipt),
         Command::Nip {
             command: NipCommand::Check { nips },

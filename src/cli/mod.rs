@@ -7,6 +7,7 @@ pub mod export;
 pub mod nip_check;
 pub mod report;
 pub mod roster;
+pub mod sample;
 pub mod serve;
 pub mod verify;
 

@@ -11,6 +11,7 @@ pub mod passphrase;
 pub mod receipt_link;
 pub mod role;
 pub mod roster;
+pub mod roster_sample;
 pub mod roster_xlsx;
 pub mod totp;
 pub mod values;

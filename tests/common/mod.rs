@@ -596,18 +596,19 @@ pub fn error_text(html: &str) -> Option<String> {
     Some(html[open..close].to_owned())
 }
 
-/// A synthetic roster of `count` employees from `tests/fixtures/gen_roster.py`.
+/// A synthetic roster of `count` employees from `ikrar roster sample`.
 pub fn generated_roster(count: usize, seed: u64) -> String {
-    let out = Command::new("python3")
+    let out = Command::new(env!("CARGO_BIN_EXE_ikrar"))
         .args([
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gen_roster.py"),
+            "roster",
+            "sample",
             "--count",
             &count.to_string(),
             "--seed",
             &seed.to_string(),
         ])
         .output()
-        .expect("python3 runs the roster generator");
+        .expect("ikrar roster sample");
     assert!(out.status.success(), "{}", text(&out));
     String::from_utf8(out.stdout).unwrap()
 }
