@@ -167,6 +167,26 @@ impl fmt::Display for Nip {
 mod tests {
     use super::*;
 
+    /// The message of each rule is looked up by its code at run time: every rule has words, in
+    /// both languages.
+    #[test]
+    fn every_rule_has_words() {
+        let rules = [
+            NipError::Length,
+            NipError::BirthDate,
+            NipError::KindCode,
+            NipError::AppointmentTooEarly,
+            NipError::AppointmentInFuture,
+            NipError::Gender,
+            NipError::Sequence,
+        ];
+        for rule in rules {
+            for lang in [Lang::Id, Lang::En] {
+                assert!(!rule.text(lang).is_empty(), "{}", rule.code());
+            }
+        }
+    }
+
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }

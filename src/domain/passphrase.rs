@@ -96,6 +96,53 @@ pub fn check_strength(passphrase: &str, personal: &[&str]) -> Result<(), WeakPas
 mod tests {
     use super::*;
 
+    /// zxcvbn's feedback is looked up by the variant's name at run time: every variant has its
+    /// words, in both languages.
+    #[test]
+    fn every_zxcvbn_feedback_has_words() {
+        use zxcvbn::feedback::{Suggestion as S, Warning as W};
+        let warnings = [
+            W::StraightRowsOfKeysAreEasyToGuess,
+            W::ShortKeyboardPatternsAreEasyToGuess,
+            W::RepeatsLikeAaaAreEasyToGuess,
+            W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+            W::ThisIsATop10Password,
+            W::ThisIsATop100Password,
+            W::ThisIsACommonPassword,
+            W::ThisIsSimilarToACommonlyUsedPassword,
+            W::SequencesLikeAbcAreEasyToGuess,
+            W::RecentYearsAreEasyToGuess,
+            W::AWordByItselfIsEasyToGuess,
+            W::DatesAreOftenEasyToGuess,
+            W::NamesAndSurnamesByThemselvesAreEasyToGuess,
+            W::CommonNamesAndSurnamesAreEasyToGuess,
+        ];
+        let suggestions = [
+            S::UseAFewWordsAvoidCommonPhrases,
+            S::NoNeedForSymbolsDigitsOrUppercaseLetters,
+            S::AddAnotherWordOrTwo,
+            S::CapitalizationDoesntHelpVeryMuch,
+            S::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase,
+            S::ReversedWordsArentMuchHarderToGuess,
+            S::PredictableSubstitutionsDontHelpVeryMuch,
+            S::UseALongerKeyboardPatternWithMoreTurns,
+            S::AvoidRepeatedWordsAndCharacters,
+            S::AvoidSequences,
+            S::AvoidRecentYears,
+            S::AvoidYearsThatAreAssociatedWithYou,
+            S::AvoidDatesAndYearsThatAreAssociatedWithYou,
+        ];
+        let names = warnings
+            .iter()
+            .map(|w| format!("{w:?}"))
+            .chain(suggestions.iter().map(|s| format!("{s:?}")));
+        for name in names {
+            for lang in [Lang::Id, Lang::En] {
+                assert!(!lang.text(&format!("zxcvbn.{name}")).is_empty(), "{name}");
+            }
+        }
+    }
+
     #[test]
     fn strong_phrases_pass() {
         assert!(check_strength("kuda merah makan tahu goreng", &[]).is_ok());
