@@ -72,29 +72,27 @@ pub const PHONE_IN_ENGLISH: Device = Device {
     ..PHONE
 };
 
-/// Whether the browser tests can run here. Without Chromium and chromedriver they are skipped
-/// with a note, unless `IKRAR_E2E=1` asks for them (as CI does): then a missing browser fails.
-pub fn available() -> bool {
-    let required = std::env::var("IKRAR_E2E").is_ok_and(|v| v == "1");
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|p| !Path::new(p).exists())
-        .collect();
-    let axe_missing = axe_source().is_none();
-    if missing.is_empty() && !axe_missing {
-        return true;
+/// What the browser tests need and this machine lacks, each with how to get it; `None` when
+/// they can run.
+pub fn missing() -> Option<String> {
+    let mut lacking = Vec::new();
+    if !Path::new(CHROMIUM).exists() {
+        lacking.push(format!("{CHROMIUM} (apt install chromium)"));
     }
-    let how = "install them with `apt install chromium chromium-driver` and `npm ci --prefix tests/browser`";
-    assert!(
-        !required,
-        "IKRAR_E2E=1 but {missing:?}{} missing; {how}",
-        if axe_missing { " and axe-core" } else { "" }
-    );
-    eprintln!(
-        "browser tests skipped: {missing:?}{} not found; {how}, or set IKRAR_E2E=1 to make this a failure",
-        if axe_missing { " and axe-core" } else { "" }
-    );
-    false
+    if !Path::new(CHROMEDRIVER).exists() {
+        lacking.push(format!("{CHROMEDRIVER} (apt install chromium-driver)"));
+    }
+    if axe_source().is_none() {
+        lacking
+            .push("axe-core in tests/browser/node_modules (npm ci --prefix tests/browser)".into());
+    }
+    (!lacking.is_empty()).then(|| lacking.join(", "))
+}
+
+/// Whether a missing browser must fail the run (`IKRAR_E2E=1`, as in CI) instead of leaving
+/// the tests ignored.
+pub fn required() -> bool {
+    std::env::var("IKRAR_E2E").is_ok_and(|v| v == "1")
 }
 
 /// A headless Chromium session, its chromedriver and its own profile directory.
