@@ -902,16 +902,11 @@ async fn a_token_made_without_the_session_does_not_pass_with_it() {
     // A CSRF cookie the attacker planted, and the token that goes with it without a session.
     let planted = "A".repeat(43);
     let plain = reqwest::Client::new();
-    let page = plain
-        .get(app.url("/aktivasi"))
-        .header("Cookie", format!("ikrar_csrf={planted}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = csrf_from(&page);
+    let token_on = |path: &str, cookies: String| {
+        let request = plain.get(app.url(path)).header("Cookie", cookies);
+        async move { csrf_from(&request.send().await.unwrap().text().await.unwrap()) }
+    };
+    let token = token_on("/aktivasi", format!("ikrar_csrf={planted}")).await;
     let post = |token: String| {
         plain
             .post(app.url("/admin/token"))
@@ -921,14 +916,6 @@ async fn a_token_made_without_the_session_does_not_pass_with_it() {
     };
     assert_eq!(post(token).await.unwrap().status(), 403);
     // The token the signed-in page gives with that cookie works.
-    let bound = plain
-        .get(app.url("/admin/token"))
-        .header("Cookie", format!("ikrar_csrf={planted}; {session}"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(post(csrf_from(&bound)).await.unwrap().status(), 200);
+    let bound = token_on("/admin/token", format!("ikrar_csrf={planted}; {session}")).await;
+    assert_eq!(post(bound).await.unwrap().status(), 200);
 }
