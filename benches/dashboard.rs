@@ -28,7 +28,7 @@ fn fill(dir: &Path, employees: u64) {
     let mut conn = ikrar::db::Conn::Sqlite(
         SqliteConnection::establish(dir.join("ikrar.db").to_str().unwrap()).unwrap(),
     );
-    let pact = ikrar::domain::pact::Pact::default_pact();
+    let pact = ikrar_log::pact::Pact::default_pact();
     conn.batch_execute(&format!(
         "PRAGMA foreign_keys = OFF; PRAGMA synchronous = OFF; BEGIN;
          INSERT INTO log_entries (idx, kind, body, leaf_hash, appended_at) VALUES (0, 'pact', x'00', x'00', '2024-01-01 00:00:00');

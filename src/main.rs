@@ -56,9 +56,9 @@ enum Command {
         out: std::path::PathBuf,
     },
     /// Verify an export bundle offline (exit 0 valid, 1 invalid, 2 unreadable)
-    Verify(cli::verify::VerifyArgs),
+    Verify(ikrar_log::cli::VerifyArgs),
     /// Verify one receipt offline (exit 0 valid, 1 invalid, 2 unreadable)
-    VerifyReceipt(cli::verify::ReceiptArgs),
+    VerifyReceipt(ikrar_log::cli::ReceiptArgs),
 }
 
 #[derive(Subcommand)]
@@ -72,7 +72,7 @@ enum AdminCommand {
 
 #[derive(Subcommand)]
 enum ExportCommand {
-    /// The whole log as SPEC.md's bundle (JSON Lines), streamed
+    /// The whole log as the bundle of docs/FORMATS.md (JSON Lines), streamed
     Bundle {
         #[arg(value_name = "OUT.jsonl")]
         out: std::path::PathBuf,
@@ -118,11 +118,11 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Outcome {
     match command {
         // The verifiers (and the sample roster) need no configuration, database or network.
-        Command::Verify(verify) => cli::verify::bundle(&verify),
+        Command::Verify(verify) => ikrar_log::cli::bundle(&verify),
         Command::Roster {
             command: RosterCommand::Sample(sample),
         } => cli::sample::run(&sample),
-        Command::VerifyReceipt(receipt) => cli::verify::receipt(&receipt),
+        Command::VerifyReceipt(receipt) => ikrar_log::cli::receipt(&receipt),
         Command::Nip {
             command: NipCommand::Check { nips },
         } => with_config(|config| {

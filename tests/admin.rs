@@ -6,6 +6,7 @@ mod common;
 
 use calamine::{Data, Reader, Xlsx};
 use common::*;
+use ikrar::domain::audit::AuditAction;
 use std::io::Cursor;
 
 const PACT_PAGE: &str = "/admin/pakta/netralitas-2024";
@@ -461,7 +462,8 @@ async fn the_audit_trail_records_admin_actions() {
         401
     );
     let mut conn = app.app.db.conn().unwrap();
-    let failed = ikrar::db::audit::list(&mut conn, Some("sign_in_failed"), None, 10).unwrap();
+    let failed =
+        ikrar::db::audit::list(&mut conn, Some(AuditAction::SignInFailed), None, 10).unwrap();
     assert!(
         failed
             .iter()

@@ -19,7 +19,7 @@ fn counts(dir: &DataDir) -> (i64, Option<String>) {
 #[test]
 fn nip_check_follows_the_fixture_cases() {
     let dir = DataDir::new();
-    let cases = include_str!("fixtures/nip-cases.tsv");
+    let cases = include_str!("../crates/ikrar-log/tests/fixtures/nip-cases.tsv");
     for line in cases.lines().filter(|l| !l.starts_with('#')) {
         let mut cols = line.split('\t');
         let (input, expected, why) = (

@@ -7,8 +7,8 @@ mod common;
 
 use common::*;
 use ikrar::db::{log_store, signatures};
-use ikrar::domain::entry::Entry;
 use ikrar::service::App;
+use ikrar_log::entry::Entry;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

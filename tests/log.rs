@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
-use ikrar::log::merkle::{check_consistency, check_inclusion, leaf_hash, Hash};
-use ikrar::log::note::LogVerifier;
-use ikrar::log::receipt::{self, Receipt};
+use ikrar_log::merkle::{check_consistency, check_inclusion, leaf_hash, Hash};
+use ikrar_log::note::LogVerifier;
+use ikrar_log::receipt::{self, Receipt};
 use std::path::Path;
 
 /// Runs `ikrar verify` and returns (exit code, stdout).

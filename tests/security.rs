@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use ikrar::domain::audit::AuditAction;
 
 /// Every cell of a CSV text, parsed.
 fn cells(csv_text: &str) -> Vec<String> {
@@ -273,7 +274,8 @@ async fn attempts_at_a_locked_account_cost_the_audit_trail_one_row() {
         assert_eq!(res.status(), 429);
     }
     let mut conn = app.app.db.conn().unwrap();
-    let locked = ikrar::db::audit::list(&mut conn, Some("sign_in_locked"), None, 100).unwrap();
+    let locked =
+        ikrar::db::audit::list(&mut conn, Some(AuditAction::SignInLocked), None, 100).unwrap();
     assert_eq!(locked.len(), 1, "{locked:?}");
     assert_eq!(locked[0].repeat_count, 40);
     assert!(
@@ -553,7 +555,7 @@ async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signe
     // What the QR link shows anyone: no full NIP, no key, no signature, in no format.
     let page = app.page(&stranger, &path).await;
     assert!(page.contains("Tercatat dalam log transparansi"), "{page}");
-    assert!(!page.contains(&nip) && page.contains(&ikrar::domain::nip::mask(&nip)));
+    assert!(!page.contains(&nip) && page.contains(&ikrar_log::nip::mask(&nip)));
     let entry = {
         let mut conn = app.app.db.conn().unwrap();
         let stored = ikrar::db::log_store::get(&mut conn, index)
@@ -596,13 +598,10 @@ async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signe
         .await
         .unwrap();
     assert_eq!(file.status(), 200);
-    let parsed: ikrar::log::receipt::Receipt =
+    let parsed: ikrar_log::receipt::Receipt =
         serde_json::from_str(&file.text().await.unwrap()).unwrap();
     assert_eq!(
-        ikrar::log::receipt::verify(&parsed, None)
-            .unwrap()
-            .claim
-            .nip,
+        ikrar_log::receipt::verify(&parsed, None).unwrap().claim.nip,
         nip
     );
 
@@ -700,7 +699,7 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
         .activate_with(&employee, SITI, &code, new_passphrase)
         .await;
     assert_eq!(res.status(), 200);
-    let pact = ikrar::domain::pact::Pact {
+    let pact = ikrar_log::pact::Pact {
         id: "apel-2026".into(),
         title: "Ikrar Apel 2026".into(),
         body: "Kami berjanji.".into(),
@@ -712,7 +711,7 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
             &app.app.log,
             &pact,
             ikrar::service::pacts::Window::default(),
-            ikrar::domain::values::now_seconds(),
+            ikrar_log::values::now_seconds(),
         )
         .unwrap();
     }

@@ -6,10 +6,10 @@ mod common;
 use common::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use ikrar::db::{log_store, pacts as pact_rows, signatures};
-use ikrar::domain::entry::Entry;
-use ikrar::domain::pact::Pact;
-use ikrar::domain::values::now_seconds;
 use ikrar::service::pacts::{publish, Window};
+use ikrar_log::entry::Entry;
+use ikrar_log::pact::Pact;
+use ikrar_log::values::now_seconds;
 
 async fn app_with_roster() -> (TestApp, Vec<(String, String)>) {
     let app = TestApp::spawn().await;
@@ -64,7 +64,7 @@ async fn import_activate_sign_receipt() {
     }
     assert!(!html.contains(SITI), "the full NIP must not be shown");
 
-    // The stored entry is byte for byte what SPEC.md says and verifies with the public key.
+    // The stored entry is byte for byte what docs/FORMATS.md says and verifies with the public key.
     let index: i64 = location.split('/').nth(2).unwrap().parse().unwrap();
     let stored = log_store::get(&mut app.app.db.conn().unwrap(), index)
         .unwrap()

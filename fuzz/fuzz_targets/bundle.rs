@@ -1,7 +1,7 @@
 //! Bundle reading and verification: any bytes give a verdict or "unreadable", never a panic;
 //! a bundle without faults really has a checkpoint.
 #![no_main]
-use ikrar::log::verify::{verify_bundle, Options};
+use ikrar_log::verify::{verify_bundle, Options};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

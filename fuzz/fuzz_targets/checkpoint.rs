@@ -3,7 +3,7 @@
 //! fixed key, so that both parsers see fuzzed input.
 #![no_main]
 use ed25519_dalek::SigningKey;
-use ikrar::log::note::{LogSigner, LogVerifier};
+use ikrar_log::note::{LogSigner, LogVerifier};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

@@ -2,7 +2,7 @@
 //! to the same NIP.
 #![no_main]
 use chrono::NaiveDate;
-use ikrar::domain::nip::Nip;
+use ikrar_log::nip::Nip;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

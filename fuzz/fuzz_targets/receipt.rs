@@ -1,6 +1,6 @@
 //! Receipt reading and verification: any bytes are a receipt with a verdict or are refused.
 #![no_main]
-use ikrar::log::receipt::{self, Receipt};
+use ikrar_log::receipt::{self, Receipt};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

@@ -2,7 +2,7 @@
 //! and `ikrar admin reset-2fa USERNAME`.
 
 use super::Outcome;
-use crate::db::audit::Actor;
+use crate::domain::audit::Actor;
 use crate::domain::role::Role;
 use crate::i18n::Lang;
 use crate::service::{accounts, App};

@@ -2,6 +2,7 @@
 //! renamed into place, so a failed export never leaves a half bundle under the final name.
 
 use super::{progress_bar, Outcome};
+use crate::domain::audit::AuditAction;
 use crate::service::{export, App};
 use std::io::BufWriter;
 use std::path::Path;
@@ -19,15 +20,15 @@ pub fn bundle(app: &App, out: &Path) -> Outcome {
         file.sync_all()?;
         std::fs::rename(&partial, out)?;
         bar.finish_and_clear();
-        let actor = crate::db::audit::Actor::command_line("ikrar export bundle");
+        let actor = crate::domain::audit::Actor::command_line("ikrar export bundle");
         let detail = format!("{} ({written} entri)", out.display());
         let mut conn = app.db.conn()?;
         crate::db::audit::record(
             &mut conn,
             &actor,
-            "export_bundle",
+            AuditAction::ExportBundle,
             &detail,
-            crate::domain::values::now_seconds(),
+            ikrar_log::values::now_seconds(),
         )?;
         Ok(written)
     })();

@@ -1,8 +1,8 @@
 //! `ikrar nip check NIP...`: one line per NIP, exit 0 when all are valid.
 
 use super::Outcome;
-use crate::domain::nip::Nip;
 use chrono::NaiveDate;
+use ikrar_log::nip::Nip;
 use std::io::Write;
 
 /// Checks each NIP and writes `NIP<TAB>valid<TAB>KIND` or `NIP<TAB>invalid<TAB>CODE<TAB>message`.

@@ -1,9 +1,10 @@
 //! `ikrar export report OUT.csv|OUT.xlsx --pact ID [--by unit|employee]`.
 
 use super::Outcome;
-use crate::domain::values::now_seconds;
+use crate::domain::audit::AuditAction;
 use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
 use crate::service::App;
+use ikrar_log::values::now_seconds;
 use std::io::BufWriter;
 use std::path::PathBuf;
 
@@ -53,9 +54,15 @@ pub fn run(app: &App, args: &ReportArgs) -> Outcome {
         let file = crate::hardening::private_file(&partial)?;
         reports::write(&mut conn, &request, BufWriter::new(file))?;
         std::fs::rename(&partial, &args.out)?;
-        let actor = crate::db::audit::Actor::command_line("ikrar export report");
+        let actor = crate::domain::audit::Actor::command_line("ikrar export report");
         let detail = args.out.display().to_string();
-        crate::db::audit::record(&mut conn, &actor, "export_report", &detail, request.now)?;
+        crate::db::audit::record(
+            &mut conn,
+            &actor,
+            AuditAction::ExportReport,
+            &detail,
+            request.now,
+        )?;
         Ok(())
     })();
     match result {

@@ -1,12 +1,13 @@
 //! `ikrar roster import FILE.csv [--dry-run] [--skip-invalid] [--codes-out F] [--report F]`.
 
 use super::{progress_bar, Outcome};
+use crate::domain::audit::AuditAction;
 use crate::domain::csv_safe::{Cell, SafeCsv};
 use crate::domain::roster;
-use crate::domain::values::now_seconds;
 use crate::i18n::Lang;
 use crate::service::roster::{import, ImportOptions, ImportOutcome};
 use crate::service::App;
+use ikrar_log::values::now_seconds;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,7 +85,7 @@ fn try_run(app: &App, args: &ImportArgs) -> Result<Outcome, Failure> {
     bar.finish_and_clear();
 
     if outcome.written {
-        let actor = crate::db::audit::Actor::command_line("ikrar roster import");
+        let actor = crate::domain::audit::Actor::command_line("ikrar roster import");
         let detail = format!(
             "{}: {} baru, {} diperbarui, {} kode",
             args.file.display(),
@@ -92,7 +93,13 @@ fn try_run(app: &App, args: &ImportArgs) -> Result<Outcome, Failure> {
             outcome.updated,
             outcome.codes.len()
         );
-        crate::db::audit::record(&mut conn, &actor, "roster_import", &detail, now_seconds())?;
+        crate::db::audit::record(
+            &mut conn,
+            &actor,
+            AuditAction::RosterImport,
+            &detail,
+            now_seconds(),
+        )?;
     }
     if let Some(path) = &args.report {
         write_report(path, &outcome)?;

@@ -3,9 +3,9 @@
 use super::Outcome;
 use crate::config::Config;
 use crate::db::Db;
-use crate::domain::values::now_seconds;
 use crate::service::{demo, pacts, App};
 use crate::web;
+use ikrar_log::values::now_seconds;
 use std::net::TcpListener;
 
 /// Seeds the default pact (and, with `demo`, the demo employees), then serves until stopped.

@@ -87,6 +87,15 @@ pub fn units_of(conn: &mut Conn, admin_id: i64) -> Result<Vec<String>, DbError> 
         .load(conn)?)
 }
 
+/// The username of account `admin_id`, if it exists.
+pub fn username_of(conn: &mut Conn, admin_id: i64) -> Result<Option<String>, DbError> {
+    Ok(admins::table
+        .find(admin_id)
+        .select(admins::username)
+        .first(conn)
+        .optional()?)
+}
+
 /// Disables an account and ends its sessions.
 pub fn disable(conn: &mut Conn, admin_id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
     diesel::update(admins::table.find(admin_id))

@@ -2,6 +2,7 @@
 
 use super::schema::audit_events;
 use super::{Conn, DbError};
+use crate::domain::audit::{Actor, AuditAction};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -20,33 +21,11 @@ pub struct AuditEvent {
     pub repeat_count: i64,
 }
 
-/// Who did something, from where.
-#[derive(Debug, Clone, Default)]
-pub struct Actor {
-    pub name: String,
-    pub ip: String,
-    pub user_agent: String,
-}
-
-impl Actor {
-    /// Someone at the server's command line, named by the OS user.
-    pub fn command_line(command: &str) -> Actor {
-        Actor {
-            name: format!(
-                "cli:{}",
-                std::env::var("USER").unwrap_or_else(|_| "?".into())
-            ),
-            ip: "-".into(),
-            user_agent: command.to_owned(),
-        }
-    }
-}
-
 /// Records an action.
 pub fn record(
     conn: &mut Conn,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
@@ -59,7 +38,7 @@ pub fn record(
 pub fn record_repeated(
     conn: &mut Conn,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     detail: &str,
     key: &str,
     now: DateTime<Utc>,
@@ -72,7 +51,7 @@ pub fn record_repeated(
 fn insert(
     conn: &mut Conn,
     actor: &Actor,
-    action: &str,
+    action: AuditAction,
     detail: &str,
     key: Option<&str>,
     now: DateTime<Utc>,
@@ -81,7 +60,7 @@ fn insert(
     let row = (
         audit_events::at.eq(now.naive_utc()),
         audit_events::actor.eq(&actor.name),
-        audit_events::action.eq(action),
+        audit_events::action.eq(action.code()),
         audit_events::detail.eq(detail),
         audit_events::ip.eq(&actor.ip),
         audit_events::user_agent.eq(&actor.user_agent),
@@ -99,13 +78,13 @@ fn insert(
 /// Events, newest first, optionally of one action and/or one actor; `limit` at most.
 pub fn list(
     conn: &mut Conn,
-    action: Option<&str>,
+    action: Option<AuditAction>,
     actor: Option<&str>,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, DbError> {
     let mut query = audit_events::table.into_boxed();
     if let Some(action) = action {
-        query = query.filter(audit_events::action.eq(action.to_owned()));
+        query = query.filter(audit_events::action.eq(action.code()));
     }
     if let Some(actor) = actor {
         query = query.filter(audit_events::actor.eq(actor.to_owned()));

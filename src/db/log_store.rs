@@ -4,11 +4,11 @@
 use super::dialect::per_backend;
 use super::schema::{log_entries, log_head, tree_hashes};
 use super::{Conn, DbError};
-use crate::log::merkle::{self, Hash, HashReader};
-use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
 use diesel::dsl::max;
 use diesel::prelude::*;
+use ikrar_log::merkle::{self, Hash, HashReader};
+use ikrar_log::note::LogSigner;
 use std::cell::RefCell;
 use std::collections::HashMap;
 

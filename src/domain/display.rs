@@ -1,10 +1,10 @@
 //! How times and numbers are shown to people: in the deployment's zone, the Indonesian way.
 
-use super::values::parsed_format;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use chrono::format::Item;
 use chrono::{DateTime, Datelike, DurationRound, NaiveDateTime, TimeDelta};
 use chrono_tz::Tz;
+use ikrar_log::values::parsed_format;
 use std::sync::OnceLock;
 
 /// A stored UTC time as `24 November 2023 pukul 09.15.07 WIB` (reports, the CLI).

@@ -1,12 +1,11 @@
-//! Pure domain code: values, NIPs, pacts and log entries. Nothing here touches the web, the
-//! database or the file system.
+//! Pure domain code of the app: rosters, roles, passphrases, codes, receipt links, display.
+//! Nothing here touches the web, the database or the file system. What auditors need too
+//! (values, NIPs, pacts, log entries, the log itself) is in the `ikrar-log` crate.
 
 pub mod activation_code;
+pub mod audit;
 pub mod csv_safe;
 pub mod display;
-pub mod entry;
-pub mod nip;
-pub mod pact;
 pub mod passphrase;
 pub mod receipt_link;
 pub mod role;
@@ -14,4 +13,3 @@ pub mod roster;
 pub mod roster_sample;
 pub mod roster_xlsx;
 pub mod totp;
-pub mod values;

@@ -1,7 +1,7 @@
 //! Passphrase strength: zxcvbn must score it at least 3 of 4, and a weak one is explained in the
 //! employee's language.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use zxcvbn::feedback::{Suggestion, Warning};
 use zxcvbn::Score;
 
@@ -69,7 +69,7 @@ impl WeakPassphrase {
     }
 }
 
-crate::i18n::indonesian_display!(WeakPassphrase);
+ikrar_log::indonesian_display!(WeakPassphrase);
 
 /// Checks a new passphrase; `personal` holds words an attacker would try first (NIP, name).
 pub fn check_strength(passphrase: &str, personal: &[&str]) -> Result<(), WeakPassphrase> {

@@ -1,7 +1,7 @@
 //! Admin roles and what each may do. BKPSDM's superadmin does everything; an OPD's unit-admin
 //! sees and manages only their own units; an auditor reads everything and changes nothing.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use std::fmt;
 use std::str::FromStr;
 

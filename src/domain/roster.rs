@@ -1,10 +1,10 @@
 //! Roster files (INTERFACE.md): CSV with columns `nip,nama,jenis,jabatan,unit_kode,unit_nama,
 //! instansi`. Parsing checks every row and reports every bad line; it never stops at the first.
 
-use super::nip::{Nip, NipError, NipKind};
-use super::values::{check_unit_code, normalize_text, ValueError};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use chrono::NaiveDate;
+use ikrar_log::nip::{Nip, NipError, NipKind};
+use ikrar_log::values::{check_unit_code, normalize_text, ValueError};
 use std::collections::HashMap;
 
 /// The columns a roster must have, in the order the report and generator use.
@@ -131,7 +131,7 @@ impl RosterFileError {
     }
 }
 
-crate::i18n::indonesian_display!(RosterFileError);
+ikrar_log::indonesian_display!(RosterFileError);
 
 /// Parses a roster given as CSV or as XLSX (its first sheet, read within
 /// [`super::roster_xlsx::Limits::ROSTER`]), told apart by content.

@@ -1,22 +1,23 @@
-//! Admin accounts: creation, sign-in with the same guess limits as signing, sessions that any
-//! app server can check (they live in the database), API tokens, and the audit trail of it all.
+//! Admin accounts: creation, listing and disabling, sign-in with the same guess limits as
+//! signing, and sessions that any app server can check (they live in the database). API tokens
+//! are in [`super::tokens`].
 
+use super::secrets::{new_secret, secret_hash};
 use super::App;
-use crate::db::audit::{self, Actor};
+use crate::db::audit;
 use crate::db::{admins, api_tokens, guess_limits, guess_limits::Attempt, units, Conn, DbError};
+use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::domain::role::Role;
 use crate::domain::totp;
-use crate::domain::values::now_seconds;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use crate::keys::Argon2Params;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
-use rand_core::{OsRng, RngCore};
-use sha2::{Digest, Sha256};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use ikrar_log::values::now_seconds;
+use rand_core::OsRng;
+
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
@@ -55,7 +56,7 @@ impl AccountError {
     }
 }
 
-crate::i18n::indonesian_display!(AccountError);
+ikrar_log::indonesian_display!(AccountError);
 
 impl From<DbError> for AccountError {
     fn from(e: DbError) -> Self {
@@ -106,7 +107,7 @@ impl SignInError {
     }
 }
 
-crate::i18n::indonesian_display!(SignInError);
+ikrar_log::indonesian_display!(SignInError);
 
 impl From<DbError> for SignInError {
     fn from(e: DbError) -> Self {
@@ -206,24 +207,10 @@ pub fn create(
             now,
         )?;
         let detail = format!("{username} ({role}) {}", unit_codes.join(","));
-        audit::record(conn, actor, "account_create", detail.trim(), now)?;
+        audit::record(conn, actor, AuditAction::AccountCreate, detail.trim(), now)?;
         Ok::<_, AccountError>(())
     })?;
     Ok(Zeroizing::new(totp::uri(&secret, username)))
-}
-
-/// A new random secret (session cookie or API token) and its stored hash.
-fn new_secret() -> (Zeroizing<String>, [u8; 32]) {
-    let mut bytes = Zeroizing::new([0u8; 32]);
-    OsRng.fill_bytes(bytes.as_mut());
-    let secret = Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()));
-    let hash = secret_hash(&secret);
-    (secret, hash)
-}
-
-/// The stored form of a session cookie or API token.
-pub fn secret_hash(secret: &str) -> [u8; 32] {
-    Sha256::digest(secret.as_bytes()).into()
 }
 
 /// Signs in; returns the new session's cookie value (a fresh one every time, so a session id
@@ -250,10 +237,17 @@ pub async fn sign_in(
                 // One row per lock however many attempts it meets, with their count.
                 let detail = format!(
                     "{lookup_name} (terkunci sampai {})",
-                    crate::domain::values::format_time(until)
+                    ikrar_log::values::format_time(until)
                 );
                 let key = format!("{lookup_subject}@{}", until.timestamp());
-                audit::record_repeated(conn, &lock_actor, "sign_in_locked", &detail, &key, now)?;
+                audit::record_repeated(
+                    conn,
+                    &lock_actor,
+                    AuditAction::SignInLocked,
+                    &detail,
+                    &key,
+                    now,
+                )?;
                 return Err(SignInError::Locked);
             }
             Ok(admins::find_by_username(conn, &lookup_name)?)
@@ -298,7 +292,11 @@ pub async fn sign_in(
                         }
                         guess_limits::clear(conn, &subject)?;
                         admins::create_session(conn, &hash, admin.id, pending, now)?;
-                        let action = if pending { "sign_in_enrol" } else { "sign_in" };
+                        let action = if pending {
+                            AuditAction::SignInEnrol
+                        } else {
+                            AuditAction::SignIn
+                        };
                         audit::record(conn, &actor, action, &admin.username, now)?;
                         Ok::<_, DbError>(true)
                     })
@@ -309,7 +307,7 @@ pub async fn sign_in(
     };
     if !opened {
         count_failure(app, subject, now).await?;
-        record(app, actor, "sign_in_failed", username).await?;
+        super::audit::record(app, actor, AuditAction::SignInFailed, username).await?;
         return Err(SignInError::BadCredentials);
     }
     Ok(NewSession { secret, pending })
@@ -385,7 +383,7 @@ pub async fn confirm_enrolment(
                         guess_limits::clear(conn, &subject)?;
                         admins::delete_session(conn, &old)?;
                         admins::create_session(conn, &hash, admin.id, false, now)?;
-                        audit::record(conn, &actor, "totp_enrol", &admin.username, now)?;
+                        audit::record(conn, &actor, AuditAction::TotpEnrol, &admin.username, now)?;
                         Ok::<_, DbError>(true)
                     })
                 })
@@ -419,22 +417,10 @@ pub fn reset_totp(
     let secret = totp::new_secret();
     crate::db::write_transaction(conn, |conn| {
         admins::set_totp(conn, admin.id, &secret, true)?;
-        audit::record(conn, actor, "totp_reset", username, now_seconds())?;
+        audit::record(conn, actor, AuditAction::TotpReset, username, now_seconds())?;
         Ok::<_, AccountError>(())
     })?;
     Ok(Zeroizing::new(totp::uri(&secret, username)))
-}
-
-async fn record(
-    app: &App,
-    actor: Actor,
-    action: &'static str,
-    detail: String,
-) -> Result<(), DbError> {
-    let now = now_seconds();
-    app.db
-        .run(move |conn| audit::record(conn, &actor, action, &detail, now))
-        .await
 }
 
 /// The account behind a live session cookie, and whether the session is pending enrolment.
@@ -482,86 +468,57 @@ pub async fn sign_out(app: &App, cookie: &str, actor: Actor) -> Result<(), DbErr
     app.db
         .run(move |conn| {
             admins::delete_session(conn, &hash)?;
-            audit::record(conn, &actor, "sign_out", "", now)
+            audit::record(conn, &actor, AuditAction::SignOut, "", now)
         })
         .await
 }
 
-/// Makes an API token for a monitoring script; the secret is returned once and kept only as a
-/// hash.
-pub async fn create_api_token(
-    app: &App,
-    name: String,
-    actor: Actor,
-) -> Result<Zeroizing<String>, DbError> {
-    let (secret, hash) = new_secret();
-    let now = now_seconds();
+/// One account as the accounts page lists it.
+pub struct AccountSummary {
+    pub id: i64,
+    pub username: String,
+    /// `None` for a role this version does not know.
+    pub role: Option<Role>,
+    pub units: Vec<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// Every account, by username, with the units of each.
+pub async fn list(app: &App) -> Result<Vec<AccountSummary>, DbError> {
     app.db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                api_tokens::create(conn, &name, &hash, &actor.name, now)?;
-                audit::record(conn, &actor, "token_create", &name, now)
-            })
+        .run(|conn| {
+            let mut rows = Vec::new();
+            for a in admins::all(conn)? {
+                rows.push(AccountSummary {
+                    units: admins::units_of(conn, a.id)?,
+                    id: a.id,
+                    role: a.role.parse().ok(),
+                    active: a.disabled_at.is_none(),
+                    created_at: a.created_at,
+                    username: a.username,
+                });
+            }
+            Ok(rows)
         })
-        .await?;
-    Ok(secret)
-}
-
-/// Why a token could not be revoked.
-#[derive(Debug, thiserror::Error)]
-pub enum RevokeError {
-    /// Only a superadmin revokes someone else's token.
-    #[error("hanya superadmin yang dapat mencabut token milik orang lain")]
-    NotYours,
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-/// Revokes an API token: one's own, or anyone's for a superadmin.
-pub async fn revoke_api_token(
-    app: &App,
-    id: i64,
-    by: &SignedIn,
-    actor: Actor,
-) -> Result<(), RevokeError> {
-    let now = now_seconds();
-    let (username, superadmin) = (by.username.clone(), by.role.is_superadmin());
-    app.db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let Some(token) = api_tokens::find(conn, id)? else {
-                    return Ok(());
-                };
-                if token.created_by != username && !superadmin {
-                    return Err(RevokeError::NotYours);
-                }
-                if let Some(name) = api_tokens::revoke(conn, id, now)? {
-                    audit::record(conn, &actor, "token_revoke", &name, now)?;
-                }
-                Ok(())
-            })
-        })
-        .await
-}
-
-/// Whether a bearer token is a live API token.
-pub async fn api_token_is_live(app: &App, token: &str) -> Result<bool, DbError> {
-    let hash = secret_hash(token);
-    app.db
-        .run(move |conn| api_tokens::is_live(conn, &hash))
         .await
 }
 
 /// Disables an account, ends its sessions and revokes its API tokens, in one transaction.
-pub async fn disable(app: &App, id: i64, username: String, actor: Actor) -> Result<(), DbError> {
+/// `false` if there is no such account.
+pub async fn disable(app: &App, id: i64, actor: Actor) -> Result<bool, DbError> {
     let now = now_seconds();
     app.db
         .run(move |conn| {
             crate::db::write_transaction(conn, |conn| {
+                let Some(username) = admins::username_of(conn, id)? else {
+                    return Ok(false);
+                };
                 admins::disable(conn, id, now)?;
                 let revoked = api_tokens::revoke_all_of(conn, &username, now)?;
                 let detail = format!("{username} ({revoked} token dicabut)");
-                audit::record(conn, &actor, "account_disable", &detail, now)
+                audit::record(conn, &actor, AuditAction::AccountDisable, &detail, now)?;
+                Ok(true)
             })
         })
         .await

@@ -3,14 +3,15 @@
 
 use super::App;
 use crate::db::{self, employees, guess_limits, guess_limits::Attempt, log_store, Conn, DbError};
-use crate::domain::entry::{Entry, KeyEntry};
-use crate::domain::nip::{Nip, NipError};
+use crate::domain::activation_code;
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
-use crate::domain::{activation_code, values::now_seconds};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use crate::keys::{self, KeyError};
-use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
+use ikrar_log::entry::{Entry, KeyEntry};
+use ikrar_log::nip::{Nip, NipError};
+use ikrar_log::note::LogSigner;
+use ikrar_log::values::now_seconds;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 

@@ -1,7 +1,7 @@
 //! Signing progress per pact, per instansi and per unit kerja, from the maintained counters.
 
 use crate::db::{counts, pacts, units, Conn, DbError};
-use crate::domain::nip::NipKind;
+use ikrar_log::nip::NipKind;
 use std::collections::BTreeMap;
 
 /// Progress of one unit (or one instansi, or the whole roster).

@@ -2,9 +2,9 @@
 
 use super::App;
 use crate::db::{log_store, pacts, signatures, units, DbError};
-use crate::domain::values::{format_time, now_seconds};
-use crate::log::bundle::{self, Header, PactText, ReportRow, UnitInfo, BUNDLE_FORMAT};
-use crate::log::merkle::EMPTY_HASH;
+use ikrar_log::bundle::{self, Header, PactText, ReportRow, UnitInfo, BUNDLE_FORMAT};
+use ikrar_log::merkle::EMPTY_HASH;
+use ikrar_log::values::{format_time, now_seconds};
 use std::io::Write;
 
 /// Entries read per query.

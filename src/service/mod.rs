@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activation;
+pub mod audit;
 pub mod dashboard;
 pub mod demo;
 pub mod export;
@@ -11,14 +12,16 @@ pub mod receipt;
 pub mod reports;
 pub mod resets;
 pub mod roster;
+pub mod secrets;
 pub mod signing;
+pub mod tokens;
 
 use crate::config::Config;
 use crate::db::pacts::StoredPact;
 use crate::db::{Db, DbError};
 use crate::domain::receipt_link::ReceiptKey;
-use crate::log::note::{LogSigner, NoteError};
 use crate::log_key::{self, LogKeyError};
+use ikrar_log::note::{LogSigner, NoteError};
 use std::sync::Arc;
 
 /// What every use case needs: the configuration, the database, the log key, and the workers
@@ -105,17 +108,14 @@ impl App {
         Ok(found.map(|pact| self.pacts.keep(pact)))
     }
 
-    /// Runs CPU-heavy key work (Argon2) on the key workers, waiting its turn.
+    /// Runs CPU-heavy key work (Argon2) on the key workers, waiting its turn. If the work
+    /// panics, the panic is raised again here, in the caller.
     pub async fn key_work<T, F>(&self, work: F) -> Result<T, ShuttingDown>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.key_workers.submit(Box::new(move || {
-            let _ = reply.send(work());
-        }))?;
-        answer.await.map_err(|_| ShuttingDown)
+        self.key_workers.run(work).await
     }
 }
 
@@ -124,41 +124,57 @@ type KeyJob = Box<dyn FnOnce() + Send>;
 /// A fixed set of threads for Argon2: each keeps its own working memory between derivations
 /// (see [`crate::keys::Argon2Params::derive`]), so the memory held is one block per core.
 struct KeyWorkers {
-    jobs: std::sync::Mutex<std::sync::mpsc::Sender<KeyJob>>,
+    jobs: crossbeam_channel::Sender<KeyJob>,
 }
 
 impl KeyWorkers {
     fn start(threads: usize) -> std::io::Result<KeyWorkers> {
-        let (jobs, queue) = std::sync::mpsc::channel::<KeyJob>();
-        let queue = Arc::new(std::sync::Mutex::new(queue));
+        let (jobs, queue) = crossbeam_channel::unbounded::<KeyJob>();
         for i in 0..threads {
             let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("ikrar-argon2-{i}"))
-                .spawn(move || loop {
-                    let job = match queue.lock() {
-                        Ok(queue) => queue.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        // A job that panics loses its answer, not the worker.
-                        Ok(job) => {
-                            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                        }
-                        Err(_) => return,
-                    }
-                })?;
+                .spawn(move || queue.iter().for_each(|job| job()))?;
         }
-        Ok(KeyWorkers {
-            jobs: std::sync::Mutex::new(jobs),
-        })
+        Ok(KeyWorkers { jobs })
     }
 
-    fn submit(&self, job: KeyJob) -> Result<(), ShuttingDown> {
-        self.jobs
-            .lock()
-            .map_err(|_| ShuttingDown)?
-            .send(job)
-            .map_err(|_| ShuttingDown)
+    async fn run<T, F>(&self, work: F) -> Result<T, ShuttingDown>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: KeyJob = Box::new(move || {
+            // The worker outlives a panicking job; the panic travels to the caller.
+            let _ = reply.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
+        });
+        self.jobs.send(job).map_err(|_| ShuttingDown)?;
+        match answer.await.map_err(|_| ShuttingDown)? {
+            Ok(value) => Ok(value),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_work_raises_a_panic_in_the_caller_and_the_workers_go_on() {
+        let workers = Arc::new(KeyWorkers::start(1).unwrap());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let run = |work: Box<dyn FnOnce() -> u32 + Send>| {
+            let workers = workers.clone();
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                runtime.block_on(workers.run(work))
+            }))
+        };
+        let panic = run(Box::new(|| panic!("argon2 broke"))).expect_err("raised again");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"argon2 broke"));
+        assert_eq!(run(Box::new(|| 7)).unwrap().unwrap(), 7);
     }
 }

@@ -2,11 +2,11 @@
 
 use crate::db::pacts::StoredPact;
 use crate::db::{self, log_store, log_store::EntryKind, pacts, Conn, DbError};
-use crate::domain::entry::{Entry, PactEntry};
-use crate::domain::pact::Pact;
-use crate::i18n::Lang;
-use crate::log::note::LogSigner;
+use crate::i18n::{Lang, Words};
 use chrono::{DateTime, Utc};
+use ikrar_log::entry::{Entry, PactEntry};
+use ikrar_log::note::LogSigner;
+use ikrar_log::pact::Pact;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -29,7 +29,7 @@ impl PublishError {
     }
 }
 
-crate::i18n::indonesian_display!(PublishError);
+ikrar_log::indonesian_display!(PublishError);
 
 impl From<DbError> for PublishError {
     fn from(e: DbError) -> Self {

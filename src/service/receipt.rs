@@ -1,18 +1,19 @@
 //! Receipts. The public page behind a receipt's link (its QR code) shows only what
 //! [`PublicReceipt`] holds: pact, name, masked NIP, unit, time, log index and whether the entry is
-//! in the log under the current checkpoint. The full receipt (SPEC.md's JSON with the entry and
-//! its proof, which carry the full NIP) goes only to the signer: see [`full`] and [`redownload`].
+//! in the log under the current checkpoint. The full receipt (the JSON of docs/FORMATS.md,
+//! "Receipts" with the entry and its proof, which carry the full NIP) goes only to the signer: see
+//! [`full`] and [`redownload`].
 
 use super::signing::{self, SignError};
 use super::App;
 use crate::db::{log_store, pacts, units, Conn, DbError};
-use crate::domain::entry::{Entry, SignatureEntry};
-use crate::domain::nip::{mask, Nip};
 use crate::domain::receipt_link::ReceiptRef;
-use crate::domain::values::now_seconds;
-use crate::log::merkle::{check_inclusion, leaf_hash, Hash};
-use crate::log::receipt::Receipt;
 use chrono::{DateTime, Utc};
+use ikrar_log::entry::{Entry, SignatureEntry};
+use ikrar_log::merkle::{check_inclusion, leaf_hash, Hash};
+use ikrar_log::nip::{mask, Nip};
+use ikrar_log::receipt::Receipt;
+use ikrar_log::values::now_seconds;
 use zeroize::Zeroizing;
 
 /// What anyone holding a receipt's link may see, and nothing more.

@@ -6,11 +6,12 @@
 //! earlier signatures stay valid, and signatures made with the new key are named for auditors.
 
 use super::roster::{issue_code, IssuedCode};
-use crate::db::audit::{self, Actor};
+use crate::db::audit;
 use crate::db::{self, employees, reset_requests, Conn, DbError};
-use crate::domain::values::normalize_text;
-use crate::i18n::Lang;
+use crate::domain::audit::{Actor, AuditAction};
+use crate::i18n::{Lang, Words};
 use chrono::{DateTime, Utc};
+use ikrar_log::values::normalize_text;
 
 /// The shortest reason accepted for a reset of an activated employee.
 pub const MIN_REASON_CHARS: usize = 10;
@@ -78,7 +79,7 @@ pub fn request_or_issue(
         }
         if employee.key_count == 0 && employee.public_key.is_none() {
             let issued = issue_code(conn, nip, &employee.name, &employee.unit_code)?;
-            audit::record(conn, actor, "code_reset", nip, now)?;
+            audit::record(conn, actor, AuditAction::CodeReset, nip, now)?;
             return Ok(ResetOutcome::Issued(issued));
         }
         let reason = normalize_text(reason)
@@ -92,7 +93,7 @@ pub fn request_or_issue(
         audit::record(
             conn,
             actor,
-            "reset_request",
+            AuditAction::ResetRequest,
             &format!("{nip}: {reason}"),
             now,
         )?;
@@ -118,7 +119,7 @@ pub fn approve(
             "{} (diminta {}: {})",
             request.nip, request.requested_by, request.reason
         );
-        audit::record(conn, actor, "reset_approve", &detail, now)?;
+        audit::record(conn, actor, AuditAction::ResetApprove, &detail, now)?;
         Ok(issued)
     })
 }
@@ -133,7 +134,7 @@ pub fn reject(
     db::write_transaction(conn, |conn| {
         let request = decide(conn, id, actor, false, now)?;
         let detail = format!("{} (diminta {})", request.nip, request.requested_by);
-        audit::record(conn, actor, "reset_reject", &detail, now)?;
+        audit::record(conn, actor, AuditAction::ResetReject, &detail, now)?;
         Ok(())
     })
 }

@@ -3,6 +3,7 @@
 
 use crate::db::{self, counts, employees, units, Conn, DbError};
 use crate::domain::activation_code;
+use crate::domain::audit::AuditAction;
 use crate::domain::roster::{ParsedRoster, RowError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -147,7 +148,7 @@ pub fn issue_code(
 pub fn issue_unit_codes(
     conn: &mut Conn,
     unit_code: &str,
-    actor: &crate::db::audit::Actor,
+    actor: &crate::domain::audit::Actor,
     now: DateTime<Utc>,
 ) -> Result<Vec<IssuedCode>, DbError> {
     db::write_transaction(conn, |conn| {
@@ -156,7 +157,7 @@ pub fn issue_unit_codes(
             issued.push(issue_code(conn, &nip, &name, unit_code)?);
         }
         let detail = format!("{unit_code}: {} kode", issued.len());
-        crate::db::audit::record(conn, actor, "codes_issue", &detail, now)?;
+        crate::db::audit::record(conn, actor, AuditAction::CodesIssue, &detail, now)?;
         Ok(issued)
     })
 }

@@ -1,20 +1,20 @@
-//! Signing a pact: one Argon2id derivation opens the employee's key, the `signature` entry is
-//! built byte for byte as SPEC.md says, and the entry and its row are stored in one transaction.
+//! Signing a pact: one Argon2id derivation opens the employee's key, the `signature` entry is built
+//! byte for byte as docs/FORMATS.md says, and the entry and its row are stored in one transaction.
 
 use super::App;
 use crate::db::{
     self, counts, employees, guess_limits, guess_limits::Attempt, log_store, signatures,
 };
 use crate::db::{Conn, DbError};
-use crate::domain::entry::{Entry, SignatureClaim};
-use crate::domain::nip::{Nip, NipError};
 use crate::domain::receipt_link::ReceiptKey;
 pub use crate::domain::receipt_link::ReceiptRef;
-use crate::domain::values::now_seconds;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use crate::keys::{self, KeyError};
-use crate::log::note::LogSigner;
 use chrono::{DateTime, Utc};
+use ikrar_log::entry::{Entry, SignatureClaim};
+use ikrar_log::nip::{Nip, NipError};
+use ikrar_log::note::LogSigner;
+use ikrar_log::values::now_seconds;
 use zeroize::Zeroizing;
 
 /// What the signing form sends.
@@ -61,7 +61,7 @@ impl SignError {
     }
 }
 
-crate::i18n::indonesian_display!(SignError);
+ikrar_log::indonesian_display!(SignError);
 
 impl From<DbError> for SignError {
     fn from(e: DbError) -> Self {

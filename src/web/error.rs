@@ -2,7 +2,7 @@
 
 use super::lang::Tr;
 use crate::db::DbError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;

@@ -1,7 +1,7 @@
 //! The language of a request: the one chosen with the switch on every page (kept in a cookie),
 //! else the browser's `Accept-Language`, else Bahasa Indonesia.
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use crate::service::App;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::dev::Payload;
@@ -80,7 +80,7 @@ impl Tr {
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok())
-                .map_or(Lang::Id, Lang::from_accept_language)
+                .map_or(Lang::Id, crate::i18n::from_accept_language)
         });
         let here = req
             .uri()

@@ -1,15 +1,15 @@
-//! The log over HTTP (SPEC.md, "Log over HTTP"): key and checkpoint for anyone; entries and
-//! proofs, which carry NIPs and names, only for auditors (a bearer token for now).
+//! The log over HTTP (docs/FORMATS.md, "The `/log` HTTP API"): key and checkpoint for anyone;
+//! entries and proofs, which carry NIPs and names, only for auditors (a bearer token for now).
 
 use super::error::AppError;
 use crate::db::{log_store, DbError};
-use crate::log::bundle;
-use crate::log::merkle::{Hash, EMPTY_HASH};
 use crate::service::{accounts, App};
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+use ikrar_log::bundle;
+use ikrar_log::merkle::{Hash, EMPTY_HASH};
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -58,7 +58,7 @@ async fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
         let configured = app.config.audit_token.as_ref().is_some_and(|token| {
             bool::from(given.as_bytes().ct_eq(token.expose_secret().as_bytes()))
         });
-        if configured || accounts::api_token_is_live(app, given).await? {
+        if configured || crate::service::tokens::is_live(app, given).await? {
             return Ok(());
         }
     }

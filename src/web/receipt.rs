@@ -1,16 +1,15 @@
-//! Receipts (bukti). `GET /bukti/{index}/{token}` is the public page a printed QR code opens:
-//! pact, name, masked NIP, unit, time, log index and whether the entry is in the log, nothing
-//! else in any format. The full receipt (SPEC.md's JSON, for `ikrar verify-receipt`) is
-//! `…/unduh`: by GET for the browser that just signed (a grant cookie), by POST for whoever gives
-//! the NIP and passphrase again.
+//! Receipts (bukti). `GET /bukti/{index}/{token}` is the public page a printed QR code opens: pact,
+//! name, masked NIP, unit, time, log index and whether the entry is in the log, nothing else in any
+//! format. The full receipt (the JSON of docs/FORMATS.md, "Receipts", for `ikrar verify-receipt`)
+//! is `…/unduh`: by GET for the browser that just signed (a grant cookie), by POST for whoever
+//! gives the NIP and passphrase again.
 
 use super::csrf::{CookieNames, Csrf, CsrfForm};
 use super::error::{html, AppError};
 use super::lang::Tr;
 use crate::domain::display::local_time_in;
 use crate::domain::receipt_link::GRANT_SECONDS;
-use crate::domain::values::{format_time, now_seconds};
-use crate::log::receipt::Receipt;
+use crate::i18n::Words;
 use crate::service::receipt::{self, PublicReceipt};
 use crate::service::signing::SignError;
 use crate::service::App;
@@ -18,6 +17,8 @@ use actix_web::cookie::{time::Duration, Cookie};
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
+use ikrar_log::receipt::Receipt;
+use ikrar_log::values::{format_time, now_seconds};
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 

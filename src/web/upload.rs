@@ -5,7 +5,7 @@
 //! a body at all.)
 
 use super::csrf::Csrf;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 #[allow(clippy::disallowed_types)] // the one place that may touch raw multipart bodies
 use actix_multipart::Multipart;
 use actix_web::dev::Payload;

@@ -15,8 +15,8 @@ use common::*;
 use driver::{Browser, Device, DESKTOP, PHONE, PHONE_IN_ENGLISH, PHONE_WITHOUT_JS};
 use fantoccini::wd::PrintSize;
 use fantoccini::Locator;
-use ikrar::domain::pact::Pact;
 use ikrar::service::pacts::{self, Window};
+use ikrar_log::pact::Pact;
 
 /// The app with the small roster imported; returns it and nip → activation code.
 async fn app_with_roster() -> (TestApp, Vec<(String, String)>) {
@@ -259,8 +259,8 @@ async fn employee_flow(device: Device) {
         .text()
         .await
         .unwrap();
-    let parsed: ikrar::log::receipt::Receipt = serde_json::from_str(&json).unwrap();
-    ikrar::log::receipt::verify(&parsed, None).expect("the downloaded receipt verifies");
+    let parsed: ikrar_log::receipt::Receipt = serde_json::from_str(&json).unwrap();
+    ikrar_log::receipt::verify(&parsed, None).expect("the downloaded receipt verifies");
 
     // Signing again points back to the receipt.
     sign(
@@ -574,7 +574,7 @@ async fn admins_enrol_a_second_factor_and_ask_for_resets() {
                 &[],
                 ADMIN_PASSWORD,
                 ikrar::service::accounts::Enrolment::AtFirstSignIn,
-                &ikrar::db::audit::Actor::default(),
+                &ikrar::domain::audit::Actor::default(),
             )
             .unwrap();
         }

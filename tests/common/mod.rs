@@ -10,8 +10,8 @@ pub use data::DataDir;
 
 use ikrar::config::Config;
 use ikrar::db::{employees, log_store, signatures};
-use ikrar::domain::values::now_seconds;
 use ikrar::service::{pacts, App};
+use ikrar_log::values::now_seconds;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -5,7 +5,6 @@ use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
 use crate::db::pacts::{self, StoredPact};
 use crate::db::signatures;
 use crate::domain::display::local_time_in;
-use crate::domain::nip::{mask, NipKind};
 use crate::i18n::Lang;
 use crate::service::dashboard::{self, Order, PactProgress, Progress};
 use crate::service::App;
@@ -15,6 +14,7 @@ use crate::web::lang::Tr;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
+use ikrar_log::nip::{mask, NipKind};
 use serde::Deserialize;
 
 /// Employees per page on a unit's list.

@@ -3,11 +3,12 @@
 
 use super::{actor, stream_download, Admin, AnyRole, MayReadLog};
 use crate::db::audit;
-use crate::domain::values::now_seconds;
+use crate::domain::audit::AuditAction;
 use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
 use crate::service::{export, App};
 use crate::web::error::AppError;
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 
 /// `per=unit|pegawai`, `format=csv|xlsx`.
@@ -65,8 +66,14 @@ pub async fn report(
         &file_name.clone(),
         move |out| {
             let mut conn = db.conn().map_err(|e| e.to_string())?;
-            audit::record(&mut conn, &who, "export_report", &file_name, now_seconds())
-                .map_err(|e| e.to_string())?;
+            audit::record(
+                &mut conn,
+                &who,
+                AuditAction::ExportReport,
+                &file_name,
+                now_seconds(),
+            )
+            .map_err(|e| e.to_string())?;
             reports::write(&mut conn, &request, out).map_err(|e| e.to_string())
         },
     ))
@@ -90,8 +97,14 @@ pub async fn bundle(
         &file_name,
         move |out| {
             let mut conn = app.db.conn().map_err(|e| e.to_string())?;
-            audit::record(&mut conn, &who, "export_bundle", "", now_seconds())
-                .map_err(|e| e.to_string())?;
+            audit::record(
+                &mut conn,
+                &who,
+                AuditAction::ExportBundle,
+                "",
+                now_seconds(),
+            )
+            .map_err(|e| e.to_string())?;
             drop(conn);
             export::write_bundle(&app, out, &mut |_| {})
                 .map(|_| ())

@@ -6,7 +6,7 @@ use super::dashboard::Nav;
 use super::{actor, Admin, MayChange, Superadmin};
 use crate::db::reset_requests;
 use crate::domain::display::local_time;
-use crate::domain::values::now_seconds;
+use crate::i18n::Words;
 use crate::service::resets::{self, ResetError, ResetOutcome};
 use crate::service::roster::IssuedCode;
 use crate::service::App;
@@ -16,6 +16,7 @@ use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
+use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -216,7 +217,7 @@ async fn decide<T: Send + 'static>(
     decision: fn(
         &mut crate::db::Conn,
         i64,
-        &crate::db::audit::Actor,
+        &crate::domain::audit::Actor,
         chrono::DateTime<chrono::Utc>,
     ) -> Result<T, ResetError>,
 ) -> Result<Result<T, HttpResponse>, AppError> {

@@ -3,16 +3,18 @@
 //! handler checks the role it needs.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod downloads;
 pub mod employees;
 pub mod pacts;
 pub mod roster;
+pub mod tokens;
 
 use super::error::AppError;
 use super::lang::Tr;
-use crate::db::audit::Actor;
+use crate::domain::audit::Actor;
 use crate::domain::role::Role;
 use crate::service::accounts::{session, SignedIn};
 use crate::service::App;
@@ -43,10 +45,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(accounts::show_accounts)
         .service(accounts::create_account)
         .service(accounts::disable_account)
-        .service(accounts::show_tokens)
-        .service(accounts::create_token)
-        .service(accounts::revoke_token)
-        .service(accounts::show_audit)
+        .service(tokens::show_tokens)
+        .service(tokens::create_token)
+        .service(tokens::revoke_token)
+        .service(audit::show_audit)
         .service(roster::show_upload)
         .service(roster::upload)
         .service(roster::confirm)

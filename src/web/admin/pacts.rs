@@ -3,9 +3,8 @@
 
 use super::dashboard::Nav;
 use super::{actor, Admin, Superadmin};
-use crate::domain::pact::Pact;
-use crate::domain::values::now_seconds;
-use crate::i18n::Lang;
+use crate::domain::audit::AuditAction;
+use crate::i18n::{Lang, Words};
 use crate::service::pacts::{publish as publish_pact, PublishError, Window};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
@@ -16,6 +15,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use ikrar_log::pact::Pact;
+use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 
 /// The form's fields.
@@ -123,7 +124,13 @@ pub async fn publish(
                     }
                     let index = publish_pact(conn, &log, &pact, window, now_seconds())?;
                     let detail = format!("{} (entri {index})", pact.id);
-                    crate::db::audit::record(conn, &who, "pact_publish", &detail, now_seconds())?;
+                    crate::db::audit::record(
+                        conn,
+                        &who,
+                        AuditAction::PactPublish,
+                        &detail,
+                        now_seconds(),
+                    )?;
                     Ok(())
                 })
                 .await;
@@ -157,10 +164,7 @@ mod tests {
         let t = local_input("2024-01-10T08:00", chrono_tz::Asia::Jakarta, Lang::Id)
             .unwrap()
             .unwrap();
-        assert_eq!(
-            crate::domain::values::format_time(t),
-            "2024-01-10T01:00:00Z"
-        );
+        assert_eq!(ikrar_log::values::format_time(t), "2024-01-10T01:00:00Z");
         assert_eq!(
             local_input(" ", chrono_tz::Asia::Jakarta, Lang::Id).unwrap(),
             None

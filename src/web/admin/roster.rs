@@ -4,8 +4,9 @@
 use super::dashboard::Nav;
 use super::{actor, stream_download, Admin, MayChange, Superadmin};
 use crate::db::roster_uploads;
+use crate::domain::audit::AuditAction;
 use crate::domain::roster::{self, RowError};
-use crate::domain::values::now_seconds;
+use crate::i18n::Words;
 use crate::service::roster::{import, issue_unit_codes, ImportOptions, ImportOutcome};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
@@ -15,6 +16,7 @@ use crate::web::upload::{CsrfMultipart, UploadFailure, UploadLimits};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
+use ikrar_log::values::now_seconds;
 use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 
@@ -250,7 +252,13 @@ pub async fn confirm(
                     outcome.updated,
                     outcome.total_rows - outcome.valid_rows
                 );
-                crate::db::audit::record(conn, &who, "roster_import", &detail, now_seconds())?;
+                crate::db::audit::record(
+                    conn,
+                    &who,
+                    AuditAction::RosterImport,
+                    &detail,
+                    now_seconds(),
+                )?;
             }
             Ok(Some((upload_id, file_name, outcome)))
         })

@@ -1,14 +1,14 @@
-//! One failing bundle for every rule of SPEC.md's "A log is valid when", and for every other
-//! check `ikrar verify` makes, each built in memory so that only that rule breaks.
+//! One failing bundle for every rule of docs/FORMATS.md's "A log is valid when", and for every
+//! other check `ikrar verify` makes, each built in memory so that only that rule breaks.
 
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::SigningKey;
-use ikrar::domain::entry::{Entry, KeyEntry, PactEntry, SignatureClaim};
-use ikrar::domain::values::parse_time;
-use ikrar::log::bundle::{self, Header, PactText, ReportRow, BUNDLE_FORMAT};
-use ikrar::log::merkle::{leaf_hash, StreamingRoot};
-use ikrar::log::note::LogSigner;
-use ikrar::log::verify::{verify_bundle, Options, Summary, Unreadable};
+use ikrar_log::bundle::{self, Header, PactText, ReportRow, BUNDLE_FORMAT};
+use ikrar_log::entry::{Entry, KeyEntry, PactEntry, SignatureClaim};
+use ikrar_log::merkle::{leaf_hash, StreamingRoot};
+use ikrar_log::note::LogSigner;
+use ikrar_log::values::parse_time;
+use ikrar_log::verify::{verify_bundle, Options, Summary, Unreadable};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
@@ -468,4 +468,49 @@ fn many_signatures_in_several_batches_name_the_bad_one() {
     let s = check(&f.bundle());
     only(&s, &["signature_invalid"]);
     assert_eq!(s.faults[0].index, Some(victim as u64));
+}
+
+/// Runs the `ikrar-verify` command: its exit code and standard output.
+fn ikrar_verify(args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ikrar-verify"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    (out.status.code().unwrap_or(-1), stdout)
+}
+
+#[test]
+fn ikrar_verify_gives_the_verdict_and_its_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let valid = Forge::valid();
+    std::fs::write(path("sah.jsonl"), valid.bundle()).unwrap();
+    let key = valid.signer.verifier_key();
+
+    let (code, out) = ikrar_verify(&["bundle", &path("sah.jsonl")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("HASIL: SAH"), "{out}");
+    assert!(out.contains("tanpa --log-key"), "unpinned is said: {out}");
+
+    let (code, out) = ikrar_verify(&["bundle", &path("sah.jsonl"), "--log-key", &key, "--json"]);
+    assert_eq!(code, 0, "{out}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["signatures"], 2);
+    assert_eq!(summary["log_key_pinned"], true);
+
+    // Two entries swapped under the checkpoint of the true order.
+    let mut broken = Forge::valid();
+    broken.entries.swap(3, 4);
+    let forged = broken.bundle_with(&valid.header(valid.entries.len()));
+    std::fs::write(path("rusak.jsonl"), forged).unwrap();
+    let (code, out) = ikrar_verify(&["bundle", &path("rusak.jsonl"), "--log-key", &key]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("HASIL: TIDAK SAH"), "{out}");
+
+    let (code, _) = ikrar_verify(&["bundle", &path("tidak-ada.jsonl")]);
+    assert_eq!(code, 2);
+    std::fs::write(path("bukan.json"), "{}").unwrap();
+    let (code, _) = ikrar_verify(&["receipt", &path("bukan.json")]);
+    assert_eq!(code, 2);
 }

@@ -1,18 +1,17 @@
-//! The offline verifier (SPEC.md, "Export bundle"): one streaming pass over a bundle that checks
-//! the checkpoint signature, every entry and log rule, the root, the pact texts, the claimed counts
-//! and, given an older checkpoint, that the log only grew since. Employee signatures are checked in
-//! Ed25519 batches on every core while the next entries are read.
+//! The offline verifier (docs/FORMATS.md, "Export bundle"): one streaming pass over a bundle that
+//! checks the checkpoint signature, every entry and log rule, the root, the pact texts, the claimed
+//! counts and, given an older checkpoint, that the log only grew since. Employee signatures are
+//! checked in Ed25519 batches on every core while the next entries are read.
 
-use super::bundle::{EntryLine, Header, BUNDLE_FORMAT};
-use super::merkle::{leaf_hash, StreamingRoot};
-use super::note::{Checkpoint, LogVerifier};
-use crate::domain::entry::Entry;
-use crate::domain::nip::Nip;
+use crate::bundle::{EntryLine, Header, BUNDLE_FORMAT};
+use crate::entry::Entry;
+use crate::merkle::{leaf_hash, StreamingRoot};
+use crate::nip::Nip;
+use crate::note::{Checkpoint, LogVerifier};
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
-use std::sync::mpsc;
 
 /// Signatures per batch handed to a worker.
 const BATCH: usize = 2048;
@@ -75,9 +74,6 @@ pub enum Unreadable {
     Format(String),
     #[error("checkpoint --since tidak dapat dibaca: {0}")]
     Since(String),
-    /// A signature worker died: its batches were not checked, so no verdict can be given.
-    #[error("pemeriksa tanda tangan berhenti di tengah jalan; hasil tidak dapat dipercaya")]
-    WorkerDied,
 }
 
 /// A signature waiting to be checked.
@@ -106,8 +102,8 @@ pub fn verify_bundle(
 }
 
 /// [`verify_bundle`] with the batch check given: the bad indexes of a batch. A worker that
-/// panics fails the whole verification ([`Unreadable::WorkerDied`]) instead of passing its
-/// batches unchecked.
+/// panics makes the whole verification panic with it, instead of passing its batches
+/// unchecked.
 fn verify_with(
     mut input: impl BufRead,
     options: &Options,
@@ -155,27 +151,19 @@ fn verify_with(
     };
 
     let bad_signatures = std::thread::scope(|scope| -> Result<Vec<u64>, Unreadable> {
-        let (job_tx, job_rx) = mpsc::sync_channel::<Vec<Job>>(threads * 2);
-        let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+        let (job_tx, job_rx) = crossbeam_channel::bounded::<Vec<Job>>(threads * 2);
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let job_rx = job_rx.clone();
                 scope.spawn(move || {
-                    let mut bad = Vec::new();
-                    loop {
-                        let batch = match job_rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        match batch {
-                            Ok(batch) => bad.extend(check(&batch)),
-                            Err(_) => break,
-                        }
-                    }
-                    bad
+                    job_rx
+                        .iter()
+                        .flat_map(|batch| check(&batch))
+                        .collect::<Vec<u64>>()
                 })
             })
             .collect();
+        drop(job_rx);
         let mut pending = Vec::with_capacity(BATCH);
         let expected = checkpoint.as_ref().map(|c| c.size);
         let mut read_error = None;
@@ -202,6 +190,7 @@ fn verify_with(
                 pending.push(job);
                 if pending.len() == BATCH {
                     let full = std::mem::replace(&mut pending, Vec::with_capacity(BATCH));
+                    // Fails only when every worker is gone: their panic is raised below.
                     if job_tx.send(full).is_err() {
                         break;
                     }
@@ -219,17 +208,17 @@ fn verify_with(
         }
         drop(job_tx);
         let mut bad = Vec::new();
-        let mut died = false;
         for worker in workers {
+            // A worker that panicked left batches unchecked: no verdict can be given, so its
+            // panic goes on to the caller rather than a summary that would pass them.
             match worker.join() {
                 Ok(found) => bad.extend(found),
-                Err(_) => died = true,
+                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
         progress(state.root.size());
         match read_error {
             Some(e) => Err(Unreadable::Io(e)),
-            None if died => Err(Unreadable::WorkerDied),
             None => Ok(bad),
         }
     })?;
@@ -654,10 +643,10 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::entry::{KeyEntry, PactEntry, SignatureClaim};
-    use crate::domain::values::parse_time;
-    use crate::log::bundle::{write_entry, write_header, PactText, ReportRow};
-    use crate::log::note::LogSigner;
+    use crate::bundle::{write_entry, write_header, PactText, ReportRow};
+    use crate::entry::{KeyEntry, PactEntry, SignatureClaim};
+    use crate::note::LogSigner;
+    use crate::values::parse_time;
     use ed25519_dalek::SigningKey;
 
     /// A valid bundle: one pact, one key, one signature.
@@ -738,7 +727,10 @@ mod tests {
         fn dies(_: &[Job]) -> Vec<u64> {
             panic!("a worker dies");
         }
-        let result = verify_with(&bundle[..], &options, &mut |_| {}, dies);
-        assert!(matches!(result, Err(Unreadable::WorkerDied)), "{result:?}");
+        let raised = std::panic::catch_unwind(|| {
+            verify_with(&bundle[..], &options, &mut |_| {}, dies).map(|s| s.is_valid())
+        });
+        let panic = raised.expect_err("the worker's panic reaches the caller");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"a worker dies"));
     }
 }

@@ -1,7 +1,7 @@
 //! Checkpoints (C2SP tlog-checkpoint) in signed notes (C2SP signed-note), and the log's verifier
 //! key string, through `tlog_tiles` and `signed_note`.
 
-use super::merkle::Hash;
+use crate::merkle::Hash;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use signed_note::{Note, Signer, StandardVerifier, Verifier, VerifierList};
 
@@ -162,7 +162,7 @@ mod tests {
         SigningKey::from_bytes(&[42u8; 32])
     }
 
-    /// The checkpoint built by hand from SPEC.md, byte for byte.
+    /// The checkpoint built by hand from docs/FORMATS.md, byte for byte.
     #[test]
     fn checkpoint_matches_a_note_built_from_the_spec() {
         let key = test_key();
@@ -202,7 +202,8 @@ mod tests {
         );
     }
 
-    /// tlog_tiles and C2SP allow extension lines in a checkpoint; SPEC.md does not, and wins.
+    /// tlog_tiles and C2SP allow extension lines in a checkpoint; ikrar's format (docs/FORMATS.md)
+    /// does not, and wins.
     #[test]
     fn extension_lines_are_refused_though_the_crate_accepts_them() {
         let key = test_key();

@@ -1,9 +1,9 @@
-//! Receipts (SPEC.md, "Receipt"): one signature entry with its inclusion proof and a signed
-//! checkpoint, checkable offline.
+//! Receipts (docs/FORMATS.md, "Receipts"): one signature entry with its inclusion proof and a
+//! signed checkpoint, checkable offline.
 
-use super::merkle::{check_inclusion, leaf_hash, Hash};
-use super::note::{LogVerifier, NoteError};
-use crate::domain::entry::{Entry, EntryError, SignatureEntry};
+use crate::entry::{Entry, EntryError, SignatureEntry};
+use crate::merkle::{check_inclusion, leaf_hash, Hash};
+use crate::note::{LogVerifier, NoteError};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};

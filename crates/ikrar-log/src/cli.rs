@@ -1,11 +1,35 @@
-//! `ikrar verify BUNDLE [--since CHECKPOINT] [--log-key KEY] [--json]` and
-//! `ikrar verify-receipt RECEIPT.json [--log-key KEY]`: offline, no database, no configuration.
+//! The verifier's command line, shared by `ikrar-verify` and `ikrar`:
+//! `verify BUNDLE [--since CHECKPOINT] [--log-key KEY] [--json]` and
+//! `verify-receipt RECEIPT.json [--log-key KEY]`: offline, no database, no configuration.
 
-use super::{progress_bar, Outcome};
-use crate::log::receipt::{self, Receipt};
-use crate::log::verify::{verify_bundle, Options, Summary};
+use crate::receipt::{self, Receipt};
+use crate::verify::{verify_bundle, Options, Summary};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+
+/// Exit codes shared by the commands: 0 all good, 1 bad input or a finding, 2 could not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok = 0,
+    Invalid = 1,
+    Failed = 2,
+}
+
+impl From<Outcome> for std::process::ExitCode {
+    fn from(o: Outcome) -> Self {
+        std::process::ExitCode::from(o as u8)
+    }
+}
+
+/// A progress bar on a terminal; hidden (drawing nothing) when stderr is not one.
+pub fn progress_bar(len: u64, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len).with_message(message);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta} lagi)") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
 
 /// The arguments of `ikrar verify`.
 #[derive(Debug, Clone, clap::Args)]
@@ -188,7 +212,7 @@ pub fn receipt(args: &ReceiptArgs) -> Outcome {
                 "NIP: {}  Nama: {}  Unit: {}",
                 claim.nip, claim.name, claim.unit
             );
-            println!("Waktu: {}", crate::domain::values::format_time(claim.time));
+            println!("Waktu: {}", crate::values::format_time(claim.time));
             println!("Entri log: {}", receipt_file.index);
             Outcome::Ok
         }

@@ -1,8 +1,8 @@
-//! A pact: a title and a body, its canonical document and its SHA-256 digest (SPEC.md, "Pact
-//! document").
+//! A pact: a title and a body, its canonical document and its SHA-256 digest
+//! (docs/FORMATS.md, "The pact document").
 
-use super::values::{check_pact_id, normalize_text, ValueError};
-use crate::i18n::Lang;
+use crate::i18n::{text, Lang};
+use crate::values::{check_pact_id, normalize_text, ValueError};
 use sha2::{Digest, Sha256};
 
 /// The pact ikrar seeds on first start.
@@ -30,18 +30,20 @@ impl PactError {
     /// What is wrong, in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match self {
-            PactError::Id(e) => format!("{} {}", lang.text("publish.bad_id"), e.text(lang)),
-            PactError::Title(e) => format!("{} {}", lang.text("publish.bad_title"), e.text(lang)),
-            PactError::EmptyBody => lang.text("publish.empty_body").to_owned(),
-            PactError::FileShape => lang.text("publish.file_shape").to_owned(),
+            PactError::Id(e) => format!("{} {}", text(lang, "pact_file.bad_id"), e.text(lang)),
+            PactError::Title(e) => {
+                format!("{} {}", text(lang, "pact_file.bad_title"), e.text(lang))
+            }
+            PactError::EmptyBody => text(lang, "pact_file.empty_body").to_owned(),
+            PactError::FileShape => text(lang, "pact_file.file_shape").to_owned(),
         }
     }
 }
 
-crate::i18n::indonesian_display!(PactError);
+crate::indonesian_display!(PactError);
 
 impl Pact {
-    /// Builds a pact, normalizing the title as a text value and the body as SPEC.md says.
+    /// Builds a pact, normalizing the title as a text value and the body as docs/FORMATS.md says.
     pub fn new(id: &str, title: &str, body: &str) -> Result<Pact, PactError> {
         check_pact_id(id).map_err(PactError::Id)?;
         let title = normalize_text(title).map_err(PactError::Title)?;

@@ -1,12 +1,12 @@
-//! The small values of SPEC.md ("Values"): text, unit codes, pact ids and times.
+//! The small values of docs/FORMATS.md ("Values"): text, unit codes, pact ids and times.
 
-use crate::i18n::Lang;
+use crate::i18n::{text, Lang};
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Utc};
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
-/// Why a value does not have the form SPEC.md gives it.
+/// Why a value does not have the form docs/FORMATS.md gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueError {
     EmptyText,
@@ -22,19 +22,22 @@ pub enum ValueError {
 impl ValueError {
     /// The rule broken, in `lang`.
     pub fn text(self, lang: Lang) -> &'static str {
-        lang.text(match self {
-            ValueError::EmptyText => "value.empty_text",
-            ValueError::TextTooLong => "value.text_too_long",
-            ValueError::ControlCharacter => "value.control_character",
-            ValueError::InvisibleCharacter => "value.invisible_character",
-            ValueError::UnitCode => "value.unit_code",
-            ValueError::PactId => "value.pact_id",
-            ValueError::Time => "value.time",
-        })
+        text(
+            lang,
+            match self {
+                ValueError::EmptyText => "value.empty_text",
+                ValueError::TextTooLong => "value.text_too_long",
+                ValueError::ControlCharacter => "value.control_character",
+                ValueError::InvisibleCharacter => "value.invisible_character",
+                ValueError::UnitCode => "value.unit_code",
+                ValueError::PactId => "value.pact_id",
+                ValueError::Time => "value.time",
+            },
+        )
     }
 }
 
-crate::i18n::indonesian_display!(ValueError);
+crate::indonesian_display!(ValueError);
 
 /// Normalizes a name or title: NFC, outer white space removed, inner runs folded to one space,
 /// no control characters, 1 to 200 characters.
@@ -100,7 +103,7 @@ pub fn check_pact_id(id: &str) -> Result<(), ValueError> {
 
 const TIME_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
-/// Renders a time as SPEC.md wants it: `2023-11-24T02:15:07Z`.
+/// Renders a time as docs/FORMATS.md wants it: `2023-11-24T02:15:07Z`.
 pub fn format_time(time: DateTime<Utc>) -> String {
     static ITEMS: OnceLock<Vec<Item<'static>>> = OnceLock::new();
     let items = ITEMS.get_or_init(|| parsed_format(TIME_FORMAT));

@@ -1,4 +1,5 @@
-//! The export bundle (SPEC.md, "Export bundle"): JSON Lines, a header then one line per entry.
+//! The export bundle (docs/FORMATS.md, "Export bundle"): JSON Lines, a header then one line per
+//! entry.
 
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};

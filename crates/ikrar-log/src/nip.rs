@@ -1,7 +1,7 @@
 //! The NIP (Nomor Induk Pegawai) of a PNS and the NI PPPK of a PPPK: 18 digits whose parts carry
 //! a birth date, an appointment date, a gender and a sequence number (NIP.md).
 
-use crate::i18n::Lang;
+use crate::i18n::{text, Lang};
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
 
@@ -67,11 +67,11 @@ impl NipError {
 
     /// The rule as a sentence in `lang`.
     pub fn text(self, lang: Lang) -> &'static str {
-        lang.text(&format!("nip.{}", self.code()))
+        text(lang, &format!("nip.{}", self.code()))
     }
 }
 
-crate::i18n::indonesian_display!(NipError);
+crate::indonesian_display!(NipError);
 
 /// A NIP that satisfies every rule of NIP.md: exactly 18 ASCII digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -194,7 +194,7 @@ mod tests {
     /// Every case of the shared fixture file.
     #[test]
     fn fixture_cases() {
-        let cases = include_str!("../../tests/fixtures/nip-cases.tsv");
+        let cases = include_str!("../tests/fixtures/nip-cases.tsv");
         let mut count = 0;
         for line in cases.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');

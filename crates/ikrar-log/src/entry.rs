@@ -1,7 +1,7 @@
-//! Log entries (SPEC.md, "Log entries"): build them, render them to their exact bytes, and parse
-//! them strictly, refusing anything that does not render back to the same bytes.
+//! Log entries (docs/FORMATS.md, "Log entries"): build them, render them to their exact bytes, and
+//! parse them strictly, refusing anything that does not render back to the same bytes.
 
-use super::values::{check_pact_id, check_unit_code, format_time, normalize_text, parse_time};
+use crate::values::{check_pact_id, check_unit_code, format_time, normalize_text, parse_time};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use chrono::{DateTime, Utc};

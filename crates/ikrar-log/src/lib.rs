@@ -1,0 +1,21 @@
+//! ikrar-log: what an auditor needs to check an ikrar transparency log, and nothing else — the
+//! values and NIP rules, the pact document, log entries and the message a signer signs, the
+//! Merkle tree and signed checkpoints (C2SP `tlog-checkpoint`, via `tlog_tiles` and
+//! `signed_note`), receipts, export bundles and the offline verifier. No database, web, async
+//! runtime or C library: `cargo install --path crates/ikrar-log` builds `ikrar-verify` with
+//! Rust alone. The formats are written down in `docs/FORMATS.md`.
+
+pub mod bundle;
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod entry;
+pub mod i18n;
+pub mod merkle;
+pub mod nip;
+pub mod note;
+pub mod pact;
+pub mod receipt;
+pub mod values;
+pub mod verify;
+
+pub use merkle::leaf_hash;
