@@ -645,7 +645,17 @@ async fn published_pacts_open_and_close_on_time() {
             .status(),
         303
     );
-    assert_eq!(publish("uji-nanti", local(1), local(2)).await.status(), 303);
+    let (opens, closes) = (local(1), local(2));
+    assert_eq!(
+        publish("uji-nanti", opens.clone(), closes.clone())
+            .await
+            .status(),
+        303
+    );
+    // The same form sent twice publishes once.
+    let size = app.counts().0;
+    assert_eq!(publish("uji-nanti", opens, closes).await.status(), 303);
+    assert_eq!(app.counts().0, size, "no second pact entry");
     // Bad input: same id again, a window that closes before it opens, an invalid id.
     let taken = publish("uji-terbuka", String::new(), String::new()).await;
     assert_eq!(taken.status(), 422);

@@ -260,3 +260,16 @@ fn commands_that_read_the_log_never_invent_one() {
     assert!(text(&out).contains("kunci log"), "{}", text(&out));
     assert!(!key.exists() && !out_file.exists());
 }
+
+#[tokio::test]
+async fn an_import_whose_audit_record_fails_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let before = app.counts();
+    // The audit trail cannot be written: the import must not happen without its record.
+    app.tamper("ALTER TABLE audit_events RENAME TO audit_events_hidden;");
+    let roster = app.dir.path().join("roster.csv");
+    std::fs::write(&roster, small_roster()).unwrap();
+    let out = app.ikrar(&["roster", "import", roster.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert_eq!(app.counts(), before, "nothing imported without its audit record");
+}

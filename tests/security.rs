@@ -704,17 +704,14 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
         title: "Ikrar Apel 2026".into(),
         body: "Kami berjanji.".into(),
     };
-    {
-        let mut conn = app.app.db.conn().unwrap();
-        ikrar::service::pacts::publish(
-            &mut conn,
-            &app.app.log,
-            &pact,
-            ikrar::service::pacts::Window::default(),
-            ikrar_log::values::now_seconds(),
-        )
-        .unwrap();
-    }
+    ikrar::service::pacts::publish(
+        &app.app,
+        ikrar::domain::audit::Actor::default(),
+        pact,
+        ikrar::service::pacts::Window::default(),
+    )
+    .await
+    .unwrap();
     let res = app
         .sign_pact(
             &employee,

@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use ikrar::db::{log_store, pacts as pact_rows, signatures};
+use ikrar::domain::audit::Actor;
 use ikrar::service::pacts::{publish, Window};
 use ikrar_log::entry::Entry;
 use ikrar_log::pact::Pact;
@@ -188,14 +189,9 @@ async fn a_closed_pact_refuses_signatures() {
         opens_at: Some(now - chrono::Duration::days(10)),
         closes_at: Some(now - chrono::Duration::days(1)),
     };
-    publish(
-        &mut app.app.db.conn().unwrap(),
-        &app.app.log,
-        &closed,
-        window,
-        now,
-    )
-    .unwrap();
+    publish(&app.app, Actor::default(), closed, window)
+        .await
+        .unwrap();
     let page = app.page(&browser, "/pakta/pakta-lama").await;
     assert!(page.contains("tidak sedang dibuka"));
 

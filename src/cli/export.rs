@@ -2,7 +2,7 @@
 //! renamed into place, so a failed export never leaves a half bundle under the final name.
 
 use super::{progress_bar, Outcome};
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::Actor;
 use crate::service::{export, App};
 use std::io::BufWriter;
 use std::path::Path;
@@ -15,21 +15,15 @@ pub fn bundle(app: &App, out: &Path) -> Outcome {
         let bar = progress_bar(size, "Mengekspor");
         let file = crate::hardening::private_file(&partial)?;
         let mut writer = BufWriter::with_capacity(1 << 20, file);
-        let written = export::write_bundle(app, &mut writer, &mut |n| bar.set_position(n))?;
+        let actor = Actor::command_line("ikrar export bundle");
+        let destination = out.display().to_string();
+        let written = export::write_bundle(app, &actor, &destination, &mut writer, &mut |n| {
+            bar.set_position(n)
+        })?;
         let file = writer.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&partial, out)?;
         bar.finish_and_clear();
-        let actor = crate::domain::audit::Actor::command_line("ikrar export bundle");
-        let detail = format!("{} ({written} entri)", out.display());
-        let mut conn = app.db.conn()?;
-        crate::db::audit::record(
-            &mut conn,
-            &actor,
-            AuditAction::ExportBundle,
-            &detail,
-            ikrar_log::values::now_seconds(),
-        )?;
         Ok(written)
     })();
     match result {

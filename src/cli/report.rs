@@ -1,7 +1,7 @@
 //! `ikrar export report OUT.csv|OUT.xlsx --pact ID [--by unit|employee]`.
 
 use super::Outcome;
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::Actor;
 use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
 use crate::service::App;
 use ikrar_log::values::now_seconds;
@@ -49,20 +49,12 @@ pub fn run(app: &App, args: &ReportArgs) -> Outcome {
         now: now_seconds(),
     };
     let partial = args.out.with_extension("partial");
+    let actor = Actor::command_line("ikrar export report");
+    let destination = args.out.display().to_string();
     let result = (|| -> Result<(), reports::ReportError> {
-        let mut conn = app.db.conn()?;
         let file = crate::hardening::private_file(&partial)?;
-        reports::write(&mut conn, &request, BufWriter::new(file))?;
+        reports::write(app, &request, &actor, &destination, BufWriter::new(file))?;
         std::fs::rename(&partial, &args.out)?;
-        let actor = crate::domain::audit::Actor::command_line("ikrar export report");
-        let detail = args.out.display().to_string();
-        crate::db::audit::record(
-            &mut conn,
-            &actor,
-            AuditAction::ExportReport,
-            &detail,
-            request.now,
-        )?;
         Ok(())
     })();
     match result {

@@ -1,13 +1,12 @@
 //! `ikrar roster import FILE.csv [--dry-run] [--skip-invalid] [--codes-out F] [--report F]`.
 
 use super::{progress_bar, Outcome};
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::Actor;
 use crate::domain::csv_safe::{Cell, SafeCsv};
 use crate::domain::roster;
 use crate::i18n::Lang;
-use crate::service::roster::{import, ImportOptions, ImportOutcome};
+use crate::service::roster::{import, CodesFormat, ImportOptions, ImportOutcome, ImportSource};
 use crate::service::App;
-use ikrar_log::values::now_seconds;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -41,6 +40,8 @@ enum Failure {
     Write(PathBuf, std::io::Error),
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
+    #[error("runtime tidak dapat dijalankan")]
+    Runtime,
 }
 
 /// Runs the import and prints a summary; returns the exit code.
@@ -78,29 +79,16 @@ fn try_run(app: &App, args: &ImportArgs) -> Result<Outcome, Failure> {
         issue_codes: codes_file.is_some(),
     };
     let bar = progress_bar(parsed.rows.len() as u64, "Mengimpor");
-    let mut conn = app.db.conn()?;
-    let outcome = import(&mut conn, parsed, options, now_seconds(), &mut |n| {
-        bar.set_position(n)
-    })?;
+    let source = ImportSource {
+        actor: Actor::command_line("ikrar roster import"),
+        file_name: args.file.display().to_string(),
+    };
+    let progress = bar.clone();
+    let outcome = super::block_on(import(app, parsed, options, source, move |n| {
+        progress.set_position(n)
+    }))
+    .ok_or(Failure::Runtime)??;
     bar.finish_and_clear();
-
-    if outcome.written {
-        let actor = crate::domain::audit::Actor::command_line("ikrar roster import");
-        let detail = format!(
-            "{}: {} baru, {} diperbarui, {} kode",
-            args.file.display(),
-            outcome.added,
-            outcome.updated,
-            outcome.codes.len()
-        );
-        crate::db::audit::record(
-            &mut conn,
-            &actor,
-            AuditAction::RosterImport,
-            &detail,
-            now_seconds(),
-        )?;
-    }
     if let Some(path) = &args.report {
         write_report(path, &outcome)?;
     }
@@ -128,20 +116,8 @@ fn create_private(path: &Path) -> Result<File, Failure> {
 }
 
 fn write_codes(path: &Path, file: File, outcome: &ImportOutcome) -> Result<(), Failure> {
-    let failed = |e: csv::Error| Failure::Write(path.to_owned(), e.into());
-    let mut out = SafeCsv::new(file);
-    out.text_row(["nip", "kode_aktivasi", "nama", "unit_kode"])
-        .map_err(failed)?;
-    for issued in &outcome.codes {
-        out.text_row([
-            issued.nip.as_str(),
-            issued.code.as_str(),
-            issued.name.as_str(),
-            issued.unit_code.as_str(),
-        ])
-        .map_err(failed)?;
-    }
-    out.flush().map_err(|e| Failure::Write(path.to_owned(), e))
+    crate::service::roster::write_codes(&outcome.codes, CodesFormat::Csv, file)
+        .map_err(|e| Failure::Write(path.to_owned(), std::io::Error::other(e)))
 }
 
 fn write_report(path: &Path, outcome: &ImportOutcome) -> Result<(), Failure> {

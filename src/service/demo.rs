@@ -1,8 +1,9 @@
 //! `serve --demo`: three made-up employees with fresh activation codes, so a newcomer can try the
 //! whole flow at once. Nothing fake is created without it.
 
-use super::roster::{self, ImportOptions, IssuedCode};
+use super::roster::{self, ImportOptions, ImportSource, IssuedCode};
 use crate::db::{employees, Conn, DbError};
+use crate::domain::audit::Actor;
 use crate::domain::roster::parse;
 use chrono::{DateTime, Utc};
 
@@ -27,7 +28,18 @@ pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<DemoEmployee>, Db
         other => unreachable!("the demo roster is valid: {other:?}"),
     };
     let rows = parsed.rows.clone();
-    roster::import(conn, parsed, ImportOptions::default(), now, &mut |_| {})?;
+    let source = ImportSource {
+        actor: Actor::command_line("ikrar serve --demo"),
+        file_name: "demo".into(),
+    };
+    roster::import_in(
+        conn,
+        parsed,
+        ImportOptions::default(),
+        &source,
+        now,
+        &mut |_| {},
+    )?;
     let mut demo = Vec::with_capacity(rows.len());
     for row in rows {
         let activated =

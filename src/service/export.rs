@@ -1,7 +1,8 @@
 //! The export bundle: a consistent snapshot of the log for auditors, streamed in constant memory.
 
 use super::App;
-use crate::db::{log_store, pacts, signatures, units, DbError};
+use crate::db::{audit, log_store, pacts, signatures, units, DbError};
+use crate::domain::audit::{Actor, AuditAction};
 use ikrar_log::bundle::{self, Header, PactText, ReportRow, UnitInfo, BUNDLE_FORMAT};
 use ikrar_log::merkle::EMPTY_HASH;
 use ikrar_log::values::{format_time, now_seconds};
@@ -71,12 +72,24 @@ pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
     })
 }
 
-/// Writes the whole bundle; `progress` is told how many entries are written. Returns the size.
+/// Writes the whole bundle, recorded first in the audit trail as asked by `actor` for
+/// `destination` (a file name or path); `progress` is told how many entries are written.
+/// Returns the size. Runs on the caller's (blocking) thread.
 pub fn write_bundle(
     app: &App,
+    actor: &Actor,
+    destination: &str,
     out: &mut impl Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, ExportError> {
+    let now = now_seconds();
+    audit::record(
+        &mut *app.db.conn()?,
+        actor,
+        AuditAction::ExportBundle,
+        destination,
+        now,
+    )?;
     let (header, size) = snapshot(app)?;
     bundle::write_header(out, &header)?;
     let mut conn = app.db.conn()?;

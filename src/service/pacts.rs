@@ -1,21 +1,27 @@
 //! Publishing pacts: a `pact` log entry and its row, written together and never changed.
 
+use super::App;
 use crate::db::pacts::StoredPact;
-use crate::db::{self, log_store, log_store::EntryKind, pacts, Conn, DbError};
+use crate::db::{self, audit, log_store, log_store::EntryKind, pacts, Conn, DbError};
+use crate::domain::audit::{Actor, AuditAction};
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, Utc};
 use ikrar_log::entry::{Entry, PactEntry};
 use ikrar_log::note::LogSigner;
 use ikrar_log::pact::Pact;
+use ikrar_log::values::now_seconds;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 /// Why a pact cannot be published.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum PublishError {
+    #[error("pakta dengan ID {0} sudah diterbitkan")]
     IdTaken(String),
+    #[error("waktu tutup harus setelah waktu buka")]
     Window,
-    Db(DbError),
+    #[error(transparent)]
+    Db(#[from] DbError),
 }
 
 impl PublishError {
@@ -29,29 +35,45 @@ impl PublishError {
     }
 }
 
-ikrar_log::indonesian_display!(PublishError);
-
-impl From<DbError> for PublishError {
-    fn from(e: DbError) -> Self {
-        PublishError::Db(e)
-    }
-}
-
 /// When signing is allowed; `None` leaves that side open.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Window {
     pub opens_at: Option<DateTime<Utc>>,
     pub closes_at: Option<DateTime<Utc>>,
 }
 
-/// Publishes a pact; publishing the same text under the same id again changes nothing.
-/// Returns the pact's log index.
-pub fn publish(
+impl Window {
+    fn of(pact: &StoredPact) -> Window {
+        Window {
+            opens_at: pact.opens_at.map(|t| t.and_utc()),
+            closes_at: pact.closes_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+/// Publishes a pact: its log entry, its row and the audit record, in one transaction. An id is
+/// published once: the same pact again (a form sent twice) changes nothing and answers with the
+/// first one's log index; another text or window under that id is refused. Returns the pact's
+/// log index.
+pub async fn publish(
+    app: &App,
+    actor: Actor,
+    pact: Pact,
+    window: Window,
+) -> Result<i64, PublishError> {
+    let log = app.log.clone();
+    app.db
+        .run(move |conn| publish_in(conn, &log, &pact, window, now_seconds(), Some(&actor)))
+        .await
+}
+
+fn publish_in(
     conn: &mut Conn,
     log: &LogSigner,
     pact: &Pact,
     window: Window,
     now: DateTime<Utc>,
+    actor: Option<&Actor>,
 ) -> Result<i64, PublishError> {
     if let (Some(open), Some(close)) = (window.opens_at, window.closes_at) {
         if close <= open {
@@ -61,7 +83,7 @@ pub fn publish(
     let digest = pact.digest_hex();
     db::write_transaction(conn, |conn| {
         if let Some(existing) = pacts::find(conn, &pact.id)? {
-            return if existing.sha256 == digest {
+            return if existing.sha256 == digest && Window::of(&existing) == window {
                 Ok(existing.log_index)
             } else {
                 Err(PublishError::IdTaken(pact.id.clone()))
@@ -87,17 +109,32 @@ pub fn publish(
                 log_index: index,
             },
         )?;
+        if let Some(actor) = actor {
+            let detail = format!("{} (entri {index})", pact.id);
+            audit::record(conn, actor, AuditAction::PactPublish, &detail, now)?;
+        }
         Ok(index)
     })
 }
 
-/// Publishes the default pact unless a pact with its id exists.
+/// Publishes the default pact unless it is there (at every start; not an admin's action, so not
+/// in the audit trail).
 pub fn seed_default(
     conn: &mut Conn,
     log: &LogSigner,
     now: DateTime<Utc>,
 ) -> Result<(), PublishError> {
-    publish(conn, log, &Pact::default_pact(), Window::default(), now).map(|_| ())
+    match publish_in(
+        conn,
+        log,
+        &Pact::default_pact(),
+        Window::default(),
+        now,
+        None,
+    ) {
+        Ok(_) | Err(PublishError::IdTaken(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Published pacts a server has read, by id. Only pacts that exist are kept, so the map holds no

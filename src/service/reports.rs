@@ -2,8 +2,10 @@
 //! XLSX (bold frozen header, autofilter, percent format, column widths, a title row).
 
 use super::dashboard::{self, Order, PactProgress};
+use super::App;
 use crate::db::counts::{self, EmployeeRow, SignatureRow};
-use crate::db::{pacts, Conn, DbError};
+use crate::db::{audit, pacts, Conn, DbError};
+use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::{Cell, SafeCsv};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -111,8 +113,27 @@ const EMPLOYEE_HEADER: [&str; 8] = [
     "log_index",
 ];
 
-/// Writes a report to `out`.
+/// Writes a report to `out`, recorded first in the audit trail as asked by `actor` for
+/// `destination` (a file name or path). Runs on the caller's (blocking) thread.
 pub fn write(
+    app: &App,
+    request: &ReportRequest,
+    actor: &Actor,
+    destination: &str,
+    out: impl Write + Send,
+) -> Result<(), ReportError> {
+    let mut conn = app.db.conn()?;
+    audit::record(
+        &mut conn,
+        actor,
+        AuditAction::ExportReport,
+        destination,
+        request.now,
+    )?;
+    write_to(&mut conn, request, out)
+}
+
+fn write_to(
     conn: &mut Conn,
     request: &ReportRequest,
     out: impl Write + Send,

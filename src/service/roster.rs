@@ -1,11 +1,16 @@
 //! Roster import: all rows or none (unless told to skip bad ones), names and units updated for
-//! people already known (mutasi), activation codes issued to those who have none.
+//! people already known (mutasi), activation codes issued to those who have none; an upload
+//! checked and kept until an admin confirms it; activation codes per unit and their file.
 
-use crate::db::{self, counts, employees, units, Conn, DbError};
+use super::App;
+use crate::db::{self, audit, counts, employees, roster_uploads, units, Conn, DbError};
 use crate::domain::activation_code;
-use crate::domain::audit::AuditAction;
-use crate::domain::roster::{ParsedRoster, RowError};
+use crate::domain::audit::{Actor, AuditAction};
+use crate::domain::csv_safe::SafeCsv;
+use crate::domain::roster::{self, ParsedRoster, RosterFileError, RowError};
 use chrono::{DateTime, Utc};
+use ikrar_log::values::now_seconds;
+use rand_core::{OsRng, RngCore};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
@@ -52,13 +57,33 @@ enum Abort {
     Db(#[from] DbError),
 }
 
-/// Imports a checked roster in one transaction. Bad rows stop the whole import unless
-/// `skip_invalid` is set; a dry run does the same work and rolls it back, so its counts are exact.
-/// `progress` is told how many rows have been handled.
-pub fn import(
+/// Who imports which file: recorded in the audit trail in the import's own transaction.
+#[derive(Debug, Clone)]
+pub struct ImportSource {
+    pub actor: Actor,
+    pub file_name: String,
+}
+
+/// Imports a checked roster in one transaction, with its audit record. Bad rows stop the whole
+/// import unless `skip_invalid` is set; a dry run does the same work and rolls it back, so its
+/// counts are exact. `progress` is told how many rows have been handled.
+pub async fn import(
+    app: &App,
+    roster: ParsedRoster,
+    options: ImportOptions,
+    source: ImportSource,
+    mut progress: impl FnMut(u64) + Send + 'static,
+) -> Result<ImportOutcome, DbError> {
+    app.db
+        .run(move |conn| import_in(conn, roster, options, &source, now_seconds(), &mut progress))
+        .await
+}
+
+pub(super) fn import_in(
     conn: &mut Conn,
     roster: ParsedRoster,
     options: ImportOptions,
+    source: &ImportSource,
     now: DateTime<Utc>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<ImportOutcome, DbError> {
@@ -115,6 +140,15 @@ pub fn import(
             return Err(Abort::Rollback);
         }
         counts::rebuild(conn)?;
+        let detail = format!(
+            "{}: {} baru, {} diperbarui, {} baris dilewati, {} kode",
+            source.file_name,
+            outcome.added,
+            outcome.updated,
+            outcome.total_rows - outcome.valid_rows,
+            outcome.codes.len()
+        );
+        audit::record(conn, &source.actor, AuditAction::RosterImport, &detail, now)?;
         Ok(())
     });
     match result {
@@ -123,6 +157,86 @@ pub fn import(
         Err(Abort::Db(e)) => return Err(e),
     }
     Ok(outcome)
+}
+
+/// An upload checked: the id under which it waits for confirmation, and what importing it would
+/// do.
+pub struct CheckedUpload {
+    pub upload_id: String,
+    pub outcome: ImportOutcome,
+}
+
+/// Checks an uploaded roster (a dry run) and keeps it for `admin_id` to confirm. Parsing runs on
+/// a thread of its own, bounded in time and memory by the reader, holding no connection.
+pub async fn check_upload(
+    app: &App,
+    admin_id: i64,
+    file_name: String,
+    body: Vec<u8>,
+) -> Result<Result<CheckedUpload, RosterFileError>, DbError> {
+    let today = app.config.today();
+    let (parsed, body) =
+        tokio::task::spawn_blocking(move || (roster::parse_any(&body, today), body))
+            .await
+            .map_err(|_| DbError::Join)?;
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut id_bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut id_bytes);
+    let upload_id = hex::encode(id_bytes);
+    app.db
+        .run(move |conn| {
+            let options = ImportOptions {
+                dry_run: true,
+                ..ImportOptions::default()
+            };
+            let source = ImportSource {
+                actor: Actor::default(),
+                file_name: file_name.clone(),
+            };
+            let now = now_seconds();
+            let outcome = import_in(conn, parsed, options, &source, now, &mut |_| {})?;
+            roster_uploads::store(conn, &upload_id, admin_id, &file_name, &body, now)?;
+            Ok(Ok(CheckedUpload { upload_id, outcome }))
+        })
+        .await
+}
+
+/// Imports an upload `admin_id` checked before; it is gone once imported. `None` if there is no
+/// such upload of theirs.
+pub async fn import_upload(
+    app: &App,
+    upload_id: String,
+    admin_id: i64,
+    skip_invalid: bool,
+    actor: Actor,
+) -> Result<Option<(String, ImportOutcome)>, DbError> {
+    let today = app.config.today();
+    app.db
+        .run(move |conn| {
+            let Some((file_name, body)) = roster_uploads::find(conn, &upload_id, admin_id)? else {
+                return Ok(None);
+            };
+            let Ok(parsed) = roster::parse_any(&body, today) else {
+                return Ok(None);
+            };
+            let options = ImportOptions {
+                skip_invalid,
+                ..ImportOptions::default()
+            };
+            let source = ImportSource {
+                actor,
+                file_name: file_name.clone(),
+            };
+            let outcome = import_in(conn, parsed, options, &source, now_seconds(), &mut |_| {})?;
+            if outcome.written {
+                roster_uploads::delete(conn, &upload_id)?;
+            }
+            Ok(Some((file_name, outcome)))
+        })
+        .await
 }
 
 /// Issues a new activation code to an employee, replacing any earlier unused one.
@@ -145,19 +259,82 @@ pub fn issue_code(
 
 /// New activation codes for every employee of a unit who has not activated yet, replacing any
 /// unused earlier ones, for an admin to hand out; recorded in the audit trail.
-pub fn issue_unit_codes(
-    conn: &mut Conn,
-    unit_code: &str,
-    actor: &crate::domain::audit::Actor,
-    now: DateTime<Utc>,
+pub async fn issue_unit_codes(
+    app: &App,
+    unit_code: String,
+    actor: Actor,
 ) -> Result<Vec<IssuedCode>, DbError> {
-    db::write_transaction(conn, |conn| {
-        let mut issued = Vec::new();
-        for (nip, name) in employees::unactivated_in_unit(conn, unit_code)? {
-            issued.push(issue_code(conn, &nip, &name, unit_code)?);
+    let now = now_seconds();
+    app.db
+        .run(move |conn| {
+            db::write_transaction(conn, |conn| {
+                let mut issued = Vec::new();
+                for (nip, name) in employees::unactivated_in_unit(conn, &unit_code)? {
+                    issued.push(issue_code(conn, &nip, &name, &unit_code)?);
+                }
+                let detail = format!("{unit_code}: {} kode", issued.len());
+                audit::record(conn, &actor, AuditAction::CodesIssue, &detail, now)?;
+                Ok(issued)
+            })
+        })
+        .await
+}
+
+/// The file of activation codes to hand out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodesFormat {
+    Csv,
+    Xlsx,
+}
+
+const CODES_HEADER: [&str; 4] = ["nip", "kode_aktivasi", "nama", "unit_kode"];
+
+/// Writes activation codes as a file: `nip,kode_aktivasi,nama,unit_kode`, every cell text.
+pub fn write_codes(
+    codes: &[IssuedCode],
+    format: CodesFormat,
+    out: impl std::io::Write + Send,
+) -> Result<(), String> {
+    let rows = codes.iter().map(|c| {
+        [
+            c.nip.as_str(),
+            c.code.as_str(),
+            c.name.as_str(),
+            c.unit_code.as_str(),
+        ]
+    });
+    match format {
+        CodesFormat::Xlsx => codes_xlsx(rows, out).map_err(|e| e.to_string()),
+        CodesFormat::Csv => {
+            let mut csv = SafeCsv::new(out);
+            csv.text_row(CODES_HEADER).map_err(|e| e.to_string())?;
+            for row in rows {
+                csv.text_row(row).map_err(|e| e.to_string())?;
+            }
+            csv.flush().map_err(|e| e.to_string())
         }
-        let detail = format!("{unit_code}: {} kode", issued.len());
-        crate::db::audit::record(conn, actor, AuditAction::CodesIssue, &detail, now)?;
-        Ok(issued)
-    })
+    }
+}
+
+fn codes_xlsx<'a>(
+    rows: impl Iterator<Item = [&'a str; 4]>,
+    out: impl std::io::Write + Send,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Kode aktivasi")?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (col, name) in CODES_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *name, &bold)?;
+    }
+    for (r, row) in rows.enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, col as u16, *value)?;
+        }
+    }
+    for (col, width) in [20.0, 18.0, 30.0, 16.0].iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    workbook.save_to_writer(out)
 }

@@ -310,12 +310,12 @@ async fn employee_flow(device: Device) {
         pact.id = format!("pakta-{id}");
         pact.title = format!("Pakta uji {id}");
         pacts::publish(
-            &mut app.app.db.conn().unwrap(),
-            &app.app.log,
-            &pact,
+            &app.app,
+            ikrar::domain::audit::Actor::default(),
+            pact.clone(),
             window,
-            now,
         )
+        .await
         .unwrap();
         let text = browser
             .visit(&app.url(&format!("/pakta/{}", pact.id)), name)

@@ -2,8 +2,6 @@
 //! bundle (`/admin/bundle`), streamed as they are written.
 
 use super::{actor, stream_download, Admin, AnyRole, MayReadLog};
-use crate::db::audit;
-use crate::domain::audit::AuditAction;
 use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
 use crate::service::{export, App};
 use crate::web::error::AppError;
@@ -36,14 +34,7 @@ pub async fn report(
         _ => FileFormat::Csv,
     };
     let pact_id = id.into_inner();
-    let known = {
-        let pact_id = pact_id.clone();
-        app.db
-            .run(move |conn| crate::db::pacts::find(conn, &pact_id))
-            .await?
-            .is_some()
-    };
-    if !known {
+    if app.pact(&pact_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let request = ReportRequest {
@@ -60,22 +51,11 @@ pub async fn report(
         FileFormat::Csv => "text/csv; charset=utf-8",
         FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
-    let db = app.db.clone();
+    let app = app.get_ref().clone();
     Ok(stream_download(
         content_type,
         &file_name.clone(),
-        move |out| {
-            let mut conn = db.conn().map_err(|e| e.to_string())?;
-            audit::record(
-                &mut conn,
-                &who,
-                AuditAction::ExportReport,
-                &file_name,
-                now_seconds(),
-            )
-            .map_err(|e| e.to_string())?;
-            reports::write(&mut conn, &request, out).map_err(|e| e.to_string())
-        },
+        move |out| reports::write(&app, &request, &who, &file_name, out).map_err(|e| e.to_string()),
     ))
 }
 
@@ -91,22 +71,12 @@ pub async fn bundle(
         .with_timezone(&app.config.tz)
         .format("%Y-%m-%d");
     let file_name = format!("ikrar-bundle-{date}.jsonl");
-    let app = app.into_inner();
+    let app = app.get_ref().clone();
     Ok(stream_download(
         "application/jsonl",
-        &file_name,
+        &file_name.clone(),
         move |out| {
-            let mut conn = app.db.conn().map_err(|e| e.to_string())?;
-            audit::record(
-                &mut conn,
-                &who,
-                AuditAction::ExportBundle,
-                "",
-                now_seconds(),
-            )
-            .map_err(|e| e.to_string())?;
-            drop(conn);
-            export::write_bundle(&app, out, &mut |_| {})
+            export::write_bundle(&app, &who, &file_name, out, &mut |_| {})
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         },

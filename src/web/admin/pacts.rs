@@ -3,9 +3,8 @@
 
 use super::dashboard::Nav;
 use super::{actor, Admin, Superadmin};
-use crate::domain::audit::AuditAction;
 use crate::i18n::{Lang, Words};
-use crate::service::pacts::{publish as publish_pact, PublishError, Window};
+use crate::service::pacts::{self, PublishError, Window};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
@@ -16,7 +15,6 @@ use askama::Template;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use ikrar_log::pact::Pact;
-use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 
 /// The form's fields.
@@ -110,32 +108,11 @@ pub async fn publish(
     let failure = match checked {
         Err(message) => Some(message),
         Ok((pact, window)) => {
-            let (log, who, id) = (
-                app.log.clone(),
-                actor(&req, &admin.signed_in.username),
-                pact.id.clone(),
-            );
-            let published = app
-                .db
-                .run(move |conn| {
-                    let exists = crate::db::pacts::find(conn, &pact.id)?.is_some();
-                    if exists {
-                        return Err(PublishError::IdTaken(pact.id.clone()));
-                    }
-                    let index = publish_pact(conn, &log, &pact, window, now_seconds())?;
-                    let detail = format!("{} (entri {index})", pact.id);
-                    crate::db::audit::record(
-                        conn,
-                        &who,
-                        AuditAction::PactPublish,
-                        &detail,
-                        now_seconds(),
-                    )?;
-                    Ok(())
-                })
-                .await;
+            let id = pact.id.clone();
+            let who = actor(&req, &admin.signed_in.username);
+            let published = pacts::publish(&app, who, pact, window).await;
             match published {
-                Ok(()) => {
+                Ok(_) => {
                     return Ok(HttpResponse::SeeOther()
                         .insert_header((header::LOCATION, format!("/admin/pakta/{id}")))
                         .finish())

@@ -3,11 +3,9 @@
 
 use super::dashboard::Nav;
 use super::{actor, stream_download, Admin, MayChange, Superadmin};
-use crate::db::roster_uploads;
-use crate::domain::audit::AuditAction;
-use crate::domain::roster::{self, RowError};
+use crate::domain::roster::RowError;
 use crate::i18n::Words;
-use crate::service::roster::{import, issue_unit_codes, ImportOptions, ImportOutcome};
+use crate::service::roster::{self, CheckedUpload, CodesFormat, ImportOutcome};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
@@ -16,8 +14,6 @@ use crate::web::upload::{CsrfMultipart, UploadFailure, UploadLimits};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use ikrar_log::values::now_seconds;
-use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 
 /// Largest roster accepted through the web (a ministry's roster is a few MiB).
@@ -138,43 +134,9 @@ pub async fn upload(
             return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, &page));
         }
     };
-    let today = app.config.today();
-    let admin_id = admin.signed_in.id;
-    let mut id_bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut id_bytes);
-    let upload_id = hex::encode(id_bytes);
-    let stored_id = upload_id.clone();
-    let stored_name = file_name.clone();
-    // Parsing is CPU work on its own thread, bounded in time and memory by the reader; it
-    // holds no database connection.
-    let (parsed, body) = web::block(move || (roster::parse_any(&body, today), body))
-        .await
-        .map_err(|_| AppError::Unavailable)?;
-    let checked = app
-        .db
-        .run(move |conn| {
-            let parsed = match parsed {
-                Ok(parsed) => parsed,
-                Err(e) => return Ok::<_, AppError>(Err(e)),
-            };
-            let options = ImportOptions {
-                dry_run: true,
-                ..ImportOptions::default()
-            };
-            let outcome = import(conn, parsed, options, now_seconds(), &mut |_| {})?;
-            roster_uploads::store(
-                conn,
-                &stored_id,
-                admin_id,
-                &stored_name,
-                &body,
-                now_seconds(),
-            )?;
-            Ok(Ok(outcome))
-        })
-        .await?;
+    let checked = roster::check_upload(&app, admin.signed_in.id, file_name.clone(), body).await?;
     match checked {
-        Ok(outcome) => {
+        Ok(CheckedUpload { upload_id, outcome }) => {
             let stage = Stage::Preview {
                 upload_id,
                 file_name,
@@ -225,45 +187,17 @@ pub async fn confirm(
     id: web::Path<String>,
     form: CsrfForm<Confirm>,
 ) -> Result<HttpResponse, AppError> {
-    let (today, admin_id, who) = (
-        app.config.today(),
-        admin.signed_in.id,
-        actor(&req, &admin.signed_in.username),
-    );
-    let skip_invalid = form.lewati == "ya";
+    let who = actor(&req, &admin.signed_in.username);
     let upload_id = id.into_inner();
-    let result = app
-        .db
-        .run(move |conn| {
-            let Some((file_name, body)) = roster_uploads::find(conn, &upload_id, admin_id)? else {
-                return Ok::<_, AppError>(None);
-            };
-            let parsed = roster::parse_any(&body, today).map_err(|_| AppError::NotFound)?;
-            let options = ImportOptions {
-                skip_invalid,
-                ..ImportOptions::default()
-            };
-            let outcome = import(conn, parsed, options, now_seconds(), &mut |_| {})?;
-            if outcome.written {
-                roster_uploads::delete(conn, &upload_id)?;
-                let detail = format!(
-                    "{file_name}: {} baru, {} diperbarui, {} baris dilewati",
-                    outcome.added,
-                    outcome.updated,
-                    outcome.total_rows - outcome.valid_rows
-                );
-                crate::db::audit::record(
-                    conn,
-                    &who,
-                    AuditAction::RosterImport,
-                    &detail,
-                    now_seconds(),
-                )?;
-            }
-            Ok(Some((upload_id, file_name, outcome)))
-        })
-        .await?;
-    let (upload_id, file_name, outcome) = result.ok_or(AppError::NotFound)?;
+    let imported = roster::import_upload(
+        &app,
+        upload_id.clone(),
+        admin.signed_in.id,
+        form.lewati == "ya",
+        who,
+    )
+    .await?;
+    let (file_name, outcome) = imported.ok_or(AppError::NotFound)?;
     let nav = Nav::new(&admin, &csrf);
     let t = admin.t.clone().returning_to("/admin/roster");
     if outcome.written {
@@ -308,64 +242,21 @@ pub async fn unit_codes(
     let unit = code.into_inner();
     admin.require(admin.signed_in.sees_unit(&unit))?;
     let who = actor(&req, &admin.signed_in.username);
-    let issue_unit = unit.clone();
-    let issued = app
-        .db
-        .run(move |conn| issue_unit_codes(conn, &issue_unit, &who, now_seconds()))
-        .await?;
-    let xlsx = form.format == "xlsx";
-    let file_name = format!("kode-aktivasi-{unit}.{}", if xlsx { "xlsx" } else { "csv" });
-    let content_type = if xlsx {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    let issued = roster::issue_unit_codes(&app, unit.clone(), who).await?;
+    let format = if form.format == "xlsx" {
+        CodesFormat::Xlsx
     } else {
-        "text/csv; charset=utf-8"
+        CodesFormat::Csv
     };
+    let (extension, content_type) = match format {
+        CodesFormat::Xlsx => (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        CodesFormat::Csv => ("csv", "text/csv; charset=utf-8"),
+    };
+    let file_name = format!("kode-aktivasi-{unit}.{extension}");
     Ok(stream_download(content_type, &file_name, move |out| {
-        let rows: Vec<[&str; 4]> = issued
-            .iter()
-            .map(|c| {
-                [
-                    c.nip.as_str(),
-                    c.code.as_str(),
-                    c.name.as_str(),
-                    c.unit_code.as_str(),
-                ]
-            })
-            .collect();
-        let header = ["nip", "kode_aktivasi", "nama", "unit_kode"];
-        if xlsx {
-            codes_xlsx(&header, &rows, out).map_err(|e| e.to_string())
-        } else {
-            let mut csv = crate::domain::csv_safe::SafeCsv::new(out);
-            csv.text_row(header).map_err(|e| e.to_string())?;
-            for row in rows {
-                csv.text_row(row).map_err(|e| e.to_string())?;
-            }
-            csv.flush().map_err(|e| e.to_string())
-        }
+        roster::write_codes(&issued, format, out)
     }))
-}
-
-fn codes_xlsx(
-    header: &[&str; 4],
-    rows: &[[&str; 4]],
-    out: impl std::io::Write + Send,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Kode aktivasi")?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (col, name) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *name, &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (col, value) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, col as u16, *value)?;
-        }
-    }
-    for (col, width) in [20.0, 18.0, 30.0, 16.0].iter().enumerate() {
-        sheet.set_column_width(col as u16, *width)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    workbook.save_to_writer(out)
 }
