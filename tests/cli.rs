@@ -271,5 +271,9 @@ async fn an_import_whose_audit_record_fails_writes_nothing() {
     std::fs::write(&roster, small_roster()).unwrap();
     let out = app.ikrar(&["roster", "import", roster.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert_eq!(app.counts(), before, "nothing imported without its audit record");
+    assert_eq!(
+        app.counts(),
+        before,
+        "nothing imported without its audit record"
+    );
 }

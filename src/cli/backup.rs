@@ -2,8 +2,8 @@
 //! (For PostgreSQL, use `pg_dump`.)
 
 use super::Outcome;
-use crate::db::DbError;
 use crate::service::App;
+use crate::service::DbError;
 use std::path::Path;
 
 /// Writes the copy and checks that it opens.

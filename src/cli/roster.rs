@@ -39,7 +39,7 @@ enum Failure {
     #[error("tidak dapat menulis {0}: {1}")]
     Write(PathBuf, std::io::Error),
     #[error(transparent)]
-    Db(#[from] crate::db::DbError),
+    Db(#[from] crate::service::DbError),
     #[error("runtime tidak dapat dijalankan")]
     Runtime,
 }

@@ -2,10 +2,8 @@
 
 use super::Outcome;
 use crate::config::Config;
-use crate::db::Db;
 use crate::service::{demo, pacts, App};
 use crate::web;
-use ikrar_log::values::now_seconds;
 use std::net::TcpListener;
 
 /// Seeds the default pact (and, with `demo`, the demo employees), then serves until stopped.
@@ -21,12 +19,9 @@ pub fn run(app: App, with_demo: bool) -> Outcome {
 
 fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> {
     let bind = app.config.bind.clone();
-    {
-        let mut conn = app.db.conn()?;
-        pacts::seed_default(&mut conn, &app.log, now_seconds())?;
-        if with_demo {
-            print_demo(&demo::seed(&mut conn, now_seconds())?);
-        }
+    pacts::seed_default(&app)?;
+    if with_demo {
+        print_demo(&demo::seed(&app)?);
     }
     let listener =
         TcpListener::bind(&bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
@@ -59,7 +54,7 @@ fn print_demo(employees: &[demo::DemoEmployee]) {
 
 /// Applies pending migrations and reports; needs no log key.
 pub fn migrate(config: &Config) -> Outcome {
-    match Db::migrate(&config.database) {
+    match App::migrate(&config.database) {
         Ok(()) => {
             println!(
                 "Basis data {} siap: semua migrasi sudah diterapkan.",

@@ -1,6 +1,7 @@
 //! Signing progress per pact, per instansi and per unit kerja, from the maintained counters.
 
-use crate::db::{counts, pacts, units, Conn, DbError};
+use super::App;
+use crate::db::{counts, pacts, signatures, units, Conn, DbError};
 use ikrar_log::nip::NipKind;
 use std::collections::BTreeMap;
 
@@ -58,8 +59,89 @@ pub struct PactProgress {
     pub units: Vec<Progress>,
 }
 
+pub use crate::db::counts::{EmployeeFilter, EmployeeStatus};
+pub use crate::db::pacts::StoredPact;
+
+/// A pact and its overall progress, as the dashboard's home lists them.
+pub struct PactSummary {
+    pub id: String,
+    pub title: String,
+    pub total: Progress,
+}
+
+/// Every pact with its overall progress over the `visible` units (all if `None`).
+pub async fn pacts(app: &App, visible: Option<Vec<String>>) -> Result<Vec<PactSummary>, DbError> {
+    app.db
+        .run(move |conn| {
+            let mut rows = Vec::new();
+            for pact in pacts::all(conn)? {
+                if let Some(progress) =
+                    progress(conn, &pact.id, None, visible.as_deref(), Order::Name)?
+                {
+                    rows.push(PactSummary {
+                        id: pact.id,
+                        title: pact.title,
+                        total: progress.total,
+                    });
+                }
+            }
+            Ok(rows)
+        })
+        .await
+}
+
+/// A pact's dashboard page: the pact, its progress, and the signatures made with a key that
+/// replaced an earlier one (unit, NIP, log index). `None` if there is no such pact.
+pub struct PactDashboard {
+    pub pact: StoredPact,
+    pub progress: PactProgress,
+    pub replaced: Vec<(String, String, i64)>,
+}
+
+/// The dashboard of `pact_id` over the `visible` units (all if `None`), for one `kind` if given.
+pub async fn pact(
+    app: &App,
+    pact_id: String,
+    kind: Option<NipKind>,
+    visible: Option<Vec<String>>,
+    order: Order,
+) -> Result<Option<PactDashboard>, DbError> {
+    app.db
+        .run(move |conn| {
+            let Some(pact) = pacts::find(conn, &pact_id)? else {
+                return Ok(None);
+            };
+            let progress = progress(conn, &pact_id, kind, visible.as_deref(), order)?;
+            let replaced = signatures::with_replaced_key(conn, &pact_id, visible.as_deref())?;
+            Ok(progress.map(|progress| PactDashboard {
+                pact,
+                progress,
+                replaced,
+            }))
+        })
+        .await
+}
+
+/// One page of employees and whether each signed `pact_id`; `None` if there is no such pact.
+pub async fn employees(
+    app: &App,
+    pact_id: String,
+    filter: EmployeeFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Option<Vec<EmployeeStatus>>, DbError> {
+    app.db
+        .run(move |conn| {
+            if pacts::find(conn, &pact_id)?.is_none() {
+                return Ok(None);
+            }
+            counts::employees_with_status(conn, &pact_id, &filter, offset, limit).map(Some)
+        })
+        .await
+}
+
 /// The progress of `pact_id`, limited to `visible` units if given and to one `kind` if given.
-pub fn progress(
+pub(super) fn progress(
     conn: &mut Conn,
     pact_id: &str,
     kind: Option<NipKind>,

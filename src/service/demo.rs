@@ -2,10 +2,11 @@
 //! whole flow at once. Nothing fake is created without it.
 
 use super::roster::{self, ImportOptions, ImportSource, IssuedCode};
-use crate::db::{employees, Conn, DbError};
+use super::App;
+use crate::db::{employees, DbError};
 use crate::domain::audit::Actor;
 use crate::domain::roster::parse;
-use chrono::{DateTime, Utc};
+use ikrar_log::values::now_seconds;
 
 const DEMO_ROSTER: &str = "nip,nama,jenis,jabatan,unit_kode,unit_nama,instansi
 199004152019032004,Siti Aminah,PNS,Perawat Ahli Pertama,DEMO.DINKES,Dinas Kesehatan (contoh),Pemerintah Kabupaten Contoh
@@ -22,7 +23,8 @@ pub struct DemoEmployee {
 }
 
 /// Adds the demo employees (if missing) and gives each one not yet activated a new code.
-pub fn seed(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<DemoEmployee>, DbError> {
+pub fn seed(app: &App) -> Result<Vec<DemoEmployee>, DbError> {
+    let (conn, now) = (&mut *app.db.conn()?, now_seconds());
     let parsed = match parse(DEMO_ROSTER.as_bytes(), now.date_naive()) {
         Ok(parsed) if parsed.errors.is_empty() => parsed,
         other => unreachable!("the demo roster is valid: {other:?}"),

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod demo;
 pub mod export;
+pub mod log;
 pub mod pacts;
 pub mod receipt;
 pub mod reports;
@@ -18,7 +19,11 @@ pub mod tokens;
 
 use crate::config::Config;
 use crate::db::pacts::StoredPact;
-use crate::db::{Db, DbError};
+use crate::db::Db;
+
+/// A failure of the storage below the services (the database, or the log it holds). Its text is
+/// for logs; pages show people a general message instead (`web::error`).
+pub use crate::db::DbError;
 use crate::domain::receipt_link::ReceiptKey;
 use crate::log_key::{self, LogKeyError};
 use ikrar_log::note::{LogSigner, NoteError};
@@ -77,12 +82,7 @@ impl App {
 
     fn assemble(config: Config, key: ed25519_dalek::SigningKey, db: Db) -> Result<App, OpenError> {
         let log = LogSigner::new(&config.origin, key).map_err(OpenError::Origin)?;
-        let receipt_key =
-            crate::db::secrets::get_or_create(&mut *db.conn()?, "receipt-hmac-key", || {
-                let mut key = vec![0u8; 32];
-                rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut key);
-                key
-            })?;
+        let receipt_key = shared_secret(&db, "receipt-hmac-key")?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(App {
             config: Arc::new(config),
@@ -92,6 +92,16 @@ impl App {
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
             pacts: Arc::default(),
         })
+    }
+
+    /// Applies pending migrations to `database` (`ikrar migrate`); needs no log key.
+    pub fn migrate(database: &crate::config::DatabaseUrl) -> Result<(), DbError> {
+        Db::migrate(database)
+    }
+
+    /// A random secret shared by every app server (kept in the database), made on first use.
+    pub fn shared_secret(&self, name: &str) -> Result<Vec<u8>, DbError> {
+        shared_secret(&self.db, name)
     }
 
     /// The published pact `id`, read from the database once per server: a published pact never
@@ -117,6 +127,14 @@ impl App {
     {
         self.key_workers.run(work).await
     }
+}
+
+fn shared_secret(db: &Db, name: &str) -> Result<Vec<u8>, DbError> {
+    crate::db::secrets::get_or_create(&mut *db.conn()?, name, || {
+        let mut key = vec![0u8; 32];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut key);
+        key
+    })
 }
 
 type KeyJob = Box<dyn FnOnce() + Send>;

@@ -1,7 +1,7 @@
 //! Publishing pacts: a `pact` log entry and its row, written together and never changed.
 
 use super::App;
-use crate::db::pacts::StoredPact;
+pub use crate::db::pacts::StoredPact;
 use crate::db::{self, audit, log_store, log_store::EntryKind, pacts, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::i18n::{Lang, Words};
@@ -117,24 +117,25 @@ fn publish_in(
     })
 }
 
+/// Every published pact, newest first.
+pub async fn all(app: &App) -> Result<Vec<StoredPact>, DbError> {
+    app.db.run(pacts::all).await
+}
+
 /// Publishes the default pact unless it is there (at every start; not an admin's action, so not
 /// in the audit trail).
-pub fn seed_default(
-    conn: &mut Conn,
-    log: &LogSigner,
-    now: DateTime<Utc>,
-) -> Result<(), PublishError> {
-    match publish_in(
-        conn,
-        log,
-        &Pact::default_pact(),
+pub fn seed_default(app: &App) -> Result<(), PublishError> {
+    let mut conn = app.db.conn()?;
+    let pact = Pact::default_pact();
+    publish_in(
+        &mut conn,
+        &app.log,
+        &pact,
         Window::default(),
-        now,
+        now_seconds(),
         None,
-    ) {
-        Ok(_) | Err(PublishError::IdTaken(_)) => Ok(()),
-        Err(e) => Err(e),
-    }
+    )
+    .map(|_| ())
 }
 
 /// Published pacts a server has read, by id. Only pacts that exist are kept, so the map holds no

@@ -6,15 +6,23 @@
 //! earlier signatures stay valid, and signatures made with the new key are named for auditors.
 
 use super::roster::{issue_code, IssuedCode};
+use super::App;
 use crate::db::audit;
 use crate::db::{self, employees, reset_requests, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, Utc};
-use ikrar_log::values::normalize_text;
+use ikrar_log::values::{normalize_text, now_seconds};
 
 /// The shortest reason accepted for a reset of an activated employee.
 pub const MIN_REASON_CHARS: usize = 10;
+
+pub use crate::db::reset_requests::ResetRequest;
+
+/// The requests waiting for a decision, each with the employee's name and unit.
+pub async fn pending(app: &App) -> Result<Vec<(ResetRequest, String, String)>, DbError> {
+    app.db.run(reset_requests::pending).await
+}
 
 /// What a reset did.
 #[derive(Debug)]
@@ -64,7 +72,22 @@ impl ResetError {
 
 /// Resets `nip`'s code, or asks for it when they have activated. `allowed_units` limits a
 /// unit-admin to their units (an employee elsewhere is "not found").
-pub fn request_or_issue(
+pub async fn request_or_issue(
+    app: &App,
+    nip: String,
+    reason: String,
+    allowed_units: Option<Vec<String>>,
+    actor: Actor,
+) -> Result<ResetOutcome, ResetError> {
+    app.db
+        .run(move |conn| {
+            let limit = allowed_units.as_deref();
+            request_or_issue_in(conn, &nip, &reason, limit, &actor, now_seconds())
+        })
+        .await
+}
+
+fn request_or_issue_in(
     conn: &mut Conn,
     nip: &str,
     reason: &str,
@@ -104,8 +127,14 @@ pub fn request_or_issue(
     })
 }
 
-/// Approves request `id` as `approver` (a superadmin who did not ask) and issues the code.
-pub fn approve(
+/// Approves request `id` as `actor` (a superadmin who did not ask) and issues the code.
+pub async fn approve(app: &App, id: i64, actor: Actor) -> Result<IssuedCode, ResetError> {
+    app.db
+        .run(move |conn| approve_in(conn, id, &actor, now_seconds()))
+        .await
+}
+
+fn approve_in(
     conn: &mut Conn,
     id: i64,
     actor: &Actor,
@@ -125,7 +154,13 @@ pub fn approve(
 }
 
 /// Rejects request `id` as `actor` (a superadmin who did not ask).
-pub fn reject(
+pub async fn reject(app: &App, id: i64, actor: Actor) -> Result<(), ResetError> {
+    app.db
+        .run(move |conn| reject_in(conn, id, &actor, now_seconds()))
+        .await
+}
+
+fn reject_in(
     conn: &mut Conn,
     id: i64,
     actor: &Actor,
@@ -145,7 +180,7 @@ fn decide(
     actor: &Actor,
     approved: bool,
     now: DateTime<Utc>,
-) -> Result<reset_requests::ResetRequest, ResetError> {
+) -> Result<ResetRequest, ResetError> {
     let request = reset_requests::find(conn, id)?.ok_or(ResetError::NotFound)?;
     if request.decided_at.is_some() {
         return Err(ResetError::Decided);

@@ -4,10 +4,10 @@ use super::csrf::{CookieNames, Csrf, CsrfForm};
 use super::error::{html, AppError};
 use super::lang::Tr;
 use super::receipt::grant_cookie;
-use crate::db::pacts::{self, StoredPact};
 use crate::domain::display::{clock_in, local_time_in};
 use crate::i18n::{Lang, Words};
 use crate::service::activation::{self, ActivationError, ActivationRequest};
+use crate::service::pacts::{self, StoredPact};
 use crate::service::signing::{self, SignError, SignRequest};
 use crate::service::App;
 use actix_web::http::{header, StatusCode};
@@ -61,9 +61,7 @@ struct HomePage {
 #[get("/")]
 pub async fn home(app: web::Data<App>, t: Tr) -> Result<impl Responder, AppError> {
     let tz = app.config.tz;
-    let mut pacts: Vec<PactSummary> = app
-        .db
-        .run(pacts::all)
+    let mut pacts: Vec<PactSummary> = pacts::all(&app)
         .await?
         .iter()
         .map(|p| PactSummary::new(p, tz, t.lang()))

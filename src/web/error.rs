@@ -1,8 +1,8 @@
 //! Errors a handler can end in, each mapped to a clear page in Bahasa Indonesia and English.
 
 use super::lang::Tr;
-use crate::db::DbError;
 use crate::i18n::{Lang, Words};
+use crate::service::DbError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;

@@ -2,14 +2,13 @@
 //! entries and proofs, which carry NIPs and names, only for auditors (a bearer token for now).
 
 use super::error::AppError;
-use crate::db::{log_store, DbError};
-use crate::service::{accounts, App};
+use crate::service::{accounts, log, App, DbError};
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ikrar_log::bundle;
-use ikrar_log::merkle::{Hash, EMPTY_HASH};
+use ikrar_log::merkle::Hash;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -26,14 +25,7 @@ pub async fn key(app: web::Data<App>) -> HttpResponse {
 /// `GET /log/checkpoint`: the newest signed checkpoint.
 #[get("/log/checkpoint")]
 pub async fn checkpoint(app: web::Data<App>) -> Result<HttpResponse, AppError> {
-    let head = app.db.run(log_store::head).await?;
-    let note = match head {
-        Some(head) => head.checkpoint,
-        None => app
-            .log
-            .sign_checkpoint(0, EMPTY_HASH)
-            .map_err(|e| AppError::Db(DbError::Log(e.to_string())))?,
-    };
+    let note = log::checkpoint(&app).await?;
     Ok(text(note))
 }
 
@@ -79,7 +71,7 @@ fn bad_request(message: String) -> HttpResponse {
 }
 
 async fn current_size(app: &App) -> Result<u64, AppError> {
-    Ok(app.db.run(log_store::size).await? as u64)
+    Ok(log::size(app).await?)
 }
 
 #[derive(Deserialize)]
@@ -103,14 +95,11 @@ pub async fn entries(
             "perlu 0 ≤ start < end ≤ {size} dan paling banyak {MAX_ENTRIES} entri"
         )));
     }
-    let rows = app
-        .db
-        .run(move |conn| log_store::range(conn, start as i64, end as i64))
-        .await?;
+    let rows = log::entries(&app, start, end).await?;
     let mut body = Vec::with_capacity(rows.len() * 512);
-    for row in rows {
-        let text = String::from_utf8_lossy(&row.body);
-        bundle::write_entry(&mut body, row.index as u64, &text)
+    for (index, entry) in rows {
+        let text = String::from_utf8_lossy(&entry);
+        bundle::write_entry(&mut body, index, &text)
             .map_err(|e| AppError::Db(DbError::Log(e.to_string())))?;
     }
     Ok(HttpResponse::Ok()
@@ -147,10 +136,7 @@ pub async fn inclusion(
     if index >= size || size > current_size(&app).await? {
         return Ok(bad_request("perlu index < size ≤ ukuran log".into()));
     }
-    let proof = app
-        .db
-        .run(move |conn| log_store::inclusion_proof(conn, index, size))
-        .await?;
+    let proof = log::inclusion_proof(&app, index, size).await?;
     Ok(HttpResponse::Ok().json(InclusionProof {
         index,
         size,
@@ -183,10 +169,7 @@ pub async fn consistency(
     if from > to || to > current_size(&app).await? {
         return Ok(bad_request("perlu from ≤ to ≤ ukuran log".into()));
     }
-    let proof = app
-        .db
-        .run(move |conn| log_store::consistency_proof(conn, from, to))
-        .await?;
+    let proof = log::consistency_proof(&app, from, to).await?;
     Ok(HttpResponse::Ok().json(ConsistencyProof {
         from,
         to,

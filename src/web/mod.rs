@@ -12,13 +12,12 @@ pub mod receipt;
 pub mod request_log;
 pub mod upload;
 
-use crate::db::{secrets, DbError};
 use crate::service::App;
+use crate::service::DbError;
 use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{from_fn, DefaultHeaders};
 use actix_web::{get, web, HttpResponse, HttpServer};
-use rand_core::{OsRng, RngCore};
 use std::net::TcpListener;
 
 /// Content-Security-Policy: nothing inline, nothing from elsewhere.
@@ -36,14 +35,7 @@ pub struct Running {
 
 /// Builds the web server on an already bound listener (port 0 in tests).
 pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
-    let key = {
-        let mut conn = app.db.conn()?;
-        secrets::get_or_create(&mut conn, "csrf-hmac-key", || {
-            let mut key = vec![0u8; 32];
-            OsRng.fill_bytes(&mut key);
-            key
-        })?
-    };
+    let key = app.shared_secret("csrf-hmac-key")?;
     let https = app.config.public_url.starts_with("https://");
     let csrf_key = web::Data::new(csrf::CsrfKey::new(key, https));
     let port = listener.local_addr()?.port();
@@ -132,7 +124,7 @@ async fn refresh_script() -> HttpResponse {
 /// `GET /healthz`: `200 ok` when the database answers.
 #[get("/healthz")]
 async fn healthz(app: web::Data<App>) -> HttpResponse {
-    let answered = app.db.run(crate::db::log_store::size).await.is_ok();
+    let answered = crate::service::log::size(&app).await.is_ok();
     if answered {
         HttpResponse::Ok().content_type("text/plain").body("ok")
     } else {

@@ -11,7 +11,6 @@ pub use data::DataDir;
 use ikrar::config::Config;
 use ikrar::db::{employees, log_store, signatures};
 use ikrar::service::{pacts, App};
-use ikrar_log::values::now_seconds;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -64,7 +63,7 @@ impl TestApp {
         config.set_bind(format!("127.0.0.1:{port}"));
         adjust(&mut config);
         let app = App::open(config).expect("open app");
-        pacts::seed_default(&mut app.db.conn().unwrap(), &app.log, now_seconds()).expect("seed");
+        pacts::seed_default(&app).expect("seed");
         let running = ikrar::web::build(app.clone(), listener).expect("build");
         tokio::spawn(running.server);
         TestApp {

@@ -1,12 +1,11 @@
 //! The dashboard: progress per pact, per instansi and unit kerja, and each unit's employees.
 
 use super::{Admin, AnyRole, Requirement};
-use crate::db::counts::{self, EmployeeFilter, EmployeeStatus};
-use crate::db::pacts::{self, StoredPact};
-use crate::db::signatures;
 use crate::domain::display::local_time_in;
 use crate::i18n::Lang;
-use crate::service::dashboard::{self, Order, PactProgress, Progress};
+use crate::service::dashboard::{
+    self, EmployeeFilter, EmployeeStatus, Order, PactDashboard, PactProgress, Progress, StoredPact,
+};
 use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
@@ -63,24 +62,15 @@ pub async fn show_home(
     csrf: Csrf,
 ) -> Result<HttpResponse, AppError> {
     let limit = admin.signed_in.unit_limit();
-    let rows = app
-        .db
-        .run(move |conn| {
-            let mut rows = Vec::new();
-            for pact in pacts::all(conn)? {
-                if let Some(progress) =
-                    dashboard::progress(conn, &pact.id, None, limit.as_deref(), Order::Name)?
-                {
-                    rows.push(PactRow {
-                        id: pact.id,
-                        title: pact.title,
-                        total: progress.total,
-                    });
-                }
-            }
-            Ok::<_, AppError>(rows)
+    let rows = dashboard::pacts(&app, limit)
+        .await?
+        .into_iter()
+        .map(|p| PactRow {
+            id: p.id,
+            title: p.title,
+            total: p.total,
         })
-        .await?;
+        .collect();
     Ok(html(
         StatusCode::OK,
         &HomePage {
@@ -140,18 +130,13 @@ pub async fn show_pact(
     let kind = query.jenis.as_deref().and_then(NipKind::from_label);
     let limit = admin.signed_in.unit_limit();
     let id = id.into_inner();
-    let found = app
-        .db
-        .run(move |conn| {
-            let Some(pact) = pacts::find(conn, &id)? else {
-                return Ok::<_, AppError>(None);
-            };
-            let progress = dashboard::progress(conn, &id, kind, limit.as_deref(), order)?;
-            let replaced = signatures::with_replaced_key(conn, &id, limit.as_deref())?;
-            Ok(progress.map(|p| (pact, p, replaced)))
-        })
-        .await?;
-    let (pact, progress, replaced) = found.ok_or(AppError::NotFound)?;
+    let PactDashboard {
+        pact,
+        progress,
+        replaced,
+    } = dashboard::pact(&app, id, kind, limit, order)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let bars = progress
         .units
         .iter()
@@ -247,21 +232,7 @@ pub async fn show_unit(
         units: Some(vec![unit_code.clone()]),
         search: Some(search.clone()),
     };
-    let lookup_pact = pact_id.clone();
-    let mut rows = app
-        .db
-        .run(move |conn| {
-            if pacts::find(conn, &lookup_pact)?.is_none() {
-                return Ok::<_, AppError>(None);
-            }
-            Ok(Some(counts::employees_with_status(
-                conn,
-                &lookup_pact,
-                &filter,
-                (page - 1) * PAGE,
-                PAGE + 1,
-            )?))
-        })
+    let mut rows = dashboard::employees(&app, pact_id.clone(), filter, (page - 1) * PAGE, PAGE + 1)
         .await?
         .ok_or(AppError::NotFound)?;
     let has_next = rows.len() as i64 > PAGE;

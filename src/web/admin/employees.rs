@@ -4,7 +4,6 @@
 
 use super::dashboard::Nav;
 use super::{actor, Admin, MayChange, Superadmin};
-use crate::db::reset_requests;
 use crate::domain::display::local_time;
 use crate::i18n::Words;
 use crate::service::resets::{self, ResetError, ResetOutcome};
@@ -16,7 +15,6 @@ use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
-use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -115,20 +113,7 @@ pub async fn reset_code(
     let who = actor(&req, &admin.signed_in.username);
     let limit = admin.signed_in.unit_limit();
     let (nip, reason) = (nip.into_inner(), form.into_inner().alasan);
-    let outcome = app
-        .db
-        .run(move |conn| {
-            Ok::<_, DbFailure>(resets::request_or_issue(
-                conn,
-                &nip,
-                &reason,
-                limit.as_deref(),
-                &who,
-                now_seconds(),
-            ))
-        })
-        .await
-        .map_err(|e| AppError::Db(e.0))?;
+    let outcome = resets::request_or_issue(&app, nip, reason, limit, who).await;
     let lang = admin.t.lang();
     match outcome {
         Ok(ResetOutcome::Issued(issued)) => Ok(code_page(&admin, &csrf, issued)),
@@ -140,15 +125,6 @@ pub async fn reset_code(
             let status = refusal_status(&e)?;
             Ok(notice(&admin, &csrf, status, e.text(lang), "/admin"))
         }
-    }
-}
-
-/// A database failure inside a blocking reset, kept apart from the reset's own refusals.
-struct DbFailure(crate::db::DbError);
-
-impl From<crate::db::DbError> for DbFailure {
-    fn from(e: crate::db::DbError) -> Self {
-        DbFailure(e)
     }
 }
 
@@ -181,9 +157,7 @@ pub async fn show_requests(
 ) -> Result<HttpResponse, AppError> {
     let tz = app.config.tz;
     let me = admin.signed_in.username.clone();
-    let requests = app
-        .db
-        .run(reset_requests::pending)
+    let requests = resets::pending(&app)
         .await?
         .into_iter()
         .map(|(r, name, unit_code)| RequestRow {
@@ -207,26 +181,12 @@ pub async fn show_requests(
     ))
 }
 
-/// Runs a decision on request `id` as this admin: its answer, or the page that says why not.
-async fn decide<T: Send + 'static>(
-    app: &App,
+/// The answer to a decision, or the page that says why it was refused.
+fn decided<T>(
     admin: &Admin<Superadmin>,
     csrf: &Csrf,
-    req: &HttpRequest,
-    id: i64,
-    decision: fn(
-        &mut crate::db::Conn,
-        i64,
-        &crate::domain::audit::Actor,
-        chrono::DateTime<chrono::Utc>,
-    ) -> Result<T, ResetError>,
+    decided: Result<T, ResetError>,
 ) -> Result<Result<T, HttpResponse>, AppError> {
-    let who = actor(req, &admin.signed_in.username);
-    let decided = app
-        .db
-        .run(move |conn| Ok::<_, DbFailure>(decision(conn, id, &who, now_seconds())))
-        .await
-        .map_err(|e| AppError::Db(e.0))?;
     match decided {
         Ok(answer) => Ok(Ok(answer)),
         Err(e) => {
@@ -247,8 +207,9 @@ pub async fn approve(
     id: web::Path<i64>,
     _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
+    let who = actor(&req, &admin.signed_in.username);
     Ok(
-        match decide(&app, &admin, &csrf, &req, id.into_inner(), resets::approve).await? {
+        match decided(&admin, &csrf, resets::approve(&app, *id, who).await)? {
             Ok(issued) => code_page(&admin, &csrf, issued),
             Err(refused) => refused,
         },
@@ -265,8 +226,9 @@ pub async fn reject(
     id: web::Path<i64>,
     _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
+    let who = actor(&req, &admin.signed_in.username);
     Ok(
-        match decide(&app, &admin, &csrf, &req, id.into_inner(), resets::reject).await? {
+        match decided(&admin, &csrf, resets::reject(&app, *id, who).await)? {
             Ok(()) => HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/admin/reset"))
                 .finish(),
