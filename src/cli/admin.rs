@@ -44,22 +44,17 @@ pub fn create(app: &App, args: &CreateArgs) -> Outcome {
         Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
     };
     let actor = Actor::command_line("ikrar admin create");
-    let result = app
-        .db
-        .conn()
-        .map_err(accounts::AccountError::from)
-        .and_then(|mut conn| {
-            accounts::create(
-                &mut conn,
-                app.config.argon2,
-                &args.username,
-                args.role,
-                &args.units,
-                &password,
-                accounts::Enrolment::Now,
-                &actor,
-            )
-        });
+    let account = accounts::NewAccount {
+        username: args.username.clone(),
+        role: args.role,
+        units: args.units.clone(),
+        password: password.clone(),
+        enrolment: accounts::Enrolment::Now,
+    };
+    let Some(result) = super::block_on(accounts::create(app, account, actor)) else {
+        eprintln!("galat: runtime tidak dapat dijalankan");
+        return Outcome::Failed;
+    };
     match result {
         Ok(uri) => {
             println!(
@@ -103,11 +98,11 @@ pub struct ResetTotpArgs {
 /// Gives an account a new second factor (a lost phone) and prints it; its sessions end.
 pub fn reset_totp(app: &App, args: &ResetTotpArgs) -> Outcome {
     let actor = Actor::command_line("ikrar admin reset-2fa");
-    let result = app
-        .db
-        .conn()
-        .map_err(accounts::AccountError::from)
-        .and_then(|mut conn| accounts::reset_totp(&mut conn, &args.username, &actor));
+    let Some(result) = super::block_on(accounts::reset_totp(app, args.username.clone(), actor))
+    else {
+        eprintln!("galat: runtime tidak dapat dijalankan");
+        return Outcome::Failed;
+    };
     match result {
         Ok(uri) => {
             println!(

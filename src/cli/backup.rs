@@ -12,7 +12,7 @@ pub fn run(app: &App, out: &Path) -> Outcome {
         eprintln!("galat: {} sudah ada; pilih nama berkas baru", out.display());
         return Outcome::Invalid;
     }
-    match app.db.backup_to(out) {
+    match app.backup_to(out) {
         Ok(()) => {
             println!("Salinan basis data ditulis ke {}", out.display());
             Outcome::Ok

@@ -11,7 +11,8 @@ pub const MIN_CHARS: usize = 10;
 pub const MAX_CHARS: usize = 256;
 
 /// Why a passphrase is refused; [`WeakPassphrase::text`] says it as a sentence.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub struct WeakPassphrase {
     reason: Reason,
     warning: Option<Warning>,
@@ -69,7 +70,7 @@ impl WeakPassphrase {
     }
 }
 
-ikrar_log::indonesian_display!(WeakPassphrase);
+ikrar_log::localized!(WeakPassphrase);
 
 /// Checks a new passphrase; `personal` holds words an attacker would try first (NIP, name).
 pub fn check_strength(passphrase: &str, personal: &[&str]) -> Result<(), WeakPassphrase> {

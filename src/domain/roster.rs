@@ -106,7 +106,8 @@ impl ParsedRoster {
 }
 
 /// Why a file cannot be read as a roster at all.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub enum RosterFileError {
     NotUtf8,
     Empty,
@@ -131,7 +132,7 @@ impl RosterFileError {
     }
 }
 
-ikrar_log::indonesian_display!(RosterFileError);
+ikrar_log::localized!(RosterFileError);
 
 /// Parses a roster given as CSV or as XLSX (its first sheet, read within
 /// [`super::roster_xlsx::Limits::ROSTER`]), told apart by content.

@@ -27,7 +27,8 @@ pub const IDLE_MINUTES: i64 = 30;
 pub const MAX_SESSION_HOURS: i64 = 12;
 
 /// Why an account could not be made.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub enum AccountError {
     Username,
     Taken(String),
@@ -37,7 +38,9 @@ pub enum AccountError {
     Unknown(String),
     Weak(WeakPassphrase),
     Hash(String),
-    Db(DbError),
+    /// The server is stopping.
+    ShuttingDown,
+    Db(#[from] DbError),
 }
 
 impl AccountError {
@@ -51,18 +54,13 @@ impl AccountError {
             AccountError::Unknown(name) => lang.fill("account.unknown", &[("name", name)]),
             AccountError::Weak(weak) => weak.text(lang),
             AccountError::Hash(e) => format!("{} {e}", lang.text("account.hash")),
+            AccountError::ShuttingDown => lang.text("error.busy").to_owned(),
             AccountError::Db(e) => e.to_string(),
         }
     }
 }
 
-ikrar_log::indonesian_display!(AccountError);
-
-impl From<DbError> for AccountError {
-    fn from(e: DbError) -> Self {
-        AccountError::Db(e)
-    }
-}
+ikrar_log::localized!(AccountError);
 
 /// A signed-in admin.
 #[derive(Debug, Clone)]
@@ -87,12 +85,13 @@ impl SignedIn {
 }
 
 /// Why a sign-in failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub enum SignInError {
     BadCredentials,
     Locked,
     Unavailable,
-    Db(DbError),
+    Db(#[from] DbError),
 }
 
 impl SignInError {
@@ -107,13 +106,7 @@ impl SignInError {
     }
 }
 
-ikrar_log::indonesian_display!(SignInError);
-
-impl From<DbError> for SignInError {
-    fn from(e: DbError) -> Self {
-        SignInError::Db(e)
-    }
-}
+ikrar_log::localized!(SignInError);
 
 fn hasher(params: Argon2Params) -> Result<Argon2<'static>, String> {
     let params = Params::new(params.m_cost, params.t_cost, params.p_cost, None)
@@ -164,19 +157,43 @@ pub enum Enrolment {
     AtFirstSignIn,
 }
 
+/// An account to make.
+pub struct NewAccount {
+    pub username: String,
+    pub role: Role,
+    pub units: Vec<String>,
+    pub password: Zeroizing<String>,
+    pub enrolment: Enrolment,
+}
+
 /// Creates an account (from the CLI or the accounts page) and records it in the audit trail;
-/// returns the `otpauth://` URI of its second factor.
-#[allow(clippy::too_many_arguments)]
-pub fn create(
+/// returns the `otpauth://` URI of its second factor. The password is hashed on the key
+/// workers.
+pub async fn create(
+    app: &App,
+    account: NewAccount,
+    actor: Actor,
+) -> Result<Zeroizing<String>, AccountError> {
+    let (db, params) = (app.db.clone(), app.config.argon2);
+    app.key_work(move || create_in(&mut *db.conn()?, params, &account, &actor))
+        .await
+        .map_err(|_| AccountError::ShuttingDown)?
+}
+
+fn create_in(
     conn: &mut Conn,
     params: Argon2Params,
-    username: &str,
-    role: Role,
-    unit_codes: &[String],
-    password: &str,
-    enrolment: Enrolment,
+    account: &NewAccount,
     actor: &Actor,
 ) -> Result<Zeroizing<String>, AccountError> {
+    let NewAccount {
+        username,
+        role,
+        units: unit_codes,
+        password,
+        enrolment,
+    } = account;
+    let (username, role, enrolment) = (username.as_str(), *role, *enrolment);
     check_username(username)?;
     if (role == Role::UnitAdmin) == unit_codes.is_empty() {
         return Err(AccountError::Units);
@@ -186,12 +203,12 @@ pub fn create(
             return Err(AccountError::UnknownUnit(code.clone()));
         }
     }
-    check_strength(password, &[username, "ikrar", "admin", "bkpsdm"])
+    check_strength(password.as_str(), &[username, "ikrar", "admin", "bkpsdm"])
         .map_err(AccountError::Weak)?;
     if admins::find_by_username(conn, username)?.is_some() {
         return Err(AccountError::Taken(username.to_owned()));
     }
-    let hash = hash_password(params, password).map_err(AccountError::Hash)?;
+    let hash = hash_password(params, password.as_str()).map_err(AccountError::Hash)?;
     let now = now_seconds();
     let secret = totp::new_secret();
     let enrolled = enrolment == Enrolment::Now;
@@ -407,7 +424,17 @@ async fn count_failure(app: &App, subject: String, now: DateTime<Utc>) -> Result
 
 /// A new second factor for an account whose phone is lost (`ikrar admin reset-2fa`): its
 /// sessions end; returns the URI to scan.
-pub fn reset_totp(
+pub async fn reset_totp(
+    app: &App,
+    username: String,
+    actor: Actor,
+) -> Result<Zeroizing<String>, AccountError> {
+    app.db
+        .run(move |conn| reset_totp_in(conn, &username, &actor))
+        .await
+}
+
+fn reset_totp_in(
     conn: &mut Conn,
     username: &str,
     actor: &Actor,

@@ -32,7 +32,8 @@ pub struct Activated {
 }
 
 /// Why an activation was refused; nothing was written.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub enum ActivationError {
     InvalidNip(NipError),
     PassphraseMismatch,
@@ -40,8 +41,9 @@ pub enum ActivationError {
     BadCredentials,
     Locked(DateTime<Utc>),
     Unavailable,
-    Key(KeyError),
-    Db(DbError),
+    /// The key could not be made; what went wrong is its source, for the logs.
+    Key(#[source] KeyError),
+    Db(#[from] DbError),
 }
 
 impl ActivationError {
@@ -61,22 +63,7 @@ impl ActivationError {
     }
 }
 
-impl std::fmt::Display for ActivationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ActivationError::Key(e) => write!(f, "kunci tidak dapat dibuat: {e}"),
-            other => f.write_str(&other.text(Lang::Id)),
-        }
-    }
-}
-
-impl std::error::Error for ActivationError {}
-
-impl From<DbError> for ActivationError {
-    fn from(e: DbError) -> Self {
-        ActivationError::Db(e)
-    }
-}
+ikrar_log::localized!(ActivationError);
 
 /// The guess-limit subject of activation attempts for a NIP.
 fn subject(nip: &Nip) -> String {

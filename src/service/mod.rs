@@ -99,6 +99,11 @@ impl App {
         Db::migrate(database)
     }
 
+    /// Writes a consistent copy of the SQLite database to `out` while the app keeps running.
+    pub fn backup_to(&self, out: &std::path::Path) -> Result<(), DbError> {
+        self.db.backup_to(out)
+    }
+
     /// A random secret shared by every app server (kept in the database), made on first use.
     pub fn shared_secret(&self, name: &str) -> Result<Vec<u8>, DbError> {
         shared_secret(&self.db, name)

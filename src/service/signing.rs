@@ -26,7 +26,8 @@ pub struct SignRequest {
 }
 
 /// Why a signature was refused; no signature and no log entry was written.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub enum SignError {
     PactNotFound,
     PactNotYetOpen,
@@ -39,7 +40,7 @@ pub enum SignError {
     Locked(DateTime<Utc>),
     AlreadySigned(ReceiptRef),
     Unavailable,
-    Db(DbError),
+    Db(#[from] DbError),
 }
 
 impl SignError {
@@ -61,13 +62,7 @@ impl SignError {
     }
 }
 
-ikrar_log::indonesian_display!(SignError);
-
-impl From<DbError> for SignError {
-    fn from(e: DbError) -> Self {
-        SignError::Db(e)
-    }
-}
+ikrar_log::localized!(SignError);
 
 fn subject(nip: &Nip) -> String {
     format!("tanda-tangan:{nip}")

@@ -564,20 +564,16 @@ const DESKTOP_IN_ENGLISH: Device = Device {
 async fn admins_enrol_a_second_factor_and_ask_for_resets() {
     for device in [DESKTOP, DESKTOP_IN_ENGLISH] {
         let (app, _) = app_where_siti_signed().await;
-        {
-            let mut conn = app.app.db.conn().unwrap();
-            ikrar::service::accounts::create(
-                &mut conn,
-                app.app.config.argon2,
-                "operator",
-                ikrar::domain::role::Role::Superadmin,
-                &[],
-                ADMIN_PASSWORD,
-                ikrar::service::accounts::Enrolment::AtFirstSignIn,
-                &ikrar::domain::audit::Actor::default(),
-            )
+        let operator = ikrar::service::accounts::NewAccount {
+            username: "operator".into(),
+            role: ikrar::domain::role::Role::Superadmin,
+            units: Vec::new(),
+            password: ADMIN_PASSWORD.to_owned().into(),
+            enrolment: ikrar::service::accounts::Enrolment::AtFirstSignIn,
+        };
+        ikrar::service::accounts::create(&app.app, operator, Default::default())
+            .await
             .unwrap();
-        }
         let mut browser = Browser::start(device, "keamanan").await;
         // First sign-in of an account made in the console: scan, confirm, in.
         browser.visit(&app.url("/admin/masuk"), "masuk").await;

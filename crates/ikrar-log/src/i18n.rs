@@ -5,20 +5,28 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
-/// Implements `Display` (the text in Bahasa Indonesia, for logs and the command line) and
-/// `Error` for message types that have a `text(Lang)` method.
+/// A message people read, in every language: the `text(lang)` method of its type.
+pub trait Localized {
+    /// The message in `lang`.
+    fn localized(&self, lang: Lang) -> String;
+}
+
+/// Implements [`Localized`] for a type whose `text(lang)` method gives its message.
 #[macro_export]
-macro_rules! indonesian_display {
+macro_rules! localized {
     ($t:ty) => {
-        impl std::fmt::Display for $t {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                let text = self.text($crate::i18n::Lang::Id);
-                f.write_str(text.as_ref())
+        impl $crate::i18n::Localized for $t {
+            fn localized(&self, lang: $crate::i18n::Lang) -> String {
+                self.text(lang).to_string()
             }
         }
-
-        impl std::error::Error for $t {}
     };
+}
+
+/// A message in Bahasa Indonesia, for logs and the command line: the `Display` of the error
+/// types, as `#[error("{}", ikrar_log::i18n::indonesian(self))]` (thiserror).
+pub fn indonesian<T: Localized>(message: &T) -> String {
+    message.localized(Lang::Id)
 }
 
 /// A language of the interface.

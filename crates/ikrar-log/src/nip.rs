@@ -40,7 +40,8 @@ impl fmt::Display for NipKind {
 }
 
 /// The rule of NIP.md that a NIP breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::i18n::indonesian(self))]
 pub enum NipError {
     Length,
     BirthDate,
@@ -71,7 +72,7 @@ impl NipError {
     }
 }
 
-crate::indonesian_display!(NipError);
+crate::localized!(NipError);
 
 /// A NIP that satisfies every rule of NIP.md: exactly 18 ASCII digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

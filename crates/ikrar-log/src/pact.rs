@@ -18,7 +18,8 @@ pub struct Pact {
 }
 
 /// Why a pact cannot be published.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::i18n::indonesian(self))]
 pub enum PactError {
     Id(ValueError),
     Title(ValueError),
@@ -40,7 +41,7 @@ impl PactError {
     }
 }
 
-crate::indonesian_display!(PactError);
+crate::localized!(PactError);
 
 impl Pact {
     /// Builds a pact, normalizing the title as a text value and the body as docs/FORMATS.md says.

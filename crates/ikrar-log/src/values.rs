@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
 /// Why a value does not have the form docs/FORMATS.md gives it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", crate::i18n::indonesian(self))]
 pub enum ValueError {
     EmptyText,
     TextTooLong,
@@ -37,7 +38,7 @@ impl ValueError {
     }
 }
 
-crate::indonesian_display!(ValueError);
+crate::localized!(ValueError);
 
 /// Normalizes a name or title: NFC, outer white space removed, inner runs folded to one space,
 /// no control characters, 1 to 200 characters.

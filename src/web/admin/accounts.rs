@@ -122,32 +122,16 @@ pub async fn create_account(
         .filter(|u| !u.is_empty())
         .map(str::to_owned)
         .collect();
-    let (username, password) = (
-        form.username.trim().to_owned(),
-        zeroize::Zeroizing::new(form.password.clone()),
-    );
+    let created_name = form.username.trim().to_owned();
+    let account = accounts::NewAccount {
+        username: created_name.clone(),
+        role,
+        units,
+        password: zeroize::Zeroizing::new(form.password.clone()),
+        enrolment: Enrolment::AtFirstSignIn,
+    };
     let who = actor(&req, &admin.signed_in.username);
-    let params = app.config.argon2;
-    let created_name = username.clone();
-    let result = app
-        .key_work({
-            let db = app.db.clone();
-            move || {
-                let mut conn = db.conn()?;
-                accounts::create(
-                    &mut conn,
-                    params,
-                    &username,
-                    role,
-                    &units,
-                    &password,
-                    Enrolment::AtFirstSignIn,
-                    &who,
-                )
-            }
-        })
-        .await
-        .map_err(|_| AppError::Unavailable)?;
+    let result = accounts::create(&app, account, who).await;
     match result {
         Ok(_) => {
             let notice = Some(
@@ -159,6 +143,7 @@ pub async fn create_account(
             accounts_page(&app, &admin, &csrf, StatusCode::OK, None, notice).await
         }
         Err(AccountError::Db(e)) => Err(AppError::Db(e)),
+        Err(AccountError::ShuttingDown) => Err(AppError::Unavailable),
         Err(e) => {
             let error = Some(e.text(admin.t.lang()));
             accounts_page(
