@@ -197,8 +197,8 @@ pub fn employees_after(
     Ok(query.order(employees::nip).limit(limit).load(conn)?)
 }
 
-/// A signature as reports show it: NIP, signing time as stored (UTC text), log index.
-pub type SignatureRow = (String, String, i64);
+/// A signature as reports show it: NIP, signing time (UTC), log index.
+pub type SignatureRow = (String, NaiveDateTime, i64);
 
 /// The signatures of `pact_id` by NIPs from `first` to `last`, by NIP: one range scan of the
 /// primary key, to merge with [`employees_after`] instead of probing once per employee.
@@ -214,7 +214,7 @@ pub fn signatures_between(
         .order(signatures::nip)
         .select((
             signatures::nip,
-            diesel::dsl::sql::<diesel::sql_types::Text>("CAST(signatures.signed_at AS TEXT)"),
+            signatures::signed_at,
             signatures::log_index,
         ))
         .load(conn)?)

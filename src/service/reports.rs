@@ -228,7 +228,7 @@ fn write_to(
 struct LocalTimes {
     tz: Tz,
     /// Stored time → position in `shown`.
-    seen: HashMap<String, usize>,
+    seen: HashMap<NaiveDateTime, usize>,
     shown: Vec<String>,
 }
 
@@ -243,20 +243,18 @@ impl LocalTimes {
         }
     }
 
-    /// The stored UTC time (`2024-01-10 02:00:00`) as people read it in the deployment's zone.
-    fn show(&mut self, stored: &str) -> &str {
-        let at = match self.seen.get(stored) {
+    /// A UTC time as people read it in the deployment's zone.
+    fn show(&mut self, stored: NaiveDateTime) -> &str {
+        let at = match self.seen.get(&stored) {
             Some(&at) => at,
             None => {
                 if self.shown.len() >= Self::LIMIT {
                     self.seen.clear();
                     self.shown.clear();
                 }
-                let shown = NaiveDateTime::parse_from_str(stored, "%Y-%m-%d %H:%M:%S%.f")
-                    .map(|at| crate::domain::display::local_time(at, self.tz))
-                    .unwrap_or_else(|_| stored.to_owned());
-                self.shown.push(shown);
-                self.seen.insert(stored.to_owned(), self.shown.len() - 1);
+                self.shown
+                    .push(crate::domain::display::local_time(stored, self.tz));
+                self.seen.insert(stored, self.shown.len() - 1);
                 self.shown.len() - 1
             }
         };
@@ -277,7 +275,7 @@ fn employee_fields<'a>(
         Some((_, signed_at, log_index)) => {
             use std::fmt::Write as _;
             let _ = write!(index, "{log_index}");
-            ("sudah", times.show(signed_at))
+            ("sudah", times.show(*signed_at))
         }
         None => ("belum", ""),
     };
