@@ -2,6 +2,7 @@
 
 use super::schema::{admin_sessions, admin_units, admins};
 use super::{Conn, DbError};
+use crate::domain::role::Role;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -12,7 +13,8 @@ pub struct Admin {
     pub id: i64,
     pub username: String,
     pub password_hash: String,
-    pub role: String,
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
     pub created_at: NaiveDateTime,
     pub disabled_at: Option<NaiveDateTime>,
     pub totp_secret: Option<Vec<u8>>,
@@ -34,7 +36,7 @@ pub fn create(
     conn: &mut Conn,
     username: &str,
     password_hash: &str,
-    role: &str,
+    role: Role,
     units: &[String],
     totp: (&[u8], bool),
     now: DateTime<Utc>,
@@ -43,7 +45,7 @@ pub fn create(
         .values((
             admins::username.eq(username),
             admins::password_hash.eq(password_hash),
-            admins::role.eq(role),
+            admins::role.eq(role.as_str()),
             admins::created_at.eq(now.naive_utc()),
             admins::totp_secret.eq(Some(totp.0)),
             admins::totp_confirmed.eq(totp.1),

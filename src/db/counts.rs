@@ -5,6 +5,7 @@ use super::dialect::per_backend;
 use super::schema::{employees, roster_counts, signatures, signed_counts};
 use super::{Conn, DbError};
 use chrono::NaiveDateTime;
+use ikrar_log::nip::NipKind;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -34,13 +35,13 @@ pub fn count_signature(
     conn: &mut Conn,
     pact_id: &str,
     unit_code: &str,
-    kind: &str,
+    kind: NipKind,
 ) -> Result<(), DbError> {
     per_backend!(conn, c => diesel::insert_into(signed_counts::table)
         .values((
             signed_counts::pact_id.eq(pact_id),
             signed_counts::unit_code.eq(unit_code),
-            signed_counts::kind.eq(kind),
+            signed_counts::kind.eq(kind.label()),
             signed_counts::signed.eq(1i64),
         ))
         .on_conflict((
@@ -173,7 +174,8 @@ fn employee_columns() -> EmployeeColumns {
 pub struct EmployeeRow {
     pub nip: String,
     pub name: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: NipKind,
     pub jabatan: String,
     pub unit_code: String,
     pub activated: bool,

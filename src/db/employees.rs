@@ -4,6 +4,7 @@ use super::schema::employees;
 use super::{Conn, DbError};
 use crate::keys::{Argon2Params, SealedKey};
 use chrono::{DateTime, Utc};
+use ikrar_log::nip::NipKind;
 use diesel::prelude::*;
 
 /// An employee as stored.
@@ -12,7 +13,8 @@ use diesel::prelude::*;
 pub struct Employee {
     pub nip: String,
     pub name: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: NipKind,
     pub jabatan: String,
     pub unit_code: String,
     pub activation_code_hash: Option<Vec<u8>>,
@@ -52,7 +54,7 @@ impl Employee {
 pub struct RosterFields<'a> {
     pub nip: &'a str,
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: NipKind,
     pub jabatan: &'a str,
     pub unit_code: &'a str,
 }
@@ -73,7 +75,7 @@ pub fn upsert(conn: &mut Conn, row: &RosterFields, now: DateTime<Utc>) -> Result
     let updated = diesel::update(employees::table.find(row.nip))
         .set((
             employees::name.eq(row.name),
-            employees::kind.eq(row.kind),
+            employees::kind.eq(row.kind.label()),
             employees::jabatan.eq(row.jabatan),
             employees::unit_code.eq(row.unit_code),
             employees::updated_at.eq(now),
@@ -86,7 +88,7 @@ pub fn upsert(conn: &mut Conn, row: &RosterFields, now: DateTime<Utc>) -> Result
         .values((
             employees::nip.eq(row.nip),
             employees::name.eq(row.name),
-            employees::kind.eq(row.kind),
+            employees::kind.eq(row.kind.label()),
             employees::jabatan.eq(row.jabatan),
             employees::unit_code.eq(row.unit_code),
             employees::created_at.eq(now),

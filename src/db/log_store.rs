@@ -21,6 +21,9 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    const ALL: [EntryKind; 3] = [EntryKind::Pact, EntryKind::Key, EntryKind::Signature];
+
+    /// The kind as stored.
     fn as_str(self) -> &'static str {
         match self {
             EntryKind::Pact => "pact",
@@ -30,13 +33,31 @@ impl EntryKind {
     }
 }
 
+/// A stored kind that is none of the three.
+#[derive(Debug, thiserror::Error)]
+#[error("jenis entri log tidak dikenal: {0}")]
+pub struct UnknownEntryKind(String);
+
+/// How the database gives a kind back.
+impl TryFrom<String> for EntryKind {
+    type Error = UnknownEntryKind;
+
+    fn try_from(stored: String) -> Result<Self, Self::Error> {
+        EntryKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == stored)
+            .ok_or(UnknownEntryKind(stored))
+    }
+}
+
 /// One stored entry.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = log_entries)]
 pub struct StoredEntry {
     #[diesel(column_name = idx)]
     pub index: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: EntryKind,
     pub body: Vec<u8>,
     pub leaf_hash: Vec<u8>,
 }

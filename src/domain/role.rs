@@ -77,6 +77,15 @@ impl FromStr for Role {
     }
 }
 
+/// How the database gives a role back.
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,7 +218,7 @@ fn create_in(
             conn,
             username,
             &hash,
-            role.as_str(),
+            role,
             unit_codes,
             totp_setting,
             now,
@@ -474,14 +474,11 @@ pub async fn session(app: &App, cookie: &str) -> Result<Option<SignedIn>, DbErro
     };
     app.db
         .run(move |conn| {
-            let Ok(role) = admin.role.parse::<Role>() else {
-                return Ok(None);
-            };
             let units = admins::units_of(conn, admin.id)?;
             Ok(Some(SignedIn {
                 id: admin.id,
                 username: admin.username,
-                role,
+                role: admin.role,
                 units,
             }))
         })
@@ -504,8 +501,7 @@ pub async fn sign_out(app: &App, cookie: &str, actor: Actor) -> Result<(), DbErr
 pub struct AccountSummary {
     pub id: i64,
     pub username: String,
-    /// `None` for a role this version does not know.
-    pub role: Option<Role>,
+    pub role: Role,
     pub units: Vec<String>,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -520,7 +516,7 @@ pub async fn list(app: &App) -> Result<Vec<AccountSummary>, DbError> {
                 rows.push(AccountSummary {
                     units: admins::units_of(conn, a.id)?,
                     id: a.id,
-                    role: a.role.parse().ok(),
+                    role: a.role,
                     active: a.disabled_at.is_none(),
                     created_at: a.created_at,
                     username: a.username,

@@ -282,7 +282,7 @@ fn employee_fields<'a>(
     [
         &e.nip,
         &e.name,
-        &e.kind,
+        e.kind.label(),
         &e.jabatan,
         &e.unit_code,
         status,

@@ -113,7 +113,7 @@ pub(super) fn import_in(
             let fields = employees::RosterFields {
                 nip: row.nip.as_str(),
                 name: &row.name,
-                kind: row.kind.label(),
+                kind: row.kind,
                 jabatan: &row.jabatan,
                 unit_code: &row.unit_code,
             };

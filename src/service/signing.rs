@@ -12,7 +12,7 @@ use crate::i18n::{Lang, Words};
 use crate::keys::{self, KeyError};
 use chrono::{DateTime, Utc};
 use ikrar_log::entry::{Entry, SignatureClaim};
-use ikrar_log::nip::{Nip, NipError};
+use ikrar_log::nip::{Nip, NipError, NipKind};
 use ikrar_log::note::LogSigner;
 use ikrar_log::values::now_seconds;
 use zeroize::Zeroizing;
@@ -103,7 +103,7 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
         .run(move |conn| {
             let signer = Signer {
                 nip: &nip,
-                kind: &employee.kind,
+                kind: employee.kind,
                 key_generation: employee.key_count,
             };
             store_signature(conn, &log, &receipts, &signer, &entry, now)
@@ -182,7 +182,7 @@ pub(super) fn forget_failures(conn: &mut Conn, nip: &Nip) -> Result<(), DbError>
 /// Who signs: the NIP, its kind (PNS or PPPK) and the generation of the key.
 struct Signer<'a> {
     nip: &'a Nip,
-    kind: &'a str,
+    kind: NipKind,
     key_generation: i32,
 }
 

@@ -33,6 +33,20 @@ impl NipKind {
     }
 }
 
+/// A kind label that is neither `PNS` nor `PPPK`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("jenis pegawai harus PNS atau PPPK: {0}")]
+pub struct UnknownNipKind(pub String);
+
+/// How a database gives a kind back.
+impl TryFrom<String> for NipKind {
+    type Error = UnknownNipKind;
+
+    fn try_from(label: String) -> Result<Self, Self::Error> {
+        NipKind::from_label(&label).ok_or(UnknownNipKind(label))
+    }
+}
+
 impl fmt::Display for NipKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())

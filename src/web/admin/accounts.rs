@@ -49,7 +49,7 @@ async fn accounts_page(
         .into_iter()
         .map(|a| AccountRow {
             id: a.id,
-            role: a.role.map_or("?", |r| r.label(lang)),
+            role: a.role.label(lang),
             units: a.units.join(", "),
             active: a.active,
             created: local_time_in(a.created_at, tz, lang),
