@@ -48,7 +48,7 @@ fn fill(dir: &Path, employees: u64) {
         last = employees - 1,
         title = pact.title.replace('\'', "''"),
         body = pact.body.replace('\'', "''"),
-        digest = pact.digest_hex(),
+        digest = pact.digest(),
     ))
     .unwrap();
     ikrar::db::counts::rebuild(&mut conn).unwrap();

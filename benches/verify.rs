@@ -19,9 +19,10 @@ use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use ikrar_log::bundle::{self, Header, PactText, ReportRow, UnitInfo, BUNDLE_FORMAT};
 use ikrar_log::entry::{Entry, KeyEntry, PactEntry, SignatureClaim};
 use ikrar_log::merkle::{leaf_hash, StreamingRoot};
+use ikrar_log::nip::NipDigits;
 use ikrar_log::note::LogSigner;
 use ikrar_log::pact::Pact;
-use ikrar_log::values::parse_time;
+use ikrar_log::values::{parse_time, Sha256Digest, UnitCode};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -49,25 +50,26 @@ fn employee(i: u64) -> (String, SigningKey) {
 }
 
 /// The key and signature entries of employee `i`.
-fn entries_of(i: u64, pact: &Pact, digest: &str) -> (String, String) {
+fn entries_of(i: u64, pact: &Pact, digest: Sha256Digest) -> (String, String) {
     let (nip, key) = employee(i);
-    let unit = UNITS[(i % UNITS.len() as u64) as usize];
+    let nip = NipDigits::parse(&nip).unwrap();
+    let unit = UnitCode::parse(UNITS[(i % UNITS.len() as u64) as usize]).unwrap();
     let name = format!("Pegawai {i}");
     let t0 = parse_time("2024-01-10T01:00:00Z").unwrap();
     let key_entry = Entry::Key(KeyEntry {
         nip: nip.clone(),
         name: name.clone(),
-        unit: unit.into(),
+        unit: unit.clone(),
         key: key.verifying_key().to_bytes(),
         time: t0,
     })
     .to_text();
     let claim = SignatureClaim {
         pact: pact.id.clone(),
-        sha256: digest.into(),
+        sha256: digest,
         nip,
         name,
-        unit: unit.into(),
+        unit,
         key: key.verifying_key().to_bytes(),
         time: t0 + Duration::hours(1),
     };
@@ -80,7 +82,7 @@ type Sample = (Vec<u8>, Signature, [u8; 32]);
 /// Writes the bundle to `path`; returns all entries' count and a sample of signatures.
 fn write_bundle(path: &Path, signer: &LogSigner, n: u64) -> (u64, Vec<Sample>) {
     let pact = Pact::default_pact();
-    let digest = pact.digest_hex();
+    let digest = pact.digest();
     let body_path = path.with_extension("entries");
     let mut body = BufWriter::with_capacity(1 << 20, std::fs::File::create(&body_path).unwrap());
     let mut root = StreamingRoot::default();
@@ -93,7 +95,7 @@ fn write_bundle(path: &Path, signer: &LogSigner, n: u64) -> (u64, Vec<Sample>) {
     let pact_entry = Entry::Pact(PactEntry {
         id: pact.id.clone(),
         title: pact.title.clone(),
-        sha256: digest.clone(),
+        sha256: digest,
         time: parse_time("2024-01-01T00:00:00Z").unwrap(),
     })
     .to_text();
@@ -108,7 +110,7 @@ fn write_bundle(path: &Path, signer: &LogSigner, n: u64) -> (u64, Vec<Sample>) {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     let (lo, hi) = ((start + t * per).min(end), (start + (t + 1) * per).min(end));
-                    let (pact, digest) = (&pact, &digest);
+                    let pact = &pact;
                     s.spawn(move || (lo..hi).map(|i| entries_of(i, pact, digest)).collect())
                 })
                 .collect();
@@ -147,7 +149,7 @@ fn write_bundle(path: &Path, signer: &LogSigner, n: u64) -> (u64, Vec<Sample>) {
         checkpoint: signer.sign_checkpoint(size, root.root()).unwrap(),
         exported_at: "2024-01-11T00:00:00Z".into(),
         pacts: vec![PactText {
-            id: pact.id.clone(),
+            id: pact.id.to_string(),
             title: pact.title.clone(),
             body: pact.body.clone(),
         }],
@@ -162,7 +164,7 @@ fn write_bundle(path: &Path, signer: &LogSigner, n: u64) -> (u64, Vec<Sample>) {
         report: report
             .into_iter()
             .map(|(unit, signed)| ReportRow {
-                pact: pact.id.clone(),
+                pact: pact.id.to_string(),
                 unit: unit.into(),
                 signed,
             })
@@ -302,21 +304,21 @@ fn load_database(dir: &Path, bundle_path: &Path, signer_key: &SigningKey) {
             .to_owned();
         match Entry::parse(line.entry.as_bytes()).unwrap() {
             Entry::Pact(p) => {
-                let text = header.pacts.iter().find(|t| t.id == p.id).unwrap();
+                let text = header.pacts.iter().find(|t| t.id == p.id.as_str()).unwrap();
                 diesel::sql_query("INSERT INTO pacts (id, title, body, sha256, published_at, log_index) VALUES (?, ?, ?, ?, '2024-01-01 00:00:00', ?)")
-                    .bind::<diesel::sql_types::Text, _>(&p.id)
+                    .bind::<diesel::sql_types::Text, _>(p.id.as_str())
                     .bind::<diesel::sql_types::Text, _>(&p.title)
                     .bind::<diesel::sql_types::Text, _>(&text.body)
-                    .bind::<diesel::sql_types::Text, _>(&p.sha256)
+                    .bind::<diesel::sql_types::Text, _>(p.sha256.to_string())
                     .bind::<diesel::sql_types::BigInt, _>(line.index as i64)
                     .execute(&mut conn)
                     .unwrap();
             }
             Entry::Signature(sig) => {
                 diesel::sql_query("INSERT INTO signatures (pact_id, nip, unit_code, signed_at, log_index) VALUES (?, ?, ?, '2024-01-10 02:00:00', ?)")
-                    .bind::<diesel::sql_types::Text, _>(&sig.claim.pact)
-                    .bind::<diesel::sql_types::Text, _>(&sig.claim.nip)
-                    .bind::<diesel::sql_types::Text, _>(&sig.claim.unit)
+                    .bind::<diesel::sql_types::Text, _>(sig.claim.pact.as_str())
+                    .bind::<diesel::sql_types::Text, _>(sig.claim.nip.as_str())
+                    .bind::<diesel::sql_types::Text, _>(sig.claim.unit.as_str())
                     .bind::<diesel::sql_types::BigInt, _>(line.index as i64)
                     .execute(&mut conn)
                     .unwrap();

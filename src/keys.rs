@@ -6,6 +6,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ed25519_dalek::SigningKey;
+use ikrar_log::nip::Nip;
 use rand_core::{OsRng, RngCore};
 use std::cell::RefCell;
 use std::fmt;
@@ -127,10 +128,10 @@ pub struct SealedKey {
 }
 
 /// The associated data binding a sealed seed to its NIP and public key.
-fn associated_data(nip: &str, public_key: &[u8; 32]) -> Vec<u8> {
+fn associated_data(nip: &Nip, public_key: &[u8; 32]) -> Vec<u8> {
     let mut aad = Vec::with_capacity(64);
     aad.extend_from_slice(b"ikrar/v1 sealed-key\n");
-    aad.extend_from_slice(nip.as_bytes());
+    aad.extend_from_slice(nip.as_str().as_bytes());
     aad.push(b'\n');
     aad.extend_from_slice(public_key);
     aad
@@ -138,7 +139,7 @@ fn associated_data(nip: &str, public_key: &[u8; 32]) -> Vec<u8> {
 
 /// Makes a new key from the OS RNG and seals its seed under the passphrase.
 pub fn generate_and_seal(
-    nip: &str,
+    nip: &Nip,
     passphrase: &str,
     params: Argon2Params,
 ) -> Result<(SigningKey, SealedKey), KeyError> {
@@ -173,7 +174,7 @@ pub fn generate_and_seal(
 /// Opens a sealed seed; a wrong passphrase (or a tampered record) fails authentication.
 pub fn unseal(
     sealed: &SealedKey,
-    nip: &str,
+    nip: &Nip,
     public_key: &[u8; 32],
     passphrase: &str,
 ) -> Result<SigningKey, KeyError> {
@@ -216,19 +217,25 @@ mod tests {
         p_cost: 1,
     };
 
+    fn nip(digits: &str) -> Nip {
+        Nip::parse(digits, chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()).unwrap()
+    }
+
     #[test]
     fn seal_and_unseal() {
         let (key, sealed) =
-            generate_and_seal("199004152019032004", "kuda lari cepat", CHEAP).unwrap();
+            generate_and_seal(&nip("199004152019032004"), "kuda lari cepat", CHEAP).unwrap();
         let public = key.verifying_key().to_bytes();
-        let opened = unseal(&sealed, "199004152019032004", &public, "kuda lari cepat").unwrap();
+        let siti = nip("199004152019032004");
+        let opened = unseal(&sealed, &siti, &public, "kuda lari cepat").unwrap();
         assert_eq!(opened.to_bytes(), key.to_bytes());
         assert_eq!(
-            unseal(&sealed, "199004152019032004", &public, "salah").unwrap_err(),
+            unseal(&sealed, &siti, &public, "salah").unwrap_err(),
             KeyError::WrongPassphrase
         );
         // The seal is bound to the NIP: another NIP cannot use it.
-        assert!(unseal(&sealed, "198807022023211007", &public, "kuda lari cepat").is_err());
+        let budi = nip("198807022023211007");
+        assert!(unseal(&sealed, &budi, &public, "kuda lari cepat").is_err());
     }
 
     #[test]

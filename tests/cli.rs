@@ -10,7 +10,7 @@ fn counts(dir: &DataDir) -> (i64, Option<String>) {
     let app = App::open(config(dir)).unwrap();
     let mut conn = app.db.conn().unwrap();
     let employees = employees::count(&mut conn).unwrap();
-    let siti = employees::find(&mut conn, "199004152019032004")
+    let siti = employees::find(&mut conn, &nip("199004152019032004"))
         .unwrap()
         .map(|e| format!("{}|{}", e.name, e.unit_code));
     (employees, siti)

@@ -601,7 +601,11 @@ async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signe
     let parsed: ikrar_log::receipt::Receipt =
         serde_json::from_str(&file.text().await.unwrap()).unwrap();
     assert_eq!(
-        ikrar_log::receipt::verify(&parsed, None).unwrap().claim.nip,
+        ikrar_log::receipt::verify(&parsed, None)
+            .unwrap()
+            .claim
+            .nip
+            .as_str(),
         nip
     );
 
@@ -647,7 +651,7 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     assert_eq!(again.status(), 409);
     // The old passphrase still works: nothing changed yet.
     let mut conn = app.app.db.conn().unwrap();
-    let siti = ikrar::db::employees::find(&mut conn, SITI)
+    let siti = ikrar::db::employees::find(&mut conn, &nip(SITI))
         .unwrap()
         .unwrap();
     assert!(siti.activation_code_hash.is_none() && siti.key_count == 1);
@@ -664,7 +668,12 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     let request_of = |nip: &str| {
         let mut conn = app.app.db.conn().unwrap();
         let pending = ikrar::db::reset_requests::pending(&mut conn).unwrap();
-        pending.iter().find(|(r, _, _)| r.nip == nip).unwrap().0.id
+        pending
+            .iter()
+            .find(|(r, _, _)| r.nip.as_str() == nip)
+            .unwrap()
+            .0
+            .id
     };
     let (siti_request, budi_request) = (request_of(SITI), request_of(BUDI));
     let own = format!("/admin/reset/{budi_request}/setujui");
@@ -700,7 +709,7 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
         .await;
     assert_eq!(res.status(), 200);
     let pact = ikrar_log::pact::Pact {
-        id: "apel-2026".into(),
+        id: ikrar_log::values::PactId::parse("apel-2026").unwrap(),
         title: "Ikrar Apel 2026".into(),
         body: "Kami berjanji.".into(),
     };

@@ -73,10 +73,10 @@ async fn import_activate_sign_receipt() {
     let Entry::Signature(entry) = Entry::parse(&stored.body).unwrap() else {
         panic!("not a signature entry");
     };
-    assert_eq!(entry.claim.pact, PACT);
-    assert_eq!(entry.claim.sha256, Pact::default_pact().digest_hex());
-    assert_eq!(entry.claim.nip, SITI);
-    assert_eq!(entry.claim.unit, "DINKES");
+    assert_eq!(entry.claim.pact.as_str(), PACT);
+    assert_eq!(entry.claim.sha256, Pact::default_pact().digest());
+    assert_eq!(entry.claim.nip.as_str(), SITI);
+    assert_eq!(entry.claim.unit.as_str(), "DINKES");
     let text = String::from_utf8(stored.body.clone()).unwrap();
     let message = &text[..text.find("sig ").unwrap()];
     VerifyingKey::from_bytes(&entry.claim.key)
@@ -88,7 +88,7 @@ async fn import_activate_sign_receipt() {
         .rev()
         .filter_map(|i| log_store::get(&mut app.app.db.conn().unwrap(), i).unwrap())
         .filter_map(|e| match Entry::parse(&e.body) {
-            Ok(Entry::Key(k)) if k.nip == SITI => Some(k),
+            Ok(Entry::Key(k)) if k.nip.as_str() == SITI => Some(k),
             _ => None,
         })
         .next()

@@ -5,10 +5,10 @@ use super::dialect::per_backend;
 use super::schema::{employees, roster_counts, signatures, signed_counts};
 use super::{Conn, DbError};
 use chrono::NaiveDateTime;
-use ikrar_log::nip::NipKind;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
+use ikrar_log::nip::NipKind;
 
 diesel::define_sql_function! {
     /// SQL `lower()`.

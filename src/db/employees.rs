@@ -4,19 +4,22 @@ use super::schema::employees;
 use super::{Conn, DbError};
 use crate::keys::{Argon2Params, SealedKey};
 use chrono::{DateTime, Utc};
-use ikrar_log::nip::NipKind;
 use diesel::prelude::*;
+use ikrar_log::nip::{Nip, NipKind};
+use ikrar_log::values::UnitCode;
 
 /// An employee as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = employees)]
 pub struct Employee {
-    pub nip: String,
+    #[diesel(deserialize_as = String)]
+    pub nip: Nip,
     pub name: String,
     #[diesel(deserialize_as = String)]
     pub kind: NipKind,
     pub jabatan: String,
-    pub unit_code: String,
+    #[diesel(deserialize_as = String)]
+    pub unit_code: UnitCode,
     pub activation_code_hash: Option<Vec<u8>>,
     pub public_key: Option<Vec<u8>>,
     sealed_seed: Option<Vec<u8>>,
@@ -52,7 +55,7 @@ impl Employee {
 /// A roster row to insert or update.
 #[derive(Debug, Clone)]
 pub struct RosterFields<'a> {
-    pub nip: &'a str,
+    pub nip: &'a Nip,
     pub name: &'a str,
     pub kind: NipKind,
     pub jabatan: &'a str,
@@ -60,9 +63,9 @@ pub struct RosterFields<'a> {
 }
 
 /// The employee with this NIP.
-pub fn find(conn: &mut Conn, nip: &str) -> Result<Option<Employee>, DbError> {
+pub fn find(conn: &mut Conn, nip: &Nip) -> Result<Option<Employee>, DbError> {
     Ok(employees::table
-        .find(nip)
+        .find(nip.as_str())
         .select(Employee::as_select())
         .first(conn)
         .optional()?)
@@ -72,7 +75,7 @@ pub fn find(conn: &mut Conn, nip: &str) -> Result<Option<Employee>, DbError> {
 /// Returns whether the employee was new.
 pub fn upsert(conn: &mut Conn, row: &RosterFields, now: DateTime<Utc>) -> Result<bool, DbError> {
     let now = now.naive_utc();
-    let updated = diesel::update(employees::table.find(row.nip))
+    let updated = diesel::update(employees::table.find(row.nip.as_str()))
         .set((
             employees::name.eq(row.name),
             employees::kind.eq(row.kind.label()),
@@ -86,7 +89,7 @@ pub fn upsert(conn: &mut Conn, row: &RosterFields, now: DateTime<Utc>) -> Result
     }
     diesel::insert_into(employees::table)
         .values((
-            employees::nip.eq(row.nip),
+            employees::nip.eq(row.nip.as_str()),
             employees::name.eq(row.name),
             employees::kind.eq(row.kind.label()),
             employees::jabatan.eq(row.jabatan),
@@ -104,8 +107,8 @@ pub fn needs_code(employee: &Employee) -> bool {
 }
 
 /// Stores the hash of a newly issued activation code.
-pub fn set_activation_code(conn: &mut Conn, nip: &str, hash: &[u8; 32]) -> Result<(), DbError> {
-    diesel::update(employees::table.find(nip))
+pub fn set_activation_code(conn: &mut Conn, nip: &Nip, hash: &[u8; 32]) -> Result<(), DbError> {
+    diesel::update(employees::table.find(nip.as_str()))
         .set(employees::activation_code_hash.eq(Some(hash.as_slice())))
         .execute(conn)?;
     Ok(())
@@ -115,14 +118,14 @@ pub fn set_activation_code(conn: &mut Conn, nip: &str, hash: &[u8; 32]) -> Resul
 /// (so two activations with one code cannot both succeed). Returns whether it was stored.
 pub fn activate(
     conn: &mut Conn,
-    nip: &str,
+    nip: &Nip,
     code_hash: &[u8; 32],
     key: &StoredKey,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
     let updated = diesel::update(
         employees::table
-            .find(nip)
+            .find(nip.as_str())
             .filter(employees::activation_code_hash.eq(code_hash.as_slice())),
     )
     .set((
@@ -145,11 +148,16 @@ pub fn count(conn: &mut Conn) -> Result<i64, DbError> {
     Ok(employees::table.count().get_result(conn)?)
 }
 
-/// Employees of a unit who have no key yet: (NIP, name), by NIP.
-pub fn unactivated_in_unit(
-    conn: &mut Conn,
-    unit_code: &str,
-) -> Result<Vec<(String, String)>, DbError> {
+/// An employee who has no key yet.
+#[derive(Debug, Clone, Queryable)]
+pub struct Unactivated {
+    #[diesel(deserialize_as = String)]
+    pub nip: Nip,
+    pub name: String,
+}
+
+/// The employees of a unit who have no key yet, by NIP.
+pub fn unactivated_in_unit(conn: &mut Conn, unit_code: &str) -> Result<Vec<Unactivated>, DbError> {
     Ok(employees::table
         .filter(employees::unit_code.eq(unit_code))
         .filter(employees::public_key.is_null())

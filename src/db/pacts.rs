@@ -4,15 +4,18 @@ use super::schema::pacts;
 use super::{Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use ikrar_log::values::{PactId, Sha256Digest};
 
 /// A pact as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = pacts)]
 pub struct StoredPact {
-    pub id: String,
+    #[diesel(deserialize_as = String)]
+    pub id: PactId,
     pub title: String,
     pub body: String,
-    pub sha256: String,
+    #[diesel(deserialize_as = String)]
+    pub sha256: Sha256Digest,
     pub published_at: NaiveDateTime,
     pub opens_at: Option<NaiveDateTime>,
     pub closes_at: Option<NaiveDateTime>,

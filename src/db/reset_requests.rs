@@ -5,13 +5,15 @@ use super::schema::{employees, reset_requests};
 use super::{Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use ikrar_log::nip::Nip;
 
 /// A request as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = reset_requests)]
 pub struct ResetRequest {
     pub id: i64,
-    pub nip: String,
+    #[diesel(deserialize_as = String)]
+    pub nip: Nip,
     pub reason: String,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
@@ -23,14 +25,14 @@ pub struct ResetRequest {
 /// Opens a request; a second open one for the same NIP breaks a unique index.
 pub fn open(
     conn: &mut Conn,
-    nip: &str,
+    nip: &Nip,
     reason: &str,
     requested_by: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
     Ok(diesel::insert_into(reset_requests::table)
         .values((
-            reset_requests::nip.eq(nip),
+            reset_requests::nip.eq(nip.as_str()),
             reset_requests::reason.eq(reason),
             reset_requests::requested_by.eq(requested_by),
             reset_requests::requested_at.eq(now.naive_utc()),

@@ -4,6 +4,8 @@ use super::schema::signatures;
 use super::{Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use ikrar_log::nip::Nip;
+use ikrar_log::values::{PactId, UnitCode};
 
 /// A signature as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -21,18 +23,18 @@ pub struct StoredSignature {
 /// Records a signature; a second one for the same pact and NIP breaks the primary key.
 pub fn insert(
     conn: &mut Conn,
-    pact_id: &str,
-    nip: &str,
-    unit_code: &str,
+    pact_id: &PactId,
+    nip: &Nip,
+    unit_code: &UnitCode,
     signed_at: DateTime<Utc>,
     log_index: i64,
     key_generation: i32,
 ) -> Result<(), DbError> {
     diesel::insert_into(signatures::table)
         .values((
-            signatures::pact_id.eq(pact_id),
-            signatures::nip.eq(nip),
-            signatures::unit_code.eq(unit_code),
+            signatures::pact_id.eq(pact_id.as_str()),
+            signatures::nip.eq(nip.as_str()),
+            signatures::unit_code.eq(unit_code.as_str()),
             signatures::signed_at.eq(signed_at.naive_utc()),
             signatures::log_index.eq(log_index),
             signatures::key_generation.eq(key_generation),
@@ -42,9 +44,13 @@ pub fn insert(
 }
 
 /// The signature of `nip` on `pact_id`, if any.
-pub fn find(conn: &mut Conn, pact_id: &str, nip: &str) -> Result<Option<StoredSignature>, DbError> {
+pub fn find(
+    conn: &mut Conn,
+    pact_id: &PactId,
+    nip: &Nip,
+) -> Result<Option<StoredSignature>, DbError> {
     Ok(signatures::table
-        .find((pact_id, nip))
+        .find((pact_id.as_str(), nip.as_str()))
         .select(StoredSignature::as_select())
         .first(conn)
         .optional()?)

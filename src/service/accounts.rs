@@ -214,15 +214,7 @@ fn create_in(
     let enrolled = enrolment == Enrolment::Now;
     crate::db::write_transaction(conn, |conn| {
         let totp_setting = (secret.as_slice(), enrolled);
-        admins::create(
-            conn,
-            username,
-            &hash,
-            role,
-            unit_codes,
-            totp_setting,
-            now,
-        )?;
+        admins::create(conn, username, &hash, role, unit_codes, totp_setting, now)?;
         let detail = format!("{username} ({role}) {}", unit_codes.join(","));
         audit::record(conn, actor, AuditAction::AccountCreate, detail.trim(), now)?;
         Ok::<_, AccountError>(())

@@ -92,7 +92,7 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
             if let Attempt::Locked(until) = guess_limits::begin_attempt(conn, &subject, now)? {
                 return Err(ActivationError::Locked(until));
             }
-            let employee = employees::find(conn, lookup_nip.as_str())?;
+            let employee = employees::find(conn, &lookup_nip)?;
             let matches = match (&employee, &code_hash) {
                 (Some(e), Some(given)) => e
                     .activation_code_hash
@@ -114,7 +114,7 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
     let passphrase = request.passphrase;
     let seal_nip = nip.clone();
     let (signing_key, sealed) = app
-        .key_work(move || keys::generate_and_seal(seal_nip.as_str(), &passphrase, params))
+        .key_work(move || keys::generate_and_seal(&seal_nip, &passphrase, params))
         .await
         .map_err(|_| ActivationError::Unavailable)?
         .map_err(ActivationError::Key)?;
@@ -125,7 +125,7 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
     drop(signing_key);
 
     let entry = Entry::Key(KeyEntry {
-        nip: nip.to_string(),
+        nip: nip.clone().into(),
         name: employee.name.clone(),
         unit: employee.unit_code.clone(),
         key: stored.public_key,
@@ -156,7 +156,7 @@ fn store_key(
     now: DateTime<Utc>,
 ) -> Result<i64, ActivationError> {
     db::write_transaction(conn, |conn| {
-        if !employees::activate(conn, nip.as_str(), code_hash, key, now)? {
+        if !employees::activate(conn, nip, code_hash, key, now)? {
             // Another request spent the code first.
             return Err(ActivationError::BadCredentials);
         }

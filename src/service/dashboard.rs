@@ -79,7 +79,7 @@ pub async fn pacts(app: &App, visible: Option<Vec<String>>) -> Result<Vec<PactSu
                     progress(conn, &pact.id, None, visible.as_deref(), Order::Name)?
                 {
                     rows.push(PactSummary {
-                        id: pact.id,
+                        id: pact.id.to_string(),
                         title: pact.title,
                         total: progress.total,
                     });

@@ -44,14 +44,13 @@ pub fn seed(app: &App) -> Result<Vec<DemoEmployee>, DbError> {
     )?;
     let mut demo = Vec::with_capacity(rows.len());
     for row in rows {
-        let activated =
-            employees::find(conn, row.nip.as_str())?.is_some_and(|e| e.public_key.is_some());
+        let activated = employees::find(conn, &row.nip)?.is_some_and(|e| e.public_key.is_some());
         let code = if activated {
             None
         } else {
             Some(roster::issue_code(
                 conn,
-                row.nip.as_str(),
+                &row.nip,
                 &row.name,
                 &row.unit_code,
             )?)

@@ -46,7 +46,7 @@ pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
                 .into_iter()
                 .filter(|p| p.log_index < size)
                 .map(|p| PactText {
-                    id: p.id,
+                    id: p.id.to_string(),
                     title: p.title,
                     body: p.body,
                 })

@@ -80,19 +80,19 @@ fn publish_in(
             return Err(PublishError::Window);
         }
     }
-    let digest = pact.digest_hex();
+    let digest = pact.digest();
     db::write_transaction(conn, |conn| {
         if let Some(existing) = pacts::find(conn, &pact.id)? {
             return if existing.sha256 == digest && Window::of(&existing) == window {
                 Ok(existing.log_index)
             } else {
-                Err(PublishError::IdTaken(pact.id.clone()))
+                Err(PublishError::IdTaken(pact.id.to_string()))
             };
         }
         let entry = Entry::Pact(PactEntry {
             id: pact.id.clone(),
             title: pact.title.clone(),
-            sha256: digest.clone(),
+            sha256: digest,
             time: now,
         });
         let index = log_store::append(conn, log, EntryKind::Pact, entry.to_text().as_bytes(), now)?;
@@ -102,7 +102,7 @@ fn publish_in(
                 id: &pact.id,
                 title: &pact.title,
                 body: &pact.body,
-                sha256: &digest,
+                sha256: &digest.to_string(),
                 published_at: now.naive_utc(),
                 opens_at: window.opens_at.map(|t| t.naive_utc()),
                 closes_at: window.closes_at.map(|t| t.naive_utc()),
@@ -153,7 +153,7 @@ impl PactCache {
     pub fn keep(&self, pact: StoredPact) -> Arc<StoredPact> {
         let pact = std::sync::Arc::new(pact);
         if let Ok(mut map) = self.0.write() {
-            map.insert(pact.id.clone(), pact.clone());
+            map.insert(pact.id.to_string(), pact.clone());
         }
         pact
     }

@@ -60,19 +60,19 @@ pub async fn find(app: &App, index: i64, token: String) -> Result<Option<PublicR
                     return Ok(None);
                 };
                 let claim = signature.claim;
-                let pact_title =
-                    pacts::find(conn, &claim.pact)?.map_or_else(|| claim.pact.clone(), |p| p.title);
+                let pact_title = pacts::find(conn, &claim.pact)?
+                    .map_or_else(|| claim.pact.to_string(), |p| p.title);
                 let unit = units::find(conn, &claim.unit)?;
                 let in_checkpoint = proven_size(conn, index, &text)?;
                 Ok(Some(PublicReceipt {
                     reference,
                     pact_title,
                     name: claim.name,
-                    masked_nip: mask(&claim.nip),
+                    masked_nip: mask(claim.nip.as_str()),
                     unit_name: unit.as_ref().map_or_else(String::new, |u| u.name.clone()),
                     instansi: unit.map_or_else(String::new, |u| u.instansi),
-                    unit_code: claim.unit,
-                    pact_id: claim.pact,
+                    unit_code: claim.unit.to_string(),
+                    pact_id: claim.pact.to_string(),
                     time: claim.time,
                     in_checkpoint,
                 }))
@@ -153,7 +153,7 @@ pub async fn redownload(
     let now = now_seconds();
     let (_, key) = signing::open_key(app, &nip, passphrase, now).await?;
     drop(key);
-    if nip.as_str() != signer {
+    if nip.as_str() != signer.as_str() {
         signing::record_failure(app, &nip, now).await?;
         return Err(SignError::BadCredentials);
     }

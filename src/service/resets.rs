@@ -12,6 +12,7 @@ use crate::db::{self, employees, reset_requests, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, Utc};
+use ikrar_log::nip::Nip;
 use ikrar_log::values::{normalize_text, now_seconds};
 
 /// The shortest reason accepted for a reset of an activated employee.
@@ -79,6 +80,8 @@ pub async fn request_or_issue(
     allowed_units: Option<Vec<String>>,
     actor: Actor,
 ) -> Result<ResetOutcome, ResetError> {
+    // A NIP that breaks the rules names nobody.
+    let nip = Nip::parse(&nip, app.config.today()).map_err(|_| ResetError::NotFound)?;
     app.db
         .run(move |conn| {
             let limit = allowed_units.as_deref();
@@ -89,7 +92,7 @@ pub async fn request_or_issue(
 
 fn request_or_issue_in(
     conn: &mut Conn,
-    nip: &str,
+    nip: &Nip,
     reason: &str,
     allowed_units: Option<&[String]>,
     actor: &Actor,
@@ -97,12 +100,12 @@ fn request_or_issue_in(
 ) -> Result<ResetOutcome, ResetError> {
     db::write_transaction(conn, |conn| {
         let employee = employees::find(conn, nip)?.ok_or(ResetError::NotFound)?;
-        if allowed_units.is_some_and(|units| !units.contains(&employee.unit_code)) {
+        if allowed_units.is_some_and(|units| !units.iter().any(|u| **u == *employee.unit_code)) {
             return Err(ResetError::NotFound);
         }
         if employee.key_count == 0 && employee.public_key.is_none() {
             let issued = issue_code(conn, nip, &employee.name, &employee.unit_code)?;
-            audit::record(conn, actor, AuditAction::CodeReset, nip, now)?;
+            audit::record(conn, actor, AuditAction::CodeReset, nip.as_str(), now)?;
             return Ok(ResetOutcome::Issued(issued));
         }
         let reason = normalize_text(reason)
@@ -121,7 +124,7 @@ fn request_or_issue_in(
             now,
         )?;
         Ok(ResetOutcome::Requested {
-            nip: nip.to_owned(),
+            nip: nip.to_string(),
             name: employee.name,
         })
     })

@@ -9,6 +9,7 @@ use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::SafeCsv;
 use crate::domain::roster::{self, ParsedRoster, RosterFileError, RowError};
 use chrono::{DateTime, Utc};
+use ikrar_log::nip::Nip;
 use ikrar_log::values::now_seconds;
 use rand_core::{OsRng, RngCore};
 use std::collections::BTreeMap;
@@ -111,7 +112,7 @@ pub(super) fn import_in(
         units::upsert(conn, &unit_rows.into_values().collect::<Vec<_>>())?;
         for (i, row) in roster.rows.iter().enumerate() {
             let fields = employees::RosterFields {
-                nip: row.nip.as_str(),
+                nip: &row.nip,
                 name: &row.name,
                 kind: row.kind,
                 jabatan: &row.jabatan,
@@ -123,15 +124,12 @@ pub(super) fn import_in(
                 outcome.updated += 1;
             }
             if options.issue_codes {
-                let needs = employees::find(conn, row.nip.as_str())?
-                    .is_some_and(|e| employees::needs_code(&e));
+                let needs =
+                    employees::find(conn, &row.nip)?.is_some_and(|e| employees::needs_code(&e));
                 if needs {
-                    outcome.codes.push(issue_code(
-                        conn,
-                        row.nip.as_str(),
-                        &row.name,
-                        &row.unit_code,
-                    )?);
+                    outcome
+                        .codes
+                        .push(issue_code(conn, &row.nip, &row.name, &row.unit_code)?);
                 }
             }
             progress(i as u64 + 1);
@@ -242,15 +240,16 @@ pub async fn import_upload(
 /// Issues a new activation code to an employee, replacing any earlier unused one.
 pub fn issue_code(
     conn: &mut Conn,
-    nip: &str,
+    nip: &Nip,
     name: &str,
     unit_code: &str,
 ) -> Result<IssuedCode, DbError> {
     let code = activation_code::generate();
     let normalized = activation_code::normalize(&code).unwrap_or_default();
-    employees::set_activation_code(conn, nip, &activation_code::hash(nip, &normalized))?;
+    let hash = activation_code::hash(nip.as_str(), &normalized);
+    employees::set_activation_code(conn, nip, &hash)?;
     Ok(IssuedCode {
-        nip: nip.to_owned(),
+        nip: nip.to_string(),
         name: name.to_owned(),
         unit_code: unit_code.to_owned(),
         code,
@@ -269,8 +268,9 @@ pub async fn issue_unit_codes(
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
                 let mut issued = Vec::new();
-                for (nip, name) in employees::unactivated_in_unit(conn, &unit_code)? {
-                    issued.push(issue_code(conn, &nip, &name, &unit_code)?);
+                for employee in employees::unactivated_in_unit(conn, &unit_code)? {
+                    let (nip, name) = (&employee.nip, &employee.name);
+                    issued.push(issue_code(conn, nip, name, &unit_code)?);
                 }
                 let detail = format!("{unit_code}: {} kode", issued.len());
                 audit::record(conn, &actor, AuditAction::CodesIssue, &detail, now)?;

@@ -89,8 +89,8 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
     let (employee, signing_key) = open_key(app, &nip, request.passphrase, now).await?;
     let claim = SignatureClaim {
         pact: pact.id.clone(),
-        sha256: pact.sha256.clone(),
-        nip: nip.to_string(),
+        sha256: pact.sha256,
+        nip: nip.clone().into(),
         name: employee.name.clone(),
         unit: employee.unit_code.clone(),
         key: signing_key.verifying_key().to_bytes(),
@@ -129,7 +129,7 @@ pub(super) async fn open_key(
             {
                 return Err(SignError::Locked(until));
             }
-            Ok(employees::find(conn, lookup_nip.as_str())?)
+            Ok(employees::find(conn, &lookup_nip)?)
         })
         .await?;
     let params = app.config.argon2;
@@ -139,7 +139,7 @@ pub(super) async fn open_key(
         .key_work(move || match key {
             Some(key) => Some(keys::unseal(
                 &key.sealed,
-                open_nip.as_str(),
+                &open_nip,
                 &key.public_key,
                 &passphrase,
             )),
@@ -199,7 +199,7 @@ fn store_signature(
     };
     let claim = &signature.claim;
     let result = db::write_transaction(conn, |conn| {
-        if let Some(existing) = signatures::find(conn, &claim.pact, &claim.nip)? {
+        if let Some(existing) = signatures::find(conn, &claim.pact, signer.nip)? {
             return Err(SignError::AlreadySigned(
                 receipts.reference(existing.log_index),
             ));
@@ -216,7 +216,7 @@ fn store_signature(
         signatures::insert(
             conn,
             &claim.pact,
-            &claim.nip,
+            signer.nip,
             &claim.unit,
             now,
             index,
@@ -227,7 +227,7 @@ fn store_signature(
     });
     let result = match result {
         Err(SignError::Db(e)) if e.is_unique_violation() => {
-            let existing = signatures::find(conn, &claim.pact, &claim.nip)?;
+            let existing = signatures::find(conn, &claim.pact, signer.nip)?;
             Err(existing.map_or(SignError::Db(e), |s| {
                 SignError::AlreadySigned(receipts.reference(s.log_index))
             }))

@@ -42,7 +42,7 @@ impl PactSummary {
             (None, None) => None,
         };
         PactSummary {
-            id: pact.id.clone(),
+            id: pact.id.to_string(),
             title: pact.title.clone(),
             open: pact.is_open(now_seconds()),
             window,
@@ -233,7 +233,7 @@ fn pact_page<'a>(
         csrf_token,
         pact: PactSummary::new(pact, app.config.tz, t.lang()),
         paragraphs,
-        digest: pact.sha256.clone(),
+        digest: pact.sha256.to_string(),
         nip,
         error: failure.map(|e| match e {
             SignError::Locked(until) => locked_text(app, t.lang(), *until),

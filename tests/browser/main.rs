@@ -307,7 +307,7 @@ async fn employee_flow(device: Device) {
         ),
     ] {
         let mut pact = Pact::default_pact();
-        pact.id = format!("pakta-{id}");
+        pact.id = ikrar_log::values::PactId::parse(&format!("pakta-{id}")).unwrap();
         pact.title = format!("Pakta uji {id}");
         pacts::publish(
             &app.app,

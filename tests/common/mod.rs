@@ -627,3 +627,8 @@ pub fn small_roster() -> String {
          200002292022012001,Ani Lestari,PNS,Bidan,DINKES,Dinas Kesehatan,Pemerintah Kabupaten Purbalingga\n"
     )
 }
+
+/// A NIP the tests know to be valid.
+pub fn nip(digits: &str) -> ikrar_log::nip::Nip {
+    ikrar_log::nip::Nip::parse(digits, chrono::Utc::now().date_naive()).unwrap()
+}

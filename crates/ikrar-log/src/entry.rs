@@ -1,7 +1,8 @@
 //! Log entries (docs/FORMATS.md, "Log entries"): build them, render them to their exact bytes, and
 //! parse them strictly, refusing anything that does not render back to the same bytes.
 
-use crate::values::{check_pact_id, check_unit_code, format_time, normalize_text, parse_time};
+use crate::nip::NipDigits;
+use crate::values::{format_time, normalize_text, parse_time, PactId, Sha256Digest, UnitCode};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -15,19 +16,19 @@ const SIGNATURE_TYPE: &str = "ikrar/v1 signature";
 /// A pact published in the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PactEntry {
-    pub id: String,
+    pub id: PactId,
     pub title: String,
-    /// Hex SHA-256 of the pact document.
-    pub sha256: String,
+    /// SHA-256 of the pact document.
+    pub sha256: Sha256Digest,
     pub time: DateTime<Utc>,
 }
 
 /// An employee's public key bound to their NIP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyEntry {
-    pub nip: String,
+    pub nip: NipDigits,
     pub name: String,
-    pub unit: String,
+    pub unit: UnitCode,
     pub key: [u8; 32],
     pub time: DateTime<Utc>,
 }
@@ -35,11 +36,11 @@ pub struct KeyEntry {
 /// The part of a signature entry that the employee signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureClaim {
-    pub pact: String,
-    pub sha256: String,
-    pub nip: String,
+    pub pact: PactId,
+    pub sha256: Sha256Digest,
+    pub nip: NipDigits,
     pub name: String,
-    pub unit: String,
+    pub unit: UnitCode,
     pub key: [u8; 32],
     pub time: DateTime<Utc>,
 }
@@ -96,8 +97,8 @@ impl SignatureClaim {
         let mut out = String::with_capacity(320);
         push_line(&mut out, SIGNATURE_TYPE);
         push_field(&mut out, "pact", &self.pact);
-        push_field(&mut out, "sha256", &self.sha256);
-        push_field(&mut out, "nip", &self.nip);
+        push_field(&mut out, "sha256", &self.sha256.to_string());
+        push_field(&mut out, "nip", self.nip.as_str());
         push_field(&mut out, "name", &self.name);
         push_field(&mut out, "unit", &self.unit);
         push_field(&mut out, "key", &B64.encode(self.key));
@@ -135,14 +136,14 @@ impl Entry {
                 push_line(&mut out, PACT_TYPE);
                 push_field(&mut out, "id", &p.id);
                 push_field(&mut out, "title", &p.title);
-                push_field(&mut out, "sha256", &p.sha256);
+                push_field(&mut out, "sha256", &p.sha256.to_string());
                 push_field(&mut out, "time", &format_time(p.time));
                 out
             }
             Entry::Key(k) => {
                 let mut out = String::with_capacity(256);
                 push_line(&mut out, KEY_TYPE);
-                push_field(&mut out, "nip", &k.nip);
+                push_field(&mut out, "nip", k.nip.as_str());
                 push_field(&mut out, "name", &k.name);
                 push_field(&mut out, "unit", &k.unit);
                 push_field(&mut out, "key", &B64.encode(k.key));
@@ -241,16 +242,12 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn pact_id(&mut self, field: &'static str) -> Result<String, EntryError> {
-        let value = self.value(field)?;
-        check_pact_id(value).map_err(|e| Self::bad(field, e))?;
-        Ok(value.to_owned())
+    fn pact_id(&mut self, field: &'static str) -> Result<PactId, EntryError> {
+        PactId::parse(self.value(field)?).map_err(|e| Self::bad(field, e))
     }
 
-    fn unit(&mut self, field: &'static str) -> Result<String, EntryError> {
-        let value = self.value(field)?;
-        check_unit_code(value).map_err(|e| Self::bad(field, e))?;
-        Ok(value.to_owned())
+    fn unit(&mut self, field: &'static str) -> Result<UnitCode, EntryError> {
+        UnitCode::parse(self.value(field)?).map_err(|e| Self::bad(field, e))
     }
 
     fn text(&mut self, field: &'static str) -> Result<String, EntryError> {
@@ -262,21 +259,14 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn sha256(&mut self, field: &'static str) -> Result<String, EntryError> {
-        let value = self.value(field)?;
-        let ok = value.len() == 64
-            && value
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        ok.then(|| value.to_owned())
+    fn sha256(&mut self, field: &'static str) -> Result<Sha256Digest, EntryError> {
+        Sha256Digest::parse_hex(self.value(field)?)
             .ok_or_else(|| Self::bad(field, "harus 64 digit heksadesimal huruf kecil"))
     }
 
-    fn nip(&mut self, field: &'static str) -> Result<String, EntryError> {
-        let value = self.value(field)?;
-        let ok = value.len() == 18 && value.bytes().all(|b| b.is_ascii_digit());
-        ok.then(|| value.to_owned())
-            .ok_or_else(|| Self::bad(field, "NIP harus 18 digit angka"))
+    fn nip(&mut self, field: &'static str) -> Result<NipDigits, EntryError> {
+        NipDigits::parse(self.value(field)?)
+            .map_err(|_| Self::bad(field, "NIP harus 18 digit angka"))
     }
 
     fn time(&mut self, field: &'static str) -> Result<DateTime<Utc>, EntryError> {
@@ -307,11 +297,14 @@ mod tests {
 
     fn claim() -> SignatureClaim {
         SignatureClaim {
-            pact: "netralitas-2024".into(),
-            sha256: "2e6a38c7b0936742082f3f71b5095af00b15be3654cb3c086a21f0b4df8bfd9e".into(),
-            nip: "199004152019032004".into(),
+            pact: PactId::parse("netralitas-2024").unwrap(),
+            sha256: Sha256Digest::parse_hex(
+                "2e6a38c7b0936742082f3f71b5095af00b15be3654cb3c086a21f0b4df8bfd9e",
+            )
+            .unwrap(),
+            nip: NipDigits::parse("199004152019032004").unwrap(),
             name: "Siti Aminah".into(),
-            unit: "DINKES".into(),
+            unit: UnitCode::parse("DINKES").unwrap(),
             key: key().verifying_key().to_bytes(),
             time: parse_time("2023-11-24T02:15:07Z").unwrap(),
         }
@@ -320,10 +313,13 @@ mod tests {
     #[test]
     fn pact_entry_matches_spec_example() {
         let entry = Entry::Pact(PactEntry {
-            id: "netralitas-2024".into(),
+            id: PactId::parse("netralitas-2024").unwrap(),
             title: "Pakta Integritas Netralitas Pegawai ASN pada Pemilu dan Pemilihan Tahun 2024"
                 .into(),
-            sha256: "2e6a38c7b0936742082f3f71b5095af00b15be3654cb3c086a21f0b4df8bfd9e".into(),
+            sha256: Sha256Digest::parse_hex(
+                "2e6a38c7b0936742082f3f71b5095af00b15be3654cb3c086a21f0b4df8bfd9e",
+            )
+            .unwrap(),
             time: parse_time("2023-11-20T01:00:00Z").unwrap(),
         });
         let text = "ikrar/v1 pact\nid netralitas-2024\n\
@@ -338,9 +334,9 @@ mod tests {
     fn key_entry_matches_spec_example() {
         let public = B64.encode(key().verifying_key().to_bytes());
         let entry = Entry::Key(KeyEntry {
-            nip: "199004152019032004".into(),
+            nip: NipDigits::parse("199004152019032004").unwrap(),
             name: "Siti Aminah".into(),
-            unit: "DINKES".into(),
+            unit: UnitCode::parse("DINKES").unwrap(),
             key: key().verifying_key().to_bytes(),
             time: parse_time("2023-11-21T03:00:00Z").unwrap(),
         });
@@ -371,7 +367,7 @@ mod tests {
             .unwrap();
         assert!(entry.verify());
         let mut forged = entry.clone();
-        forged.claim.unit = "DINSOS".into();
+        forged.claim.unit = UnitCode::parse("DINSOS").unwrap();
         assert!(!forged.verify());
         assert_eq!(
             Entry::parse(text.as_bytes()).unwrap(),

@@ -172,6 +172,56 @@ pub fn mask(nip: &str) -> String {
     format!("{}{}{}", &nip[..4], "•".repeat(10), &nip[14..])
 }
 
+/// How a database gives back a NIP it stored once checked: checked again, as of today.
+impl TryFrom<String> for Nip {
+    type Error = NipError;
+
+    fn try_from(digits: String) -> Result<Nip, NipError> {
+        Nip::parse_digits(&digits, chrono::Utc::now().date_naive())
+    }
+}
+
+/// A NIP as a log entry writes it: 18 ASCII digits, not yet checked against the rules (the
+/// verifier checks them as of the entry's time, and reports a NIP that breaks one).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NipDigits(String);
+
+impl NipDigits {
+    /// Reads exactly 18 ASCII digits.
+    pub fn parse(digits: &str) -> Result<NipDigits, NipError> {
+        let ok = digits.len() == 18 && digits.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| NipDigits(digits.to_owned()))
+            .ok_or(NipError::Length)
+    }
+
+    /// Checks every rule, with `today` bounding the appointment date.
+    pub fn check(&self, today: NaiveDate) -> Result<Nip, NipError> {
+        Nip::parse_digits(&self.0, today)
+    }
+
+    /// The digits as a number (18 digits fit in 64 bits): a compact key for big tables.
+    pub fn number(&self) -> u64 {
+        self.0.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0'))
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Nip> for NipDigits {
+    fn from(nip: Nip) -> NipDigits {
+        NipDigits(nip.0)
+    }
+}
+
+impl fmt::Display for NipDigits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl fmt::Display for Nip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

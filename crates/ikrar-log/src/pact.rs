@@ -2,8 +2,7 @@
 //! (docs/FORMATS.md, "The pact document").
 
 use crate::i18n::{text, Lang};
-use crate::values::{check_pact_id, normalize_text, ValueError};
-use sha2::{Digest, Sha256};
+use crate::values::{normalize_text, PactId, Sha256Digest, ValueError};
 
 /// The pact ikrar seeds on first start.
 pub const DEFAULT_PACT_ID: &str = "netralitas-2024";
@@ -12,7 +11,7 @@ const DEFAULT_PACT_FILE: &str = include_str!("pacts/netralitas-2024.txt");
 /// A pact's id, title and normalized body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pact {
-    pub id: String,
+    pub id: PactId,
     pub title: String,
     pub body: String,
 }
@@ -46,17 +45,13 @@ crate::localized!(PactError);
 impl Pact {
     /// Builds a pact, normalizing the title as a text value and the body as docs/FORMATS.md says.
     pub fn new(id: &str, title: &str, body: &str) -> Result<Pact, PactError> {
-        check_pact_id(id).map_err(PactError::Id)?;
+        let id = PactId::parse(id).map_err(PactError::Id)?;
         let title = normalize_text(title).map_err(PactError::Title)?;
         let body = normalize_body(body);
         if body.is_empty() {
             return Err(PactError::EmptyBody);
         }
-        Ok(Pact {
-            id: id.to_owned(),
-            title,
-            body,
-        })
+        Ok(Pact { id, title, body })
     }
 
     /// Reads a pact file: the title on line 1, an empty line 2, the body after it.
@@ -80,9 +75,9 @@ impl Pact {
         format!("{}\n\n{}\n", self.title, self.body)
     }
 
-    /// The hex SHA-256 of the document.
-    pub fn digest_hex(&self) -> String {
-        hex::encode(Sha256::digest(self.document().as_bytes()))
+    /// The SHA-256 of the document.
+    pub fn digest(&self) -> Sha256Digest {
+        Sha256Digest::of(self.document().as_bytes())
     }
 
     /// The body split into paragraphs (runs of non-empty lines), for display.
@@ -115,7 +110,7 @@ mod tests {
     fn default_pact_digest_matches_spec() {
         let pact = Pact::default_pact();
         assert_eq!(
-            pact.digest_hex(),
+            pact.digest().to_string(),
             "2e6a38c7b0936742082f3f71b5095af00b15be3654cb3c086a21f0b4df8bfd9e"
         );
         assert_eq!(pact.document(), DEFAULT_PACT_FILE);

@@ -84,6 +84,109 @@ fn is_plain_normal_ascii(text: &str) -> bool {
         && !text.contains("  ")
 }
 
+/// Defines a text value that is checked once, when it is made, and then carried as its type.
+macro_rules! checked_text {
+    ($(#[$doc:meta])* $name:ident, $check:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Checks `value` and keeps it.
+            pub fn parse(value: &str) -> Result<$name, ValueError> {
+                $check(value)?;
+                Ok($name(value.to_owned()))
+            }
+
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        /// How a database or a file gives the value back: checked again.
+        impl TryFrom<String> for $name {
+            type Error = ValueError;
+
+            fn try_from(value: String) -> Result<$name, ValueError> {
+                $check(&value)?;
+                Ok($name(value))
+            }
+        }
+    };
+}
+
+checked_text!(
+    /// A unit kerja's code: `[A-Za-z0-9._-]{1,64}`.
+    UnitCode,
+    check_unit_code
+);
+
+checked_text!(
+    /// A pact's id: `[a-z0-9-]{1,64}`.
+    PactId,
+    check_pact_id
+);
+
+/// A SHA-256 digest, written as 64 lowercase hexadecimal digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sha256Digest(pub [u8; 32]);
+
+impl Sha256Digest {
+    /// The SHA-256 of `bytes`.
+    pub fn of(bytes: &[u8]) -> Sha256Digest {
+        use sha2::Digest;
+        Sha256Digest(sha2::Sha256::digest(bytes).into())
+    }
+
+    /// Reads the 64 lowercase hexadecimal digits of a digest (nothing else).
+    pub fn parse_hex(hex: &str) -> Option<Sha256Digest> {
+        let lower = hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let mut digest = [0u8; 32];
+        (lower && hex::decode_to_slice(hex, &mut digest).is_ok()).then_some(Sha256Digest(digest))
+    }
+}
+
+impl std::fmt::Display for Sha256Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl std::fmt::Debug for Sha256Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sha256Digest({self})")
+    }
+}
+
+/// Not 64 lowercase hexadecimal digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("SHA-256 harus 64 digit heksadesimal huruf kecil")]
+pub struct NotSha256;
+
+/// How a database gives a digest back.
+impl TryFrom<String> for Sha256Digest {
+    type Error = NotSha256;
+
+    fn try_from(hex: String) -> Result<Sha256Digest, NotSha256> {
+        Sha256Digest::parse_hex(&hex).ok_or(NotSha256)
+    }
+}
+
 /// Checks a unit code: `[A-Za-z0-9._-]{1,64}`.
 pub fn check_unit_code(code: &str) -> Result<(), ValueError> {
     let ok = (1..=64).contains(&code.len())
@@ -143,6 +246,26 @@ pub fn now_seconds() -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_values_are_checked_once_and_carried() {
+        assert_eq!(
+            UnitCode::parse("KEC-KUTASARI").unwrap().as_str(),
+            "KEC-KUTASARI"
+        );
+        assert_eq!(UnitCode::parse("A B"), Err(ValueError::UnitCode));
+        assert_eq!(PactId::parse("Netralitas"), Err(ValueError::PactId));
+        assert!(PactId::try_from("netralitas-2024".to_owned()).is_ok());
+        let digest = Sha256Digest::of(b"");
+        let hex = digest.to_string();
+        assert_eq!(
+            hex,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(Sha256Digest::parse_hex(&hex), Some(digest));
+        assert_eq!(Sha256Digest::parse_hex(&hex.to_uppercase()), None);
+        assert_eq!(Sha256Digest::parse_hex(&hex[1..]), None);
+    }
 
     #[test]
     fn text_is_folded_and_composed() {

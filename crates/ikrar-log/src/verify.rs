@@ -6,10 +6,9 @@
 use crate::bundle::{EntryLine, Header, BUNDLE_FORMAT};
 use crate::entry::Entry;
 use crate::merkle::{leaf_hash, StreamingRoot};
-use crate::nip::Nip;
 use crate::note::{Checkpoint, LogVerifier};
+use crate::values::Sha256Digest;
 use ed25519_dalek::{Signature, VerifyingKey};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 
@@ -271,19 +270,12 @@ fn check_batch(batch: &[Job]) -> Vec<u64> {
 struct State {
     root: StreamingRoot,
     /// pact id → (sha256, title, number)
-    pacts: HashMap<String, (String, String, u32)>,
+    pacts: HashMap<String, (Sha256Digest, String, u32)>,
     /// NIP → (public key, time of its key entry in Unix seconds, how many keys the NIP has had)
     keys: HashMap<u64, ([u8; 32], i64, u32)>,
     /// (pact number, NIP) of every signature so far
     signed: HashSet<(u32, u64)>,
     summary: Summary,
-}
-
-/// An 18-digit NIP as a number (it fits in 64 bits).
-fn nip_number(nip: &str) -> u64 {
-    nip.bytes().fold(0u64, |n, b| {
-        n.wrapping_mul(10).wrapping_add(u64::from(b - b'0'))
-    })
 }
 
 impl State {
@@ -399,7 +391,7 @@ impl State {
                 self.summary.pacts += 1;
                 let republished = format!("pakta {} diterbitkan lebih dari sekali", pact.id);
                 let number = self.pacts.len() as u32;
-                match self.pacts.entry(pact.id) {
+                match self.pacts.entry(pact.id.to_string()) {
                     std::collections::hash_map::Entry::Occupied(_) => {
                         self.fault(Some(n), "pact_republished", republished)
                     }
@@ -411,19 +403,19 @@ impl State {
             }
             Entry::Key(key) => {
                 self.summary.keys += 1;
-                if let Err(e) = Nip::parse_digits(&key.nip, key.time.date_naive()) {
+                if let Err(e) = key.nip.check(key.time.date_naive()) {
                     self.fault(
                         Some(n),
                         "nip_invalid",
                         format!("NIP {} tidak sah: {e}", key.nip),
                     );
                 }
-                let generation = match self.keys.get(&nip_number(&key.nip)) {
+                let generation = match self.keys.get(&key.nip.number()) {
                     Some((_, _, earlier)) => earlier + 1,
                     None => 1,
                 };
                 self.keys.insert(
-                    nip_number(&key.nip),
+                    key.nip.number(),
                     (key.key, key.time.timestamp(), generation),
                 );
                 None
@@ -432,8 +424,8 @@ impl State {
                 self.summary.signatures += 1;
                 let claim = &signature.claim;
                 self.count(&claim.pact, &claim.unit);
-                let pact_number = self.pacts.get(&claim.pact).map(|p| p.2);
-                match self.pacts.get(&claim.pact) {
+                let pact_number = self.pacts.get(claim.pact.as_str()).map(|p| p.2);
+                match self.pacts.get(claim.pact.as_str()) {
                     None => self.fault(
                         Some(n),
                         "pact_unknown",
@@ -446,7 +438,7 @@ impl State {
                     ),
                     Some(_) => {}
                 }
-                let nip = nip_number(&claim.nip);
+                let nip = claim.nip.number();
                 match self.keys.get(&nip) {
                     None => self.fault(
                         Some(n),
@@ -466,7 +458,7 @@ impl State {
                     Some((_, _, generation)) if *generation > 1 => self
                         .summary
                         .replaced_keys
-                        .entry(claim.unit.clone())
+                        .entry(claim.unit.to_string())
                         .or_default()
                         .push(n),
                     Some(_) => {}
@@ -575,7 +567,7 @@ impl State {
         for text in &header.pacts {
             seen.insert(text.id.as_str());
             let document = format!("{}\n\n{}\n", text.title, text.body);
-            let digest = hex::encode(Sha256::digest(document.as_bytes()));
+            let digest = Sha256Digest::of(document.as_bytes());
             match self.pacts.get(&text.id) {
                 None => self.fault(
                     None,
@@ -645,30 +637,31 @@ mod tests {
     use super::*;
     use crate::bundle::{write_entry, write_header, PactText, ReportRow};
     use crate::entry::{KeyEntry, PactEntry, SignatureClaim};
+    use crate::nip::NipDigits;
     use crate::note::LogSigner;
-    use crate::values::parse_time;
+    use crate::values::{parse_time, PactId, UnitCode};
     use ed25519_dalek::SigningKey;
 
     /// A valid bundle: one pact, one key, one signature.
     fn one_signature_bundle() -> Vec<u8> {
         let time = parse_time("2023-11-24T02:00:00Z").unwrap();
         let (title, body) = ("Pakta uji".to_owned(), "Isi pakta.".to_owned());
-        let sha256 = hex::encode(Sha256::digest(format!("{title}\n\n{body}\n")));
+        let sha256 = Sha256Digest::of(format!("{title}\n\n{body}\n").as_bytes());
         let employee = SigningKey::from_bytes(&[1; 32]);
-        let nip = "199004152019032004".to_owned();
+        let nip = NipDigits::parse("199004152019032004").unwrap();
         let key = employee.verifying_key().to_bytes();
         let claim = SignatureClaim {
-            pact: "uji".into(),
-            sha256: sha256.clone(),
+            pact: PactId::parse("uji").unwrap(),
+            sha256,
             nip: nip.clone(),
             name: "Siti".into(),
-            unit: "DINKES".into(),
+            unit: UnitCode::parse("DINKES").unwrap(),
             key,
             time,
         };
         let entries = [
             Entry::Pact(PactEntry {
-                id: "uji".into(),
+                id: PactId::parse("uji").unwrap(),
                 title: title.clone(),
                 sha256,
                 time,
@@ -676,7 +669,7 @@ mod tests {
             Entry::Key(KeyEntry {
                 nip,
                 name: "Siti".into(),
-                unit: "DINKES".into(),
+                unit: UnitCode::parse("DINKES").unwrap(),
                 key,
                 time,
             }),

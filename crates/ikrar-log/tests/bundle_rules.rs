@@ -6,8 +6,9 @@ use ed25519_dalek::SigningKey;
 use ikrar_log::bundle::{self, Header, PactText, ReportRow, BUNDLE_FORMAT};
 use ikrar_log::entry::{Entry, KeyEntry, PactEntry, SignatureClaim};
 use ikrar_log::merkle::{leaf_hash, StreamingRoot};
+use ikrar_log::nip::NipDigits;
 use ikrar_log::note::LogSigner;
-use ikrar_log::values::parse_time;
+use ikrar_log::values::{parse_time, PactId, Sha256Digest, UnitCode};
 use ikrar_log::verify::{verify_bundle, Options, Summary, Unreadable};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -53,12 +54,12 @@ impl Forge {
 
     fn pact(&mut self, id: &str, body: &str) -> String {
         let title = format!("Pakta {id}");
-        let sha = hex::encode(Sha256::digest(format!("{title}\n\n{body}\n").as_bytes()));
+        let sha = Sha256Digest::of(format!("{title}\n\n{body}\n").as_bytes());
         self.entries.push(
             Entry::Pact(PactEntry {
-                id: id.into(),
+                id: PactId::parse(id).unwrap(),
                 title: title.clone(),
-                sha256: sha.clone(),
+                sha256: sha,
                 time: t(0),
             })
             .to_text(),
@@ -68,15 +69,15 @@ impl Forge {
             title,
             body: body.into(),
         });
-        sha
+        sha.to_string()
     }
 
     fn key(&mut self, nip: &str, seed: u8, time: DateTime<Utc>) {
         self.entries.push(
             Entry::Key(KeyEntry {
-                nip: nip.into(),
+                nip: NipDigits::parse(nip).unwrap(),
                 name: format!("Pegawai {seed}"),
-                unit: "DINKES".into(),
+                unit: UnitCode::parse("DINKES").unwrap(),
                 key: employee_key(seed).verifying_key().to_bytes(),
                 time,
             })
@@ -87,11 +88,11 @@ impl Forge {
     fn sign(&mut self, pact: &str, sha: &str, nip: &str, seed: u8, time: DateTime<Utc>) {
         let key = employee_key(seed);
         let claim = SignatureClaim {
-            pact: pact.into(),
-            sha256: sha.into(),
-            nip: nip.into(),
+            pact: PactId::parse(pact).unwrap(),
+            sha256: Sha256Digest::parse_hex(sha).unwrap(),
+            nip: NipDigits::parse(nip).unwrap(),
             name: format!("Pegawai {seed}"),
-            unit: "DINKES".into(),
+            unit: UnitCode::parse("DINKES").unwrap(),
             key: key.verifying_key().to_bytes(),
             time,
         };
@@ -106,7 +107,9 @@ impl Forge {
         for entry in &self.entries[..size] {
             root.push(leaf_hash(entry.as_bytes()));
             if let Ok(Entry::Signature(s)) = Entry::parse(entry.as_bytes()) {
-                *counts.entry((s.claim.pact, s.claim.unit)).or_default() += 1;
+                *counts
+                    .entry((s.claim.pact.to_string(), s.claim.unit.to_string()))
+                    .or_default() += 1;
             }
         }
         Header {

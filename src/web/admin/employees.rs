@@ -163,7 +163,7 @@ pub async fn show_requests(
         .map(|(r, name, unit_code)| RequestRow {
             own: r.requested_by == me,
             id: r.id,
-            nip: r.nip,
+            nip: r.nip.to_string(),
             name,
             unit_code,
             reason: r.reason,
