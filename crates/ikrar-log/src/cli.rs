@@ -90,12 +90,19 @@ pub fn bundle(args: &VerifyArgs) -> Outcome {
     };
     // Entries are about 500 bytes: a good enough estimate for the bar.
     let bar = progress_bar(length / 500 + 1, "Memverifikasi");
-    let result = verify_bundle(
-        BufReader::with_capacity(1 << 20, file),
-        &options,
-        &mut |n| bar.set_position(n),
-    );
+    // A signature worker that panics raises its panic here: no verdict, exit 2.
+    let verified = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        verify_bundle(
+            BufReader::with_capacity(1 << 20, file),
+            &options,
+            &mut |n| bar.set_position(n),
+        )
+    }));
     bar.finish_and_clear();
+    let Ok(result) = verified else {
+        eprintln!("galat: pemeriksa tanda tangan berhenti di tengah jalan; tidak ada hasil");
+        return Outcome::Failed;
+    };
     match result {
         Ok(summary) => {
             if args.json {
