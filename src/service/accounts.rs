@@ -115,7 +115,7 @@ fn hasher(params: Argon2Params) -> Result<Argon2<'static>, String> {
 }
 
 /// An Argon2id PHC string of `password`.
-pub fn hash_password(params: Argon2Params, password: &str) -> Result<String, String> {
+fn hash_password(params: Argon2Params, password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
     hasher(params)?
         .hash_password(password.as_bytes(), &salt)

@@ -1,5 +1,11 @@
 //! Use cases that join the domain and the database: import a roster, activate, sign, publish a
 //! pact. The web handlers and the CLI both call these and nothing below them.
+//!
+//! One calling convention: a use case is a function of `&App` and its inputs (owned, typed) that
+//! runs its own transaction, writes its own audit record and returns a typed error. It is
+//! `async` (the database work runs on the blocking pool, Argon2 on the key workers), except the
+//! few that write a file into a `Write` on the caller's blocking thread (bundle, report, audit
+//! CSV, activation codes) or run once at start (`seed_default`, `demo::seed`).
 
 pub mod accounts;
 pub mod activation;

@@ -238,7 +238,7 @@ pub async fn import_upload(
 }
 
 /// Issues a new activation code to an employee, replacing any earlier unused one.
-pub fn issue_code(
+pub(super) fn issue_code(
     conn: &mut Conn,
     nip: &Nip,
     name: &str,

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// A new random secret (session cookie or API token) and its stored hash.
-pub(crate) fn new_secret() -> (Zeroizing<String>, [u8; 32]) {
+pub(super) fn new_secret() -> (Zeroizing<String>, [u8; 32]) {
     let mut bytes = Zeroizing::new([0u8; 32]);
     OsRng.fill_bytes(bytes.as_mut());
     let secret = Zeroizing::new(URL_SAFE_NO_PAD.encode(bytes.as_ref()));
@@ -16,6 +16,6 @@ pub(crate) fn new_secret() -> (Zeroizing<String>, [u8; 32]) {
 }
 
 /// The stored form of a session cookie or API token.
-pub fn secret_hash(secret: &str) -> [u8; 32] {
+pub(super) fn secret_hash(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
