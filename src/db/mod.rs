@@ -8,6 +8,7 @@ pub mod counts;
 mod dialect;
 pub mod employees;
 pub mod guess_limits;
+pub mod listings;
 pub mod log_store;
 pub mod pacts;
 pub mod reset_requests;

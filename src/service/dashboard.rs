@@ -1,7 +1,7 @@
 //! Signing progress per pact, per instansi and per unit kerja, from the maintained counters.
 
 use super::App;
-use crate::db::{counts, pacts, signatures, units, Conn, DbError};
+use crate::db::{counts, listings, pacts, signatures, units, Conn, DbError};
 use ikrar_log::nip::NipKind;
 use std::collections::BTreeMap;
 
@@ -59,7 +59,7 @@ pub struct PactProgress {
     pub units: Vec<Progress>,
 }
 
-pub use crate::db::counts::{EmployeeFilter, EmployeeStatus};
+pub use crate::db::listings::{EmployeeFilter, EmployeeStatus};
 pub use crate::db::pacts::StoredPact;
 
 /// A pact and its overall progress, as the dashboard's home lists them.
@@ -135,7 +135,7 @@ pub async fn employees(
             if pacts::find(conn, &pact_id)?.is_none() {
                 return Ok(None);
             }
-            counts::employees_with_status(conn, &pact_id, &filter, offset, limit).map(Some)
+            listings::employees_with_status(conn, &pact_id, &filter, offset, limit).map(Some)
         })
         .await
 }

@@ -3,7 +3,7 @@
 
 use super::dashboard::{self, Order, PactProgress};
 use super::App;
-use crate::db::counts::{self, EmployeeRow, SignatureRow};
+use crate::db::listings::{self, EmployeeRow, SignatureRow};
 use crate::db::{audit, pacts, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::{Cell, SafeCsv};
@@ -302,11 +302,11 @@ fn each_employee(
     let mut after: Option<String> = None;
     loop {
         let chunk =
-            counts::employees_after(conn, request.units.as_deref(), after.as_deref(), CHUNK)?;
+            listings::employees_after(conn, request.units.as_deref(), after.as_deref(), CHUNK)?;
         let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
             return Ok(());
         };
-        let signed = counts::signatures_between(conn, &request.pact_id, &first.nip, &last.nip)?;
+        let signed = listings::signatures_between(conn, &request.pact_id, &first.nip, &last.nip)?;
         let mut signed = signed.iter().peekable();
         for employee in &chunk {
             while signed.next_if(|s| s.0 < employee.nip).is_some() {}
