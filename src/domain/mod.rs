@@ -4,6 +4,7 @@
 
 pub mod activation_code;
 pub mod audit;
+pub mod bukti_pdf;
 pub mod csv_safe;
 pub mod display;
 pub mod passphrase;

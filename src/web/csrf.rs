@@ -33,6 +33,8 @@ pub struct CookieNames {
     pub session: &'static str,
     /// The signer's grant to download a receipt right after signing.
     pub receipt_grant: &'static str,
+    /// The NIP an employee just activated, to fill in the signing form (not a credential).
+    pub signer: &'static str,
     /// Whether cookies are marked Secure.
     pub secure: bool,
 }
@@ -45,6 +47,7 @@ impl CookieNames {
                 csrf: "__Host-ikrar_csrf",
                 session: "__Host-ikrar_admin",
                 receipt_grant: "__Host-ikrar_bukti",
+                signer: "__Host-ikrar_nip",
                 secure,
             }
         } else {
@@ -52,6 +55,7 @@ impl CookieNames {
                 csrf: "ikrar_csrf",
                 session: "ikrar_admin",
                 receipt_grant: "ikrar_bukti",
+                signer: "ikrar_nip",
                 secure,
             }
         }
@@ -91,7 +95,7 @@ impl CsrfKey {
     }
 
     /// The token for a CSRF cookie value and, when signed in, the admin session cookie.
-    fn token_for(&self, cookie_value: &str, session: Option<&str>) -> String {
+    fn token_for(&self, cookie_value: &str, session: Option<&str>) -> [u8; TOKEN_BYTES] {
         let mut mac = match Hmac::<Sha256>::new_from_slice(&self.key) {
             Ok(mac) => mac,
             Err(e) => unreachable!("HMAC takes keys of any length: {e}"),
@@ -102,7 +106,7 @@ impl CsrfKey {
             mac.update(b"\nsession\n");
             mac.update(&Sha256::digest(session.as_bytes()));
         }
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 
     /// A new CSRF cookie (sign-in and sign-out renew it).
@@ -137,7 +141,11 @@ pub async fn ensure_cookie(
         None => (random_value(), true),
     };
     req.extensions_mut().insert(CookieValue(value.clone()));
+    let is_static = req.path().starts_with(super::assets::PREFIX) || req.path() == "/favicon.ico";
     let mut res = next.call(req).await?;
+    if is_static {
+        return Ok(res);
+    }
     let renewed = res.response().cookies().any(|c| c.name() == names.csrf);
     if fresh && !renewed {
         res.response_mut()
@@ -147,14 +155,32 @@ pub async fn ensure_cookie(
 }
 
 /// A handler's view of CSRF: the token to put in forms, and the check of a posted one.
+///
+/// Pages are compressed, so the token in a page is masked afresh for every response (a random
+/// pad, then the token XOR the pad): a secret that never repeats in a compressed body cannot be
+/// guessed from the body's length (BREACH).
 pub struct Csrf {
-    token: String,
+    expected: [u8; TOKEN_BYTES],
+    masked: String,
 }
 
+const TOKEN_BYTES: usize = 32;
+
 impl Csrf {
-    /// The value of the hidden `csrf_token` input.
+    fn new(expected: [u8; TOKEN_BYTES]) -> Csrf {
+        let mut pad = [0u8; TOKEN_BYTES];
+        OsRng.fill_bytes(&mut pad);
+        let mut out = pad.to_vec();
+        out.extend(pad.iter().zip(expected).map(|(p, e)| p ^ e));
+        Csrf {
+            expected,
+            masked: URL_SAFE_NO_PAD.encode(out),
+        }
+    }
+
+    /// The value of the hidden `csrf_token` input (masked anew for each response).
     pub fn token(&self) -> &str {
-        &self.token
+        &self.masked
     }
 
     /// Refuses (403) unless a posted token matches this request's cookie (and session).
@@ -166,10 +192,17 @@ impl Csrf {
         }
     }
 
-    /// Whether a posted token matches this request's cookie.
+    /// Whether a posted (masked) token matches this request's cookie.
     fn verify(&self, posted: &str) -> bool {
-        posted.len() == self.token.len()
-            && bool::from(posted.as_bytes().ct_eq(self.token.as_bytes()))
+        let Ok(bytes) = URL_SAFE_NO_PAD.decode(posted) else {
+            return false;
+        };
+        if bytes.len() != 2 * TOKEN_BYTES {
+            return false;
+        }
+        let (pad, masked) = bytes.split_at(TOKEN_BYTES);
+        let token: Vec<u8> = pad.iter().zip(masked).map(|(p, m)| p ^ m).collect();
+        bool::from(token.ct_eq(&self.expected))
     }
 }
 
@@ -183,9 +216,9 @@ impl FromRequest for Csrf {
         ready(match (key, value) {
             (Some(key), Some(value)) => {
                 let session = req.cookie(key.names.session);
-                Ok(Csrf {
-                    token: key.token_for(&value.0, session.as_ref().map(|c| c.value())),
-                })
+                Ok(Csrf::new(
+                    key.token_for(&value.0, session.as_ref().map(|c| c.value())),
+                ))
             }
             _ => Err(actix_web::error::ErrorInternalServerError(
                 "CSRF belum disiapkan",
@@ -269,18 +302,31 @@ mod tests {
     fn tokens_are_bound_to_cookie_session_and_key() {
         let key = CsrfKey::new(vec![1; 32], false);
         let other = CsrfKey::new(vec![2; 32], false);
-        let csrf = Csrf {
-            token: key.token_for("cookie-a", None),
+        let masked = |key: &CsrfKey, cookie, session| {
+            Csrf::new(key.token_for(cookie, session)).token().to_owned()
         };
-        assert!(csrf.verify(&key.token_for("cookie-a", None)));
-        assert!(!csrf.verify(&key.token_for("cookie-b", None)));
-        assert!(!csrf.verify(&other.token_for("cookie-a", None)));
-        assert!(!csrf.verify(&key.token_for("cookie-a", Some("sesi"))));
+        let csrf = Csrf::new(key.token_for("cookie-a", None));
+        assert!(csrf.verify(&masked(&key, "cookie-a", None)));
+        assert!(!csrf.verify(&masked(&key, "cookie-b", None)));
+        assert!(!csrf.verify(&masked(&other, "cookie-a", None)));
+        assert!(!csrf.verify(&masked(&key, "cookie-a", Some("sesi"))));
         assert!(!csrf.verify(""));
-        let signed_in = Csrf {
-            token: key.token_for("cookie-a", Some("sesi-1")),
-        };
-        assert!(!signed_in.verify(&key.token_for("cookie-a", Some("sesi-2"))));
+        assert!(!csrf.verify("bukan-base64!"));
+        let signed_in = Csrf::new(key.token_for("cookie-a", Some("sesi-1")));
+        assert!(!signed_in.verify(&masked(&key, "cookie-a", Some("sesi-2"))));
+    }
+
+    #[test]
+    fn the_token_in_a_page_never_repeats_but_always_verifies() {
+        let key = CsrfKey::new(vec![1; 32], false);
+        let expected = key.token_for("cookie-a", None);
+        let first = Csrf::new(expected);
+        let second = Csrf::new(expected);
+        assert_ne!(first.token(), second.token());
+        assert!(first.verify(second.token()));
+        assert!(second.verify(first.token()));
+        // The unmasked token itself is not accepted: only the masked form is.
+        assert!(!first.verify(&URL_SAFE_NO_PAD.encode(expected)));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! The employee's pages: open pacts, activation, reading and signing a pact.
 
 use super::csrf::{CookieNames, Csrf, CsrfForm};
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie};
+use ikrar_log::nip::Nip;
+use super::pact_text::{text_blocks, TextBlock};
 use super::error::{html, AppError};
 use super::lang::Tr;
 use super::receipt::grant_cookie;
@@ -16,7 +19,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use ikrar_log::pact::Pact;
 use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -55,19 +57,51 @@ impl PactSummary {
 struct HomePage {
     t: Tr,
     pacts: Vec<PactSummary>,
+    /// Where "sign" leads: straight to the pact when exactly one is open.
+    sign_href: String,
+}
+
+/// Where the way to signing leads: the only open pact, or the list of pacts.
+fn sign_href(pacts: &[PactSummary]) -> String {
+    let mut open = pacts.iter().filter(|p| p.open);
+    match (open.next(), open.next()) {
+        (Some(only), None) => format!("/pakta/{}", only.id),
+        _ => "/#pakta".to_owned(),
+    }
+}
+
+async fn summaries(app: &App, lang: Lang) -> Result<Vec<PactSummary>, AppError> {
+    let tz = app.config.tz;
+    let mut pacts: Vec<PactSummary> = pacts::all(app)
+        .await?
+        .iter()
+        .map(|p| PactSummary::new(p, tz, lang))
+        .collect();
+    pacts.sort_by_key(|p| !p.open);
+    Ok(pacts)
 }
 
 /// `GET /`: the pacts, open ones first.
 #[get("/")]
 pub async fn home(app: web::Data<App>, t: Tr) -> Result<impl Responder, AppError> {
-    let tz = app.config.tz;
-    let mut pacts: Vec<PactSummary> = pacts::all(&app)
-        .await?
-        .iter()
-        .map(|p| PactSummary::new(p, tz, t.lang()))
-        .collect();
-    pacts.sort_by_key(|p| !p.open);
-    Ok(HomePage { t, pacts })
+    let pacts = summaries(&app, t.lang()).await?;
+    Ok(HomePage {
+        sign_href: sign_href(&pacts),
+        t,
+        pacts,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "bantuan.html")]
+struct HelpPage {
+    t: Tr,
+}
+
+/// `GET /bantuan`: first time, a forgotten passphrase, the bukti, who sees what.
+#[get("/bantuan")]
+pub async fn help(t: Tr) -> impl Responder {
+    HelpPage { t }
 }
 
 #[derive(Template)]
@@ -76,7 +110,11 @@ struct ActivationPage<'a> {
     t: Tr,
     csrf_token: &'a str,
     nip: &'a str,
+    /// The code as typed, kept when only the passphrase was refused.
+    code: &'a str,
     error: Option<String>,
+    /// The field to fix, focused (and so scrolled to) when the page is shown again.
+    focus: &'static str,
 }
 
 #[derive(Template)]
@@ -84,6 +122,34 @@ struct ActivationPage<'a> {
 struct ActivatedPage {
     t: Tr,
     done: String,
+    /// The one tap to signing: the open pact when it is the only one, else the list.
+    next_href: String,
+    next_label: String,
+}
+
+/// The activation page's next step.
+fn next_step(pacts: &[PactSummary], lang: Lang) -> (String, String) {
+    let href = sign_href(pacts);
+    let label = match pacts.iter().find(|p| format!("/pakta/{}", p.id) == href) {
+        Some(pact) => lang.fill("activate.to_pact", &[("title", &pact.title)]),
+        None => lang.text("activate.to_pacts").to_owned(),
+    };
+    (href, label)
+}
+
+/// The cookie that fills in the signing form with the NIP just activated, for an hour.
+fn signer_cookie(names: CookieNames, nip: &Nip) -> Cookie<'static> {
+    let mut cookie = names.cookie(names.signer, nip.as_str().to_owned());
+    cookie.set_max_age(CookieDuration::hours(1));
+    cookie
+}
+
+/// The NIP to fill in: the one activated in this browser, if any.
+fn remembered_nip(req: &HttpRequest) -> String {
+    req.cookie(CookieNames::of(req).signer)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() <= 18 && v.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default()
 }
 
 /// The activation form's fields (INTERFACE.md).
@@ -112,7 +178,9 @@ pub async fn activation_form(csrf: Csrf, t: Tr) -> HttpResponse {
             t,
             csrf_token: csrf.token(),
             nip: "",
+            code: "",
             error: None,
+            focus: "",
         },
     )
 }
@@ -121,29 +189,38 @@ pub async fn activation_form(csrf: Csrf, t: Tr) -> HttpResponse {
 #[post("/aktivasi")]
 pub async fn activate(
     app: web::Data<App>,
+    req: HttpRequest,
     csrf: Csrf,
     t: Tr,
     mut form: CsrfForm<ActivationForm>,
 ) -> Result<HttpResponse, AppError> {
     let nip = form.nip.trim().to_owned();
+    let code = Zeroizing::new(std::mem::take(&mut form.kode_aktivasi));
     let request = ActivationRequest {
         nip: nip.clone(),
-        code: Zeroizing::new(std::mem::take(&mut form.kode_aktivasi)),
+        code: code.clone(),
         passphrase: Zeroizing::new(std::mem::take(&mut form.passphrase)),
         passphrase_again: Zeroizing::new(std::mem::take(&mut form.passphrase_ulang)),
     };
     let status = match activation::activate(&app, request).await {
         Ok(done) => {
-            return Ok(html(
+            let (next_href, next_label) = next_step(&summaries(&app, t.lang()).await?, t.lang());
+            let mut response = html(
                 StatusCode::OK,
                 &ActivatedPage {
                     done: t.lang().fill(
                         "activate.done",
                         &[("name", &done.name), ("nip", &done.nip.masked())],
                     ),
+                    next_href,
+                    next_label,
                     t,
                 },
-            ))
+            );
+            response
+                .add_cookie(&signer_cookie(CookieNames::of(&req), &done.nip))
+                .map_err(|_| AppError::Unavailable)?;
+            return Ok(response);
         }
         Err(ActivationError::Db(e)) => return Err(AppError::Db(e)),
         Err(ActivationError::Unavailable) => return Err(AppError::Unavailable),
@@ -152,18 +229,35 @@ pub async fn activate(
                 ActivationError::Locked(until) => locked_text(&app, t.lang(), *until),
                 other => other.text(t.lang()),
             };
-            (activation_status(&e), text)
+            (activation_status(&e), text, e)
         }
     };
+    let (status, text, refusal) = status;
+    let passphrase_only = matches!(
+        refusal,
+        ActivationError::Weak(_) | ActivationError::PassphraseMismatch
+    );
     Ok(html(
-        status.0,
+        status,
         &ActivationPage {
             t,
             csrf_token: csrf.token(),
             nip: &nip,
-            error: Some(status.1),
+            code: if passphrase_only { &code } else { "" },
+            error: Some(text),
+            focus: activation_focus(&refusal),
         },
     ))
+}
+
+/// The field a refused activation asks to fix.
+fn activation_focus(e: &ActivationError) -> &'static str {
+    match e {
+        ActivationError::InvalidNip(_) => "nip",
+        ActivationError::BadCredentials => "kode_aktivasi",
+        ActivationError::Weak(_) | ActivationError::PassphraseMismatch => "passphrase",
+        _ => "",
+    }
 }
 
 fn activation_status(e: &ActivationError) -> StatusCode {
@@ -180,13 +274,15 @@ struct PactPage<'a> {
     t: Tr,
     csrf_token: &'a str,
     pact: PactSummary,
-    paragraphs: Vec<String>,
+    blocks: Vec<TextBlock>,
     digest: String,
     nip: &'a str,
+    /// The agreement box as it was sent.
+    agreed: bool,
+    /// The field a refusal asks to fix, focused when the page is shown again.
+    focus: &'static str,
     error: Option<String>,
     receipt: Option<String>,
-    /// Whether to show the ways out of a refused NIP and passphrase (activate; new code).
-    help: bool,
 }
 
 /// The signing form's fields (INTERFACE.md).
@@ -208,23 +304,20 @@ async fn load_pact(app: &App, id: &str) -> Result<std::sync::Arc<StoredPact>, Ap
     app.pact(id).await?.ok_or(AppError::NotFound)
 }
 
+/// What the signer typed, shown again after a refusal (never the passphrase).
+struct Typed<'a> {
+    nip: &'a str,
+    agreed: bool,
+}
+
 fn pact_page<'a>(
     app: &App,
     t: Tr,
     pact: &StoredPact,
     csrf_token: &'a str,
-    nip: &'a str,
+    typed: Typed<'a>,
     failure: Option<&SignError>,
 ) -> PactPage<'a> {
-    let paragraphs = Pact {
-        id: pact.id.clone(),
-        title: pact.title.clone(),
-        body: pact.body.clone(),
-    }
-    .paragraphs()
-    .into_iter()
-    .map(str::to_owned)
-    .collect();
     let receipt = match failure {
         Some(SignError::AlreadySigned(receipt)) => Some(receipt.path()),
         _ => None,
@@ -232,16 +325,27 @@ fn pact_page<'a>(
     PactPage {
         csrf_token,
         pact: PactSummary::new(pact, app.config.tz, t.lang()),
-        paragraphs,
+        blocks: text_blocks(pact),
         digest: pact.sha256.to_string(),
-        nip,
+        nip: typed.nip,
+        agreed: typed.agreed,
+        focus: failure.map_or("", sign_focus),
         error: failure.map(|e| match e {
             SignError::Locked(until) => locked_text(app, t.lang(), *until),
             other => other.text(t.lang()),
         }),
         receipt,
-        help: matches!(failure, Some(SignError::BadCredentials)),
         t,
+    }
+}
+
+/// The field a refused signature asks to fix.
+fn sign_focus(e: &SignError) -> &'static str {
+    match e {
+        SignError::NotAgreed => "setuju",
+        SignError::InvalidNip(_) => "nip",
+        SignError::BadCredentials => "passphrase",
+        _ => "",
     }
 }
 
@@ -255,14 +359,20 @@ pub(super) fn locked_text(app: &App, lang: Lang, until: DateTime<Utc>) -> String
 #[get("/pakta/{id}")]
 pub async fn show_pact(
     app: web::Data<App>,
+    req: HttpRequest,
     csrf: Csrf,
     t: Tr,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let pact = load_pact(&app, &id).await?;
+    let nip = remembered_nip(&req);
+    let typed = Typed {
+        nip: &nip,
+        agreed: false,
+    };
     Ok(html(
         StatusCode::OK,
-        &pact_page(&app, t, &pact, csrf.token(), "", None),
+        &pact_page(&app, t, &pact, csrf.token(), typed, None),
     ))
 }
 
@@ -278,20 +388,25 @@ pub async fn sign(
     mut form: CsrfForm<SignForm>,
 ) -> Result<HttpResponse, AppError> {
     let nip = form.nip.trim().to_owned();
+    let agreed = form.setuju == "ya";
     let request = SignRequest {
         pact_id: id.clone(),
         nip: nip.clone(),
         passphrase: Zeroizing::new(std::mem::take(&mut form.passphrase)),
-        agreed: form.setuju == "ya",
+        agreed,
     };
     let names = CookieNames::of(&req);
     let failure = match signing::sign(&app, request).await {
         // The browser that signed may download the full receipt for a while.
+        // The NIP filled in after activation is forgotten once it has signed.
         Ok(receipt) => {
+            let mut forget = names.cookie(names.signer, String::new());
+            forget.make_removal();
             return Ok(HttpResponse::SeeOther()
                 .cookie(grant_cookie(&app, names, receipt.index))
+                .cookie(forget)
                 .insert_header((header::LOCATION, receipt.path()))
-                .finish())
+                .finish());
         }
         Err(SignError::PactNotFound) => return Err(AppError::NotFound),
         Err(SignError::Db(e)) => return Err(AppError::Db(e)),
@@ -300,7 +415,8 @@ pub async fn sign(
     };
     let pact = load_pact(&app, &id).await?;
     let t = t.returning_to(format!("/pakta/{}", pact.id));
-    let page = pact_page(&app, t, &pact, csrf.token(), &nip, Some(&failure));
+    let typed = Typed { nip: &nip, agreed };
+    let page = pact_page(&app, t, &pact, csrf.token(), typed, Some(&failure));
     let mut response = html(sign_status(&failure), &page);
     if let SignError::AlreadySigned(receipt) = &failure {
         // The passphrase was right: the signer may download their receipt again.

@@ -2,30 +2,30 @@
 //! without JavaScript, and strict security headers.
 
 pub mod admin;
+pub mod assets;
 pub mod csrf;
 pub mod employee;
 pub mod error;
 pub mod lang;
 pub mod log_api;
+pub mod pact_text;
 pub mod qr;
 pub mod receipt;
 pub mod request_log;
+pub mod transport;
 pub mod upload;
 
 use crate::service::App;
 use crate::service::DbError;
 use actix_web::dev::Server;
 use actix_web::http::header;
-use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{get, web, HttpResponse, HttpServer};
 use std::net::TcpListener;
 
 /// Content-Security-Policy: nothing inline, nothing from elsewhere.
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-const STYLESHEET: &str = include_str!("../../static/ikrar.css");
-const REFRESH_SCRIPT: &str = include_str!("../../static/refresh.js");
 
 /// A server bound to a port, ready to run.
 pub struct Running {
@@ -47,9 +47,12 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .app_data(web::FormConfig::default().limit(16 * 1024))
             .wrap(from_fn(csrf::ensure_cookie))
             .wrap(security_headers(https))
+            .wrap(Compress::default())
             .wrap(from_fn(request_log::log_request))
+            .wrap(from_fn(transport::head_as_get))
             .service(lang::switch)
             .service(employee::home)
+            .service(employee::help)
             .service(employee::activation_form)
             .service(employee::activate)
             .service(employee::show_pact)
@@ -63,8 +66,8 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(log_api::entries)
             .service(log_api::inclusion)
             .service(log_api::consistency)
-            .service(stylesheet)
-            .service(refresh_script)
+            .service(assets::file)
+            .service(assets::favicon)
             .service(healthz)
             .default_service(web::to(not_found))
     })
@@ -103,22 +106,6 @@ fn security_headers(https: bool) -> DefaultHeaders {
         ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
         .add((header::CACHE_CONTROL, "no-store"))
-}
-
-#[get("/static/ikrar.css")]
-async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(STYLESHEET)
-}
-
-#[get("/static/refresh.js")]
-async fn refresh_script() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(REFRESH_SCRIPT)
 }
 
 /// `GET /healthz`: `200 ok` when the database answers.

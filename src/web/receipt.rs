@@ -7,9 +7,12 @@
 use super::csrf::{CookieNames, Csrf, CsrfForm};
 use super::error::{html, AppError};
 use super::lang::Tr;
+use super::pact_text::{text_blocks, TextBlock};
 use crate::domain::display::local_time_in;
 use crate::domain::receipt_link::GRANT_SECONDS;
-use crate::i18n::Words;
+use crate::domain::bukti_pdf::{self, Bukti, Paper};
+use crate::i18n::{Lang, Words};
+use ikrar_log::pact::Pact;
 use crate::service::receipt::{self, PublicReceipt};
 use crate::service::signing::SignError;
 use crate::service::App;
@@ -40,6 +43,8 @@ struct ReceiptPage<'a> {
     csrf_token: &'a str,
     nip: &'a str,
     error: Option<String>,
+    /// The pact's text, printed with the receipt.
+    blocks: Vec<TextBlock>,
 }
 
 /// The grant cookie that lets the browser that signed download the full receipt of `index`.
@@ -66,7 +71,7 @@ async fn public(app: &App, index: i64, token: String) -> Result<PublicReceipt, A
 }
 
 /// Renders the page; `failure` is a refused download.
-fn page(
+async fn page(
     app: &App,
     t: Tr,
     receipt: PublicReceipt,
@@ -82,6 +87,11 @@ fn page(
         Some(size) => lang.fill("receipt.in_log", &[("size", &size.to_string())]),
         None => lang.text("receipt.not_in_log").to_owned(),
     };
+    let blocks = app
+        .pact(&receipt.pact_id)
+        .await?
+        .map(|p| text_blocks(&p))
+        .unwrap_or_default();
     let status = failure.map_or(StatusCode::OK, |e| match e {
         SignError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
         SignError::InvalidNip(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -100,11 +110,12 @@ fn page(
             qr_svg: super::qr::svg(&url).ok_or(AppError::Unavailable)?,
             url,
             download_path: download.then(|| format!("{path}/unduh")),
-            action: format!("{path}/unduh#galat"),
+            action: format!("{path}/unduh"),
             csrf_token: csrf.token(),
             nip,
             error,
             receipt,
+            blocks,
             t,
         },
     ))
@@ -122,16 +133,35 @@ pub async fn show_receipt(
     let (index, token) = path.into_inner();
     let receipt = public(&app, index, token).await?;
     let signer = granted(&app, &req, index);
-    page(&app, t, receipt, signer, &csrf, "", None)
+    page(&app, t, receipt, signer, &csrf, "", None).await
 }
 
-/// `GET /bukti/{index}/{token}/unduh`: the full receipt, for the browser that just signed; any
-/// other goes back to the page, whose form asks for the NIP and passphrase.
+/// Which file a download gives: `berkas=pdf` (with `kertas=a5` for A5) or the JSON.
+#[derive(Deserialize, Default)]
+pub struct FileChoice {
+    #[serde(default)]
+    berkas: Option<String>,
+    #[serde(default)]
+    kertas: Option<String>,
+}
+
+impl FileChoice {
+    /// The PDF's paper, or `None` for the JSON.
+    fn pdf(&self) -> Option<Paper> {
+        (self.berkas.as_deref() == Some("pdf")).then(|| Paper::from_query(self.kertas.as_deref()))
+    }
+}
+
+/// `GET /bukti/{index}/{token}/unduh`: the full receipt (JSON, or the PDF bukti with
+/// `?berkas=pdf`), for the browser that just signed; any other goes back to the page, whose
+/// form asks for the NIP and passphrase.
 #[get("/bukti/{index}/{token}/unduh")]
 pub async fn download_full(
     app: web::Data<App>,
     req: HttpRequest,
+    t: Tr,
     path: web::Path<(i64, String)>,
+    choice: web::Query<FileChoice>,
 ) -> Result<HttpResponse, AppError> {
     let (index, token) = path.into_inner();
     let receipt = public(&app, index, token).await?;
@@ -146,12 +176,96 @@ pub async fn download_full(
     let full = receipt::full(&app, index)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(json_file(&full))
+    deliver(&app, t.lang(), &receipt, full, &choice).await
+}
+
+/// The receipt as the file asked for.
+async fn deliver(
+    app: &App,
+    lang: Lang,
+    public: &PublicReceipt,
+    full: Receipt,
+    choice: &FileChoice,
+) -> Result<HttpResponse, AppError> {
+    match choice.pdf() {
+        None => Ok(json_file(&full)),
+        Some(paper) => pdf_file(app, lang, public, full, paper).await,
+    }
+}
+
+/// The PDF bukti, made off the request threads (fonts are subset per document).
+async fn pdf_file(
+    app: &App,
+    lang: Lang,
+    public: &PublicReceipt,
+    full: Receipt,
+    paper: Paper,
+) -> Result<HttpResponse, AppError> {
+    let stored = app
+        .pact(&public.pact_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pact = Pact {
+        id: stored.id.clone(),
+        title: stored.title.clone(),
+        body: stored.body.clone(),
+    };
+    let json = serde_json::to_vec(&full).map_err(|_| AppError::Unavailable)?;
+    let unit = if public.unit_name.is_empty() {
+        public.unit_code.clone()
+    } else {
+        format!("{} ({})", public.unit_name, public.unit_code)
+    };
+    let time_local = local_time_in(public.time.naive_utc(), app.config.tz, lang);
+    let time_utc = format_time(public.time);
+    let url = format!("{}{}", app.config.public_url, public.reference.path());
+    let (name, masked_nip, instansi) = (
+        public.name.clone(),
+        public.masked_nip.clone(),
+        public.instansi.clone(),
+    );
+    let index = full.index;
+    let pdf = web::block(move || {
+        let bukti = Bukti {
+            pact: &pact,
+            name: &name,
+            masked_nip: &masked_nip,
+            unit: &unit,
+            instansi: &instansi,
+            time_local: &time_local,
+            time_utc: &time_utc,
+            index,
+            url: &url,
+            receipt_json: &json,
+            made_at: chrono::Utc::now(),
+        };
+        bukti_pdf::render(&bukti, paper, lang)
+    })
+    .await
+    .map_err(|_| AppError::Unavailable)?
+    .map_err(|e| {
+        tracing::error!(error = %e, "PDF bukti tidak dapat dibuat");
+        AppError::Unavailable
+    })?;
+    let suffix = if paper == Paper::A5 { "-a5" } else { "" };
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"bukti-ikrar-{index}{suffix}.pdf\""),
+        ))
+        .body(pdf))
 }
 
 /// The "download again" form's fields.
 #[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct RedownloadForm {
+    #[serde(default)]
+    #[zeroize(skip)]
+    berkas: Option<String>,
+    #[serde(default)]
+    #[zeroize(skip)]
+    kertas: Option<String>,
     #[serde(default)]
     nip: String,
     #[serde(default)]
@@ -175,8 +289,15 @@ pub async fn redownload(
     let (index, token) = path.into_inner();
     let nip = form.nip.trim().to_owned();
     let passphrase = Zeroizing::new(std::mem::take(&mut form.passphrase));
+    let choice = FileChoice {
+        berkas: form.berkas.take(),
+        kertas: form.kertas.take(),
+    };
     let failure = match receipt::redownload(&app, index, token.clone(), &nip, passphrase).await {
-        Ok(full) => return Ok(json_file(&full)),
+        Ok(full) => {
+            let public = public(&app, index, token).await?;
+            return deliver(&app, t.lang(), &public, full, &choice).await;
+        }
         Err(SignError::PactNotFound) => return Err(AppError::NotFound),
         Err(SignError::Db(e)) => return Err(AppError::Db(e)),
         Err(SignError::Unavailable) => return Err(AppError::Unavailable),
@@ -184,7 +305,7 @@ pub async fn redownload(
     };
     let receipt = public(&app, index, token).await?;
     let t = t.returning_to(receipt.reference.path());
-    page(&app, t, receipt, false, &csrf, &nip, Some(&failure))
+    page(&app, t, receipt, false, &csrf, &nip, Some(&failure)).await
 }
 
 /// A receipt as a download.

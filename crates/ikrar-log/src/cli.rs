@@ -2,7 +2,7 @@
 //! `verify BUNDLE [--since CHECKPOINT] [--log-key KEY] [--json]` and
 //! `verify-receipt RECEIPT.json [--log-key KEY]`: offline, no database, no configuration.
 
-use crate::receipt::{self, Receipt};
+use crate::receipt;
 use crate::verify::{verify_bundle, Options, Summary};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::BufReader;
@@ -178,7 +178,7 @@ fn print_summary(summary: &Summary) {
 /// The arguments of `ikrar verify-receipt`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReceiptArgs {
-    /// The receipt (.json) downloaded from the receipt page
+    /// The receipt downloaded from the receipt page: the PDF bukti or its .json
     pub receipt: PathBuf,
     /// The log key you trust (verifier key string, or a file holding it); default: the receipt's
     #[arg(long, value_name = "KEY")]
@@ -187,12 +187,9 @@ pub struct ReceiptArgs {
 
 /// Verifies one receipt.
 pub fn receipt(args: &ReceiptArgs) -> Outcome {
-    let parsed = std::fs::read_to_string(&args.receipt)
+    let parsed = std::fs::read(&args.receipt)
         .map_err(|e| format!("tidak dapat membaca {}: {e}", args.receipt.display()))
-        .and_then(|text| {
-            serde_json::from_str::<Receipt>(&text)
-                .map_err(|e| format!("bukan berkas bukti ikrar: {e}"))
-        });
+        .and_then(|bytes| crate::receipt_file::read(&bytes).map_err(|e| e.to_string()));
     let key = match args.log_key.as_deref().map(read_key).transpose() {
         Ok(key) => key,
         Err(e) => {

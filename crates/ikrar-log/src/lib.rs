@@ -15,6 +15,7 @@ pub mod nip;
 pub mod note;
 pub mod pact;
 pub mod receipt;
+pub mod receipt_file;
 pub mod values;
 pub mod verify;
 

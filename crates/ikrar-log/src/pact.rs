@@ -80,13 +80,52 @@ impl Pact {
         Sha256Digest::of(self.document().as_bytes())
     }
 
-    /// The body split into paragraphs (runs of non-empty lines), for display.
-    pub fn paragraphs(&self) -> Vec<&str> {
+    /// The body laid out for reading: paragraphs, and runs of numbered lines ("1. …") as lists.
+    pub fn blocks(&self) -> Vec<Block<'_>> {
         self.body
             .split("\n\n")
             .map(str::trim)
             .filter(|p| !p.is_empty())
+            .map(|paragraph| {
+                let items: Option<Vec<ListItem>> = paragraph.lines().map(ListItem::parse).collect();
+                match items {
+                    Some(items) => Block::List(items),
+                    None => Block::Paragraph(paragraph),
+                }
+            })
             .collect()
+    }
+}
+
+/// A part of a pact's body as it is shown and printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block<'a> {
+    /// Running text.
+    Paragraph(&'a str),
+    /// Numbered points, each on its own line in the pact file.
+    List(Vec<ListItem<'a>>),
+}
+
+/// One numbered point: its number as written and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem<'a> {
+    pub number: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> ListItem<'a> {
+    /// `"1. text"` or `"1) text"`; `None` for any other line.
+    fn parse(line: &'a str) -> Option<ListItem<'a>> {
+        let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let rest = line.get(digits..)?;
+        let text = rest
+            .strip_prefix(". ")
+            .or_else(|| rest.strip_prefix(") "))?
+            .trim();
+        (digits > 0 && !text.is_empty()).then_some(ListItem {
+            number: &line[..digits],
+            text,
+        })
     }
 }
 
@@ -118,7 +157,15 @@ mod tests {
             pact.title,
             "Pakta Integritas Netralitas Pegawai ASN pada Pemilu dan Pemilihan Tahun 2024"
         );
-        assert_eq!(pact.paragraphs().len(), 3);
+        let blocks = pact.blocks();
+        assert_eq!(blocks.len(), 3);
+        let Block::List(points) = &blocks[1] else {
+            panic!("the four points are a list: {blocks:?}")
+        };
+        assert_eq!(points.len(), 4);
+        assert_eq!(points[3].number, "4");
+        assert!(points[3].text.starts_with("Menolak politik uang"));
+        assert!(matches!(blocks[0], Block::Paragraph(p) if p.starts_with("Saya yang")));
     }
 
     #[test]

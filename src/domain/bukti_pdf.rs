@@ -1,0 +1,424 @@
+//! The PDF bukti: one page (two when a long pact needs it) a signer can keep and print, black on
+//! white with DejaVu Sans embedded, and the receipt JSON attached as a file
+//! ([`ikrar_log::receipt_file::PDF_ATTACHMENT`]), PDF/A-3b as e-invoices carry their XML. The
+//! JSON is the proof: `ikrar verify-receipt bukti.pdf` reads it from the attachment.
+
+use crate::i18n::{Lang, Words};
+use ikrar_log::pact::{Block, Pact};
+use ikrar_log::receipt_file::PDF_ATTACHMENT;
+use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::{DateTime as PdfDate, Metadata};
+use krilla::page::PageSettings;
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+use krilla::{Document, SerializeSettings};
+use qrcode::{Color, EcLevel, QrCode};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+const REGULAR: &[u8] = include_bytes!("../../static/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../static/fonts/DejaVuSans-Bold.ttf");
+
+/// The paper the bukti is laid out for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    A4,
+    A5,
+}
+
+impl Paper {
+    /// `a5` for A5, anything else A4.
+    pub fn from_query(value: Option<&str>) -> Paper {
+        match value {
+            Some(v) if v.eq_ignore_ascii_case("a5") => Paper::A5,
+            _ => Paper::A4,
+        }
+    }
+
+    /// Width and height in points.
+    fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (595.28, 841.89),
+            Paper::A5 => (419.53, 595.28),
+        }
+    }
+
+    /// Page margin, body font size and QR code side, in points.
+    fn scale(self) -> (f32, f32, f32) {
+        match self {
+            Paper::A4 => (56.0, 10.5, 128.0),
+            Paper::A5 => (36.0, 8.5, 96.0),
+        }
+    }
+}
+
+/// What the bukti shows, already in words (the caller formats times and the unit).
+pub struct Bukti<'a> {
+    pub pact: &'a Pact,
+    pub name: &'a str,
+    pub masked_nip: &'a str,
+    pub unit: &'a str,
+    pub instansi: &'a str,
+    /// Local time with its zone (e.g. `… pukul 07.31 WIB`), and UTC.
+    pub time_local: &'a str,
+    pub time_utc: &'a str,
+    pub index: u64,
+    /// The public receipt page, which the QR code opens.
+    pub url: &'a str,
+    /// The receipt JSON, attached as it was served.
+    pub receipt_json: &'a [u8],
+    /// When the PDF is made (its metadata and the attachment's date).
+    pub made_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Why a PDF could not be made (a bug or a font problem, never the signer's input).
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("font tidak dapat dibaca")]
+    Font,
+    #[error("kode QR tidak dapat dibuat: {0}")]
+    Qr(#[from] qrcode::types::QrError),
+    #[error("konfigurasi PDF/A: {0}")]
+    Config(String),
+    #[error("PDF tidak dapat dibuat: {0:?}")]
+    Krilla(krilla::error::KrillaError),
+}
+
+/// A font for drawing (krilla) and for measuring (skrifa).
+struct Face {
+    draw: Font,
+    data: &'static [u8],
+}
+
+impl Face {
+    fn new(data: &'static [u8]) -> Result<Face, PdfError> {
+        let draw = Font::new(data.into(), 0).ok_or(PdfError::Font)?;
+        FontRef::new(data).map_err(|_| PdfError::Font)?;
+        Ok(Face { draw, data })
+    }
+
+    /// The width of `text` at `size` points.
+    fn width(&self, text: &str, size: f32) -> f32 {
+        let Ok(font) = FontRef::new(self.data) else {
+            return 0.0;
+        };
+        let charmap = font.charmap();
+        let metrics = font.glyph_metrics(Size::new(size), LocationRef::default());
+        text.chars()
+            .filter_map(|c| charmap.map(c).and_then(|g| metrics.advance_width(g)))
+            .sum()
+    }
+
+    /// `text` broken into lines no wider than `width`.
+    fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        for word in text.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if self.width(&candidate, size) <= width || line.is_empty() {
+                line = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            }
+            // A word wider than the line (a URL, a digest) is cut where it must be.
+            while self.width(&line, size) > width && line.chars().count() > 1 {
+                let mut cut = String::new();
+                for c in line.chars() {
+                    if self.width(&format!("{cut}{c}"), size) > width {
+                        break;
+                    }
+                    cut.push(c);
+                }
+                let rest = line[cut.len()..].to_owned();
+                lines.push(cut);
+                line = rest;
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+}
+
+/// Text laid out down the page, starting a new page when one is full.
+struct Flow {
+    paper: Paper,
+    /// Drawing commands of the page being filled: (x, baseline y, bold, size, text).
+    lines: Vec<(f32, f32, bool, f32, String)>,
+    pages: Vec<Vec<(f32, f32, bool, f32, String)>>,
+    y: f32,
+}
+
+impl Flow {
+    fn margin(&self) -> f32 {
+        self.paper.scale().0
+    }
+
+    fn bottom(&self) -> f32 {
+        self.paper.size().1 - self.margin()
+    }
+
+    /// Moves down by `height`, on a new page if this one has no room.
+    fn room(&mut self, height: f32) {
+        if self.y + height > self.bottom() {
+            self.pages.push(std::mem::take(&mut self.lines));
+            self.y = self.margin();
+        }
+    }
+
+    fn line(&mut self, x: f32, bold: bool, size: f32, text: String) {
+        let height = size * 1.45;
+        self.room(height);
+        self.y += height;
+        self.lines.push((x, self.y - size * 0.35, bold, size, text));
+    }
+
+    fn gap(&mut self, height: f32) {
+        self.y += height;
+    }
+}
+
+/// The PDF bytes of a bukti on `paper`, in `lang` (the pact itself stays in its own words).
+pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfError> {
+    let regular = Face::new(REGULAR)?;
+    let bold = Face::new(BOLD)?;
+    let (width, height) = paper.size();
+    let (margin, body, qr_side) = paper.scale();
+    let text_width = width - 2.0 * margin;
+
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A3_B)
+        .finish()
+        .map_err(|e| PdfError::Config(format!("{e:?}")))?;
+    let settings = SerializeSettings {
+        configuration,
+        ..SerializeSettings::default()
+    };
+    let mut doc = Document::new_with(settings);
+    let made = pdf_date(bukti.made_at);
+    doc.set_metadata(
+        Metadata::new()
+            .title(format!("{} — {}", lang.text("pdf.title"), bukti.pact.title))
+            .authors(vec![bukti.name.to_owned()])
+            .language("id".to_owned())
+            .creator("ikrar".to_owned())
+            .creation_date(made),
+    );
+    doc.embed_file(EmbeddedFile {
+        path: PDF_ATTACHMENT.to_owned(),
+        mime_type: MimeType::new("application/json"),
+        description: Some(lang.text("pdf.attachment").to_owned()),
+        association_kind: AssociationKind::Source,
+        data: bukti.receipt_json.to_vec().into(),
+        modification_date: Some(made),
+        compress: Some(true),
+        location: None,
+    });
+
+    let mut flow = Flow {
+        paper,
+        lines: Vec::new(),
+        pages: Vec::new(),
+        y: margin,
+    };
+    // The head: title and details on the left, the QR code on the right.
+    let left_width = text_width - qr_side - 12.0;
+    flow.line(margin, true, body * 1.6, lang.text("pdf.title").to_owned());
+    for text in bold.wrap(&bukti.pact.title, body * 1.1, left_width) {
+        flow.line(margin, true, body * 1.1, text);
+    }
+    flow.gap(body * 0.6);
+    let unit = if bukti.instansi.is_empty() {
+        bukti.unit.to_owned()
+    } else {
+        format!("{}, {}", bukti.unit, bukti.instansi)
+    };
+    let index = bukti.index.to_string();
+    let details = [
+        ("receipt.name", bukti.name),
+        ("receipt.nip", bukti.masked_nip),
+        ("receipt.unit", unit.as_str()),
+        ("receipt.time", bukti.time_local),
+        ("pdf.time_utc", bukti.time_utc),
+        ("receipt.index", index.as_str()),
+    ];
+    for (label, value) in details {
+        flow.line(margin, true, body * 0.85, lang.text(label).to_owned());
+        for text in regular.wrap(value, body, left_width) {
+            flow.line(margin, false, body, text);
+        }
+    }
+    let head_end = flow.y.max(margin + body * 1.6 * 1.45 + qr_side + 4.0);
+    flow.y = head_end + body;
+
+    flow.line(margin, true, body * 1.15, lang.text("pdf.pact_text").to_owned());
+    flow.gap(body * 0.3);
+    for text in bold.wrap(&bukti.pact.title, body, text_width) {
+        flow.line(margin, true, body, text);
+    }
+    flow.gap(body * 0.5);
+    let indent = regular.width("00. ", body);
+    for block in bukti.pact.blocks() {
+        match block {
+            Block::Paragraph(paragraph) => {
+                for text in paragraph.lines() {
+                    for wrapped in regular.wrap(text, body, text_width) {
+                        flow.line(margin, false, body, wrapped);
+                    }
+                }
+            }
+            Block::List(items) => {
+                for item in items {
+                    let lines = regular.wrap(item.text, body, text_width - indent);
+                    for (i, wrapped) in lines.into_iter().enumerate() {
+                        if i == 0 {
+                            flow.room(body * 1.45);
+                            flow.lines
+                                .push((margin, flow.y + body * 1.1, false, body, format!("{}.", item.number)));
+                        }
+                        flow.line(margin + indent, false, body, wrapped);
+                    }
+                    flow.gap(body * 0.3);
+                }
+            }
+        }
+        flow.gap(body * 0.6);
+    }
+    flow.gap(body * 0.4);
+    let small = body * 0.8;
+    for key in ["pdf.proof", "pdf.check"] {
+        let text = lang.fill(key, &[("file", PDF_ATTACHMENT)]);
+        for wrapped in regular.wrap(&text, small, text_width) {
+            flow.line(margin, false, small, wrapped);
+        }
+    }
+    for wrapped in regular.wrap(bukti.url, small, text_width) {
+        flow.line(margin, false, small, wrapped);
+    }
+    let last = std::mem::take(&mut flow.lines);
+    let mut pages = std::mem::take(&mut flow.pages);
+    pages.push(last);
+
+    let qr = QrCode::with_error_correction_level(bukti.url.as_bytes(), EcLevel::M)?;
+    for (number, lines) in pages.into_iter().enumerate() {
+        let Some(settings) = PageSettings::from_wh(width, height) else {
+            return Err(PdfError::Font);
+        };
+        let mut page = doc.start_page_with(settings);
+        let mut surface = page.surface();
+        for (x, y, is_bold, size, text) in lines {
+            let face = if is_bold { &bold } else { &regular };
+            surface.draw_text(
+                Point::from_xy(x, y),
+                face.draw.clone(),
+                size,
+                &text,
+                false,
+                TextDirection::Auto,
+            );
+        }
+        if number == 0 {
+            draw_qr(&mut surface, &qr, width - margin - qr_side, margin, qr_side);
+        }
+        surface.finish();
+        page.finish();
+    }
+    doc.finish().map_err(PdfError::Krilla)
+}
+
+/// The QR code as black squares, `side` points wide with its top left at (`x`, `y`).
+fn draw_qr(surface: &mut Surface, qr: &QrCode, x: f32, y: f32, side: f32) {
+    let modules = qr.width();
+    let quiet = 2;
+    let cell = side / (modules + 2 * quiet) as f32;
+    let mut path = PathBuilder::new();
+    for (i, color) in qr.to_colors().into_iter().enumerate() {
+        if color == Color::Dark {
+            let (row, col) = (i / modules, i % modules);
+            let left = x + (col + quiet) as f32 * cell;
+            let top = y + (row + quiet) as f32 * cell;
+            // A hair wider than the cell, so that no seam shows between dark squares.
+            if let Some(rect) = Rect::from_xywh(left, top, cell + 0.05, cell + 0.05) {
+                path.push_rect(rect);
+            }
+        }
+    }
+    if let Some(path) = path.finish() {
+        surface.set_fill(Some(krilla::paint::Fill::default()));
+        surface.draw_path(&path);
+    }
+}
+
+fn pdf_date(at: chrono::DateTime<chrono::Utc>) -> PdfDate {
+    use chrono::{Datelike, Timelike};
+    let two = |v: u32| u8::try_from(v).unwrap_or(0);
+    PdfDate::new(u16::try_from(at.year()).unwrap_or(2000))
+        .month(two(at.month()))
+        .day(two(at.day()))
+        .hour(two(at.hour()))
+        .minute(two(at.minute()))
+        .second(two(at.second()))
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(json: &[u8]) -> Bukti<'_> {
+        static PACT: std::sync::OnceLock<Pact> = std::sync::OnceLock::new();
+        Bukti {
+            pact: PACT.get_or_init(Pact::default_pact),
+            name: "Siti Aminah",
+            masked_nip: "199004••••••••2004",
+            unit: "Dinas Pendidikan (DINDIK)",
+            instansi: "Pemerintah Kabupaten Purbalingga",
+            time_local: "24 November 2023 pukul 07.31 WIB",
+            time_utc: "2023-11-24T00:31:00Z",
+            index: 42,
+            url: "https://ikrar.example.go.id/bukti/42/AbCdEfGhIjKlMnOpQrStUv",
+            receipt_json: json,
+            made_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_attached_json_comes_back_out_byte_for_byte() {
+        let json = br#"{"format":"ikrar-receipt/v1"}"#;
+        for paper in [Paper::A4, Paper::A5] {
+            let pdf = render(&sample(json), paper, Lang::Id).unwrap();
+            assert!(pdf.starts_with(b"%PDF-"));
+            let back = ikrar_log::receipt_file::read(&pdf);
+            // The sample is not a full receipt: reading it fails at the JSON, after the
+            // attachment was found.
+            assert!(
+                matches!(back, Err(ikrar_log::receipt_file::ReceiptFileError::Json(_))),
+                "{back:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_words_are_cut_and_lines_fit() {
+        let face = Face::new(REGULAR).unwrap();
+        let lines = face.wrap(&"x".repeat(500), 10.0, 100.0);
+        assert!(lines.len() > 3);
+        assert!(lines.iter().all(|l| face.width(l, 10.0) <= 100.0));
+        assert_eq!(face.wrap("satu dua", 10.0, 1000.0), vec!["satu dua"]);
+    }
+
+    #[test]
+    fn a5_is_asked_for_by_name() {
+        assert_eq!(Paper::from_query(Some("A5")), Paper::A5);
+        assert_eq!(Paper::from_query(Some("a4")), Paper::A4);
+        assert_eq!(Paper::from_query(None), Paper::A4);
+    }
+}
