@@ -107,6 +107,94 @@ async fn receipts_verify_offline_and_forgeries_fail() {
 }
 
 #[tokio::test]
+async fn the_pdf_bukti_carries_its_receipt_and_a_changed_one_is_refused() {
+    let app = TestApp::spawn().await;
+    let receipts = app.everyone_signs().await;
+    let (nip, path) = &receipts[0];
+    let browser = app.browser();
+    // Without the signer's grant or passphrase the PDF is not given: back to the page.
+    let res = browser
+        .get(app.url(&format!("{path}/unduh?berkas=pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    let mut pdfs = Vec::new();
+    for paper in ["a4", "a5"] {
+        let token = app.csrf(&browser, path).await;
+        let res = browser
+            .post(app.url(&format!("{path}/unduh")))
+            .form(&[
+                ("nip", nip.as_str()),
+                ("passphrase", PASSPHRASE),
+                ("berkas", "pdf"),
+                ("kertas", paper),
+                ("csrf_token", &token),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        let disposition = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+        assert!(disposition.contains(".pdf"), "{disposition}");
+        let pdf = res.bytes().await.unwrap().to_vec();
+        assert!(pdf.starts_with(b"%PDF-"));
+        pdfs.push(pdf);
+    }
+    assert_ne!(pdfs[0], pdfs[1], "A4 and A5 are laid out apart");
+
+    // The PDF is itself the proof: the attached JSON verifies, offline, with the binary.
+    let parsed = ikrar_log::receipt_file::read(&pdfs[0]).unwrap();
+    let entry = receipt::verify(&parsed, Some(&app.app.log.verifier_key())).unwrap();
+    assert_eq!(entry.claim.nip.as_str(), nip.as_str());
+    let file = app.dir.path().join("bukti.pdf");
+    for pdf in &pdfs {
+        std::fs::write(&file, pdf).unwrap();
+        let out = app.ikrar(&["verify-receipt", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(text(&out).contains("HASIL: SAH"), "{}", text(&out));
+    }
+    if let Ok(keep) = std::env::var("IKRAR_KEEP_BUKTI") {
+        std::fs::write(keep, &pdfs[0]).unwrap();
+    }
+
+    // A PDF whose attachment was changed (another name in the entry) is refused.
+    let json = serde_json::to_string(&parsed).unwrap();
+    let forged = json.replace("Siti Aminah", "Siti Aminat");
+    assert_ne!(forged, json);
+    let pact = ikrar_log::pact::Pact::default_pact();
+    let bukti = ikrar::domain::bukti_pdf::Bukti {
+        pact: &pact,
+        name: "Siti Aminat",
+        masked_nip: "199004••••••••2004",
+        unit: "DINDIK",
+        instansi: "",
+        time_local: "",
+        time_utc: "",
+        index: parsed.index,
+        url: "http://127.0.0.1/bukti/0/x",
+        receipt_json: forged.as_bytes(),
+        made_at: chrono::Utc::now(),
+    };
+    let changed = ikrar::domain::bukti_pdf::render(
+        &bukti,
+        ikrar::domain::bukti_pdf::Paper::A4,
+        ikrar::i18n::Lang::Id,
+    )
+    .unwrap();
+    std::fs::write(&file, &changed).unwrap();
+    let out = app.ikrar(&["verify-receipt", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("signature_invalid"), "{}", text(&out));
+    // A PDF that carries no receipt is unreadable, not valid.
+    std::fs::write(&file, b"%PDF-1.7\n%%EOF\n").unwrap();
+    let out = app.ikrar(&["verify-receipt", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[tokio::test]
 async fn log_api_serves_auditors_only_and_its_proofs_hold() {
     let app = TestApp::spawn_configured(DataDir::new(), |c| {
         c.audit_token = Some("token-auditor".into())

@@ -448,3 +448,126 @@ async fn pages_carry_security_headers_and_cookies() {
         .unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
 }
+
+/// The `value` of the input named `name` on a page ("" when it has none).
+fn input_value(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no input {name}"));
+    let tag_end = at + html[at..].find('>').unwrap();
+    let tag_start = html[..at].rfind('<').unwrap();
+    let tag = &html[tag_start..tag_end];
+    tag.find("value=\"").map_or(String::new(), |v| {
+        let rest = &tag[v + 7..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    })
+}
+
+#[tokio::test]
+async fn after_activation_one_tap_leads_to_the_pact_with_the_nip_filled_in() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    let home = app.page(&browser, "/").await;
+    assert!(home.contains("href=\"/aktivasi\""), "the first-time way");
+    assert!(
+        home.contains("href=\"/pakta/netralitas-2024\""),
+        "one open pact: straight to it"
+    );
+    assert_eq!(input_value(&app.page(&browser, "/pakta/netralitas-2024").await, "nip"), "");
+
+    let res = app.activate(&browser, SITI, code_of(&codes, SITI)).await;
+    assert_eq!(res.status(), 200);
+    let done = res.text().await.unwrap();
+    assert!(
+        done.contains("id=\"lanjut\" href=\"/pakta/netralitas-2024\""),
+        "{done}"
+    );
+    let pact = app.page(&browser, "/pakta/netralitas-2024").await;
+    assert_eq!(input_value(&pact, "nip"), SITI);
+    // Another browser does not get it.
+    assert_eq!(
+        input_value(&app.page(&app.browser(), "/pakta/netralitas-2024").await, "nip"),
+        ""
+    );
+    // Once signed, the NIP is forgotten.
+    assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 303);
+    assert_eq!(input_value(&app.page(&browser, "/pakta/netralitas-2024").await, "nip"), "");
+
+    // With two open pacts, the way to sign is the list.
+    let mut other = Pact::default_pact();
+    other.id = ikrar_log::values::PactId::parse("pakta-kedua").unwrap();
+    other.title = "Pakta kedua".into();
+    publish(&app.app, Actor::default(), other, Window::default())
+        .await
+        .unwrap();
+    let res = app.activate(&browser, BUDI, code_of(&codes, BUDI)).await;
+    let done = res.text().await.unwrap();
+    assert!(done.contains("id=\"lanjut\" href=\"/#pakta\""), "{done}");
+}
+
+#[tokio::test]
+async fn a_refusal_keeps_what_was_typed_but_never_a_passphrase() {
+    let (app, codes) = app_with_roster().await;
+    let browser = app.browser();
+    let code = code_of(&codes, SITI);
+    // A weak passphrase: NIP and code stay, the passphrase fields are empty.
+    let res = app
+        .activate_with(&browser, SITI, code, "password123")
+        .await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert_eq!(input_value(&page, "nip"), SITI);
+    assert_eq!(input_value(&page, "kode_aktivasi"), code);
+    assert_eq!(input_value(&page, "passphrase"), "");
+    assert!(!page.contains("password123"));
+    assert!(page.contains("id=\"passphrase\"") && page.contains("autofocus"));
+    // A wrong code: the code is not shown again.
+    let res = app
+        .activate(&browser, SITI, "AAAA-BBBB-CCCC")
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(input_value(&res.text().await.unwrap(), "kode_aktivasi"), "");
+
+    app.activate_ok(&browser, SITI, code).await;
+    // A wrong passphrase: the NIP and the ticked box stay, the passphrase does not.
+    let res = app.sign(&browser, SITI, "bukan frasa yang benar").await;
+    assert_eq!(res.status(), 403);
+    let page = res.text().await.unwrap();
+    assert_eq!(input_value(&page, "nip"), SITI);
+    assert!(page.contains("value=\"ya\" required checked"), "the agreement box stays ticked");
+    assert!(!page.contains("bukan frasa yang benar"));
+    // The ways out are on the page: activation and the help page.
+    assert!(page.contains("href=\"/aktivasi\"") && page.contains("href=\"/bantuan\""));
+    // Without the box, it is the box that is asked for, and not ticked.
+    let res = app
+        .sign_with(&browser, &[("nip", SITI), ("passphrase", PASSPHRASE)])
+        .await;
+    let page = res.text().await.unwrap();
+    assert!(!page.contains("checked"));
+    assert!(page.contains("id=\"setuju\" name=\"setuju\" type=\"checkbox\" value=\"ya\" required autofocus"));
+}
+
+#[tokio::test]
+async fn the_help_page_answers_the_four_questions_in_both_languages() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let page = app.page(&browser, "/bantuan").await;
+    for question in [
+        "Baru pertama kali?",
+        "Lupa frasa sandi?",
+        "Apa itu bukti tanda tangan?",
+        "Siapa yang melihat data saya?",
+    ] {
+        assert!(page.contains(question), "{question}");
+    }
+    let english = browser
+        .get(app.url("/bantuan"))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(english.contains("Forgot your passphrase?"), "{english}");
+}

@@ -517,3 +517,26 @@ fn ikrar_verify_gives_the_verdict_and_its_exit_code() {
     let (code, _) = ikrar_verify(&["receipt", &path("bukan.json")]);
     assert_eq!(code, 2);
 }
+
+/// A PDF bukti as the app serves it (written by `tests/log.rs` with `IKRAR_KEEP_BUKTI`).
+const BUKTI_PDF: &[u8] = include_bytes!("fixtures/bukti.pdf");
+
+#[test]
+fn ikrar_verify_reads_the_receipt_attached_to_a_pdf_bukti() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bukti.pdf");
+    std::fs::write(&file, BUKTI_PDF).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let (code, out) = ikrar_verify(&["receipt", &file]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("HASIL: SAH"), "{out}");
+    let receipt = ikrar_log::receipt_file::read(BUKTI_PDF).unwrap();
+    let (code, out) = ikrar_verify(&["receipt", &file, "--log-key", "ikrar.localhost/log+00000000+AQ=="]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("log_key_mismatch"), "{out}");
+    assert_eq!(receipt.format, ikrar_log::receipt::RECEIPT_FORMAT);
+    // Cut short, the PDF is unreadable: exit 2, never valid.
+    std::fs::write(&file, &BUKTI_PDF[..BUKTI_PDF.len() / 2]).unwrap();
+    let (code, out) = ikrar_verify(&["receipt", &file]);
+    assert_eq!(code, 2, "{out}");
+}

@@ -1,0 +1,125 @@
+//! How pages and files travel: compression, `HEAD`, versioned static files with long caching,
+//! ETags and no cookies, the favicon and a description on every page.
+
+mod common;
+
+use common::*;
+
+fn plain_client() -> reqwest::Client {
+    // No automatic decompression: the test reads the encoding the server chose.
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The href of the first `<link rel="{rel}" …>` on a page.
+fn link_href(html: &str, rel: &str) -> String {
+    let at = html.find(&format!("rel=\"{rel}\"")).expect(rel);
+    let rest = &html[at..];
+    let start = rest.find("href=\"").unwrap() + 6;
+    rest[start..][..rest[start..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn pages_and_css_are_compressed_when_asked() {
+    let app = TestApp::spawn().await;
+    let client = plain_client();
+    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let css = link_href(&home, "stylesheet");
+    for path in ["/", "/aktivasi", "/bantuan", css.as_str()] {
+        for (asked, given) in [("gzip", "gzip"), ("br", "br"), ("br, gzip", "br")] {
+            let res = client
+                .get(app.url(path))
+                .header("Accept-Encoding", asked)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            assert_eq!(res.headers()["content-encoding"], given, "{path} {asked}");
+        }
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert!(res.headers().get("content-encoding").is_none(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn head_answers_like_get_without_a_body() {
+    let app = TestApp::spawn().await;
+    let client = plain_client();
+    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let css = link_href(&home, "stylesheet");
+    for path in ["/", "/aktivasi", "/bantuan", "/pakta/netralitas-2024", "/healthz", css.as_str()] {
+        let get = client.get(app.url(path)).send().await.unwrap();
+        let head = client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "{path}");
+        assert_eq!(
+            head.headers()["content-type"],
+            get.headers()["content-type"],
+            "{path}"
+        );
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    let missing = client.head(app.url("/tidak-ada")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn static_files_are_versioned_cached_and_cookieless() {
+    let app = TestApp::spawn().await;
+    let client = plain_client();
+    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("<meta name=\"description\" content=\""), "{home}");
+    let css = link_href(&home, "stylesheet");
+    let icon = link_href(&home, "icon");
+    assert!(
+        css.starts_with("/static/ikrar.") && css.len() > "/static/ikrar.css".len(),
+        "{css}"
+    );
+    for path in [css.as_str(), icon.as_str()] {
+        let res = client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let cache = res.headers()["cache-control"].to_str().unwrap().to_owned();
+        assert!(cache.contains("immutable") && cache.contains("max-age=31536000"), "{cache}");
+        assert!(res.headers().get("set-cookie").is_none(), "{path}");
+        let etag = res.headers()["etag"].to_str().unwrap().to_owned();
+        let again = client
+            .get(app.url(path))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+        assert!(again.headers().get("set-cookie").is_none());
+    }
+    // The plain name still works, cached for a day.
+    let plain = client.get(app.url("/static/ikrar.css")).send().await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(plain.headers()["cache-control"], "public, max-age=86400");
+    let favicon = client.get(app.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(favicon.status(), 200);
+    assert_eq!(favicon.headers()["content-type"], "image/svg+xml");
+    assert!(favicon.headers().get("set-cookie").is_none());
+    // Pages still set the CSRF cookie and are never cached.
+    let page = client.get(app.url("/")).send().await.unwrap();
+    assert!(page.headers().get("set-cookie").is_some());
+    assert_eq!(page.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn the_form_token_differs_in_every_page_and_each_one_works() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let first = app.csrf(&browser, "/aktivasi").await;
+    let second = app.csrf(&browser, "/aktivasi").await;
+    assert_ne!(first, second, "masked anew for every response (BREACH)");
+    for token in [first, second] {
+        let res = browser
+            .post(app.url("/aktivasi"))
+            .form(&[("nip", "1"), ("csrf_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "the token is accepted; the NIP is not");
+    }
+}
