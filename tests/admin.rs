@@ -235,6 +235,13 @@ async fn counts_follow_the_signatures() {
     assert!(!units.contains("Ani Lestari"));
 }
 
+/// A reader of the `;`-separated CSV made for spreadsheets.
+fn spreadsheet_csv(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes())
+}
+
 #[tokio::test]
 async fn reports_carry_the_right_numbers() {
     let (app, _) = console().await;
@@ -253,7 +260,9 @@ async fn reports_carry_the_right_numbers() {
         "{disposition}"
     );
     let csv_text = res.text().await.unwrap();
-    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    // For Excel set to Indonesian: a BOM, `;`, decimal commas, NIPs kept as text.
+    let csv_text = csv_text.strip_prefix('\u{feff}').expect("a UTF-8 BOM");
+    let mut reader = spreadsheet_csv(csv_text);
     let rows: Vec<Vec<String>> = reader
         .records()
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
@@ -271,7 +280,7 @@ async fn reports_carry_the_right_numbers() {
         ]
     );
     let dinkes = rows.iter().find(|r| r[1] == "DINKES").unwrap();
-    assert_eq!(&dinkes[3..], &["2", "1", "1", "0.5000"]);
+    assert_eq!(&dinkes[3..], &["2", "1", "1", "50,0"]);
     let total = rows.last().unwrap();
     assert_eq!(&total[3..6], &["3", "2", "1"]);
 
@@ -281,13 +290,14 @@ async fn reports_carry_the_right_numbers() {
             &format!("{PACT_PAGE}/laporan?per=pegawai&format=csv"),
         )
         .await;
-    let mut reader = csv::Reader::from_reader(daftar.as_bytes());
+    let mut reader = spreadsheet_csv(daftar.strip_prefix('\u{feff}').unwrap());
     let people: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(people.len(), 3);
-    let siti = people.iter().find(|r| &r[0] == SITI).unwrap();
+    let as_text = |nip: &str| format!("=\"{nip}\"");
+    let siti = people.iter().find(|r| r[0] == as_text(SITI)).unwrap();
     assert_eq!(&siti[5], "sudah");
     assert!(siti[6].contains("WIB") && !siti[7].is_empty());
-    let ani = people.iter().find(|r| &r[0] == ANI).unwrap();
+    let ani = people.iter().find(|r| r[0] == as_text(ANI)).unwrap();
     assert_eq!((&ani[5], &ani[6]), ("belum", ""));
 
     // XLSX: a title row, the header on row 3, numbers and percentages as numbers.
@@ -377,8 +387,8 @@ async fn a_reset_code_reactivates_and_old_signatures_stay_valid() {
     let code = code_in(&html);
     assert_eq!(
         switch_returns_to(&html),
-        "/admin#unit-DINKES",
-        "the approval path takes no GET"
+        "/admin/reset",
+        "the approval path takes no GET: back to the requests"
     );
 
     // Siti re-activates with a new passphrase: a second key entry.
@@ -562,15 +572,47 @@ async fn unit_codes_are_issued_for_distribution_and_work() {
     let (app, _) = console().await;
     let dinkes = signed_in(&app, "dinkes").await;
     let token = app.csrf(&dinkes, "/admin/masuk").await;
+    let audit_before = app.page(&signed_in(&app, "bkpsdm").await, "/admin/audit").await;
+    // The first press asks, saying how many handed-out codes stop working; nothing changes.
+    let unit_page = "/admin/pakta/netralitas-2024/unit/DINKES";
     let res = dinkes
         .post(app.url("/admin/unit/DINKES/kode"))
-        .form(&[("csrf_token", token.as_str()), ("format", "csv")])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("format", "csv"),
+            ("kembali", unit_page),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("1 kode yang sudah dibagikan"), "{page}");
+    assert!(page.contains("name=\"konfirmasi\" value=\"ya\""), "{page}");
+    assert!(page.contains(&format!("href=\"{unit_page}\"")), "cancel goes back: {page}");
+    assert!(page.contains("hanya menyimpan sidik"), "says why earlier codes are gone");
+    assert_eq!(
+        app.page(&signed_in(&app, "bkpsdm").await, "/admin/audit")
+            .await
+            .matches("codes_issue")
+            .count(),
+        audit_before.matches("codes_issue").count(),
+        "nothing issued before the confirmation"
+    );
+    let res = dinkes
+        .post(app.url("/admin/unit/DINKES/kode"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("format", "csv"),
+            ("konfirmasi", "ya"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
     let csv_text = res.text().await.unwrap();
-    let lines: Vec<&str> = csv_text.lines().collect();
+    let lines: Vec<&str> = csv_text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines[0], "nip,kode_aktivasi,nama,unit_kode");
     assert_eq!(lines.len(), 2, "only Ani has not activated: {csv_text}");
     let code = lines[1].split(',').nth(1).unwrap();
@@ -734,4 +776,39 @@ async fn rosters_upload_as_xlsx_too() {
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(app.counts().2, 4);
+}
+
+#[tokio::test]
+async fn a_new_code_for_one_employee_is_asked_first_and_leads_back_to_the_unit() {
+    let (app, codes) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let unit_page = "/admin/pakta/netralitas-2024/unit/DINKES";
+    let page = app.page(&admin, unit_page).await;
+    assert!(page.contains("Dinas Kesehatan"), "the unit's name heads its page: {page}");
+    assert!(page.contains("sudah menandatangani"), "{page}");
+    let token = app.csrf(&admin, "/admin/masuk").await;
+    let post = |confirmed: bool| {
+        let mut form = vec![
+            ("csrf_token", token.clone()),
+            ("kembali", unit_page.to_owned()),
+        ];
+        if confirmed {
+            form.push(("konfirmasi", "ya".to_owned()));
+        }
+        admin
+            .post(app.url(&format!("/admin/pegawai/{ANI}/reset")))
+            .form(&form)
+            .send()
+    };
+    let page = post(false).await.unwrap().text().await.unwrap();
+    assert!(page.contains("Kode aktivasi baru untuk NIP"), "{page}");
+    assert!(page.contains(&ikrar_log::nip::mask(ANI)), "the NIP, masked, on the question");
+    // Not confirmed: Ani's code still works.
+    let ani_code = codes.iter().find(|(n, _)| n == ANI).unwrap().1.clone();
+    let page = post(true).await.unwrap().text().await.unwrap();
+    assert!(page.contains("class=\"code\""), "{page}");
+    assert!(page.contains(&format!("href=\"{unit_page}\"")), "back to the unit: {page}");
+    // Confirmed: the earlier code stopped working.
+    let employee = app.browser();
+    assert_eq!(app.activate(&employee, ANI, &ani_code).await.status(), 403);
 }

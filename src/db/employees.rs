@@ -157,6 +157,19 @@ pub struct Unactivated {
 }
 
 /// The employees of a unit who have no key yet, by NIP.
+/// Of a unit's employees who have not activated: how many, and how many hold an unused code.
+pub fn unactivated_count(conn: &mut Conn, unit_code: &str) -> Result<(i64, i64), DbError> {
+    let waiting = employees::table
+        .filter(employees::unit_code.eq(unit_code))
+        .filter(employees::public_key.is_null());
+    let all = waiting.count().get_result(conn)?;
+    let holding = waiting
+        .filter(employees::activation_code_hash.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok((all, holding))
+}
+
 pub fn unactivated_in_unit(conn: &mut Conn, unit_code: &str) -> Result<Vec<Unactivated>, DbError> {
     Ok(employees::table
         .filter(employees::unit_code.eq(unit_code))

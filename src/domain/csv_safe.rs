@@ -14,6 +14,9 @@ pub enum Cell<'a> {
     Text(&'a str),
     /// A number ikrar formatted itself (a count, a percentage, a log index): written as is.
     Number(&'a str),
+    /// A number that is a name, not a quantity (a NIP): in a spreadsheet file it is written as
+    /// `="…"`, so that Excel keeps all 18 digits as text instead of rounding them to 1,99E+17.
+    Id(&'a str),
 }
 
 /// `text` as a spreadsheet will show it, never as a formula.
@@ -31,14 +34,30 @@ pub fn neutralize(text: &str) -> Cow<'_, str> {
 /// A CSV writer whose every text cell is neutralised.
 pub struct SafeCsv<W: Write> {
     inner: csv::Writer<W>,
+    spreadsheet: bool,
 }
 
+/// The byte order mark that tells Excel a CSV file is UTF-8.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 impl<W: Write> SafeCsv<W> {
-    /// A writer over `out`.
+    /// A plain CSV writer over `out` (comma, no BOM): files other programs read back.
     pub fn new(out: W) -> SafeCsv<W> {
         SafeCsv {
             inner: csv::Writer::from_writer(out),
+            spreadsheet: false,
         }
+    }
+
+    /// A CSV for people to open in Excel set to Indonesian: a UTF-8 BOM, `;` between cells
+    /// (the list separator of that locale, whose decimal mark is the comma), and [`Cell::Id`]
+    /// kept as text.
+    pub fn for_spreadsheet(mut out: W) -> std::io::Result<SafeCsv<W>> {
+        out.write_all(BOM)?;
+        Ok(SafeCsv {
+            inner: csv::WriterBuilder::new().delimiter(b';').from_writer(out),
+            spreadsheet: true,
+        })
     }
 
     /// Writes a row of text cells.
@@ -56,9 +75,14 @@ impl<W: Write> SafeCsv<W> {
 
     /// Writes a row of text and number cells.
     pub fn row(&mut self, cells: &[Cell]) -> csv::Result<()> {
+        let spreadsheet = self.spreadsheet;
         self.inner.write_record(cells.iter().map(|cell| match cell {
             Cell::Text(text) => neutralize(text).into_owned(),
             Cell::Number(number) => (*number).to_owned(),
+            Cell::Id(id) if spreadsheet && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("=\"{id}\"")
+            }
+            Cell::Id(id) => neutralize(id).into_owned(),
         }))
     }
 
@@ -76,6 +100,26 @@ impl<W: Write> SafeCsv<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_files_carry_a_bom_semicolons_and_nips_as_text() {
+        let mut csv = SafeCsv::for_spreadsheet(Vec::new()).unwrap();
+        csv.row(&[
+            Cell::Id("199004152019032004"),
+            Cell::Id("=1+1"),
+            Cell::Text("Siti; Aminah"),
+            Cell::Number("87,5"),
+        ])
+        .unwrap();
+        let bytes = csv.into_inner().unwrap();
+        let text = std::str::from_utf8(&bytes[3..]).unwrap();
+        assert_eq!(&bytes[..3], BOM);
+        assert_eq!(text, "=\"199004152019032004\";'=1+1;\"Siti; Aminah\";\"87,5\"\n");
+        // A plain file has neither.
+        let mut plain = SafeCsv::new(Vec::new());
+        plain.row(&[Cell::Id("199004152019032004")]).unwrap();
+        assert_eq!(plain.into_inner().unwrap(), b"199004152019032004\n");
+    }
 
     #[test]
     fn formulas_become_text_and_numbers_stay_numbers() {

@@ -165,14 +165,14 @@ fn write_to(
             }
         }
         (ReportKind::ByEmployee, FileFormat::Csv) => {
-            let mut csv = SafeCsv::new(out);
+            let mut csv = SafeCsv::for_spreadsheet(out)?;
             csv.text_row(EMPLOYEE_HEADER)?;
             let (mut times, mut index) = (LocalTimes::new(request.tz), String::new());
             each_employee(conn, request, |e, signature| {
                 let [nip, name, kind, jabatan, unit, status, time, log_index] =
                     employee_fields(e, signature, &mut times, &mut index);
                 csv.row(&[
-                    Cell::Text(nip),
+                    Cell::Id(nip),
                     Cell::Text(name),
                     Cell::Text(kind),
                     Cell::Text(jabatan),
@@ -320,7 +320,7 @@ fn each_employee(
 }
 
 fn unit_csv(progress: &PactProgress, out: impl Write) -> Result<(), ReportError> {
-    let mut csv = SafeCsv::new(out);
+    let mut csv = SafeCsv::for_spreadsheet(out)?;
     csv.text_row(UNIT_HEADER)?;
     for u in progress
         .units
@@ -331,7 +331,9 @@ fn unit_csv(progress: &PactProgress, out: impl Write) -> Result<(), ReportError>
             u.roster.to_string(),
             u.signed.to_string(),
             u.pending().to_string(),
-            format!("{:.4}", u.ratio()),
+            // 0–100 with one decimal and the decimal comma, as the dashboard and the XLSX
+            // (a percent format) show it.
+            format!("{:.1}", u.ratio() * 100.0).replace('.', ","),
         );
         csv.row(&[
             Cell::Text(&u.instansi),

@@ -256,6 +256,27 @@ pub(super) fn issue_code(
     })
 }
 
+/// What "new codes for this unit" would do: how many employees get a code, and how many codes
+/// handed out earlier would stop working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodePlan {
+    pub unactivated: i64,
+    pub replaced: i64,
+}
+
+/// The [`CodePlan`] of a unit, for the admin to confirm.
+pub async fn unit_code_plan(app: &App, unit_code: String) -> Result<CodePlan, DbError> {
+    app.db
+        .run(move |conn| {
+            let (unactivated, replaced) = employees::unactivated_count(conn, &unit_code)?;
+            Ok(CodePlan {
+                unactivated,
+                replaced,
+            })
+        })
+        .await
+}
+
 /// New activation codes for every employee of a unit who has not activated yet, replacing any
 /// unused earlier ones, for an admin to hand out; recorded in the audit trail.
 pub async fn issue_unit_codes(

@@ -108,7 +108,7 @@ pub struct Back {
 }
 
 /// A path on this site to go back to; anything else (another site, `//host`) goes home.
-fn safe_back(back: &str) -> &str {
+pub fn safe_back(back: &str) -> &str {
     let local = back.starts_with('/')
         && !back.starts_with("//")
         && !back.starts_with("/\\")

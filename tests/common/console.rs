@@ -125,12 +125,13 @@ pub async fn press_status(app: &TestApp, browser: &reqwest::Client, path: &str) 
     press(app, browser, path).await.status().as_u16()
 }
 
-/// Posts a button form (CSRF token only) and returns the response.
+/// Posts a button form, confirmed (`konfirmasi=ya`, for the buttons that ask first), and
+/// returns the response.
 pub async fn press(app: &TestApp, browser: &reqwest::Client, path: &str) -> reqwest::Response {
     let token = app.csrf(browser, "/admin/masuk").await;
     browser
         .post(app.url(path))
-        .form(&[("csrf_token", token.as_str())])
+        .form(&[("csrf_token", token.as_str()), ("konfirmasi", "ya")])
         .send()
         .await
         .unwrap()
@@ -258,7 +259,11 @@ pub async fn unit_codes(
     let token = app.csrf(browser, "/admin/masuk").await;
     browser
         .post(app.url(&format!("/admin/unit/{unit}/kode")))
-        .form(&[("csrf_token", token.as_str()), ("format", format)])
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("format", format),
+            ("konfirmasi", "ya"),
+        ])
         .send()
         .await
         .unwrap()

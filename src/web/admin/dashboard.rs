@@ -2,7 +2,7 @@
 
 use super::{Admin, AnyRole, Requirement};
 use crate::domain::display::local_time_in;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Words};
 use crate::service::dashboard::{
     self, EmployeeFilter, EmployeeStatus, Order, PactDashboard, PactProgress, Progress, StoredPact,
 };
@@ -208,6 +208,12 @@ struct UnitPage {
     nav: Nav,
     pact_id: String,
     unit_code: String,
+    /// The unit's name and counts on this pact.
+    unit: Option<Progress>,
+    /// "12 signed, 3 not yet (80,0 %)".
+    counts: Option<String>,
+    /// This page's path, for the forms to come back to.
+    here: String,
     employees: Vec<EmployeeRow>,
     search: String,
     page: i64,
@@ -237,14 +243,35 @@ pub async fn show_unit(
         .ok_or(AppError::NotFound)?;
     let has_next = rows.len() as i64 > PAGE;
     rows.truncate(PAGE as usize);
+    let unit = dashboard::pact(
+        &app,
+        pact_id.clone(),
+        None,
+        Some(vec![unit_code.clone()]),
+        Order::Name,
+    )
+    .await?
+    .and_then(|d| d.progress.units.into_iter().next());
     let tz = app.config.tz;
     Ok(html(
         StatusCode::OK,
         &UnitPage {
             t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
+            here: format!("/admin/pakta/{pact_id}/unit/{unit_code}"),
+            counts: unit.as_ref().map(|u| {
+                admin.t.lang().fill(
+                    "admin.unit_counts",
+                    &[
+                        ("signed", &u.signed.to_string()),
+                        ("pending", &u.pending().to_string()),
+                        ("percent", &u.percent_text()),
+                    ],
+                )
+            }),
             pact_id,
             unit_code,
+            unit,
             employees: rows
                 .into_iter()
                 .map(|e| EmployeeRow::new(e, tz, admin.t.lang()))

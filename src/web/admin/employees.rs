@@ -3,6 +3,7 @@
 //! /admin/reset` lists the open requests and a different superadmin approves or rejects them.
 
 use super::dashboard::Nav;
+use super::confirm::{ConfirmPage, CONFIRMED};
 use super::{actor, Admin, MayChange, Superadmin};
 use crate::domain::display::local_time;
 use crate::i18n::Words;
@@ -23,6 +24,8 @@ struct CodePage {
     t: Tr,
     nav: Nav,
     issued: IssuedCode,
+    /// The unit page to go back to.
+    back: String,
 }
 
 /// A short page that says what happened (or why not) and links back.
@@ -41,16 +44,47 @@ fn code_page<R: super::Requirement>(
     admin: &Admin<R>,
     csrf: &Csrf,
     issued: IssuedCode,
+    back: String,
 ) -> HttpResponse {
-    let back = format!("/admin#unit-{}", issued.unit_code);
     html(
         StatusCode::OK,
         &CodePage {
-            t: admin.t.clone().returning_to(back),
+            t: admin.t.clone().returning_to(back.clone()),
             nav: Nav::new(admin, csrf),
             issued,
+            back,
         },
     )
+}
+
+/// "A new code for this employee?": the unused code they hold stops working.
+fn reset_confirmation(
+    admin: &Admin<MayChange>,
+    csrf: &Csrf,
+    nip: &str,
+    back: String,
+) -> HttpResponse {
+    let t = admin.t.clone().returning_to(back.clone());
+    let lang = t.lang();
+    let masked = ikrar_log::nip::mask(nip);
+    ConfirmPage {
+        heading: lang.fill("confirm.code_heading", &[("nip", &masked)]),
+        nav: Nav::new(admin, csrf),
+        lines: vec![
+            lang.text("confirm.code_replaced").to_owned(),
+            lang.text("confirm.codes_not_kept").to_owned(),
+        ],
+        action: format!("/admin/pegawai/{nip}/reset"),
+        fields: vec![("kembali".into(), back.clone())],
+        buttons: vec![(
+            "buat".into(),
+            "ya".into(),
+            lang.text("admin.new_code").to_owned(),
+        )],
+        back,
+        t,
+    }
+    .respond()
 }
 
 fn notice<R: super::Requirement>(
@@ -96,6 +130,11 @@ pub struct ResetForm {
     csrf_token: String,
     #[serde(default)]
     alasan: String,
+    #[serde(default)]
+    konfirmasi: String,
+    /// The unit page the admin came from, to go back to.
+    #[serde(default)]
+    kembali: String,
 }
 
 crate::web::csrf::csrf_token_field!(ResetForm);
@@ -112,11 +151,21 @@ pub async fn reset_code(
 ) -> Result<HttpResponse, AppError> {
     let who = actor(&req, &admin.signed_in.username);
     let limit = admin.signed_in.unit_limit();
-    let (nip, reason) = (nip.into_inner(), form.into_inner().alasan);
+    let form = form.into_inner();
+    let back = match form.kembali.as_str() {
+        "" => "/admin".to_owned(),
+        given => crate::web::lang::safe_back(given).to_owned(),
+    };
+    // A new code without a reason is issued at once: ask first (a request with a reason is
+    // itself only a request, decided by another superadmin).
+    if form.alasan.trim().is_empty() && form.konfirmasi != CONFIRMED {
+        return Ok(reset_confirmation(&admin, &csrf, &nip, back));
+    }
+    let (nip, reason) = (nip.into_inner(), form.alasan);
     let outcome = resets::request_or_issue(&app, nip, reason, limit, who).await;
     let lang = admin.t.lang();
     match outcome {
-        Ok(ResetOutcome::Issued(issued)) => Ok(code_page(&admin, &csrf, issued)),
+        Ok(ResetOutcome::Issued(issued)) => Ok(code_page(&admin, &csrf, issued, back)),
         Ok(ResetOutcome::Requested { nip, name }) => {
             let message = lang.fill("reset.requested", &[("name", &name), ("nip", &nip)]);
             Ok(notice(&admin, &csrf, StatusCode::OK, message, "/admin"))
@@ -210,7 +259,7 @@ pub async fn approve(
     let who = actor(&req, &admin.signed_in.username);
     Ok(
         match decided(&admin, &csrf, resets::approve(&app, *id, who).await)? {
-            Ok(issued) => code_page(&admin, &csrf, issued),
+            Ok(issued) => code_page(&admin, &csrf, issued, "/admin/reset".to_owned()),
             Err(refused) => refused,
         },
     )

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod confirm;
 pub mod dashboard;
 pub mod downloads;
 pub mod employees;

@@ -2,10 +2,11 @@
 //! then import it atomically; and activation codes per unit for distribution.
 
 use super::dashboard::Nav;
+use super::confirm::{ConfirmPage, CONFIRMED};
 use super::{actor, stream_download, Admin, MayChange, Superadmin};
 use crate::domain::roster::RowError;
 use crate::i18n::Words;
-use crate::service::roster::{self, CheckedUpload, CodesFormat, ImportOutcome};
+use crate::service::roster::{self, CheckedUpload, CodePlan, CodesFormat, ImportOutcome};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
@@ -218,29 +219,40 @@ pub async fn confirm(
     }
 }
 
-/// `format=csv|xlsx`.
+/// `format=csv|xlsx`, `konfirmasi=ya` once confirmed, `kembali` the unit page to go back to.
 #[derive(Deserialize)]
 pub struct CodesForm {
     #[serde(default)]
     csrf_token: String,
     #[serde(default)]
     format: String,
+    #[serde(default)]
+    konfirmasi: String,
+    #[serde(default)]
+    kembali: String,
 }
 
 crate::web::csrf::csrf_token_field!(CodesForm);
 
 /// `POST /admin/unit/{code}/kode`: fresh activation codes for the unit's employees who have not
-/// activated, as CSV or XLSX (earlier unused codes of theirs stop working).
+/// activated, as CSV or XLSX (earlier unused codes of theirs stop working). Asks first, saying
+/// how many codes handed out earlier will stop working.
 #[post("/admin/unit/{code}/kode")]
 pub async fn unit_codes(
     app: web::Data<App>,
     admin: Admin<MayChange>,
+    csrf: Csrf,
     req: HttpRequest,
     code: web::Path<String>,
     form: CsrfForm<CodesForm>,
 ) -> Result<HttpResponse, AppError> {
     let unit = code.into_inner();
     admin.require(admin.signed_in.sees_unit(&unit))?;
+    if form.konfirmasi != CONFIRMED {
+        let plan = roster::unit_code_plan(&app, unit.clone()).await?;
+        let back = crate::web::lang::safe_back(&form.kembali).to_owned();
+        return Ok(codes_confirmation(&admin, &csrf, &unit, plan, &form, back));
+    }
     let who = actor(&req, &admin.signed_in.username);
     let issued = roster::issue_unit_codes(&app, unit.clone(), who).await?;
     let format = if form.format == "xlsx" {
@@ -259,4 +271,48 @@ pub async fn unit_codes(
     Ok(stream_download(content_type, &file_name, move |out| {
         roster::write_codes(&issued, format, out)
     }))
+}
+
+/// "New codes for this unit?", with what it will do.
+fn codes_confirmation(
+    admin: &Admin<MayChange>,
+    csrf: &Csrf,
+    unit: &str,
+    plan: CodePlan,
+    form: &CodesForm,
+    back: String,
+) -> HttpResponse {
+    let t = admin.t.clone().returning_to(back.clone());
+    let lang = t.lang();
+    let count = |n: i64| n.to_string();
+    let mut lines = vec![lang.fill(
+        "confirm.codes_replaced",
+        &[("replaced", &count(plan.replaced))],
+    )];
+    lines.push(lang.fill(
+        "confirm.codes_for",
+        &[("count", &count(plan.unactivated)), ("unit", unit)],
+    ));
+    lines.push(lang.text("confirm.codes_not_kept").to_owned());
+    let format = if form.format == "xlsx" { "xlsx" } else { "csv" };
+    let label = if format == "xlsx" {
+        "admin.download_xlsx"
+    } else {
+        "admin.download_csv"
+    };
+    ConfirmPage {
+        heading: lang.fill("confirm.codes_heading", &[("unit", unit)]),
+        nav: Nav::new(admin, csrf),
+        lines,
+        action: format!("/admin/unit/{unit}/kode"),
+        fields: vec![("kembali".into(), back.clone())],
+        buttons: vec![(
+            "format".into(),
+            format.into(),
+            lang.text(label).to_owned(),
+        )],
+        back,
+        t,
+    }
+    .respond()
 }
