@@ -13,8 +13,16 @@ use std::path::Path;
 /// The files served from `static/`: file name, the constant that holds its versioned path, type.
 const ASSETS: &[(&str, &str, &str)] = &[
     ("ikrar.css", "STYLESHEET", "text/css; charset=utf-8"),
-    ("dasbor.js", "DASHBOARD_SCRIPT", "text/javascript; charset=utf-8"),
-    ("kekuatan.js", "STRENGTH_SCRIPT", "text/javascript; charset=utf-8"),
+    (
+        "dasbor.js",
+        "DASHBOARD_SCRIPT",
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "kekuatan.js",
+        "STRENGTH_SCRIPT",
+        "text/javascript; charset=utf-8",
+    ),
     ("favicon.svg", "FAVICON", "image/svg+xml"),
 ];
 

@@ -461,8 +461,17 @@ async fn the_audit_trail_records_admin_actions() {
         "code_reset",
         "export_report",
     ] {
-        assert!(page.contains(action), "audit lacks {action}");
+        assert!(
+            page.contains(&format!("<span title=\"{action}\">")),
+            "audit lacks {action}"
+        );
     }
+    // Actions in the page's language, the browser summarised, the full user agent on demand.
+    assert!(page.contains(">Gagal masuk</span>"), "{page}");
+    assert!(
+        page.contains("<details class=\"ua\"><summary>ikrar admin create</summary>"),
+        "{page}"
+    );
     // A username of any length is refused like a wrong one, and only its start is recorded.
     let long = "x".repeat(10_000);
     assert_eq!(
@@ -473,7 +482,7 @@ async fn the_audit_trail_records_admin_actions() {
     );
     let mut conn = app.app.db.conn().unwrap();
     let failed =
-        ikrar::db::audit::list(&mut conn, Some(AuditAction::SignInFailed), None, 10).unwrap();
+        ikrar::db::audit::list(&mut conn, Some(AuditAction::SignInFailed), None, 0, 10).unwrap();
     assert!(
         failed
             .iter()
@@ -482,7 +491,13 @@ async fn the_audit_trail_records_admin_actions() {
     );
     drop(conn);
     let filtered = app.page(&admin, "/admin/audit?aksi=code_reset").await;
-    assert!(filtered.contains(ANI) && !filtered.contains("sign_in_failed"));
+    assert!(filtered.contains(ANI) && !filtered.contains("title=\"sign_in_failed\""));
+    assert!(filtered.contains("<option value=\"code_reset\" selected>"));
+    let english = app.page(&admin, "/bahasa/en?kembali=/admin/audit").await;
+    let _ = english;
+    let page = app.page(&admin, "/admin/audit").await;
+    assert!(page.contains(">Sign-in failed</span>"), "{page}");
+    app.page(&admin, "/bahasa/id?kembali=/admin/audit").await;
     let csv_text = app.page(&admin, "/admin/audit?format=csv").await;
     assert!(csv_text.starts_with("waktu,waktu_utc,aktor,aksi,rincian,ip,user_agent"));
     assert!(csv_text.contains("code_reset") && csv_text.contains("127.0.0.1"));
@@ -572,7 +587,9 @@ async fn unit_codes_are_issued_for_distribution_and_work() {
     let (app, _) = console().await;
     let dinkes = signed_in(&app, "dinkes").await;
     let token = app.csrf(&dinkes, "/admin/masuk").await;
-    let audit_before = app.page(&signed_in(&app, "bkpsdm").await, "/admin/audit").await;
+    let audit_before = app
+        .page(&signed_in(&app, "bkpsdm").await, "/admin/audit")
+        .await;
     // The first press asks, saying how many handed-out codes stop working; nothing changes.
     let unit_page = "/admin/pakta/netralitas-2024/unit/DINKES";
     let res = dinkes
@@ -586,12 +603,21 @@ async fn unit_codes_are_issued_for_distribution_and_work() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
     let page = res.text().await.unwrap();
     assert!(page.contains("1 kode yang sudah dibagikan"), "{page}");
     assert!(page.contains("name=\"konfirmasi\" value=\"ya\""), "{page}");
-    assert!(page.contains(&format!("href=\"{unit_page}\"")), "cancel goes back: {page}");
-    assert!(page.contains("hanya menyimpan sidik"), "says why earlier codes are gone");
+    assert!(
+        page.contains(&format!("href=\"{unit_page}\"")),
+        "cancel goes back: {page}"
+    );
+    assert!(
+        page.contains("hanya menyimpan sidik"),
+        "says why earlier codes are gone"
+    );
     assert_eq!(
         app.page(&signed_in(&app, "bkpsdm").await, "/admin/audit")
             .await
@@ -784,7 +810,10 @@ async fn a_new_code_for_one_employee_is_asked_first_and_leads_back_to_the_unit()
     let admin = signed_in(&app, "bkpsdm").await;
     let unit_page = "/admin/pakta/netralitas-2024/unit/DINKES";
     let page = app.page(&admin, unit_page).await;
-    assert!(page.contains("Dinas Kesehatan"), "the unit's name heads its page: {page}");
+    assert!(
+        page.contains("Dinas Kesehatan"),
+        "the unit's name heads its page: {page}"
+    );
     assert!(page.contains("sudah menandatangani"), "{page}");
     let token = app.csrf(&admin, "/admin/masuk").await;
     let post = |confirmed: bool| {
@@ -802,12 +831,18 @@ async fn a_new_code_for_one_employee_is_asked_first_and_leads_back_to_the_unit()
     };
     let page = post(false).await.unwrap().text().await.unwrap();
     assert!(page.contains("Kode aktivasi baru untuk NIP"), "{page}");
-    assert!(page.contains(&ikrar_log::nip::mask(ANI)), "the NIP, masked, on the question");
+    assert!(
+        page.contains(&ikrar_log::nip::mask(ANI)),
+        "the NIP, masked, on the question"
+    );
     // Not confirmed: Ani's code still works.
     let ani_code = codes.iter().find(|(n, _)| n == ANI).unwrap().1.clone();
     let page = post(true).await.unwrap().text().await.unwrap();
     assert!(page.contains("class=\"code\""), "{page}");
-    assert!(page.contains(&format!("href=\"{unit_page}\"")), "back to the unit: {page}");
+    assert!(
+        page.contains(&format!("href=\"{unit_page}\"")),
+        "back to the unit: {page}"
+    );
     // Confirmed: the earlier code stopped working.
     let employee = app.browser();
     assert_eq!(app.activate(&employee, ANI, &ani_code).await.status(), 403);

@@ -137,7 +137,10 @@ async fn the_pdf_bukti_carries_its_receipt_and_a_changed_one_is_refused() {
             .unwrap();
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["content-type"], "application/pdf");
-        let disposition = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+        let disposition = res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(disposition.contains(".pdf"), "{disposition}");
         let pdf = res.bytes().await.unwrap().to_vec();
         assert!(pdf.starts_with(b"%PDF-"));

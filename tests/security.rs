@@ -285,14 +285,14 @@ async fn attempts_at_a_locked_account_cost_the_audit_trail_one_row() {
     }
     let mut conn = app.app.db.conn().unwrap();
     let locked =
-        ikrar::db::audit::list(&mut conn, Some(AuditAction::SignInLocked), None, 100).unwrap();
+        ikrar::db::audit::list(&mut conn, Some(AuditAction::SignInLocked), None, 0, 100).unwrap();
     assert_eq!(locked.len(), 1, "{locked:?}");
     assert_eq!(locked[0].repeat_count, 40);
     assert!(
         locked[0].detail.starts_with("bkpsdm (terkunci sampai "),
         "{locked:?}"
     );
-    let all = ikrar::db::audit::list(&mut conn, None, None, 1000).unwrap();
+    let all = ikrar::db::audit::list(&mut conn, None, None, 0, 1000).unwrap();
     assert!(all.len() < 10, "{} rows", all.len());
 }
 
@@ -694,7 +694,7 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     let decided = format!("/admin/reset/{siti_request}/setujui");
     assert_eq!(press_status(&app, &bkpsdm, &decided).await, 409);
     let mut conn = app.app.db.conn().unwrap();
-    let trail: Vec<String> = ikrar::db::audit::list(&mut conn, None, None, 50)
+    let trail: Vec<String> = ikrar::db::audit::list(&mut conn, None, None, 0, 50)
         .unwrap()
         .into_iter()
         .map(|e| format!("{} {} {}", e.actor, e.action, e.detail))

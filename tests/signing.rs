@@ -473,7 +473,10 @@ async fn after_activation_one_tap_leads_to_the_pact_with_the_nip_filled_in() {
         home.contains("href=\"/pakta/netralitas-2024\""),
         "one open pact: straight to it"
     );
-    assert_eq!(input_value(&app.page(&browser, "/pakta/netralitas-2024").await, "nip"), "");
+    assert_eq!(
+        input_value(&app.page(&browser, "/pakta/netralitas-2024").await, "nip"),
+        ""
+    );
 
     let res = app.activate(&browser, SITI, code_of(&codes, SITI)).await;
     assert_eq!(res.status(), 200);
@@ -486,12 +489,18 @@ async fn after_activation_one_tap_leads_to_the_pact_with_the_nip_filled_in() {
     assert_eq!(input_value(&pact, "nip"), SITI);
     // Another browser does not get it.
     assert_eq!(
-        input_value(&app.page(&app.browser(), "/pakta/netralitas-2024").await, "nip"),
+        input_value(
+            &app.page(&app.browser(), "/pakta/netralitas-2024").await,
+            "nip"
+        ),
         ""
     );
     // Once signed, the NIP is forgotten.
     assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 303);
-    assert_eq!(input_value(&app.page(&browser, "/pakta/netralitas-2024").await, "nip"), "");
+    assert_eq!(
+        input_value(&app.page(&browser, "/pakta/netralitas-2024").await, "nip"),
+        ""
+    );
 
     // With two open pacts, the way to sign is the list.
     let mut other = Pact::default_pact();
@@ -511,9 +520,7 @@ async fn a_refusal_keeps_what_was_typed_but_never_a_passphrase() {
     let browser = app.browser();
     let code = code_of(&codes, SITI);
     // A weak passphrase: NIP and code stay, the passphrase fields are empty.
-    let res = app
-        .activate_with(&browser, SITI, code, "password123")
-        .await;
+    let res = app.activate_with(&browser, SITI, code, "password123").await;
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert_eq!(input_value(&page, "nip"), SITI);
@@ -522,9 +529,7 @@ async fn a_refusal_keeps_what_was_typed_but_never_a_passphrase() {
     assert!(!page.contains("password123"));
     assert!(page.contains("id=\"passphrase\"") && page.contains("autofocus"));
     // A wrong code: the code is not shown again.
-    let res = app
-        .activate(&browser, SITI, "AAAA-BBBB-CCCC")
-        .await;
+    let res = app.activate(&browser, SITI, "AAAA-BBBB-CCCC").await;
     assert_eq!(res.status(), 403);
     assert_eq!(input_value(&res.text().await.unwrap(), "kode_aktivasi"), "");
 
@@ -534,7 +539,10 @@ async fn a_refusal_keeps_what_was_typed_but_never_a_passphrase() {
     assert_eq!(res.status(), 403);
     let page = res.text().await.unwrap();
     assert_eq!(input_value(&page, "nip"), SITI);
-    assert!(page.contains("value=\"ya\" required checked"), "the agreement box stays ticked");
+    assert!(
+        page.contains("value=\"ya\" required checked"),
+        "the agreement box stays ticked"
+    );
     assert!(!page.contains("bukan frasa yang benar"));
     // The ways out are on the page: activation and the help page.
     assert!(page.contains("href=\"/aktivasi\"") && page.contains("href=\"/bantuan\""));
@@ -544,7 +552,9 @@ async fn a_refusal_keeps_what_was_typed_but_never_a_passphrase() {
         .await;
     let page = res.text().await.unwrap();
     assert!(!page.contains("checked"));
-    assert!(page.contains("id=\"setuju\" name=\"setuju\" type=\"checkbox\" value=\"ya\" required autofocus"));
+    assert!(page.contains(
+        "id=\"setuju\" name=\"setuju\" type=\"checkbox\" value=\"ya\" required autofocus"
+    ));
 }
 
 #[tokio::test]

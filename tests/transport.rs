@@ -25,7 +25,14 @@ fn link_href(html: &str, rel: &str) -> String {
 async fn pages_and_css_are_compressed_when_asked() {
     let app = TestApp::spawn().await;
     let client = plain_client();
-    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let css = link_href(&home, "stylesheet");
     for path in ["/", "/aktivasi", "/bantuan", css.as_str()] {
         for (asked, given) in [("gzip", "gzip"), ("br", "br"), ("br, gzip", "br")] {
@@ -47,9 +54,23 @@ async fn pages_and_css_are_compressed_when_asked() {
 async fn head_answers_like_get_without_a_body() {
     let app = TestApp::spawn().await;
     let client = plain_client();
-    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let css = link_href(&home, "stylesheet");
-    for path in ["/", "/aktivasi", "/bantuan", "/pakta/netralitas-2024", "/healthz", css.as_str()] {
+    for path in [
+        "/",
+        "/aktivasi",
+        "/bantuan",
+        "/pakta/netralitas-2024",
+        "/healthz",
+        css.as_str(),
+    ] {
         let get = client.get(app.url(path)).send().await.unwrap();
         let head = client.head(app.url(path)).send().await.unwrap();
         assert_eq!(head.status(), get.status(), "{path}");
@@ -68,8 +89,18 @@ async fn head_answers_like_get_without_a_body() {
 async fn static_files_are_versioned_cached_and_cookieless() {
     let app = TestApp::spawn().await;
     let client = plain_client();
-    let home = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(home.contains("<meta name=\"description\" content=\""), "{home}");
+    let home = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("<meta name=\"description\" content=\""),
+        "{home}"
+    );
     let css = link_href(&home, "stylesheet");
     let icon = link_href(&home, "icon");
     assert!(
@@ -80,7 +111,10 @@ async fn static_files_are_versioned_cached_and_cookieless() {
         let res = client.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
         let cache = res.headers()["cache-control"].to_str().unwrap().to_owned();
-        assert!(cache.contains("immutable") && cache.contains("max-age=31536000"), "{cache}");
+        assert!(
+            cache.contains("immutable") && cache.contains("max-age=31536000"),
+            "{cache}"
+        );
         assert!(res.headers().get("set-cookie").is_none(), "{path}");
         let etag = res.headers()["etag"].to_str().unwrap().to_owned();
         let again = client
@@ -93,7 +127,11 @@ async fn static_files_are_versioned_cached_and_cookieless() {
         assert!(again.headers().get("set-cookie").is_none());
     }
     // The plain name still works, cached for a day.
-    let plain = client.get(app.url("/static/ikrar.css")).send().await.unwrap();
+    let plain = client
+        .get(app.url("/static/ikrar.css"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(plain.status(), 200);
     assert_eq!(plain.headers()["cache-control"], "public, max-age=86400");
     let favicon = client.get(app.url("/favicon.ico")).send().await.unwrap();

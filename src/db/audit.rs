@@ -80,6 +80,7 @@ pub fn list(
     conn: &mut Conn,
     action: Option<AuditAction>,
     actor: Option<&str>,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, DbError> {
     let mut query = audit_events::table.into_boxed();
@@ -91,6 +92,7 @@ pub fn list(
     }
     Ok(query
         .order(audit_events::id.desc())
+        .offset(offset)
         .limit(limit)
         .select(AuditEvent::as_select())
         .load(conn)?)

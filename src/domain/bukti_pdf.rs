@@ -258,7 +258,12 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
     let head_end = flow.y.max(margin + body * 1.6 * 1.45 + qr_side + 4.0);
     flow.y = head_end + body;
 
-    flow.line(margin, true, body * 1.15, lang.text("pdf.pact_text").to_owned());
+    flow.line(
+        margin,
+        true,
+        body * 1.15,
+        lang.text("pdf.pact_text").to_owned(),
+    );
     flow.gap(body * 0.3);
     for text in bold.wrap(&bukti.pact.title, body, text_width) {
         flow.line(margin, true, body, text);
@@ -280,8 +285,13 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
                     for (i, wrapped) in lines.into_iter().enumerate() {
                         if i == 0 {
                             flow.room(body * 1.45);
-                            flow.lines
-                                .push((margin, flow.y + body * 1.1, false, body, format!("{}.", item.number)));
+                            flow.lines.push((
+                                margin,
+                                flow.y + body * 1.1,
+                                false,
+                                body,
+                                format!("{}.", item.number),
+                            ));
                         }
                         flow.line(margin + indent, false, body, wrapped);
                     }
@@ -400,7 +410,10 @@ mod tests {
             // The sample is not a full receipt: reading it fails at the JSON, after the
             // attachment was found.
             assert!(
-                matches!(back, Err(ikrar_log::receipt_file::ReceiptFileError::Json(_))),
+                matches!(
+                    back,
+                    Err(ikrar_log::receipt_file::ReceiptFileError::Json(_))
+                ),
                 "{back:?}"
             );
         }

@@ -79,7 +79,9 @@ impl<W: Write> SafeCsv<W> {
         self.inner.write_record(cells.iter().map(|cell| match cell {
             Cell::Text(text) => neutralize(text).into_owned(),
             Cell::Number(number) => (*number).to_owned(),
-            Cell::Id(id) if spreadsheet && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => {
+            Cell::Id(id)
+                if spreadsheet && !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) =>
+            {
                 format!("=\"{id}\"")
             }
             Cell::Id(id) => neutralize(id).into_owned(),
@@ -114,7 +116,11 @@ mod tests {
         let bytes = csv.into_inner().unwrap();
         let text = std::str::from_utf8(&bytes[3..]).unwrap();
         assert_eq!(&bytes[..3], BOM);
-        assert_eq!(text, "=\"199004152019032004\";'=1+1;\"Siti; Aminah\";\"87,5\"\n");
+        // Quoted by the CSV rules; Excel reads the cell as `="199004152019032004"`: text.
+        assert_eq!(
+            text,
+            "\"=\"\"199004152019032004\"\"\";'=1+1;\"Siti; Aminah\";87,5\n"
+        );
         // A plain file has neither.
         let mut plain = SafeCsv::new(Vec::new());
         plain.row(&[Cell::Id("199004152019032004")]).unwrap();

@@ -14,3 +14,4 @@ pub mod roster;
 pub mod roster_sample;
 pub mod roster_xlsx;
 pub mod totp;
+pub mod user_agent;

@@ -47,7 +47,12 @@ impl AuditFilter {
 
     /// The events, newest first, `limit` at most. An action that does not exist matches
     /// nothing.
-    fn events(&self, conn: &mut crate::db::Conn, limit: i64) -> Result<Vec<AuditEvent>, DbError> {
+    fn events(
+        &self,
+        conn: &mut crate::db::Conn,
+        offset: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, DbError> {
         let action = match self.action.as_deref() {
             None => None,
             Some(code) => match AuditAction::from_code(code) {
@@ -55,7 +60,7 @@ impl AuditFilter {
                 None => return Ok(Vec::new()),
             },
         };
-        audit::list(conn, action, self.actor.as_deref(), limit)
+        audit::list(conn, action, self.actor.as_deref(), offset, limit)
     }
 }
 
@@ -63,9 +68,12 @@ impl AuditFilter {
 pub async fn recent(
     app: &App,
     filter: AuditFilter,
+    offset: i64,
     limit: i64,
 ) -> Result<Vec<AuditEvent>, DbError> {
-    app.db.run(move |conn| filter.events(conn, limit)).await
+    app.db
+        .run(move |conn| filter.events(conn, offset, limit))
+        .await
 }
 
 /// Every event that passes `filter`, as CSV (formula-safe), times local and UTC. Runs on the
@@ -73,7 +81,7 @@ pub async fn recent(
 pub fn write_csv(app: &App, filter: &AuditFilter, out: impl Write) -> Result<(), String> {
     let mut conn = app.db.conn().map_err(|e| e.to_string())?;
     let events = filter
-        .events(&mut conn, i64::MAX)
+        .events(&mut conn, 0, i64::MAX)
         .map_err(|e| e.to_string())?;
     let mut csv = SafeCsv::new(out);
     let fail = |e: csv::Error| e.to_string();

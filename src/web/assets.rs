@@ -25,13 +25,11 @@ pub const PREFIX: &str = "/static/";
 /// `GET /static/{name}`: a file by its versioned or its plain name.
 #[get("/static/{name}")]
 pub async fn file(req: HttpRequest, name: web::Path<String>) -> HttpResponse {
-    let found = FILES
-        .iter()
-        .find_map(|a| match name.as_str() {
-            n if n == a.versioned => Some((a, "public, max-age=31536000, immutable")),
-            n if n == a.name => Some((a, "public, max-age=86400")),
-            _ => None,
-        });
+    let found = FILES.iter().find_map(|a| match name.as_str() {
+        n if n == a.versioned => Some((a, "public, max-age=31536000, immutable")),
+        n if n == a.name => Some((a, "public, max-age=86400")),
+        _ => None,
+    });
     match found {
         Some((asset, cache)) => serve(&req, asset, cache),
         None => HttpResponse::NotFound()

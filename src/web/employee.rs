@@ -1,11 +1,9 @@
 //! The employee's pages: open pacts, activation, reading and signing a pact.
 
 use super::csrf::{CookieNames, Csrf, CsrfForm};
-use actix_web::cookie::{time::Duration as CookieDuration, Cookie};
-use ikrar_log::nip::Nip;
-use super::pact_text::{text_blocks, TextBlock};
 use super::error::{html, AppError};
 use super::lang::Tr;
+use super::pact_text::{text_blocks, TextBlock};
 use super::receipt::grant_cookie;
 use crate::domain::display::{clock_in, local_time_in};
 use crate::i18n::{Lang, Words};
@@ -13,12 +11,14 @@ use crate::service::activation::{self, ActivationError, ActivationRequest};
 use crate::service::pacts::{self, StoredPact};
 use crate::service::signing::{self, SignError, SignRequest};
 use crate::service::App;
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie};
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse, Responder};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use ikrar_log::nip::Nip;
 use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};

@@ -8,11 +8,10 @@ use super::csrf::{CookieNames, Csrf, CsrfForm};
 use super::error::{html, AppError};
 use super::lang::Tr;
 use super::pact_text::{text_blocks, TextBlock};
+use crate::domain::bukti_pdf::{self, Bukti, Paper};
 use crate::domain::display::local_time_in;
 use crate::domain::receipt_link::GRANT_SECONDS;
-use crate::domain::bukti_pdf::{self, Bukti, Paper};
 use crate::i18n::{Lang, Words};
-use ikrar_log::pact::Pact;
 use crate::service::receipt::{self, PublicReceipt};
 use crate::service::signing::SignError;
 use crate::service::App;
@@ -20,6 +19,7 @@ use actix_web::cookie::{time::Duration, Cookie};
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use askama::Template;
+use ikrar_log::pact::Pact;
 use ikrar_log::receipt::Receipt;
 use ikrar_log::values::{format_time, now_seconds};
 use serde::Deserialize;
@@ -201,10 +201,7 @@ async fn pdf_file(
     full: Receipt,
     paper: Paper,
 ) -> Result<HttpResponse, AppError> {
-    let stored = app
-        .pact(&public.pact_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let stored = app.pact(&public.pact_id).await?.ok_or(AppError::NotFound)?;
     let pact = Pact {
         id: stored.id.clone(),
         title: stored.title.clone(),

@@ -531,7 +531,12 @@ fn ikrar_verify_reads_the_receipt_attached_to_a_pdf_bukti() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("HASIL: SAH"), "{out}");
     let receipt = ikrar_log::receipt_file::read(BUKTI_PDF).unwrap();
-    let (code, out) = ikrar_verify(&["receipt", &file, "--log-key", "ikrar.localhost/log+00000000+AQ=="]);
+    let (code, out) = ikrar_verify(&[
+        "receipt",
+        &file,
+        "--log-key",
+        "ikrar.localhost/log+00000000+AQ==",
+    ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("log_key_mismatch"), "{out}");
     assert_eq!(receipt.format, ikrar_log::receipt::RECEIPT_FORMAT);

@@ -2,7 +2,10 @@
 
 use super::dashboard::Nav;
 use super::{stream_download, Admin, MayReadLog};
+use crate::domain::audit::AuditAction;
 use crate::domain::display::local_time_in;
+use crate::domain::user_agent;
+use crate::i18n::{Lang, Words};
 use crate::service::audit::{self, AuditEvent, AuditFilter};
 use crate::service::App;
 use crate::web::csrf::Csrf;
@@ -19,11 +22,24 @@ pub struct AuditQuery {
     aksi: Option<String>,
     aktor: Option<String>,
     format: Option<String>,
+    hal: Option<i64>,
 }
 
 struct EventRow {
     at: String,
+    /// The action in the page's language.
+    action: String,
+    /// "Chrome 131 · Android"; the full user agent is in `event`.
+    browser: String,
     event: AuditEvent,
+}
+
+/// The action in `lang`, or its code if it has no words.
+fn action_words(code: &str, lang: Lang) -> String {
+    match lang.text(&format!("action.{code}")) {
+        "" => code.to_owned(),
+        words => words.to_owned(),
+    }
 }
 
 #[derive(Template)]
@@ -32,12 +48,16 @@ struct AuditPage {
     t: Tr,
     nav: Nav,
     events: Vec<EventRow>,
+    /// Every action as (code, words), for the filter.
+    actions: Vec<(&'static str, String)>,
     action: String,
     actor: String,
+    page: i64,
+    has_next: bool,
 }
 
-/// Most events the page shows (the CSV has them all).
-const AUDIT_PAGE: i64 = 500;
+/// Events per page (the CSV has them all).
+const AUDIT_PAGE: i64 = 100;
 
 /// `GET /admin/audit`: the audit trail, filtered; `format=csv` downloads it whole.
 #[get("/admin/audit")]
@@ -58,13 +78,23 @@ pub async fn show_audit(
     }
     let (tz, lang) = (app.config.tz, admin.t.lang());
     let (action, who) = (filter.action.clone(), filter.actor.clone());
-    let events = audit::recent(&app, filter, AUDIT_PAGE)
-        .await?
-        .into_iter()
-        .map(|event| EventRow {
-            at: local_time_in(event.at, tz, lang),
-            event,
-        })
+    let page = query.hal.unwrap_or(1).clamp(1, 1_000_000);
+    let mut events: Vec<EventRow> =
+        audit::recent(&app, filter, (page - 1) * AUDIT_PAGE, AUDIT_PAGE + 1)
+            .await?
+            .into_iter()
+            .map(|event| EventRow {
+                at: local_time_in(event.at, tz, lang),
+                action: action_words(&event.action, lang),
+                browser: user_agent::summary(&event.user_agent),
+                event,
+            })
+            .collect();
+    let has_next = events.len() as i64 > AUDIT_PAGE;
+    events.truncate(AUDIT_PAGE as usize);
+    let actions = AuditAction::ALL
+        .iter()
+        .map(|a| (a.code(), action_words(a.code(), lang)))
         .collect();
     Ok(html(
         StatusCode::OK,
@@ -72,8 +102,28 @@ pub async fn show_audit(
             t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
             events,
+            actions,
             action: action.unwrap_or_default(),
             actor: who.unwrap_or_default(),
+            page,
+            has_next,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_words_in_both_languages() {
+        for action in AuditAction::ALL {
+            for lang in [Lang::Id, Lang::En] {
+                let words = action_words(action.code(), lang);
+                assert_ne!(words, action.code(), "{lang:?}: {}", action.code());
+            }
+        }
+        assert_eq!(action_words("sign_in", Lang::En), "Signed in");
+        assert_eq!(action_words("tidak_ada", Lang::Id), "tidak_ada");
+    }
 }

@@ -2,8 +2,8 @@
 //! someone who has not activated, or asks for it (with a reason) for someone who has; `GET
 //! /admin/reset` lists the open requests and a different superadmin approves or rejects them.
 
-use super::dashboard::Nav;
 use super::confirm::{ConfirmPage, CONFIRMED};
+use super::dashboard::Nav;
 use super::{actor, Admin, MayChange, Superadmin};
 use crate::domain::display::local_time;
 use crate::i18n::Words;

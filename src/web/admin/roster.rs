@@ -1,8 +1,8 @@
 //! Roster management through the web: upload a CSV, see what would change and every bad line,
 //! then import it atomically; and activation codes per unit for distribution.
 
-use super::dashboard::Nav;
 use super::confirm::{ConfirmPage, CONFIRMED};
+use super::dashboard::Nav;
 use super::{actor, stream_download, Admin, MayChange, Superadmin};
 use crate::domain::roster::RowError;
 use crate::i18n::Words;
@@ -306,11 +306,7 @@ fn codes_confirmation(
         lines,
         action: format!("/admin/unit/{unit}/kode"),
         fields: vec![("kembali".into(), back.clone())],
-        buttons: vec![(
-            "format".into(),
-            format.into(),
-            lang.text(label).to_owned(),
-        )],
+        buttons: vec![("format".into(), format.into(), lang.text(label).to_owned())],
         back,
         t,
     }
