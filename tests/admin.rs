@@ -196,10 +196,10 @@ async fn counts_follow_the_signatures() {
     let (app, _) = console().await;
     let browser = signed_in(&app, "bkpsdm").await;
     let home = app.page(&browser, "/admin").await;
-    assert!(home.contains("2 dari 3 pegawai (66,7 %)"), "{home}");
+    assert!(home.contains("2 dari 3 pegawai (66,7\u{a0}%)"), "{home}");
     let page = app.page(&browser, PACT_PAGE).await;
     assert!(page.contains("Sudah: 2 dari 3 pegawai"), "{page}");
-    assert!(page.contains("<svg") && page.contains("50,0 %") && page.contains("100,0 %"));
+    assert!(page.contains("50,0\u{a0}%") && page.contains("100,0\u{a0}%"));
     let pppk = app.page(&browser, &format!("{PACT_PAGE}?jenis=PPPK")).await;
     assert!(pppk.contains("Sudah: 1 dari 1 pegawai"), "{pppk}");
     // A unit-admin sees only their units in the totals.
@@ -846,4 +846,68 @@ async fn a_new_code_for_one_employee_is_asked_first_and_leads_back_to_the_unit()
     // Confirmed: the earlier code stopped working.
     let employee = app.browser();
     assert_eq!(app.activate(&employee, ANI, &ani_code).await.status(), 403);
+}
+
+#[tokio::test]
+async fn the_dashboard_updates_its_numbers_in_place_from_a_small_json() {
+    let (app, codes) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let page = app
+        .page(&admin, &format!("{PACT_PAGE}?jenis=PNS&urut=nama"))
+        .await;
+    // The script fetches the numbers with the page's own filters; the table is the chart.
+    assert!(
+        page.contains("data-src=\"/admin/pakta/netralitas-2024/angka?jenis=PNS&#38;urut=nama\""),
+        "{page}"
+    );
+    assert!(!page.contains("<svg"), "no chart repeating the table");
+    assert!(page.contains("<tr data-unit=\"DINKES\">"), "{page}");
+    let numbers = |who: reqwest::Client| {
+        let url = app.url(&format!("{PACT_PAGE}/angka"));
+        async move {
+            let res = who.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()["cache-control"], "no-store");
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let live = numbers(admin.clone()).await;
+    assert_eq!(live["total"]["signed"], 2);
+    assert_eq!(live["total"]["roster"], 3);
+    assert_eq!(live["units"]["DINKES"]["signed"], 1);
+    assert_eq!(live["units"]["DINKES"]["percent"], "50,0\u{a0}%");
+    // The home page shows each pact's summary with the units to push.
+    let home = app.page(&admin, "/admin").await;
+    assert!(home.contains("Unit dengan persentase terendah"), "{home}");
+    assert!(
+        home.contains("href=\"/admin/pakta/netralitas-2024/unit/DINKES\""),
+        "{home}"
+    );
+    // A new signature shows in the next fetch.
+    let employee = app.browser();
+    app.activate_ok(
+        &employee,
+        ANI,
+        &codes.iter().find(|(n, _)| n == ANI).unwrap().1,
+    )
+    .await;
+    assert_eq!(app.sign(&employee, ANI, PASSPHRASE).await.status(), 303);
+    let live = numbers(admin.clone()).await;
+    assert_eq!(live["units"]["DINKES"]["signed"], 2);
+    assert_eq!(live["units"]["DINKES"]["permille"], 1000);
+    // A unit-admin gets their units only; nobody signed out gets anything.
+    let dinkes = numbers(signed_in(&app, "dinkes").await).await;
+    let units: Vec<&String> = dinkes["units"].as_object().unwrap().keys().collect();
+    assert_eq!(units, ["DINKES"]);
+    let res = app
+        .browser()
+        .get(app.url(&format!("{PACT_PAGE}/angka")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_redirection() || res.status() == 401,
+        "{}",
+        res.status()
+    );
 }

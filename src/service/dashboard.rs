@@ -37,7 +37,8 @@ impl Progress {
 
     /// The share as people read it: `87,5 %`.
     pub fn percent_text(&self) -> String {
-        format!("{:.1} %", self.ratio() * 100.0).replace('.', ",")
+        // A no-break space: "100,0 %" never wraps between the number and its sign.
+        format!("{:.1}\u{a0}%", self.ratio() * 100.0).replace('.', ",")
     }
 }
 
@@ -242,7 +243,7 @@ mod tests {
     #[test]
     fn shares_and_order() {
         let mut rows = vec![unit("B", 10, 5), unit("A", 4, 4), unit("C", 0, 0)];
-        assert_eq!(rows[0].percent_text(), "50,0 %");
+        assert_eq!(rows[0].percent_text(), "50,0\u{a0}%");
         assert_eq!(rows[1].permille(), 1000);
         assert_eq!(rows[2].ratio(), 0.0);
         assert_eq!(rows[0].pending(), 5);

@@ -497,8 +497,75 @@ async fn admins_work_on_a_desktop() {
         .await;
     assert!(rekap.contains("DINKES"), "{rekap}");
     let report = browser.download("a[href$='per=unit&format=csv']").await;
-    assert!(report.starts_with("instansi,"), "{report}");
+    let report = report.trim_start_matches('\u{feff}');
+    assert!(report.starts_with("instansi;"), "{report}");
     assert!(report.contains("DINKES"), "{report}");
+
+    // The numbers update in place: a chosen filter and the scroll position stay.
+    browser
+        .visit(
+            &app.url(&format!("/admin/pakta/{PACT}?urut=nama")),
+            "rekap-urut-nama",
+        )
+        .await;
+    let signed_cell = "tr[data-unit='DINDIKBUD'] td[data-field='signed']";
+    let before = browser
+        .client
+        .find(Locator::Css(signed_cell))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(before, "0");
+    let employee = app.browser();
+    let issued = ikrar::service::roster::issue_unit_codes(
+        &app.app,
+        "DINDIKBUD".to_owned(),
+        ikrar::domain::audit::Actor::default(),
+    )
+    .await
+    .unwrap();
+    app.activate_ok(&employee, BUDI, issued[0].code.as_str())
+        .await;
+    assert_eq!(app.sign(&employee, BUDI, PASSPHRASE).await.status(), 303);
+    browser
+        .client
+        .execute(
+            "window.scrollTo(0, 200); document.getElementById('angka').dispatchEvent(new Event('perbarui'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let mut after = String::new();
+    for _ in 0..50 {
+        after = browser
+            .client
+            .find(Locator::Css(signed_cell))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if after != before {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(after, "1", "the new signature shows without a reload");
+    let url = browser.client.current_url().await.unwrap();
+    assert_eq!(url.query(), Some("urut=nama"), "the filter stays");
+    let scrolled = browser
+        .client
+        .execute("return window.scrollY;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        scrolled.as_f64().map(|y| y > 0.0),
+        Some(true),
+        "the place stays"
+    );
+    browser.look("rekap-diperbarui").await;
 
     // The rekap prints as a clean table: no navigation, filters or downloads.
     browser.as_printed("rekap-cetak").await;
@@ -551,6 +618,42 @@ async fn admins_work_on_a_desktop() {
         english.contains("Signing dashboard") && english.contains("Sign out"),
         "{english}"
     );
+    browser.stop().await;
+}
+
+/// Every page of the console on a phone: nothing scrolls sideways (tables scroll in their box).
+async fn the_console_fits_a_phone() {
+    let (app, _) = app_where_siti_signed().await;
+    create_admin(&app, "ponsel", "superadmin", None);
+    let mut browser = Browser::start(PHONE, "konsol").await;
+    browser.visit(&app.url("/admin"), "masuk").await;
+    browser.fill("username", "ponsel").await;
+    browser.fill("password", ADMIN_PASSWORD).await;
+    browser.fill("totp", &totp_code(&app, "ponsel").await).await;
+    browser.click("form.form button[type=submit]").await;
+    browser.look("dasbor").await;
+    for (path, name) in [
+        (format!("/admin/pakta/{PACT}"), "rekap"),
+        (format!("/admin/pakta/{PACT}/unit/DINKES"), "unit"),
+        ("/admin/roster".to_owned(), "roster"),
+        ("/admin/akun".to_owned(), "akun"),
+        ("/admin/token".to_owned(), "token"),
+        ("/admin/audit".to_owned(), "audit"),
+        ("/admin/reset".to_owned(), "reset"),
+        ("/admin/pakta-baru".to_owned(), "pakta-baru"),
+    ] {
+        browser.visit(&app.url(&path), name).await;
+    }
+    // A confirmation page too.
+    browser
+        .visit(
+            &app.url(&format!("/admin/pakta/{PACT}/unit/DINKES")),
+            "unit-lagi",
+        )
+        .await;
+    browser.click("form.filters button[value=xlsx]").await;
+    let confirm = browser.look("konfirmasi-kode").await;
+    assert!(confirm.contains("berhenti berlaku"), "{confirm}");
     browser.stop().await;
 }
 
@@ -645,7 +748,7 @@ type BrowserTest = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
 
 fn main() -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let tests: [(&str, BrowserTest); 7] = [
+    let tests: [(&str, BrowserTest); 8] = [
         ("employees_sign_on_a_phone", || {
             Box::pin(employees_sign_on_a_phone())
         }),
@@ -668,6 +771,9 @@ fn main() -> std::process::ExitCode {
         }),
         ("admins_enrol_a_second_factor_and_ask_for_resets", || {
             Box::pin(admins_enrol_a_second_factor_and_ask_for_resets())
+        }),
+        ("the_console_fits_a_phone", || {
+            Box::pin(the_console_fits_a_phone())
         }),
     ];
     let missing = driver::missing();

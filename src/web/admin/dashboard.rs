@@ -14,7 +14,8 @@ use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use ikrar_log::nip::{mask, NipKind};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Employees per page on a unit's list.
 const PAGE: i64 = 50;
@@ -44,7 +45,12 @@ struct PactRow {
     id: String,
     title: String,
     total: Progress,
+    /// The units with the lowest share: where to push.
+    lowest: Vec<Progress>,
 }
+
+/// Units the home page names per pact.
+const LOWEST_UNITS: usize = 3;
 
 #[derive(Template)]
 #[template(path = "admin_beranda.html")]
@@ -62,15 +68,23 @@ pub async fn show_home(
     csrf: Csrf,
 ) -> Result<HttpResponse, AppError> {
     let limit = admin.signed_in.unit_limit();
-    let rows = dashboard::pacts(&app, limit)
-        .await?
-        .into_iter()
-        .map(|p| PactRow {
+    let mut rows = Vec::new();
+    for p in dashboard::pacts(&app, limit.clone()).await? {
+        let lowest = dashboard::pact(&app, p.id.clone(), None, limit.clone(), Order::Percent)
+            .await?
+            .map(|d| d.progress.units)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.pending() > 0)
+            .take(LOWEST_UNITS)
+            .collect();
+        rows.push(PactRow {
             id: p.id,
             title: p.title,
             total: p.total,
-        })
-        .collect();
+            lowest,
+        });
+    }
     Ok(html(
         StatusCode::OK,
         &HomePage {
@@ -88,14 +102,6 @@ pub struct DashboardQuery {
     jenis: Option<String>,
 }
 
-/// A bar of the chart, in SVG user units.
-struct Bar {
-    y: i64,
-    width: i64,
-    label: String,
-    value: String,
-}
-
 #[derive(Template)]
 #[template(path = "admin_pakta.html")]
 struct PactPage {
@@ -103,8 +109,8 @@ struct PactPage {
     nav: Nav,
     pact: StoredPact,
     progress: PactProgress,
-    bars: Vec<Bar>,
-    chart_height: i64,
+    /// This page's query, for the numbers to be fetched with the same filters.
+    query: String,
     by_name: bool,
     kind: String,
     updated: String,
@@ -112,9 +118,45 @@ struct PactPage {
     replaced: Vec<(String, String, i64)>,
 }
 
-const BAR_HEIGHT: i64 = 22;
+impl DashboardQuery {
+    fn order(&self) -> Order {
+        match self.urut.as_deref() {
+            Some("nama") => Order::Name,
+            _ => Order::Percent,
+        }
+    }
 
-/// `GET /admin/pakta/{id}`: progress per instansi and unit, with a bar chart.
+    fn kind(&self) -> Option<NipKind> {
+        self.jenis.as_deref().and_then(NipKind::from_label)
+    }
+
+    /// The query string again (only the known filters).
+    fn to_query(&self) -> String {
+        let mut pairs = form_urlencoded::Serializer::new(String::new());
+        if let Some(kind) = self.kind() {
+            pairs.append_pair("jenis", kind.label());
+        }
+        if self.order() == Order::Name {
+            pairs.append_pair("urut", "nama");
+        }
+        pairs.finish()
+    }
+}
+
+/// The dashboard of pact `id` as the signed-in admin may see it.
+async fn visible_dashboard(
+    app: &App,
+    admin: &Admin<AnyRole>,
+    id: String,
+    query: &DashboardQuery,
+) -> Result<PactDashboard, AppError> {
+    let limit = admin.signed_in.unit_limit();
+    dashboard::pact(app, id, query.kind(), limit, query.order())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `GET /admin/pakta/{id}`: progress per instansi and unit; each unit's row carries its bar.
 #[get("/admin/pakta/{id}")]
 pub async fn show_pact(
     app: web::Data<App>,
@@ -123,38 +165,19 @@ pub async fn show_pact(
     id: web::Path<String>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let order = match query.urut.as_deref() {
-        Some("nama") => Order::Name,
-        _ => Order::Percent,
-    };
-    let kind = query.jenis.as_deref().and_then(NipKind::from_label);
-    let limit = admin.signed_in.unit_limit();
-    let id = id.into_inner();
+    let order = query.order();
+    let kind = query.kind();
     let PactDashboard {
         pact,
         progress,
         replaced,
-    } = dashboard::pact(&app, id, kind, limit, order)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let bars = progress
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| Bar {
-            y: i as i64 * BAR_HEIGHT,
-            width: u.permille() * 3 / 10,
-            label: u.code.clone(),
-            value: u.percent_text(),
-        })
-        .collect::<Vec<_>>();
+    } = visible_dashboard(&app, &admin, id.into_inner(), &query).await?;
     Ok(html(
         StatusCode::OK,
         &PactPage {
             t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
-            chart_height: bars.len() as i64 * BAR_HEIGHT,
-            bars,
+            query: query.to_query(),
             pact,
             progress,
             by_name: order == Order::Name,
@@ -167,6 +190,69 @@ pub async fn show_pact(
             ),
         },
     ))
+}
+
+/// One row's numbers as the page shows them.
+#[derive(Serialize)]
+struct Numbers {
+    roster: i64,
+    signed: i64,
+    pending: i64,
+    percent: String,
+    permille: i64,
+}
+
+impl From<&Progress> for Numbers {
+    fn from(p: &Progress) -> Numbers {
+        Numbers {
+            roster: p.roster,
+            signed: p.signed,
+            pending: p.pending(),
+            percent: p.percent_text(),
+            permille: p.permille(),
+        }
+    }
+}
+
+/// What the dashboard's script puts in place every 30 seconds.
+#[derive(Serialize)]
+struct LiveNumbers {
+    total: Numbers,
+    instansi: BTreeMap<String, Numbers>,
+    units: BTreeMap<String, Numbers>,
+    updated: String,
+}
+
+/// `GET /admin/pakta/{id}/angka`: the dashboard's numbers as JSON (same filters as the page),
+/// so that the page updates in place instead of reloading.
+#[get("/admin/pakta/{id}/angka")]
+pub async fn numbers(
+    app: web::Data<App>,
+    admin: Admin<AnyRole>,
+    id: web::Path<String>,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let PactDashboard { progress, .. } =
+        visible_dashboard(&app, &admin, id.into_inner(), &query).await?;
+    let live = LiveNumbers {
+        total: Numbers::from(&progress.total),
+        instansi: progress
+            .instansi
+            .iter()
+            .map(|p| (p.name.clone(), Numbers::from(p)))
+            .collect(),
+        units: progress
+            .units
+            .iter()
+            .map(|p| (p.code.clone(), Numbers::from(p)))
+            .collect(),
+        updated: local_time_in(
+            chrono::Utc::now().naive_utc(),
+            app.config.tz,
+            admin.t.lang(),
+        ),
+    };
+    Ok(HttpResponse::Ok().json(live))
 }
 
 /// A unit list's search and page: `q=`, `hal=`.

@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(auth::enrol)
         .service(dashboard::show_home)
         .service(dashboard::show_pact)
+        .service(dashboard::numbers)
         .service(dashboard::show_unit)
         .service(downloads::report)
         .service(downloads::bundle)
