@@ -1,6 +1,6 @@
 //! The `ikrar` command: each subcommand is one call into the library.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use ikrar::cli::{self, Outcome};
 use ikrar::config::Config;
 use ikrar::service::{App, OpenError};
@@ -20,73 +20,107 @@ struct Args {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web app (migrates and seeds the default pact first)
+    #[command(about = "Jalankan aplikasi web (migrasi dan pakta bawaan lebih dulu)")]
     Serve {
         /// Listen address (default IKRAR_BIND, else 127.0.0.1:8080)
-        #[arg(long)]
+        #[arg(
+            long,
+            value_name = "ALAMAT",
+            help = "Alamat dengar (bawaan IKRAR_BIND, selain itu 127.0.0.1:8080)"
+        )]
         bind: Option<String>,
         /// Add three made-up employees and print their activation codes
-        #[arg(long)]
+        #[arg(
+            long,
+            help = "Tambahkan tiga pegawai rekaan dan cetak kode aktivasinya"
+        )]
         demo: bool,
     },
     /// Apply database migrations and exit
+    #[command(about = "Terapkan migrasi basis data lalu keluar")]
     Migrate,
     /// NIP tools
+    #[command(about = "Alat NIP")]
     Nip {
         #[command(subcommand)]
         command: NipCommand,
     },
     /// Roster tools
+    #[command(about = "Alat roster")]
     Roster {
         #[command(subcommand)]
         command: RosterCommand,
     },
     /// Admin accounts
+    #[command(about = "Akun admin")]
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
     /// Exports for auditors and reports
+    #[command(about = "Ekspor untuk auditor dan laporan")]
     Export {
         #[command(subcommand)]
         command: ExportCommand,
     },
     /// Write a consistent copy of the SQLite database while the app runs
+    #[command(about = "Tulis salinan utuh basis data SQLite selagi aplikasi berjalan")]
     Backup {
-        #[arg(value_name = "OUT.db")]
+        #[arg(value_name = "KELUARAN.db", help = "Berkas salinan (belum ada)")]
         out: std::path::PathBuf,
     },
     /// Verify an export bundle offline (exit 0 valid, 1 invalid, 2 unreadable)
+    #[command(
+        about = "Periksa bundel ekspor secara luring (keluar 0 sah, 1 tidak sah, 2 tidak terbaca)"
+    )]
     Verify(ikrar_log::cli::VerifyArgs),
     /// Verify one receipt offline (exit 0 valid, 1 invalid, 2 unreadable)
+    #[command(
+        about = "Periksa satu bukti (PDF atau JSON) secara luring (keluar 0 sah, 1 tidak sah, 2 tidak terbaca)"
+    )]
     VerifyReceipt(ikrar_log::cli::ReceiptArgs),
 }
 
 #[derive(Subcommand)]
 enum AdminCommand {
     /// Create an admin account (prints its TOTP secret to scan)
+    #[command(about = "Buat akun admin (mencetak rahasia TOTP untuk dipindai)")]
     Create(cli::admin::CreateArgs),
     /// Give an account a new TOTP secret (a lost phone); its sessions end
-    #[command(name = "reset-2fa")]
+    #[command(
+        name = "reset-2fa",
+        about = "Beri akun rahasia TOTP baru (ponsel hilang); sesinya berakhir"
+    )]
     ResetTotp(cli::admin::ResetTotpArgs),
 }
 
 #[derive(Subcommand)]
 enum ExportCommand {
     /// The whole log as the bundle of docs/FORMATS.md (JSON Lines), streamed
+    #[command(about = "Seluruh log sebagai bundel docs/FORMATS.md (JSON Lines)")]
     Bundle {
-        #[arg(value_name = "OUT.jsonl")]
+        #[arg(value_name = "KELUARAN.jsonl", help = "Berkas bundel yang ditulis")]
         out: std::path::PathBuf,
     },
     /// A signing report (rekap per unit or daftar per pegawai) as CSV or XLSX
+    #[command(
+        about = "Laporan penandatanganan (rekap per unit atau daftar per pegawai) sebagai CSV atau XLSX"
+    )]
     Report(cli::report::ReportArgs),
 }
 
 #[derive(Subcommand)]
 enum NipCommand {
     /// Check NIPs against the rules; exit 0 when all are valid
+    #[command(about = "Periksa NIP menurut aturannya; keluar 0 bila semuanya sah")]
     Check {
         /// NIPs as written; one starting with `-` is judged too, not taken for an option
-        #[arg(required = true, allow_hyphen_values = true)]
+        #[arg(
+            required = true,
+            allow_hyphen_values = true,
+            value_name = "NIP",
+            help = "NIP seperti tertulis; yang diawali `-` juga dinilai, bukan dianggap opsi"
+        )]
         nips: Vec<String>,
     },
 }
@@ -94,8 +128,12 @@ enum NipCommand {
 #[derive(Subcommand)]
 enum RosterCommand {
     /// Import a roster CSV, all or nothing unless --skip-invalid
+    #[command(
+        about = "Impor roster CSV/XLSX: semua atau tidak sama sekali, kecuali --skip-invalid"
+    )]
     Import(cli::roster::ImportArgs),
     /// Print a synthetic roster (made-up people, valid NIPs) for training and tests
+    #[command(about = "Cetak roster rekaan (orang rekaan, NIP sah) untuk pelatihan dan pengujian")]
     Sample(cli::sample::SampleArgs),
 }
 
@@ -112,7 +150,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    run(Args::parse().command).into()
+    let matches = ikrar_log::cli::in_indonesian(Args::command()).get_matches();
+    match Args::from_arg_matches(&matches) {
+        Ok(args) => run(args.command).into(),
+        Err(e) => e.exit(),
+    }
 }
 
 fn run(command: Command) -> Outcome {

@@ -277,3 +277,46 @@ async fn an_import_whose_audit_record_fails_writes_nothing() {
         "nothing imported without its audit record"
     );
 }
+
+#[test]
+fn command_line_help_is_in_bahasa_indonesia_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: [&[&str]; 16] = [
+        &[],
+        &["serve"],
+        &["migrate"],
+        &["nip"],
+        &["nip", "check"],
+        &["roster"],
+        &["roster", "import"],
+        &["roster", "sample"],
+        &["admin"],
+        &["admin", "create"],
+        &["admin", "reset-2fa"],
+        &["export"],
+        &["export", "bundle"],
+        &["export", "report"],
+        &["verify"],
+        &["verify-receipt"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = ikrar_offline(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let help = text(&out);
+        assert!(help.contains("Penggunaan: ikrar"), "{args:?}: {help}");
+        assert!(help.contains("Tampilkan bantuan ini"), "{args:?}: {help}");
+        for english in [
+            "Usage:",
+            "Options:",
+            "Commands:",
+            "Arguments:",
+            "Print help",
+            "Possible values",
+            "[default",
+        ] {
+            assert!(!help.contains(english), "{args:?} says {english:?}: {help}");
+        }
+    }
+}

@@ -16,15 +16,21 @@ use zeroize::Zeroizing;
 #[derive(Debug, Clone, clap::Args)]
 pub struct CreateArgs {
     /// Lowercase letters, digits, `.`, `_`, `-` (3–32)
+    #[arg(help = "Huruf kecil, angka, `.`, `_`, `-` (3–32)")]
     pub username: String,
     /// superadmin (BKPSDM), unit-admin (OPD operator) or auditor (read only)
+    #[arg(help = "`superadmin` (BKPSDM), `unit-admin` (operator OPD) atau `auditor` (hanya baca)")]
     #[arg(long)]
     pub role: Role,
     /// A unit a unit-admin may see (repeat for several)
+    #[arg(help = "Unit yang boleh dilihat unit-admin (ulangi untuk beberapa unit)")]
     #[arg(long = "unit", value_name = "CODE")]
     pub units: Vec<String>,
     /// Read the password from the first line of standard input; without it a strong random
     /// password is made and printed once
+    #[arg(
+        help = "Baca kata sandi dari baris pertama masukan standar; tanpanya dibuat kata sandi acak yang kuat dan dicetak sekali"
+    )]
     #[arg(long)]
     pub password_stdin: bool,
 }
@@ -92,6 +98,7 @@ fn print_totp(uri: &str) {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ResetTotpArgs {
     /// The account whose phone was lost
+    #[arg(help = "Akun yang ponselnya hilang")]
     pub username: String,
 }
 

@@ -21,12 +21,15 @@ pub enum By {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
     /// The file to write; .csv or .xlsx decides the format
+    #[arg(help = "Berkas yang ditulis; .csv atau .xlsx menentukan formatnya")]
     #[arg(value_name = "OUT.csv|OUT.xlsx")]
     pub out: PathBuf,
     /// The pact's id, e.g. netralitas-2024
+    #[arg(help = "ID pakta, mis. netralitas-2024")]
     #[arg(long)]
     pub pact: String,
     /// Rekap per unit (default) or daftar per pegawai
+    #[arg(help = "`unit`: rekap per unit kerja (bawaan), atau `employee`: daftar per pegawai")]
     #[arg(long, value_enum, default_value = "unit")]
     pub by: By,
 }

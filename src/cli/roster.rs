@@ -15,18 +15,25 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
     /// The roster: nip,nama,jenis,jabatan,unit_kode,unit_nama,instansi
+    #[arg(help = "Roster: nip,nama,jenis,jabatan,unit_kode,unit_nama,instansi")]
     pub file: PathBuf,
     /// Check and report only; write nothing
+    #[arg(help = "Periksa dan laporkan saja; tidak menulis apa pun")]
     #[arg(long)]
     pub dry_run: bool,
     /// Import the good rows even when some rows are bad
+    #[arg(help = "Impor baris yang benar walaupun ada baris yang salah")]
     #[arg(long)]
     pub skip_invalid: bool,
     /// Write new activation codes here (nip,kode_aktivasi,nama,unit_kode); without it no codes
     /// are issued
+    #[arg(
+        help = "Tulis kode aktivasi baru ke sini (nip,kode_aktivasi,nama,unit_kode); tanpanya tidak ada kode yang dibuat"
+    )]
     #[arg(long, value_name = "CODES.csv")]
     pub codes_out: Option<PathBuf>,
     /// Write every bad line here (line,nip,code,message)
+    #[arg(help = "Tulis setiap baris yang salah ke sini (line,nip,code,message)")]
     #[arg(long, value_name = "REPORT.csv")]
     pub report: Option<PathBuf>,
 }

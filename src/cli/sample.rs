@@ -8,12 +8,15 @@ use crate::domain::roster_sample::{write_sample, SampleRequest};
 #[derive(Debug, Clone, clap::Args)]
 pub struct SampleArgs {
     /// How many made-up employees
+    #[arg(help = "Berapa pegawai rekaan (bawaan 8100)")]
     #[arg(long, default_value_t = 8100)]
     pub count: usize,
     /// The same seed gives the same roster
+    #[arg(help = "Benih yang sama menghasilkan roster yang sama (bawaan 1)")]
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// The instansi every row names
+    #[arg(help = "Instansi yang disebut setiap baris (bawaan: Pemerintah Kabupaten Purbalingga)")]
     #[arg(long, default_value = "Pemerintah Kabupaten Purbalingga")]
     pub instansi: String,
 }

@@ -22,6 +22,55 @@ impl From<Outcome> for std::process::ExitCode {
     }
 }
 
+/// The help of a command line in Bahasa Indonesia, like everything else the command line says:
+/// clap's own headings and flags (`Usage`, `Options`, `--help`, `--version`) replaced, in
+/// `command` and every subcommand.
+pub fn in_indonesian(command: clap::Command) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    const TEMPLATE: &str =
+        "{before-help}{about-with-newline}\nPenggunaan: {usage}\n\n{all-args}{after-help}";
+    let has_version = command.get_version().is_some();
+    let command = command
+        .help_template(TEMPLATE)
+        .subcommand_help_heading("Perintah")
+        .subcommand_value_name("PERINTAH")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .mut_args(|arg| {
+            // Defaults and choices are said in the help text itself, in Indonesian.
+            let heading = if arg.is_positional() {
+                "Argumen"
+            } else {
+                "Opsi"
+            };
+            arg.help_heading(heading)
+                .hide_default_value(true)
+                .hide_possible_values(true)
+        })
+        .arg(
+            Arg::new("bantuan")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("Tampilkan bantuan ini")
+                .help_heading("Opsi"),
+        )
+        .mut_subcommands(in_indonesian);
+    if has_version {
+        command.arg(
+            Arg::new("versi")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Tampilkan versi")
+                .help_heading("Opsi"),
+        )
+    } else {
+        command
+    }
+}
+
 /// A progress bar on a terminal; hidden (drawing nothing) when stderr is not one.
 pub fn progress_bar(len: u64, message: &'static str) -> ProgressBar {
     let bar = ProgressBar::new(len).with_message(message);
@@ -35,15 +84,27 @@ pub fn progress_bar(len: u64, message: &'static str) -> ProgressBar {
 #[derive(Debug, Clone, clap::Args)]
 pub struct VerifyArgs {
     /// The bundle (JSON Lines) made by `ikrar export bundle`
+    #[arg(
+        value_name = "BUNDEL.jsonl",
+        help = "Bundel (JSON Lines) hasil `ikrar export bundle`"
+    )]
     pub bundle: PathBuf,
     /// A checkpoint kept from earlier: check that the log only grew since
-    #[arg(long, value_name = "CHECKPOINT.txt")]
+    #[arg(
+        long,
+        value_name = "CHECKPOINT.txt",
+        help = "Checkpoint yang disimpan sebelumnya: periksa bahwa log hanya bertambah sejak itu"
+    )]
     pub since: Option<PathBuf>,
     /// The log key you trust (verifier key string, or a file holding it); default: the bundle's
-    #[arg(long, value_name = "KEY")]
+    #[arg(
+        long,
+        value_name = "KUNCI",
+        help = "Kunci log yang Anda percayai (string kunci verifikasi, atau berkas yang memuatnya); bawaan: kunci di bundel"
+    )]
     pub log_key: Option<String>,
     /// Print the summary as JSON
-    #[arg(long)]
+    #[arg(long, help = "Cetak ringkasan sebagai JSON")]
     pub json: bool,
 }
 
@@ -179,9 +240,17 @@ fn print_summary(summary: &Summary) {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReceiptArgs {
     /// The receipt downloaded from the receipt page: the PDF bukti or its .json
+    #[arg(
+        value_name = "BUKTI",
+        help = "Bukti yang diunduh dari halaman bukti: PDF bukti atau berkas .json-nya"
+    )]
     pub receipt: PathBuf,
     /// The log key you trust (verifier key string, or a file holding it); default: the receipt's
-    #[arg(long, value_name = "KEY")]
+    #[arg(
+        long,
+        value_name = "KUNCI",
+        help = "Kunci log yang Anda percayai (string kunci verifikasi, atau berkas yang memuatnya); bawaan: kunci di bukti"
+    )]
     pub log_key: Option<String>,
 }
 

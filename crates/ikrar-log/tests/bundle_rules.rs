@@ -545,3 +545,23 @@ fn ikrar_verify_reads_the_receipt_attached_to_a_pdf_bukti() {
     let (code, out) = ikrar_verify(&["receipt", &file]);
     assert_eq!(code, 2, "{out}");
 }
+
+#[test]
+fn ikrar_verify_helps_in_bahasa_indonesia() {
+    for args in [
+        vec!["--help"],
+        vec!["bundle", "--help"],
+        vec!["receipt", "--help"],
+    ] {
+        let (code, out) = ikrar_verify(&args);
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("Penggunaan: ikrar-verify") && out.contains("Opsi:"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("Usage:") && !out.contains("Print help"),
+            "{out}"
+        );
+    }
+}
