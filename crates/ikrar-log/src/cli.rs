@@ -44,9 +44,15 @@ pub fn in_indonesian(command: clap::Command) -> clap::Command {
             } else {
                 "Opsi"
             };
-            arg.help_heading(heading)
-                .hide_default_value(true)
-                .hide_possible_values(true)
+            // A flag (`--json`) takes no value: it has no default or choices to hide, and clap
+            // refuses to hide them on it.
+            let flag = arg.get_value_parser().type_id() == clap::value_parser!(bool).type_id();
+            let arg = arg.help_heading(heading);
+            if flag {
+                arg
+            } else {
+                arg.hide_default_value(true).hide_possible_values(true)
+            }
         })
         .arg(
             Arg::new("bantuan")
@@ -293,5 +299,33 @@ pub fn receipt(args: &ReceiptArgs) -> Outcome {
             println!("HASIL: TIDAK SAH — [{}] {fault}", fault.code());
             Outcome::Invalid
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[derive(Debug, clap::Parser)]
+    #[command(name = "uji", version)]
+    enum Uji {
+        /// A subcommand with a flag and a value
+        Satu {
+            #[arg(long)]
+            flag: bool,
+            #[arg(long, default_value_t = 3)]
+            count: u32,
+        },
+    }
+
+    #[test]
+    fn the_indonesian_help_passes_clap_s_own_checks() {
+        in_indonesian(Uji::command()).debug_assert();
+        in_indonesian(Uji::command())
+            .find_subcommand_mut("satu")
+            .unwrap()
+            .clone()
+            .debug_assert();
     }
 }
