@@ -147,12 +147,21 @@ impl Face {
     }
 }
 
+/// One line of text to draw: where its baseline starts, its face and size.
+struct TextLine {
+    x: f32,
+    y: f32,
+    bold: bool,
+    size: f32,
+    text: String,
+}
+
 /// Text laid out down the page, starting a new page when one is full.
 struct Flow {
     paper: Paper,
-    /// Drawing commands of the page being filled: (x, baseline y, bold, size, text).
-    lines: Vec<(f32, f32, bool, f32, String)>,
-    pages: Vec<Vec<(f32, f32, bool, f32, String)>>,
+    /// The lines of the page being filled.
+    lines: Vec<TextLine>,
+    pages: Vec<Vec<TextLine>>,
     y: f32,
 }
 
@@ -177,7 +186,13 @@ impl Flow {
         let height = size * 1.45;
         self.room(height);
         self.y += height;
-        self.lines.push((x, self.y - size * 0.35, bold, size, text));
+        self.lines.push(TextLine {
+            x,
+            y: self.y - size * 0.35,
+            bold,
+            size,
+            text,
+        });
     }
 
     fn gap(&mut self, height: f32) {
@@ -285,13 +300,13 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
                     for (i, wrapped) in lines.into_iter().enumerate() {
                         if i == 0 {
                             flow.room(body * 1.45);
-                            flow.lines.push((
-                                margin,
-                                flow.y + body * 1.1,
-                                false,
-                                body,
-                                format!("{}.", item.number),
-                            ));
+                            flow.lines.push(TextLine {
+                                x: margin,
+                                y: flow.y + body * 1.1,
+                                bold: false,
+                                size: body,
+                                text: format!("{}.", item.number),
+                            });
                         }
                         flow.line(margin + indent, false, body, wrapped);
                     }
@@ -323,13 +338,13 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
         };
         let mut page = doc.start_page_with(settings);
         let mut surface = page.surface();
-        for (x, y, is_bold, size, text) in lines {
-            let face = if is_bold { &bold } else { &regular };
+        for line in lines {
+            let face = if line.bold { &bold } else { &regular };
             surface.draw_text(
-                Point::from_xy(x, y),
+                Point::from_xy(line.x, line.y),
                 face.draw.clone(),
-                size,
-                &text,
+                line.size,
+                &line.text,
                 false,
                 TextDirection::Auto,
             );
