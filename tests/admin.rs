@@ -926,3 +926,26 @@ async fn the_dashboard_updates_its_numbers_in_place_from_a_small_json() {
         res.status()
     );
 }
+
+#[tokio::test]
+async fn no_button_disables_oneself_and_an_empty_token_list_says_so() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    let page = app.page(&admin, "/admin/akun").await;
+    let own_row = page
+        .lines()
+        .find(|l| l.contains("<td>bkpsdm</td>"))
+        .expect("the admin's own row");
+    assert!(!own_row.contains("nonaktifkan"), "{own_row}");
+    assert!(own_row.contains("(Anda)"), "{own_row}");
+    let other_row = page
+        .lines()
+        .find(|l| l.contains("<td>dinkes</td>"))
+        .unwrap();
+    assert!(other_row.contains("nonaktifkan"), "{other_row}");
+    let tokens = app.page(&admin, "/admin/token").await;
+    assert!(
+        tokens.contains("Belum ada token API.") && !tokens.contains("<table"),
+        "{tokens}"
+    );
+}
