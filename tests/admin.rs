@@ -932,16 +932,15 @@ async fn no_button_disables_oneself_and_an_empty_token_list_says_so() {
     let (app, _) = console().await;
     let admin = signed_in(&app, "bkpsdm").await;
     let page = app.page(&admin, "/admin/akun").await;
-    let own_row = page
-        .lines()
-        .find(|l| l.contains("<td>bkpsdm</td>"))
-        .expect("the admin's own row");
+    let row_of = |name: &str| {
+        let start = page.find(&format!("<td>{name}</td>")).expect("the row");
+        let end = start + page[start..].find("</tr>").unwrap();
+        page[start..end].to_owned()
+    };
+    let own_row = row_of("bkpsdm");
     assert!(!own_row.contains("nonaktifkan"), "{own_row}");
     assert!(own_row.contains("(Anda)"), "{own_row}");
-    let other_row = page
-        .lines()
-        .find(|l| l.contains("<td>dinkes</td>"))
-        .unwrap();
+    let other_row = row_of("dinkes");
     assert!(other_row.contains("nonaktifkan"), "{other_row}");
     let tokens = app.page(&admin, "/admin/token").await;
     assert!(

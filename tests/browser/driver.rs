@@ -198,6 +198,11 @@ impl Browser {
         self.look(name).await
     }
 
+    /// The width of the window, in CSS pixels.
+    pub fn device_width(&self) -> u32 {
+        self.device.width
+    }
+
     /// Whether pages run JavaScript in this session.
     pub fn javascript(&self) -> bool {
         self.device.javascript

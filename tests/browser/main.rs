@@ -104,11 +104,48 @@ async fn employee_flow(device: Device) {
 
     let home = browser.visit(&app.url("/"), "beranda").await;
     assert!(home.contains("Pakta Integritas"), "{home}");
+    if browser.javascript() {
+        // The passphrase hint while typing (the server still judges).
+        browser
+            .visit(&app.url("/aktivasi"), "aktivasi-kosong")
+            .await;
+        browser.fill("passphrase", "pendek").await;
+        let hint = browser
+            .client
+            .find(Locator::Id("kekuatan"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(hint.contains("Terlalu pendek"), "{hint}");
+        browser.fill("passphrase", PASSPHRASE).await;
+        browser.look("aktivasi-saran-kekuatan").await;
+    }
     activate(&mut browser, &app, SITI, code_of(&codes, SITI)).await;
 
-    let pact = browser
-        .visit(&app.url(&format!("/pakta/{PACT}")), "pakta")
-        .await;
+    // One tap from the activation to the open pact, with the NIP filled in.
+    browser.click("#lanjut").await;
+    let pact = browser.look("pakta").await;
+    let filled = browser
+        .client
+        .find(Locator::Id("nip"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(filled.as_deref(), Some(SITI), "the NIP is filled in");
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with(&format!("/pakta/{PACT}")),
+        "straight to the only open pact"
+    );
     if browser.javascript() {
         browser.assert_focus_visible("#nip").await;
     }
@@ -226,14 +263,31 @@ async fn employee_flow(device: Device) {
         width >= 120.0 && (width - height).abs() < 1.0,
         "QR code {width}×{height}"
     );
-    // The path only: the form's `#galat` (which scrolls a refusal into view) carries over.
-    let receipt_path = browser
+    // The receipt's address carries no fragment of the form that was sent.
+    let receipt_url = browser.client.current_url().await.unwrap();
+    assert_eq!(receipt_url.fragment(), None, "{receipt_url}");
+    let receipt_path = receipt_url.path().to_owned();
+    // On a phone: status, name and pact first, then the QR code; "Simpan PDF" for the signer.
+    let details = browser
         .client
-        .current_url()
+        .find(Locator::Css(".receipt dl"))
+        .await
+        .unwrap();
+    let (_, details_top, _, _) = details.rectangle().await.unwrap();
+    let (_, qr_top, _, _) = qr.rectangle().await.unwrap();
+    if browser.device_width() < 600 {
+        assert!(details_top < qr_top, "the details come before the QR code");
+    }
+    let pdf = browser
+        .client
+        .find(Locator::LinkText("Simpan PDF"))
         .await
         .unwrap()
-        .path()
-        .to_owned();
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pdf, format!("{receipt_path}/unduh?berkas=pdf"));
     let download = browser
         .client
         .find(Locator::LinkText("Unduh bukti (JSON)"))
