@@ -25,14 +25,7 @@ fn link_href(html: &str, rel: &str) -> String {
 async fn pages_and_css_are_compressed_when_asked() {
     let app = TestApp::spawn().await;
     let client = plain_client();
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.page(&client, "/").await;
     let css = link_href(&home, "stylesheet");
     for path in ["/", "/aktivasi", "/bantuan", css.as_str()] {
         for (asked, given) in [("gzip", "gzip"), ("br", "br"), ("br, gzip", "br")] {
@@ -54,14 +47,7 @@ async fn pages_and_css_are_compressed_when_asked() {
 async fn head_answers_like_get_without_a_body() {
     let app = TestApp::spawn().await;
     let client = plain_client();
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.page(&client, "/").await;
     let css = link_href(&home, "stylesheet");
     for path in [
         "/",
@@ -89,14 +75,7 @@ async fn head_answers_like_get_without_a_body() {
 async fn static_files_are_versioned_cached_and_cookieless() {
     let app = TestApp::spawn().await;
     let client = plain_client();
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.page(&client, "/").await;
     assert!(
         home.contains("<meta name=\"description\" content=\""),
         "{home}"

@@ -198,6 +198,17 @@ impl Browser {
         self.look(name).await
     }
 
+    /// The text of the element `locator` finds.
+    pub async fn text_of(&self, locator: Locator<'_>) -> String {
+        self.client
+            .find(locator)
+            .await
+            .expect("the element")
+            .text()
+            .await
+            .expect("its text")
+    }
+
     /// The width of the window, in CSS pixels.
     pub fn device_width(&self) -> u32 {
         self.device.width

@@ -110,14 +110,7 @@ async fn employee_flow(device: Device) {
             .visit(&app.url("/aktivasi"), "aktivasi-kosong")
             .await;
         browser.fill("passphrase", "pendek").await;
-        let hint = browser
-            .client
-            .find(Locator::Id("kekuatan"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let hint = browser.text_of(Locator::Id("kekuatan")).await;
         assert!(hint.contains("Terlalu pendek"), "{hint}");
         browser.fill("passphrase", PASSPHRASE).await;
         browser.look("aktivasi-saran-kekuatan").await;
@@ -525,6 +518,26 @@ async fn the_pact_reads_at_double_zoom_without_sideways_scrolling() {
     browser.stop().await;
 }
 
+/// The console's pages that a superadmin opens without preparing anything: (path, name).
+fn console_pages() -> [(String, &'static str); 6] {
+    [
+        (format!("/admin/pakta/{PACT}/unit/DINKES"), "unit"),
+        ("/admin/akun".to_owned(), "akun"),
+        ("/admin/token".to_owned(), "token"),
+        ("/admin/audit".to_owned(), "audit"),
+        ("/admin/reset".to_owned(), "reset"),
+        ("/admin/pakta-baru".to_owned(), "pakta-baru"),
+    ]
+}
+
+/// Fills and sends the sign-in form shown, with the account's password and a fresh code.
+async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
+    browser.fill("username", username).await;
+    browser.fill("password", ADMIN_PASSWORD).await;
+    browser.fill("totp", &totp_code(app, username).await).await;
+    browser.click("form.form button[type=submit]").await;
+}
+
 async fn admins_work_on_a_desktop() {
     let (app, _) = app_where_siti_signed().await;
     create_admin(&app, "bkpsdm", "superadmin", None);
@@ -538,10 +551,7 @@ async fn admins_work_on_a_desktop() {
     browser.click("form.form button[type=submit]").await;
     browser.look("masuk-gagal").await;
     assert!(browser.error().await.contains("salah"));
-    browser.fill("username", "bkpsdm").await;
-    browser.fill("password", ADMIN_PASSWORD).await;
-    browser.fill("totp", &totp_code(&app, "bkpsdm").await).await;
-    browser.click("form.form button[type=submit]").await;
+    sign_in(&browser, &app, "bkpsdm").await;
     let dashboard = browser.look("dasbor").await;
     assert!(dashboard.contains("Pakta Integritas"), "{dashboard}");
 
@@ -563,14 +573,7 @@ async fn admins_work_on_a_desktop() {
         )
         .await;
     let signed_cell = "tr[data-unit='DINDIKBUD'] td[data-field='signed']";
-    let before = browser
-        .client
-        .find(Locator::Css(signed_cell))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let before = browser.text_of(Locator::Css(signed_cell)).await;
     assert_eq!(before, "0");
     let employee = app.browser();
     let issued = ikrar::service::roster::issue_unit_codes(
@@ -593,14 +596,7 @@ async fn admins_work_on_a_desktop() {
         .unwrap();
     let mut after = String::new();
     for _ in 0..50 {
-        after = browser
-            .client
-            .find(Locator::Css(signed_cell))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        after = browser.text_of(Locator::Css(signed_cell)).await;
         if after != before {
             break;
         }
@@ -653,16 +649,12 @@ async fn admins_work_on_a_desktop() {
     assert_eq!(app.counts().2, 3, "nothing imported by the preview");
 
     // Every other page of the console passes the same checks.
-    for (path, name) in [
-        (format!("/admin/pakta/{PACT}/unit/DINKES"), "unit"),
-        ("/admin/akun".to_owned(), "akun"),
-        ("/admin/token".to_owned(), "token"),
-        ("/admin/audit".to_owned(), "audit"),
-        ("/admin/pakta-baru".to_owned(), "pakta-baru"),
-        ("/admin/tidak-ada".to_owned(), "tidak-ditemukan"),
-    ] {
+    for (path, name) in console_pages() {
         browser.visit(&app.url(&path), name).await;
     }
+    browser
+        .visit(&app.url("/admin/tidak-ada"), "tidak-ditemukan")
+        .await;
 
     // The console in English too: the switch keeps the admin on the dashboard.
     browser.visit(&app.url("/admin"), "dasbor-lagi").await;
@@ -681,21 +673,13 @@ async fn the_console_fits_a_phone() {
     create_admin(&app, "ponsel", "superadmin", None);
     let mut browser = Browser::start(PHONE, "konsol").await;
     browser.visit(&app.url("/admin"), "masuk").await;
-    browser.fill("username", "ponsel").await;
-    browser.fill("password", ADMIN_PASSWORD).await;
-    browser.fill("totp", &totp_code(&app, "ponsel").await).await;
-    browser.click("form.form button[type=submit]").await;
+    sign_in(&browser, &app, "ponsel").await;
     browser.look("dasbor").await;
-    for (path, name) in [
-        (format!("/admin/pakta/{PACT}"), "rekap"),
-        (format!("/admin/pakta/{PACT}/unit/DINKES"), "unit"),
-        ("/admin/roster".to_owned(), "roster"),
-        ("/admin/akun".to_owned(), "akun"),
-        ("/admin/token".to_owned(), "token"),
-        ("/admin/audit".to_owned(), "audit"),
-        ("/admin/reset".to_owned(), "reset"),
-        ("/admin/pakta-baru".to_owned(), "pakta-baru"),
-    ] {
+    browser
+        .visit(&app.url(&format!("/admin/pakta/{PACT}")), "rekap")
+        .await;
+    browser.visit(&app.url("/admin/roster"), "roster").await;
+    for (path, name) in console_pages() {
         browser.visit(&app.url(&path), name).await;
     }
     // A confirmation page too.
@@ -739,14 +723,7 @@ async fn admins_enrol_a_second_factor_and_ask_for_resets() {
         browser.click("form.form button[type=submit]").await;
         let enrol = browser.look("2fa").await;
         assert!(enrol.contains("operator"), "{enrol}");
-        let secret = browser
-            .client
-            .find(Locator::Css("code.digest"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let secret = browser.text_of(Locator::Css("code.digest")).await;
         let secret = base32_decode(&secret);
         browser.fill("totp", "000000").await;
         browser.click("form.form button[type=submit]").await;
