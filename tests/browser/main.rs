@@ -160,6 +160,19 @@ async fn employee_flow(device: Device) {
         ),
         "the pact text is on the page"
     );
+    // The four points as a numbered list; the digest folded away for auditors.
+    let points = browser
+        .client
+        .find_all(Locator::Css("ol.points li"))
+        .await
+        .unwrap();
+    assert_eq!(points.len(), 4, "the four points");
+    assert!(
+        !browser.visible("code.digest").await,
+        "the digest is folded"
+    );
+    browser.click("details.for-auditors summary").await;
+    assert!(browser.visible("code.digest").await, "and opens on demand");
 
     if browser.javascript() {
         // The server's messages, as a browser that does not enforce `required` shows them.
