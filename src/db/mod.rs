@@ -90,6 +90,35 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// Opens a connection to PostgreSQL. Everything in ikrar (and its tests) connects through here.
+///
+/// A process ends while other threads may still be inside libpq (a pool thread replacing a
+/// connection, a web worker dropping its pool), and two libraries libpq uses tear down their
+/// global state at exit under those threads, which then die of a double free, a segmentation
+/// fault or an assertion after all the work is done:
+/// - OpenSSL registers a clean-up at exit (OpenSSL issue 6214). It is started here first,
+///   without that clean-up; the operating system reclaims everything at exit anyway.
+/// - Kerberos (GSSAPI) finalises itself at exit, and libpq asks it at every connection whether
+///   it could encrypt with GSSAPI. Unless the URL says otherwise (`gssencmode=…`), libpq is
+///   told not to: connections are encrypted with TLS (`sslmode`) as before.
+pub fn establish_postgres(url: &str) -> diesel::ConnectionResult<PgConnection> {
+    openssl_sys::init();
+    PgConnection::establish(&without_gss_encryption(url))
+}
+
+/// `url` with `gssencmode=disable` added, unless it names a `gssencmode` itself.
+fn without_gss_encryption(url: &str) -> std::borrow::Cow<'_, str> {
+    if url.contains("gssencmode=") {
+        url.into()
+    } else if !url.contains("://") {
+        format!("{url} gssencmode=disable").into()
+    } else if url.contains('?') {
+        format!("{url}&gssencmode=disable").into()
+    } else {
+        format!("{url}?gssencmode=disable").into()
+    }
+}
+
 /// Opens pooled connections to the one backend the configuration names (diesel's own manager
 /// would try every backend in turn on the same URL).
 #[derive(Debug, Clone)]
@@ -101,9 +130,7 @@ impl Manager {
             DatabaseUrl::Sqlite(path) => {
                 SqliteConnection::establish(&path.to_string_lossy()).map(Conn::Sqlite)
             }
-            DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url.expose_secret()).map(Conn::Pg)
-            }
+            DatabaseUrl::Postgres(url) => establish_postgres(url.expose_secret()).map(Conn::Pg),
         }
     }
 }
@@ -336,6 +363,29 @@ impl Db {
                 Ok(())
             }
             Conn::Pg(_) => Err(DbError::BackupIsPgDump),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_gss_encryption;
+
+    #[test]
+    fn gss_encryption_is_turned_off_unless_the_url_names_it() {
+        for (url, expected) in [
+            ("postgres://u@h/db", "postgres://u@h/db?gssencmode=disable"),
+            (
+                "postgres://u@h/db?sslmode=require",
+                "postgres://u@h/db?sslmode=require&gssencmode=disable",
+            ),
+            ("host=h dbname=db", "host=h dbname=db gssencmode=disable"),
+            (
+                "postgres://u@h/db?gssencmode=require",
+                "postgres://u@h/db?gssencmode=require",
+            ),
+        ] {
+            assert_eq!(without_gss_encryption(url), expected);
         }
     }
 }

@@ -4,7 +4,7 @@
 //! directory.
 
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::{PgConnection, RunQueryDsl};
 use ikrar::config::DatabaseUrl;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -102,7 +102,7 @@ impl Drop for TestDatabase {
 
 /// A connection to the server's own database, for CREATE and DROP DATABASE.
 fn admin(server: &str) -> PgConnection {
-    PgConnection::establish(server)
+    ikrar::db::establish_postgres(server)
         .unwrap_or_else(|e| panic!("{PG_VARIABLE}={server}: cannot connect: {e}"))
 }
 
