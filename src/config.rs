@@ -70,7 +70,13 @@ pub struct Config {
     /// Database connections per app server and the wait for one (`IKRAR_DB_POOL`,
     /// `IKRAR_DB_TIMEOUT` in seconds).
     pub pool: PoolSettings,
+    /// At most this many log entries are written in one transaction (`IKRAR_APPEND_BATCH`);
+    /// 1 writes every entry in a transaction of its own.
+    pub append_batch: usize,
 }
+
+/// Log entries per transaction unless `IKRAR_APPEND_BATCH` says otherwise.
+pub const DEFAULT_APPEND_BATCH: usize = 256;
 
 /// A setting that cannot be used, named with the variable it came from.
 #[derive(Debug, thiserror::Error)]
@@ -147,8 +153,11 @@ impl Config {
                 std::time::Duration::from_secs,
             ),
         };
+        let append_batch = number(&lookup, "IKRAR_APPEND_BATCH", 1..=4096)?
+            .map_or(DEFAULT_APPEND_BATCH, |n| n as usize);
         Ok(Config {
             pool,
+            append_batch,
             data_dir,
             database,
             bind,
@@ -295,6 +304,14 @@ mod tests {
         assert_eq!(config(&[]).unwrap().pool, PoolSettings::default());
         for bad in ["0", "-1", "delapan", "100000"] {
             assert!(config(&[("IKRAR_DB_POOL", bad)]).is_err(), "{bad}");
+        }
+        assert_eq!(config(&[]).unwrap().append_batch, DEFAULT_APPEND_BATCH);
+        assert_eq!(
+            config(&[("IKRAR_APPEND_BATCH", "1")]).unwrap().append_batch,
+            1
+        );
+        for bad in ["0", "5000", "banyak"] {
+            assert!(config(&[("IKRAR_APPEND_BATCH", bad)]).is_err(), "{bad}");
         }
     }
 }

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use ikrar_log::merkle::{self, Hash, HashReader};
 use ikrar_log::note::LogSigner;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The kinds of entry, as stored in the `kind` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,55 +83,105 @@ pub fn append(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    let last: Option<i64> = log_entries::table
-        .select(max(log_entries::idx))
-        .first(conn)?;
-    let index = last.map_or(0, |n| n + 1);
-    let leaf = merkle::leaf_hash(body);
-    diesel::insert_into(log_entries::table)
-        .values((
-            log_entries::idx.eq(index),
-            log_entries::kind.eq(kind.as_str()),
-            log_entries::body.eq(body),
-            log_entries::leaf_hash.eq(leaf.0.as_slice()),
-            log_entries::appended_at.eq(now.naive_utc()),
-        ))
-        .execute(conn)?;
-
-    let n = index as u64;
-    let (first, hashes) =
-        merkle::hashes_to_store(n, leaf, &Hashes::new(conn)).map_err(log_error)?;
-    let rows: Vec<_> = hashes
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            (
-                tree_hashes::idx.eq((first + i as u64) as i64),
-                tree_hashes::hash.eq(h.0.to_vec()),
-            )
-        })
-        .collect();
-    // A multi-row INSERT: the shared connection type cannot render one for SQLite.
-    per_backend!(conn, c => diesel::insert_into(tree_hashes::table)
-        .values(&rows)
-        .execute(c))?;
-
-    let size = n + 1;
-    let root = merkle::root(size, &Hashes::new(conn)).map_err(log_error)?;
-    let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
-    let head = (
-        log_head::size.eq(size as i64),
-        log_head::root.eq(root.0.as_slice()),
-        log_head::checkpoint.eq(&checkpoint),
-        log_head::signed_at.eq(now.naive_utc()),
-    );
-    per_backend!(conn, c => diesel::insert_into(log_head::table)
-        .values((log_head::id.eq(1), head))
-        .on_conflict(log_head::id)
-        .do_update()
-        .set(head)
-        .execute(c))?;
+    let mut batch = Batch::begin(conn)?;
+    let index = batch.push(conn, kind, body, now)?;
+    batch.finish(conn, signer, now)?;
     Ok(index)
+}
+
+/// Several entries appended in one transaction (group commit): each entry's row is written as
+/// it comes, so that rows pointing at it can follow; the tree hashes of all of them go in one
+/// multi-row insert, and one checkpoint is signed for the lot.
+///
+/// Like [`append`], a batch lives inside one [`super::write_transaction`].
+pub struct Batch {
+    /// The index the next entry gets.
+    next: i64,
+    /// Tree hashes computed in this batch and not yet stored, by storage index.
+    pending: BTreeMap<u64, Hash>,
+}
+
+impl Batch {
+    /// Starts a batch at the end of the log.
+    pub fn begin(conn: &mut Conn) -> Result<Batch, DbError> {
+        Ok(Batch {
+            next: size(conn)?,
+            pending: BTreeMap::new(),
+        })
+    }
+
+    /// Writes an entry's row and returns its index; its hashes wait for [`Batch::finish`].
+    pub fn push(
+        &mut self,
+        conn: &mut Conn,
+        kind: EntryKind,
+        body: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let index = self.next;
+        let leaf = merkle::leaf_hash(body);
+        diesel::insert_into(log_entries::table)
+            .values((
+                log_entries::idx.eq(index),
+                log_entries::kind.eq(kind.as_str()),
+                log_entries::body.eq(body),
+                log_entries::leaf_hash.eq(leaf.0.as_slice()),
+                log_entries::appended_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        let reader = Hashes::with(conn, &self.pending);
+        let (first, hashes) =
+            merkle::hashes_to_store(index as u64, leaf, &reader).map_err(log_error)?;
+        self.pending.extend((first..).zip(hashes.iter().copied()));
+        self.next += 1;
+        Ok(index)
+    }
+
+    /// Stores the batch's tree hashes and signs one checkpoint for the log as it now stands;
+    /// a batch with no entries writes nothing.
+    pub fn finish(
+        self,
+        conn: &mut Conn,
+        signer: &LogSigner,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<_> = self
+            .pending
+            .iter()
+            .map(|(&i, h)| {
+                (
+                    tree_hashes::idx.eq(i as i64),
+                    tree_hashes::hash.eq(h.0.to_vec()),
+                )
+            })
+            .collect();
+        // In chunks: SQLite allows at most 32,766 bound values in one statement.
+        for chunk in rows.chunks(4096) {
+            // A multi-row INSERT: the shared connection type cannot render one for SQLite.
+            per_backend!(conn, c => diesel::insert_into(tree_hashes::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        let size = self.next as u64;
+        let root = merkle::root(size, &Hashes::with(conn, &self.pending)).map_err(log_error)?;
+        let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
+        let head = (
+            log_head::size.eq(size as i64),
+            log_head::root.eq(root.0.as_slice()),
+            log_head::checkpoint.eq(&checkpoint),
+            log_head::signed_at.eq(now.naive_utc()),
+        );
+        per_backend!(conn, c => diesel::insert_into(log_head::table)
+            .values((log_head::id.eq(1), head))
+            .on_conflict(log_head::id)
+            .do_update()
+            .set(head)
+            .execute(c))?;
+        Ok(())
+    }
 }
 
 fn log_error(e: impl std::fmt::Display) -> DbError {
@@ -183,36 +233,57 @@ pub fn consistency_proof(conn: &mut Conn, from: u64, to: u64) -> Result<Vec<Hash
     merkle::consistency_proof(from, to, &Hashes::new(conn)).map_err(log_error)
 }
 
-/// The stored hashes, read through a connection.
+/// The stored hashes, read through a connection, with those of a batch not stored yet.
 struct Hashes<'a> {
     conn: RefCell<&'a mut Conn>,
+    pending: &'a BTreeMap<u64, Hash>,
 }
 
 impl<'a> Hashes<'a> {
     fn new(conn: &'a mut Conn) -> Self {
+        static NONE: BTreeMap<u64, Hash> = BTreeMap::new();
+        Self::with(conn, &NONE)
+    }
+
+    fn with(conn: &'a mut Conn, pending: &'a BTreeMap<u64, Hash>) -> Self {
         Hashes {
             conn: RefCell::new(conn),
+            pending,
         }
     }
 }
 
 impl HashReader for Hashes<'_> {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
-        let wanted: Vec<i64> = indexes.iter().map(|&i| i as i64).collect();
-        let mut conn = self.conn.borrow_mut();
-        let rows: Vec<(i64, Vec<u8>)> = tree_hashes::table
-            .filter(tree_hashes::idx.eq_any(&wanted))
-            .select((tree_hashes::idx, tree_hashes::hash))
-            .load(*conn)
-            .map_err(|e| tlog_tiles::Error::InvalidInput(e.to_string()))?;
-        let found: HashMap<i64, Vec<u8>> = rows.into_iter().collect();
-        wanted
+        let wanted: Vec<i64> = indexes
+            .iter()
+            .filter(|i| !self.pending.contains_key(i))
+            .map(|&i| i as i64)
+            .collect();
+        let found: HashMap<i64, Vec<u8>> = if wanted.is_empty() {
+            HashMap::new()
+        } else {
+            let mut conn = self.conn.borrow_mut();
+            tree_hashes::table
+                .filter(tree_hashes::idx.eq_any(&wanted))
+                .select((tree_hashes::idx, tree_hashes::hash))
+                .load::<(i64, Vec<u8>)>(*conn)
+                .map_err(|e| tlog_tiles::Error::InvalidInput(e.to_string()))?
+                .into_iter()
+                .collect()
+        };
+        indexes
             .iter()
             .map(|i| {
-                found
+                self.pending
                     .get(i)
-                    .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
-                    .map(Hash)
+                    .copied()
+                    .or_else(|| {
+                        found
+                            .get(&(*i as i64))
+                            .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
+                            .map(Hash)
+                    })
                     .ok_or(tlog_tiles::Error::IndexesNotInTree)
             })
             .collect()

@@ -2,7 +2,7 @@
 //! key whose public half is bound to their NIP by a `key` log entry.
 
 use super::App;
-use crate::db::{self, employees, guess_limits, guess_limits::Attempt, log_store, Conn, DbError};
+use crate::db::{employees, guess_limits, guess_limits::Attempt, log_store, Conn, DbError};
 use crate::domain::activation_code;
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::i18n::{Lang, Words};
@@ -10,7 +10,6 @@ use crate::keys::{self, KeyError};
 use chrono::{DateTime, Utc};
 use ikrar_log::entry::{Entry, KeyEntry};
 use ikrar_log::nip::{Nip, NipError};
-use ikrar_log::note::LogSigner;
 use ikrar_log::values::now_seconds;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -86,12 +85,13 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
 
     let now = now_seconds();
     let (lookup_nip, subject) = (nip.clone(), subject(&nip));
+    if let Attempt::Locked(until) = super::signing::count_attempt(app, subject.clone(), now).await?
+    {
+        return Err(ActivationError::Locked(until));
+    }
     let employee = app
         .db
         .run(move |conn| -> Result<_, ActivationError> {
-            if let Attempt::Locked(until) = guess_limits::begin_attempt(conn, &subject, now)? {
-                return Err(ActivationError::Locked(until));
-            }
             let employee = employees::find(conn, &lookup_nip)?;
             let matches = match (&employee, &code_hash) {
                 (Some(e), Some(given)) => e
@@ -131,12 +131,14 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
         key: stored.public_key,
         time: now,
     });
-    let done_nip = nip.clone();
-    let log = app.log.clone();
+    let (done_nip, body) = (nip.clone(), entry.to_text());
     let log_index = app
-        .db
-        .run(move |conn| store_key(conn, &log, &done_nip, &code_hash, &stored, &entry, now))
-        .await?;
+        .append(move |conn, batch| {
+            store_key(conn, batch, &done_nip, &code_hash, &stored, &body, now)
+        })
+        .await?
+        // Another request spent the code first.
+        .ok_or(ActivationError::BadCredentials)?;
     Ok(Activated {
         nip,
         name: employee.name,
@@ -144,29 +146,22 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
     })
 }
 
-/// Stores the key and its log entry, spends the code and forgets the NIP's failed guesses, all
-/// in one transaction.
+/// Stores the key and its log entry, spends the code and forgets the NIP's failed guesses, in
+/// the batch's transaction; `None` (nothing written) if another request spent the code first.
 fn store_key(
     conn: &mut Conn,
-    log: &LogSigner,
+    batch: &mut log_store::Batch,
     nip: &Nip,
     code_hash: &[u8; 32],
     key: &employees::StoredKey,
-    entry: &Entry,
+    body: &str,
     now: DateTime<Utc>,
-) -> Result<i64, ActivationError> {
-    db::write_transaction(conn, |conn| {
-        if !employees::activate(conn, nip, code_hash, key, now)? {
-            // Another request spent the code first.
-            return Err(ActivationError::BadCredentials);
-        }
-        guess_limits::clear(conn, &subject(nip))?;
-        Ok(log_store::append(
-            conn,
-            log,
-            log_store::EntryKind::Key,
-            entry.to_text().as_bytes(),
-            now,
-        )?)
-    })
+) -> Result<Option<i64>, DbError> {
+    if !employees::activate(conn, nip, code_hash, key, now)? {
+        return Ok(None);
+    }
+    guess_limits::clear(conn, &subject(nip))?;
+    batch
+        .push(conn, log_store::EntryKind::Key, body.as_bytes(), now)
+        .map(Some)
 }

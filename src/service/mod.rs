@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod activation;
+pub mod appender;
 pub mod audit;
 pub mod dashboard;
 pub mod demo;
@@ -49,6 +50,7 @@ pub struct App {
     pub receipts: Arc<ReceiptKey>,
     key_workers: Arc<KeyWorkers>,
     pacts: Arc<pacts::PactCache>,
+    appender: Arc<appender::Appender>,
 }
 
 /// The workers are gone: the server is shutting down.
@@ -90,10 +92,13 @@ impl App {
         let log = LogSigner::new(&config.origin, key).map_err(OpenError::Origin)?;
         let receipt_key = shared_secret(&db, "receipt-hmac-key")?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let log = Arc::new(log);
+        let appender = appender::Appender::new(db.clone(), log.clone(), config.append_batch);
         Ok(App {
             config: Arc::new(config),
             db,
-            log: Arc::new(log),
+            log,
+            appender: Arc::new(appender),
             receipts: Arc::new(ReceiptKey::new(receipt_key)),
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
             pacts: Arc::default(),
@@ -127,6 +132,21 @@ impl App {
             .run(move |conn| crate::db::pacts::find(conn, &owned))
             .await?;
         Ok(found.map(|pact| self.pacts.keep(pact)))
+    }
+
+    /// Appends to the log with group commit (see [`appender`]): `work` runs inside a batch's
+    /// transaction, and its answer comes back once the batch is committed.
+    pub async fn append<T, W>(&self, work: W) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        W: appender::Work<T>,
+    {
+        self.appender.append(work).await
+    }
+
+    /// How many batches and appends this server has committed.
+    pub fn append_stats(&self) -> appender::AppendStats {
+        self.appender.stats()
     }
 
     /// Runs CPU-heavy key work (Argon2) on the key workers, waiting its turn. If the work

@@ -1,19 +1,16 @@
 //! Signing a pact: one Argon2id derivation opens the employee's key, the `signature` entry is built
-//! byte for byte as docs/FORMATS.md says, and the entry and its row are stored in one transaction.
+//! byte for byte as docs/FORMATS.md says, and the entry and its row are stored in one transaction
+//! (shared with the signatures that arrive at the same moment: [`super::appender`]).
 
 use super::App;
-use crate::db::{
-    self, counts, employees, guess_limits, guess_limits::Attempt, log_store, signatures,
-};
+use crate::db::{counts, employees, guess_limits, guess_limits::Attempt, log_store, signatures};
 use crate::db::{Conn, DbError};
-use crate::domain::receipt_link::ReceiptKey;
 pub use crate::domain::receipt_link::ReceiptRef;
 use crate::i18n::{Lang, Words};
 use crate::keys::{self, KeyError};
 use chrono::{DateTime, Utc};
 use ikrar_log::entry::{Entry, SignatureClaim};
 use ikrar_log::nip::{Nip, NipError, NipKind};
-use ikrar_log::note::LogSigner;
 use ikrar_log::values::now_seconds;
 use zeroize::Zeroizing;
 
@@ -96,19 +93,38 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
         key: signing_key.verifying_key().to_bytes(),
         time: now,
     };
-    let entry = Entry::Signature(claim.sign(&signing_key));
+    let entry = Entry::Signature(claim.clone().sign(&signing_key));
     drop(signing_key);
-    let (log, receipts) = (app.log.clone(), app.receipts.clone());
+    let stored = Stored {
+        body: entry.to_text(),
+        claim,
+        kind: employee.kind,
+        key_generation: employee.key_count,
+    };
+    let write_nip = nip.clone();
+    let outcome = app
+        .append(move |conn, batch| store_signature(conn, batch, &write_nip, &stored))
+        .await;
+    let existing = match outcome {
+        Ok(Ok(index)) => return Ok(app.receipts.reference(index)),
+        Ok(Err(AlreadySigned(index))) => index,
+        Err(e) if e.is_unique_violation() => {
+            // A simultaneous request (here or on another server) stored it first.
+            let (find_nip, pact_id) = (nip.clone(), pact.id.clone());
+            let found = app
+                .db
+                .run(move |conn| signatures::find(conn, &pact_id, &find_nip))
+                .await?;
+            found.ok_or(SignError::Db(e))?.log_index
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The passphrase was right all the same.
+    let forget_nip = nip.clone();
     app.db
-        .run(move |conn| {
-            let signer = Signer {
-                nip: &nip,
-                kind: employee.kind,
-                key_generation: employee.key_count,
-            };
-            store_signature(conn, &log, &receipts, &signer, &entry, now)
-        })
-        .await
+        .run(move |conn| forget_failures(conn, &forget_nip))
+        .await?;
+    Err(SignError::AlreadySigned(app.receipts.reference(existing)))
 }
 
 /// Proves that whoever gives `nip` and `passphrase` holds the NIP's key, and opens it. Every
@@ -121,16 +137,13 @@ pub(super) async fn open_key(
     passphrase: Zeroizing<String>,
     now: DateTime<Utc>,
 ) -> Result<(employees::Employee, ed25519_dalek::SigningKey), SignError> {
-    let (lookup_nip, limit_subject) = (nip.clone(), subject(nip));
+    if let Attempt::Locked(until) = count_attempt(app, subject(nip), now).await? {
+        return Err(SignError::Locked(until));
+    }
+    let lookup_nip = nip.clone();
     let employee = app
         .db
-        .run(move |conn| -> Result<_, SignError> {
-            if let Attempt::Locked(until) = guess_limits::begin_attempt(conn, &limit_subject, now)?
-            {
-                return Err(SignError::Locked(until));
-            }
-            Ok(employees::find(conn, &lookup_nip)?)
-        })
+        .run(move |conn| employees::find(conn, &lookup_nip))
         .await?;
     let params = app.config.argon2;
     let key = employee.as_ref().and_then(employees::Employee::key);
@@ -159,6 +172,17 @@ pub(super) async fn open_key(
     Err(failure)
 }
 
+/// Counts an attempt against `subject`'s guess limit, written together with the log's batch
+/// (an attempt is a write on every signature and activation).
+pub(super) async fn count_attempt(
+    app: &App,
+    subject: String,
+    now: DateTime<Utc>,
+) -> Result<Attempt, DbError> {
+    app.append(move |conn, _| guess_limits::begin_attempt(conn, &subject, now))
+        .await
+}
+
 /// Counts a failed guess against the NIP.
 pub(super) async fn record_failure(
     app: &App,
@@ -176,67 +200,47 @@ pub(super) fn forget_failures(conn: &mut Conn, nip: &Nip) -> Result<(), DbError>
     guess_limits::clear(conn, &subject(nip))
 }
 
-/// Writes the entry and the signature row, and forgets the NIP's failed guesses, in one
-/// transaction; a signature already there (from an earlier or a simultaneous request) refuses
-/// the second.
-/// Who signs: the NIP, its kind (PNS or PPPK) and the generation of the key.
-struct Signer<'a> {
-    nip: &'a Nip,
+/// A signature ready to be stored: its entry's text and what its row and counts need.
+struct Stored {
+    body: String,
+    claim: SignatureClaim,
     kind: NipKind,
+    /// The generation of the key that signed (1: the employee's first).
     key_generation: i32,
 }
 
+/// The NIP had signed the pact already: its entry's index.
+struct AlreadySigned(i64);
+
+/// Writes the entry and the signature row, counts it and forgets the NIP's failed guesses, in
+/// the batch's transaction, and returns the entry's index; a signature already there refuses
+/// this one before anything is written.
 fn store_signature(
     conn: &mut Conn,
-    log: &LogSigner,
-    receipts: &ReceiptKey,
-    signer: &Signer,
-    entry: &Entry,
-    now: DateTime<Utc>,
-) -> Result<ReceiptRef, SignError> {
-    let Entry::Signature(signature) = entry else {
-        return Err(SignError::Unavailable);
-    };
-    let claim = &signature.claim;
-    let result = db::write_transaction(conn, |conn| {
-        if let Some(existing) = signatures::find(conn, &claim.pact, signer.nip)? {
-            return Err(SignError::AlreadySigned(
-                receipts.reference(existing.log_index),
-            ));
-        }
-        forget_failures(conn, signer.nip)?;
-        let body = entry.to_text();
-        let index = log_store::append(
-            conn,
-            log,
-            log_store::EntryKind::Signature,
-            body.as_bytes(),
-            now,
-        )?;
-        signatures::insert(
-            conn,
-            &claim.pact,
-            signer.nip,
-            &claim.unit,
-            now,
-            index,
-            signer.key_generation,
-        )?;
-        counts::count_signature(conn, &claim.pact, &claim.unit, signer.kind)?;
-        Ok(receipts.reference(index))
-    });
-    let result = match result {
-        Err(SignError::Db(e)) if e.is_unique_violation() => {
-            let existing = signatures::find(conn, &claim.pact, signer.nip)?;
-            Err(existing.map_or(SignError::Db(e), |s| {
-                SignError::AlreadySigned(receipts.reference(s.log_index))
-            }))
-        }
-        other => other,
-    };
-    if let Err(SignError::AlreadySigned(_)) = &result {
-        // The passphrase was right all the same.
-        forget_failures(conn, signer.nip)?;
+    batch: &mut log_store::Batch,
+    nip: &Nip,
+    stored: &Stored,
+) -> Result<Result<i64, AlreadySigned>, DbError> {
+    let claim = &stored.claim;
+    if let Some(existing) = signatures::find(conn, &claim.pact, nip)? {
+        return Ok(Err(AlreadySigned(existing.log_index)));
     }
-    result
+    forget_failures(conn, nip)?;
+    let index = batch.push(
+        conn,
+        log_store::EntryKind::Signature,
+        stored.body.as_bytes(),
+        claim.time,
+    )?;
+    signatures::insert(
+        conn,
+        &claim.pact,
+        nip,
+        &claim.unit,
+        claim.time,
+        index,
+        stored.key_generation,
+    )?;
+    counts::count_signature(conn, &claim.pact, &claim.unit, stored.kind)?;
+    Ok(Ok(index))
 }

@@ -1,0 +1,204 @@
+//! Group commit: log appends that arrive while another batch is being written wait for it and
+//! are then written together, in one transaction with one checkpoint and one commit (one
+//! fsync, one lock), instead of queueing on the write lock one by one.
+//!
+//! There is no thread of its own. The first request to find nobody writing becomes the writer:
+//! on a blocking thread it takes what is queued (at most `IKRAR_APPEND_BATCH` at a time),
+//! writes it, answers each request after the commit, and goes on until the queue is empty.
+//! Everything that can refuse a request is decided before its entry is written (a refusal
+//! writes nothing), and if the batch's transaction fails as a whole (say, a signature another
+//! server stored a moment earlier), each write is tried again alone, so that one request never
+//! fails the others.
+
+use crate::db::log_store::Batch;
+use crate::db::{self, Conn, Db, DbError};
+use ikrar_log::note::LogSigner;
+use ikrar_log::values::now_seconds;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// One request's writes, done inside a batch's transaction: what it returns is its answer, an
+/// error rolls back the whole batch (and it is tried again alone). It may run more than once.
+pub trait Work<T>: FnMut(&mut Conn, &mut Batch) -> Result<T, DbError> + Send + 'static {}
+
+impl<T, F> Work<T> for F where F: FnMut(&mut Conn, &mut Batch) -> Result<T, DbError> + Send + 'static
+{}
+
+/// Writes queued log appends in batches.
+pub struct Appender {
+    db: Db,
+    log: Arc<LogSigner>,
+    limit: usize,
+    queue: Mutex<Queue>,
+    batches: AtomicU64,
+    writes: AtomicU64,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<Box<dyn Pending>>,
+    writing: bool,
+}
+
+/// How many batches and writes were committed (`writes / batches` is the mean batch size),
+/// and how many requests wait for the batch being written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendStats {
+    pub batches: u64,
+    pub writes: u64,
+    pub waiting: u64,
+}
+
+impl Appender {
+    /// An appender writing at most `limit` requests per transaction.
+    pub fn new(db: Db, log: Arc<LogSigner>, limit: usize) -> Appender {
+        Appender {
+            db,
+            log,
+            limit: limit.max(1),
+            queue: Mutex::default(),
+            batches: AtomicU64::new(0),
+            writes: AtomicU64::new(0),
+        }
+    }
+
+    /// Queues `work` for the next batch and returns its answer once the batch is committed.
+    pub async fn append<T, W>(self: &Arc<Self>, work: W) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        W: Work<T>,
+    {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let pending = Box::new(Request {
+            work,
+            answer: None,
+            reply,
+        });
+        let start = {
+            let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+            queue.waiting.push_back(pending);
+            !std::mem::replace(&mut queue.writing, true)
+        };
+        if start {
+            let appender = Arc::clone(self);
+            tokio::task::spawn_blocking(move || appender.write_queued());
+        }
+        answer.await.map_err(|_| DbError::Join)?
+    }
+
+    /// Batches and writes committed so far, and requests waiting now.
+    pub fn stats(&self) -> AppendStats {
+        let waiting = self
+            .queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .waiting
+            .len() as u64;
+        AppendStats {
+            batches: self.batches.load(Ordering::Relaxed),
+            writes: self.writes.load(Ordering::Relaxed),
+            waiting,
+        }
+    }
+
+    /// Writes batches until nothing is queued. A panic in one request's work fails that
+    /// batch's requests (their answers are dropped) and writing goes on.
+    fn write_queued(&self) {
+        loop {
+            let batch: Vec<_> = {
+                let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+                if queue.waiting.is_empty() {
+                    queue.writing = false;
+                    return;
+                }
+                let n = queue.waiting.len().min(self.limit);
+                queue.waiting.drain(..n).collect()
+            };
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.write(batch)));
+        }
+    }
+
+    /// Writes one batch: together if it can, else each request alone.
+    fn write(&self, mut requests: Vec<Box<dyn Pending>>) {
+        let mut conn = match self.db.conn() {
+            Ok(conn) => conn,
+            Err(e) => {
+                let text = e.to_string();
+                for request in requests {
+                    request.reply(Some(DbError::Log(text.clone())));
+                }
+                return;
+            }
+        };
+        let together = requests.len() > 1
+            && self
+                .transaction(&mut conn, |conn, batch| {
+                    requests.iter_mut().try_for_each(|r| r.write(conn, batch))
+                })
+                .is_ok();
+        if together {
+            self.count(1, requests.len());
+            requests.into_iter().for_each(|r| r.reply(None));
+            return;
+        }
+        for mut request in requests {
+            let failure = self
+                .transaction(&mut conn, |conn, batch| request.write(conn, batch))
+                .err();
+            if failure.is_none() {
+                self.count(1, 1);
+            }
+            request.reply(failure);
+        }
+    }
+
+    /// Runs `work` on a new batch in one write transaction and signs the batch's checkpoint.
+    fn transaction(
+        &self,
+        conn: &mut Conn,
+        work: impl FnOnce(&mut Conn, &mut Batch) -> Result<(), DbError>,
+    ) -> Result<(), DbError> {
+        db::write_transaction(conn, |conn| {
+            let mut batch = Batch::begin(conn)?;
+            work(conn, &mut batch)?;
+            batch.finish(conn, &self.log, now_seconds())
+        })
+    }
+
+    fn count(&self, batches: u64, writes: usize) {
+        self.batches.fetch_add(batches, Ordering::Relaxed);
+        self.writes.fetch_add(writes as u64, Ordering::Relaxed);
+    }
+}
+
+/// A queued request, whatever its answer's type.
+trait Pending: Send {
+    /// Does the request's writes in the batch and keeps its answer.
+    fn write(&mut self, conn: &mut Conn, batch: &mut Batch) -> Result<(), DbError>;
+    /// Sends the kept answer, or `failure` if the writes did not commit.
+    fn reply(self: Box<Self>, failure: Option<DbError>);
+}
+
+struct Request<T, W> {
+    work: W,
+    answer: Option<T>,
+    reply: tokio::sync::oneshot::Sender<Result<T, DbError>>,
+}
+
+impl<T: Send + 'static, W: Work<T>> Pending for Request<T, W> {
+    fn write(&mut self, conn: &mut Conn, batch: &mut Batch) -> Result<(), DbError> {
+        self.answer = Some((self.work)(conn, batch)?);
+        Ok(())
+    }
+
+    fn reply(self: Box<Self>, failure: Option<DbError>) {
+        let answer = match (failure, self.answer) {
+            (None, Some(answer)) => Ok(answer),
+            (Some(e), _) => Err(e),
+            (None, None) => Err(DbError::Join),
+        };
+        // The request may have gone (its client left); the writes stand all the same.
+        let _ = self.reply.send(answer);
+    }
+}
