@@ -8,12 +8,17 @@
 //! `hash_password_into` (fresh memory per call).
 //!
 //! Run: `cargo bench --bench load`. Settings: `IKRAR_LOAD_EMPLOYEES` (8100),
-//! `IKRAR_LOAD_CLIENTS` (64), `IKRAR_LOAD_ARGON2` (`m=19456,t=2,p=1`, the production default),
-//! `IKRAR_LOAD_DATABASE_URL` (unset: SQLite in a temporary directory; `postgres://…`: that
-//! database, which must be empty, e.g. just made with `createdb`).
+//! `IKRAR_LOAD_CLIENTS` (64), `IKRAR_LOAD_SERVERS` (1: app servers sharing the data, the clients
+//! spread over them), `IKRAR_LOAD_ARGON2` (`m=19456,t=2,p=1`, the production default),
+//! `IKRAR_APPEND_BATCH` (passed to the servers), `IKRAR_LOAD_DATABASE_URL` (unset: SQLite in a
+//! temporary directory; `postgres://…/db`: a PostgreSQL server, on which each run makes its own
+//! fresh database `ikrar_load_N`).
+//!
+//! `IKRAR_LOAD_COMPARE=1` runs the group-commit comparison instead, in one go: at 64 and 256
+//! clients, batching on (`IKRAR_APPEND_BATCH` unset) against one entry per transaction
+//! (`IKRAR_APPEND_BATCH=1`), then the same through four servers, each on fresh data.
 
 use ikrar::keys::Argon2Params;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -28,19 +33,47 @@ fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-fn ikrar(dir: &Path, argon2: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikrar"));
-    cmd.env("IKRAR_DATA_DIR", dir)
-        .env("IKRAR_ARGON2", argon2)
-        .env("IKRAR_ALLOW_WEAK_ARGON2", "1");
-    match postgres() {
-        Some(url) => cmd.env("DATABASE_URL", url),
-        None => cmd.env_remove("DATABASE_URL"),
-    };
-    cmd
+/// Where a run keeps its data: a directory, and on PostgreSQL a database of its own.
+struct Data {
+    dir: tempfile::TempDir,
+    database: Option<String>,
 }
 
-/// The PostgreSQL database to load, if not SQLite.
+impl Data {
+    /// Fresh data for run `n`: an empty directory, and on PostgreSQL a new empty database.
+    fn fresh(n: usize) -> Data {
+        let database = postgres().map(|server| {
+            use diesel::connection::SimpleConnection;
+            let name = format!("ikrar_load_{n}");
+            let mut admin = ikrar::db::establish_postgres(&server).expect("PostgreSQL server");
+            admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {name}")))
+                .expect("a fresh database");
+            let (base, _) = server.rsplit_once('/').expect("postgres://host/db");
+            format!("{base}/{name}")
+        });
+        Data {
+            dir: tempfile::tempdir().unwrap(),
+            database,
+        }
+    }
+
+    /// The `ikrar` binary on this data.
+    fn ikrar(&self, argon2: &str) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikrar"));
+        cmd.env("IKRAR_DATA_DIR", self.dir.path())
+            .env("IKRAR_ARGON2", argon2)
+            .env("IKRAR_ALLOW_WEAK_ARGON2", "1");
+        match &self.database {
+            Some(url) => cmd.env("DATABASE_URL", url),
+            None => cmd.env_remove("DATABASE_URL"),
+        };
+        cmd
+    }
+}
+
+/// The PostgreSQL server to load, if not SQLite.
 fn postgres() -> Option<String> {
     std::env::var("IKRAR_LOAD_DATABASE_URL")
         .ok()
@@ -223,21 +256,30 @@ async fn step(client: &reqwest::Client, base: &str, phase: &str, nip: &str, code
     }
 }
 
+/// CPU seconds the servers have used so far.
+fn servers_cpu(pids: &[String]) -> f64 {
+    pids.iter().map(|pid| cpu_seconds(pid)).sum()
+}
+
 async fn run_phase(
     name: &'static str,
-    base: &str,
+    bases: &[String],
     people: &[(String, String)],
     clients: usize,
-    server_pid: &str,
+    server_pids: &[String],
 ) -> Phase {
-    let (server_cpu, generator_cpu, database) =
-        (cpu_seconds(server_pid), cpu_seconds("self"), database_cpu());
+    let (server_cpu, generator_cpu, database) = (
+        servers_cpu(server_pids),
+        cpu_seconds("self"),
+        database_cpu(),
+    );
     let next = Arc::new(AtomicUsize::new(0));
     let people = Arc::new(people.to_vec());
     let started = Instant::now();
     let workers: Vec<_> = (0..clients)
-        .map(|_| {
-            let (next, people, base) = (next.clone(), people.clone(), base.to_owned());
+        .map(|c| {
+            let base = bases[c % bases.len()].clone();
+            let (next, people) = (next.clone(), people.clone());
             tokio::spawn(async move {
                 let client = reqwest::Client::builder()
                     .cookie_store(true)
@@ -281,26 +323,40 @@ async fn run_phase(
     }
     phase.seconds = started.elapsed().as_secs_f64();
     phase.latencies.sort();
-    phase.server_cpu = cpu_seconds(server_pid) - server_cpu;
+    phase.server_cpu = servers_cpu(server_pids) - server_cpu;
     phase.generator_cpu = cpu_seconds("self") - generator_cpu;
     phase.database_cpu = database_cpu() - database;
     phase
 }
 
-fn main() {
-    let employees: usize = setting("IKRAR_LOAD_EMPLOYEES", 8100);
-    let clients: usize = setting("IKRAR_LOAD_CLIENTS", 64);
-    let argon2: String = setting("IKRAR_LOAD_ARGON2", Argon2Params::DEFAULT.to_string());
-    let params: Argon2Params = argon2.parse().expect("IKRAR_LOAD_ARGON2");
-    let dir = tempfile::tempdir().unwrap();
-    let roster = dir.path().join("roster.csv");
+/// One run's shape: how many clients, servers and entries per transaction (`None`: the
+/// servers' default).
+#[derive(Clone, Copy)]
+struct Shape {
+    clients: usize,
+    servers: usize,
+    batch: Option<usize>,
+}
+
+/// What one run measured.
+struct Run {
+    phases: [Phase; 2],
+    verifies: bool,
+}
+
+/// Imports `employees` on fresh data, starts the servers, activates everyone and has everyone
+/// sign, then checks that the exported bundle verifies.
+fn run(n: usize, employees: usize, argon2: &str, shape: Shape) -> Run {
+    let data = Data::fresh(n);
+    let roster = data.dir.path().join("roster.csv");
     let generated = Command::new(env!("CARGO_BIN_EXE_ikrar"))
         .args(["roster", "sample", "--count", &employees.to_string()])
         .output()
         .expect("ikrar roster sample");
     std::fs::write(&roster, generated.stdout).unwrap();
-    let codes_path = dir.path().join("codes.csv");
-    let import = ikrar(dir.path(), &argon2)
+    let codes_path = data.dir.path().join("codes.csv");
+    let import = data
+        .ikrar(argon2)
         .args([
             "roster",
             "import",
@@ -324,48 +380,148 @@ fn main() {
         })
         .collect();
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = ikrar(dir.path(), &argon2)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    // The ceiling, measured before and after the load: this machine's speed drifts.
-    let raw_before = raw_rates(params);
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..shape.servers {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut serve = data.ikrar(argon2);
+        serve
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        match shape.batch {
+            Some(batch) => serve.env("IKRAR_APPEND_BATCH", batch.to_string()),
+            None => serve.env_remove("IKRAR_APPEND_BATCH"),
+        };
+        servers.push(serve.spawn().unwrap());
+        bases.push(format!("http://127.0.0.1:{port}"));
+    }
+    let pids: Vec<String> = servers.iter().map(|s| s.id().to_string()).collect();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let phases = runtime.block_on(async {
-        for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                break;
+        for base in &bases {
+            for _ in 0..100 {
+                if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let pid = server.id().to_string();
-        let activation = run_phase("aktivasi", &base, &people, clients, &pid).await;
-        let signing = run_phase("tanda-tangan", &base, &people, clients, &pid).await;
+        let activation = run_phase("aktivasi", &bases, &people, shape.clients, &pids).await;
+        let signing = run_phase("tanda-tangan", &bases, &people, shape.clients, &pids).await;
         [activation, signing]
     });
-    let _ = server.kill();
-    let _ = server.wait();
-    let verify = {
-        let bundle = dir.path().join("bundle.jsonl");
-        let export = ikrar(dir.path(), &argon2)
-            .args(["export", "bundle", bundle.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(export.status.success());
-        let out = ikrar(dir.path(), &argon2)
-            .args(["verify", bundle.to_str().unwrap()])
-            .output()
-            .unwrap();
-        out.status.success()
-    };
+    for server in &mut servers {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    let bundle = data.dir.path().join("bundle.jsonl");
+    let export = data
+        .ikrar(argon2)
+        .args(["export", "bundle", bundle.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(export.status.success());
+    let verify = data
+        .ikrar(argon2)
+        .args(["verify", bundle.to_str().unwrap()])
+        .output()
+        .unwrap();
+    Run {
+        phases,
+        verifies: verify.status.success(),
+    }
+}
+
+fn backend() -> &'static str {
+    if postgres().is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    }
+}
+
+/// Group commit against one entry per transaction, at 64 and 256 clients, then four servers.
+fn compare(employees: usize, argon2: &str) {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "## Group commit: {employees} employees, Argon2id {argon2}, {cores} cores, {}",
+        backend()
+    );
+    println!();
+    println!("| clients | servers | entries per transaction | phase | done | errors | wall | per second | p50 | p99 | ratio to one per transaction | bundle verifies |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let shapes = [(64, 1), (256, 1), (64, 4), (256, 4)];
+    let mut n = 0;
+    for (clients, servers) in shapes {
+        let mut rates = Vec::new();
+        for batch in [None, Some(1)] {
+            n += 1;
+            let run = run(
+                n,
+                employees,
+                argon2,
+                Shape {
+                    clients,
+                    servers,
+                    batch,
+                },
+            );
+            rates.push(run.phases.each_ref().map(|p| p.ok as f64 / p.seconds));
+            for (i, p) in run.phases.iter().enumerate() {
+                let rate = p.ok as f64 / p.seconds;
+                let ratio = match batch {
+                    None => String::new(),
+                    Some(_) => format!("{:.2}×", rates[0][i] / rate),
+                };
+                println!(
+                    "| {clients} | {servers} | {} | {} | {} | {} | {:.1} s | {rate:.0} | {:.0} ms | {:.0} ms | {ratio} | {} |",
+                    batch.map_or(format!("≤ {}", ikrar::config::DEFAULT_APPEND_BATCH), |b| b.to_string()),
+                    p.name,
+                    p.ok,
+                    p.errors,
+                    p.seconds,
+                    p.percentile(0.50),
+                    p.percentile(0.99),
+                    run.verifies,
+                );
+            }
+        }
+    }
+}
+
+fn main() {
+    let employees: usize = setting("IKRAR_LOAD_EMPLOYEES", 8100);
+    let clients: usize = setting("IKRAR_LOAD_CLIENTS", 64);
+    let servers: usize = setting("IKRAR_LOAD_SERVERS", 1);
+    let argon2: String = setting("IKRAR_LOAD_ARGON2", Argon2Params::DEFAULT.to_string());
+    let params: Argon2Params = argon2.parse().expect("IKRAR_LOAD_ARGON2");
+    if std::env::var("IKRAR_LOAD_COMPARE").is_ok_and(|v| v == "1") {
+        compare(employees, &argon2);
+        return;
+    }
+    // The ceiling, measured before and after the load: this machine's speed drifts.
+    let raw_before = raw_rates(params);
+    let batch = std::env::var("IKRAR_APPEND_BATCH")
+        .ok()
+        .and_then(|b| b.parse().ok());
+    let Run {
+        phases,
+        verifies: verify,
+    } = run(
+        0,
+        employees,
+        &argon2,
+        Shape {
+            clients,
+            servers,
+            batch,
+        },
+    );
     let raw_after = raw_rates(params);
     let mean = |i: usize| (raw_before[i].rate + raw_after[i].rate) / 2.0;
     let (raw, plain) = (mean(0), mean(1));
@@ -373,12 +529,7 @@ fn main() {
         (raw_before[0].cpu_per_derivation + raw_after[0].cpu_per_derivation) / 2.0;
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let backend = if postgres().is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    println!("## Load: {employees} employees, {clients} concurrent clients, Argon2id {params}, {cores} cores, {backend}");
+    println!("## Load: {employees} employees, {clients} concurrent clients, {servers} server(s), Argon2id {params}, {cores} cores, {}", backend());
     println!();
     println!(
         "| phase | done | errors | wall | per second | ratio to ikrar's derivation loop | ratio to plain argon2 | p50 | p95 | p99 |"
