@@ -1,4 +1,5 @@
-//! Crash safety (on whichever backend the suite runs): signing under load against a real `ikrar serve` process, killed with
+//! Crash safety (on whichever backend the suite runs): signing under load against a real `ikrar
+//! serve` process, whose group commit writes several requests per transaction, killed with
 //! SIGKILL mid-way, then restarted. Every receipt handed out before the kill must still be in the
 //! log, the exported bundle must verify, and no signature may exist without its entry or the
 //! other way round.
@@ -27,7 +28,10 @@ async fn receipts_survive_a_kill_minus_nine() {
         .success());
     let people = Arc::new(Mutex::new(read_codes(&codes_path)));
 
-    let mut server = Server::start_anywhere(&dir).await;
+    // The server reports each batch it commits.
+    let mut server =
+        Server::start_anywhere_with(&dir, &[("RUST_LOG", "warn,ikrar::service::appender=debug")])
+            .await;
     let (port, base) = (server.port, server.base.clone());
     let receipts = Arc::new(Mutex::new(Vec::new()));
     let clients: Vec<_> = (0..CLIENTS)
@@ -47,6 +51,16 @@ async fn receipts_survive_a_kill_minus_nine() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     server.kill(); // SIGKILL
+    let largest_batch = server
+        .output()
+        .lines()
+        .filter_map(|line| line.split("batch committed requests=").nth(1))
+        .filter_map(|n| n.trim().parse::<usize>().ok())
+        .max();
+    assert!(
+        largest_batch.is_some_and(|n| n > 1),
+        "no batch of several requests before the kill: {largest_batch:?}"
+    );
     for client in clients {
         client.await.unwrap();
     }

@@ -39,6 +39,9 @@ pub enum Purpose {
     Write,
     /// Reads only, all from one snapshot.
     Read,
+    /// Group commit (`service::appender`): writes that need no lock of their own come first,
+    /// and the log takes the write lock when its first entry is written ([`lock_log`]).
+    Batch,
 }
 
 /// Begins a transaction for `purpose`.
@@ -49,7 +52,7 @@ pub enum Purpose {
 /// READ, READ ONLY snapshot.
 pub fn begin(conn: &mut Conn, purpose: Purpose) -> diesel::QueryResult<()> {
     match (conn, purpose) {
-        (Conn::Sqlite(c), Purpose::Write) => {
+        (Conn::Sqlite(c), Purpose::Write | Purpose::Batch) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
         }
         (Conn::Sqlite(c), Purpose::Read) => {
@@ -67,6 +70,19 @@ pub fn begin(conn: &mut Conn, purpose: Purpose) -> diesel::QueryResult<()> {
             c,
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         ),
+        (Conn::Pg(c), Purpose::Batch) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL READ COMMITTED")
+        }
+    }
+}
+
+/// Takes the write lock inside a [`Purpose::Batch`] transaction, before the log is read to be
+/// appended to (taking it again in a [`Purpose::Write`] one is harmless). SQLite's `BEGIN
+/// IMMEDIATE` holds the file's lock already.
+pub fn lock_log(conn: &mut Conn) -> diesel::QueryResult<()> {
+    match conn {
+        Conn::Sqlite(_) => Ok(()),
+        Conn::Pg(c) => c.batch_execute(&format!("SELECT pg_advisory_xact_lock({WRITE_LOCK})")),
     }
 }
 

@@ -83,7 +83,7 @@ pub fn append(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    let mut batch = Batch::begin(conn)?;
+    let mut batch = Batch::default();
     let index = batch.push(conn, kind, body, now)?;
     batch.finish(conn, signer, now)?;
     Ok(index)
@@ -93,23 +93,18 @@ pub fn append(
 /// it comes, so that rows pointing at it can follow; the tree hashes of all of them go in one
 /// multi-row insert, and one checkpoint is signed for the lot.
 ///
-/// Like [`append`], a batch lives inside one [`super::write_transaction`].
+/// A batch lives inside one [`super::batch_transaction`] (or a [`super::write_transaction`]):
+/// its first entry takes the write lock and finds the end of the log, so that indexes are
+/// gap-free and checkpoints never go backwards, whichever server appends.
+#[derive(Default)]
 pub struct Batch {
-    /// The index the next entry gets.
-    next: i64,
+    /// The index the next entry gets, once the lock is held.
+    next: Option<i64>,
     /// Tree hashes computed in this batch and not yet stored, by storage index.
     pending: BTreeMap<u64, Hash>,
 }
 
 impl Batch {
-    /// Starts a batch at the end of the log.
-    pub fn begin(conn: &mut Conn) -> Result<Batch, DbError> {
-        Ok(Batch {
-            next: size(conn)?,
-            pending: BTreeMap::new(),
-        })
-    }
-
     /// Writes an entry's row and returns its index; its hashes wait for [`Batch::finish`].
     pub fn push(
         &mut self,
@@ -118,7 +113,13 @@ impl Batch {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
-        let index = self.next;
+        let index = match self.next {
+            Some(next) => next,
+            None => {
+                super::dialect::lock_log(conn)?;
+                size(conn)?
+            }
+        };
         let leaf = merkle::leaf_hash(body);
         diesel::insert_into(log_entries::table)
             .values((
@@ -133,7 +134,7 @@ impl Batch {
         let (first, hashes) =
             merkle::hashes_to_store(index as u64, leaf, &reader).map_err(log_error)?;
         self.pending.extend((first..).zip(hashes.iter().copied()));
-        self.next += 1;
+        self.next = Some(index + 1);
         Ok(index)
     }
 
@@ -145,9 +146,9 @@ impl Batch {
         signer: &LogSigner,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        if self.pending.is_empty() {
+        let Some(size) = self.next else {
             return Ok(());
-        }
+        };
         let rows: Vec<_> = self
             .pending
             .iter()
@@ -165,7 +166,7 @@ impl Batch {
                 .values(chunk)
                 .execute(c))?;
         }
-        let size = self.next as u64;
+        let size = size as u64;
         let root = merkle::root(size, &Hashes::with(conn, &self.pending)).map_err(log_error)?;
         let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
         let head = (

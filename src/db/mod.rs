@@ -320,6 +320,17 @@ where
     transaction(conn, Purpose::Write, work)
 }
 
+/// Runs a group-commit batch in one transaction (see `service::appender`): on PostgreSQL the
+/// write lock is taken only when the batch first appends to the log, so that writes which need
+/// no lock (guess-limit counters) do not queue behind other servers' appends.
+pub fn batch_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<DbError>,
+{
+    transaction(conn, Purpose::Batch, work)
+}
+
 /// Reads in one transaction, so that everything read describes the same moment.
 pub fn read_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
 where

@@ -138,6 +138,7 @@ impl Appender {
                 })
                 .is_ok();
         if together {
+            tracing::debug!(requests = requests.len(), "batch committed");
             self.count(1, requests.len());
             requests.into_iter().for_each(|r| r.reply(None));
             return;
@@ -153,14 +154,14 @@ impl Appender {
         }
     }
 
-    /// Runs `work` on a new batch in one write transaction and signs the batch's checkpoint.
+    /// Runs `work` on a new batch in one transaction and signs the batch's checkpoint.
     fn transaction(
         &self,
         conn: &mut Conn,
         work: impl FnOnce(&mut Conn, &mut Batch) -> Result<(), DbError>,
     ) -> Result<(), DbError> {
-        db::write_transaction(conn, |conn| {
-            let mut batch = Batch::begin(conn)?;
+        db::batch_transaction(conn, |conn| {
+            let mut batch = Batch::default();
             work(conn, &mut batch)?;
             batch.finish(conn, &self.log, now_seconds())
         })

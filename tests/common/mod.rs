@@ -348,7 +348,7 @@ impl Server {
     /// Starts `ikrar serve` on `data` at `port` (with [`AUDIT_TOKEN`]) and waits until it
     /// answers.
     pub async fn start(data: &DataDir, port: u16) -> Server {
-        match Self::try_start(data, port).await {
+        match Self::try_start(data, port, &[]).await {
             Ok(server) => server,
             Err(why) => panic!("{why}"),
         }
@@ -356,9 +356,14 @@ impl Server {
 
     /// Starts a server on a free port, trying another if the one picked was taken meanwhile.
     pub async fn start_anywhere(data: &DataDir) -> Server {
+        Self::start_anywhere_with(data, &[]).await
+    }
+
+    /// Like [`Server::start_anywhere`], with more environment variables for the server.
+    pub async fn start_anywhere_with(data: &DataDir, env: &[(&str, &str)]) -> Server {
         let mut failures = Vec::new();
         for _ in 0..3 {
-            match Self::try_start(data, free_port()).await {
+            match Self::try_start(data, free_port(), env).await {
                 Ok(server) => return server,
                 Err(why) => failures.push(why),
             }
@@ -366,7 +371,7 @@ impl Server {
         panic!("ikrar serve did not start:\n{}", failures.join("\n---\n"));
     }
 
-    async fn try_start(data: &DataDir, port: u16) -> Result<Server, String> {
+    async fn try_start(data: &DataDir, port: u16, env: &[(&str, &str)]) -> Result<Server, String> {
         let output = data.path().join(format!("serve-{port}.log"));
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -376,6 +381,7 @@ impl Server {
         let child = ikrar_command(data)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("IKRAR_AUDIT_TOKEN", AUDIT_TOKEN)
+            .envs(env.iter().copied())
             .stdout(log.try_clone().expect("server log"))
             .stderr(log)
             .spawn()
