@@ -2,7 +2,7 @@
 //! key whose public half is bound to their NIP by a `key` log entry.
 
 use super::App;
-use crate::db::{employees, guess_limits, guess_limits::Attempt, log_store, Conn, DbError};
+use crate::db::{employees, guess_limits, log_store, Conn, DbError};
 use crate::domain::activation_code;
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::i18n::{Lang, Words};
@@ -84,30 +84,26 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
         .map(|code| activation_code::hash(nip.as_str(), &code));
 
     let now = now_seconds();
-    let (lookup_nip, subject) = (nip.clone(), subject(&nip));
-    if let Attempt::Locked(until) = super::signing::count_attempt(app, subject.clone(), now).await?
-    {
-        return Err(ActivationError::Locked(until));
-    }
-    let employee = app
-        .db
-        .run(move |conn| -> Result<_, ActivationError> {
-            let employee = employees::find(conn, &lookup_nip)?;
-            let matches = match (&employee, &code_hash) {
-                (Some(e), Some(given)) => e
-                    .activation_code_hash
-                    .as_deref()
-                    .is_some_and(|stored| bool::from(stored.ct_eq(given.as_slice()))),
-                _ => false,
-            };
-            if !matches {
-                guess_limits::record_failure(conn, &subject, now)?;
-                return Err(ActivationError::BadCredentials);
-            }
-            Ok(employee)
-        })
+    let subject = subject(&nip);
+    let employee = super::signing::attempt_then_find(app, subject.clone(), &nip, now)
         .await?
-        .ok_or(ActivationError::BadCredentials)?;
+        .map_err(ActivationError::Locked)?;
+    let matches = match (&employee, &code_hash) {
+        (Some(e), Some(given)) => e
+            .activation_code_hash
+            .as_deref()
+            .is_some_and(|stored| bool::from(stored.ct_eq(given.as_slice()))),
+        _ => false,
+    };
+    let employee = match employee {
+        Some(employee) if matches => employee,
+        _ => {
+            app.db
+                .run(move |conn| guess_limits::record_failure(conn, &subject, now))
+                .await?;
+            return Err(ActivationError::BadCredentials);
+        }
+    };
     let code_hash = code_hash.ok_or(ActivationError::BadCredentials)?;
 
     let params = app.config.argon2;

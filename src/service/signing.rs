@@ -137,14 +137,9 @@ pub(super) async fn open_key(
     passphrase: Zeroizing<String>,
     now: DateTime<Utc>,
 ) -> Result<(employees::Employee, ed25519_dalek::SigningKey), SignError> {
-    if let Attempt::Locked(until) = count_attempt(app, subject(nip), now).await? {
-        return Err(SignError::Locked(until));
-    }
-    let lookup_nip = nip.clone();
-    let employee = app
-        .db
-        .run(move |conn| employees::find(conn, &lookup_nip))
-        .await?;
+    let employee = attempt_then_find(app, subject(nip), nip, now)
+        .await?
+        .map_err(SignError::Locked)?;
     let params = app.config.argon2;
     let key = employee.as_ref().and_then(employees::Employee::key);
     let open_nip = nip.clone();
@@ -172,15 +167,23 @@ pub(super) async fn open_key(
     Err(failure)
 }
 
-/// Counts an attempt against `subject`'s guess limit, written together with the log's batch
-/// (an attempt is a write on every signature and activation).
-pub(super) async fn count_attempt(
+/// Counts an attempt against `subject`'s guess limit and, unless it is locked (until the time
+/// returned), reads the employee `nip`: both in one round trip, written together with the log's
+/// batch (an attempt is a write on every signature and activation).
+pub(super) async fn attempt_then_find(
     app: &App,
     subject: String,
+    nip: &Nip,
     now: DateTime<Utc>,
-) -> Result<Attempt, DbError> {
-    app.append(move |conn, _| guess_limits::begin_attempt(conn, &subject, now))
-        .await
+) -> Result<Result<Option<employees::Employee>, DateTime<Utc>>, DbError> {
+    let nip = nip.clone();
+    app.append(
+        move |conn, _| match guess_limits::begin_attempt(conn, &subject, now)? {
+            Attempt::Locked(until) => Ok(Err(until)),
+            Attempt::Allowed => employees::find(conn, &nip).map(Ok),
+        },
+    )
+    .await
 }
 
 /// Counts a failed guess against the NIP.
