@@ -62,4 +62,48 @@ fn main() {
     if let Err(e) = std::fs::write(Path::new(&dir).join("assets.rs"), out) {
         panic!("cannot write the asset table: {e}");
     }
+    checker_page(Path::new(&dir));
+}
+
+/// The offline checker (`static/periksa.html`, served at `/periksa`): one file whose only
+/// script and style are allowed by their hashes, in its own `<meta>` policy (it keeps working,
+/// and stays off the network, when saved and opened from disk) and in the served header.
+/// Writes `periksa.html` (the placeholder `__CSP__` filled) and `periksa.rs` (the policy).
+fn checker_page(dir: &Path) {
+    let path = Path::new("static").join("periksa.html");
+    println!("cargo:rerun-if-changed={}", path.display());
+    let page = match std::fs::read_to_string(&path) {
+        Ok(page) => page,
+        Err(e) => panic!("static/periksa.html: {e}"),
+    };
+    let hash_of = |open: &str, close: &str| -> String {
+        let start = page.find(open).map(|i| i + open.len());
+        let end = page.find(close);
+        match (start, end) {
+            (Some(start), Some(end)) if start <= end => {
+                use base64::Engine;
+                let digest = Sha256::digest(&page.as_bytes()[start..end]);
+                format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                )
+            }
+            _ => panic!("static/periksa.html: no {open}…{close}"),
+        }
+    };
+    let policy = format!(
+        "default-src 'none'; script-src {}; style-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+        hash_of("<script>", "</script>"),
+        hash_of("<style>", "</style>")
+    );
+    let filled = page.replacen("__CSP__", &policy, 1);
+    let constants = format!(
+        "/// The checker page's Content-Security-Policy (its `<meta>` one, plus `frame-ancestors`).\n\
+         pub const CHECKER_CSP: &str = \"{policy}; frame-ancestors 'none'\";\n"
+    );
+    let written = std::fs::write(dir.join("periksa.html"), filled)
+        .and_then(|()| std::fs::write(dir.join("periksa.rs"), constants));
+    if let Err(e) = written {
+        panic!("cannot write the checker page: {e}");
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod checker;
 pub mod csrf;
 pub mod employee;
 pub mod error;
@@ -66,6 +67,8 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(log_api::entries)
             .service(log_api::inclusion)
             .service(log_api::consistency)
+            .service(checker::page)
+            .service(checker::download)
             .service(assets::file)
             .service(assets::favicon)
             .service(healthz)

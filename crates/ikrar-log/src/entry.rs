@@ -6,7 +6,7 @@ use crate::values::{format_time, normalize_text, parse_time, PactId, Sha256Diges
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use std::fmt::Write;
 
 const PACT_TYPE: &str = "ikrar/v1 pact";
@@ -119,7 +119,7 @@ impl SignatureEntry {
         let Ok(key) = VerifyingKey::from_bytes(&self.claim.key) else {
             return false;
         };
-        key.verify(
+        key.verify_strict(
             self.claim.message().as_bytes(),
             &Signature::from_bytes(&self.sig),
         )

@@ -1,0 +1,538 @@
+//! Bundles that break one rule each (docs/FORMATS.md "A log is valid when" and every other check
+//! `ikrar verify` makes), built in memory, with the findings each must give. Shared by
+//! `bundle_rules.rs` (the Rust verifier) and the browser tests (the `/periksa` page must agree
+//! with `ikrar verify` on every one).
+
+#![allow(dead_code)] // each test binary that includes this module uses a different part of it
+
+use chrono::{DateTime, Duration, Utc};
+use ed25519_dalek::SigningKey;
+use ikrar_log::bundle::{self, Header, PactText, ReportRow, BUNDLE_FORMAT};
+use ikrar_log::entry::{Entry, KeyEntry, PactEntry, SignatureClaim};
+use ikrar_log::merkle::{leaf_hash, StreamingRoot};
+use ikrar_log::nip::NipDigits;
+use ikrar_log::note::LogSigner;
+use ikrar_log::values::{parse_time, PactId, Sha256Digest, UnitCode};
+use std::collections::BTreeMap;
+
+pub const ORIGIN: &str = "ikrar.test/log";
+pub const SITI: &str = "199004152019032004";
+pub const BUDI: &str = "198807022023211007";
+/// A third employee, enrolled by some cases after the valid log.
+pub const ANI: &str = "200002292022012001";
+
+pub fn t(offset_minutes: i64) -> DateTime<Utc> {
+    parse_time("2023-11-24T02:00:00Z").unwrap() + Duration::minutes(offset_minutes)
+}
+
+pub fn employee_key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+/// A log under construction, with the texts and claims a server would put in its header.
+pub struct Forge {
+    pub signer: LogSigner,
+    pub entries: Vec<String>,
+    pub texts: Vec<PactText>,
+}
+
+impl Forge {
+    pub fn new() -> Forge {
+        Forge {
+            signer: LogSigner::new(ORIGIN, SigningKey::from_bytes(&[77u8; 32])).unwrap(),
+            entries: Vec::new(),
+            texts: Vec::new(),
+        }
+    }
+
+    /// A forge with one pact, Siti and Budi enrolled, both signed.
+    pub fn valid() -> Forge {
+        let mut f = Forge::new();
+        let sha = f.pact("netralitas-2024", "Isi pakta.");
+        f.key(SITI, 1, t(1));
+        f.key(BUDI, 2, t(2));
+        f.sign("netralitas-2024", &sha, SITI, 1, t(3));
+        f.sign("netralitas-2024", &sha, BUDI, 2, t(4));
+        f
+    }
+
+    /// One pact and `n` employees, each enrolled and signed: 1 + 2n entries.
+    pub fn many(n: u32) -> Forge {
+        let mut f = Forge::new();
+        let sha = f.pact("netralitas-2024", "Isi pakta.");
+        let base = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        for i in 0..n {
+            let birth = base + chrono::Days::new(u64::from(i));
+            let year: i32 = birth.format("%Y").to_string().parse().unwrap();
+            let nip = format!("{}{}011001", birth.format("%Y%m%d"), year + 25);
+            let seed = (i % 250) as u8 + 1;
+            f.key(&nip, seed, t(1));
+            f.sign("netralitas-2024", &sha, &nip, seed, t(2));
+        }
+        f
+    }
+
+    /// Publishes a pact; returns its digest.
+    pub fn pact(&mut self, id: &str, body: &str) -> String {
+        let title = format!("Pakta {id}");
+        let sha = Sha256Digest::of(format!("{title}\n\n{body}\n").as_bytes());
+        self.entries.push(
+            Entry::Pact(PactEntry {
+                id: PactId::parse(id).unwrap(),
+                title: title.clone(),
+                sha256: sha,
+                time: t(0),
+            })
+            .to_text(),
+        );
+        self.texts.push(PactText {
+            id: id.into(),
+            title,
+            body: body.into(),
+        });
+        sha.to_string()
+    }
+
+    pub fn key(&mut self, nip: &str, seed: u8, time: DateTime<Utc>) {
+        self.key_bytes(
+            nip,
+            seed,
+            employee_key(seed).verifying_key().to_bytes(),
+            time,
+        );
+    }
+
+    /// A key entry with the public key given as bytes (which need not be a good key).
+    pub fn key_bytes(&mut self, nip: &str, seed: u8, key: [u8; 32], time: DateTime<Utc>) {
+        self.entries.push(
+            Entry::Key(KeyEntry {
+                nip: NipDigits::parse(nip).unwrap(),
+                name: format!("Pegawai {seed}"),
+                unit: UnitCode::parse("DINKES").unwrap(),
+                key,
+                time,
+            })
+            .to_text(),
+        );
+    }
+
+    pub fn claim(
+        &self,
+        pact: &str,
+        sha: &str,
+        nip: &str,
+        seed: u8,
+        key: [u8; 32],
+    ) -> SignatureClaim {
+        SignatureClaim {
+            pact: PactId::parse(pact).unwrap(),
+            sha256: Sha256Digest::parse_hex(sha).unwrap(),
+            nip: NipDigits::parse(nip).unwrap(),
+            name: format!("Pegawai {seed}"),
+            unit: UnitCode::parse("DINKES").unwrap(),
+            key,
+            time: t(3),
+        }
+    }
+
+    pub fn sign(&mut self, pact: &str, sha: &str, nip: &str, seed: u8, time: DateTime<Utc>) {
+        let key = employee_key(seed);
+        let mut claim = self.claim(pact, sha, nip, seed, key.verifying_key().to_bytes());
+        claim.time = time;
+        self.entries
+            .push(Entry::Signature(claim.sign(&key)).to_text());
+    }
+
+    /// The header a server would write for the first `size` entries.
+    pub fn header(&self, size: usize) -> Header {
+        let mut root = StreamingRoot::default();
+        let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for entry in &self.entries[..size] {
+            root.push(leaf_hash(entry.as_bytes()));
+            if let Ok(Entry::Signature(s)) = Entry::parse(entry.as_bytes()) {
+                *counts
+                    .entry((s.claim.pact.to_string(), s.claim.unit.to_string()))
+                    .or_default() += 1;
+            }
+        }
+        Header {
+            format: BUNDLE_FORMAT.into(),
+            origin: ORIGIN.into(),
+            log_key: self.signer.verifier_key(),
+            checkpoint: self
+                .signer
+                .sign_checkpoint(size as u64, root.root())
+                .unwrap(),
+            exported_at: "2023-11-24T03:00:00Z".into(),
+            pacts: self.texts.clone(),
+            units: vec![],
+            report: counts
+                .into_iter()
+                .map(|((pact, unit), signed)| ReportRow { pact, unit, signed })
+                .collect(),
+        }
+    }
+
+    pub fn checkpoint(&self, size: usize) -> String {
+        self.header(size).checkpoint
+    }
+
+    pub fn bundle(&self) -> String {
+        self.bundle_with(&self.header(self.entries.len()))
+    }
+
+    pub fn bundle_with(&self, header: &Header) -> String {
+        let mut out = Vec::new();
+        bundle::write_header(&mut out, header).unwrap();
+        for (n, entry) in self.entries.iter().enumerate() {
+            bundle::write_entry(&mut out, n as u64, entry).unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+}
+
+/// What a case must give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Exactly these finding codes (each at least once, no other); none: valid.
+    Faults(&'static [&'static str]),
+    /// The first finding, at this entry, with this code, and no other code.
+    At(u64, &'static str),
+    /// These codes among others (a broken line upsets what follows it).
+    Includes(&'static [&'static str]),
+    /// No verdict: the bundle cannot be read.
+    Unreadable,
+}
+
+/// A bundle to check, with what the auditor gives besides it.
+pub struct Case {
+    pub name: &'static str,
+    pub bundle: String,
+    pub since: Option<String>,
+    pub log_key: Option<String>,
+    pub expect: Expect,
+}
+
+fn case(name: &'static str, bundle: String, expect: Expect) -> Case {
+    Case {
+        name,
+        bundle,
+        since: None,
+        log_key: None,
+        expect,
+    }
+}
+
+fn digest_of(f: &Forge) -> String {
+    let text = &f.texts[0];
+    Sha256Digest::of(format!("{}\n\n{}\n", text.title, text.body).as_bytes()).to_string()
+}
+
+/// Every case.
+pub fn all() -> Vec<Case> {
+    let mut cases = vec![case("valid", Forge::valid().bundle(), Expect::Faults(&[]))];
+    let valid = Forge::valid();
+    cases.push(Case {
+        log_key: Some(valid.signer.verifier_key()),
+        ..case("valid_pinned", valid.bundle(), Expect::Faults(&[]))
+    });
+
+    let mut f = Forge::valid();
+    f.key("199013152019032004", 3, t(5));
+    cases.push(case(
+        "nip_invalid",
+        f.bundle(),
+        Expect::At(5, "nip_invalid"),
+    ));
+
+    let mut f = Forge::new();
+    f.key(SITI, 1, t(1));
+    f.sign("netralitas-2024", &"a".repeat(64), SITI, 1, t(2));
+    f.pact("netralitas-2024", "Isi pakta.");
+    cases.push(case(
+        "pact_after_signature",
+        f.bundle(),
+        Expect::Faults(&["pact_unknown"]),
+    ));
+
+    let mut f = Forge::valid();
+    f.key(ANI, 3, t(5));
+    f.sign("netralitas-2024", &"b".repeat(64), ANI, 3, t(6));
+    cases.push(case(
+        "pact_digest",
+        f.bundle(),
+        Expect::Faults(&["pact_digest"]),
+    ));
+
+    let mut f = Forge::new();
+    let sha = f.pact("netralitas-2024", "Isi pakta.");
+    f.key(SITI, 1, t(1));
+    f.key(SITI, 9, t(2)); // re-activation replaces key 1
+    f.sign("netralitas-2024", &sha, SITI, 1, t(3));
+    cases.push(case(
+        "old_key",
+        f.bundle(),
+        Expect::Faults(&["key_mismatch"]),
+    ));
+
+    let mut f = Forge::new();
+    let sha = f.pact("netralitas-2024", "Isi pakta.");
+    f.sign("netralitas-2024", &sha, SITI, 1, t(3));
+    cases.push(case(
+        "no_key",
+        f.bundle(),
+        Expect::Faults(&["key_not_enrolled"]),
+    ));
+
+    // Same claim, but the signature of another message.
+    let mut f = Forge::valid();
+    let last = f.entries.pop().unwrap();
+    let sig_at = last.rfind("sig ").unwrap();
+    let other = ed25519_dalek::Signer::sign(&employee_key(2), b"something else").to_bytes();
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, other);
+    f.entries
+        .push(format!("{}sig {encoded}\n", &last[..sig_at]));
+    cases.push(case(
+        "bad_signature",
+        f.bundle(),
+        Expect::At(4, "signature_invalid"),
+    ));
+
+    // A key of small order (the identity) with a signature that passes Ed25519 without the
+    // strict checks, for every message: nobody holds such a key.
+    let mut f = Forge::valid();
+    let sha = digest_of(&f);
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    f.key_bytes(ANI, 3, identity, t(5));
+    let mut claim = f.claim("netralitas-2024", &sha, ANI, 3, identity);
+    claim.time = t(6);
+    let r = ed25519_dalek::SigningKey::from_bytes(&[9; 32])
+        .verifying_key()
+        .to_bytes();
+    let scalar = {
+        // S with [S]B = R: the secret scalar behind R, i.e. the clamped, reduced seed hash.
+        use sha2::Digest;
+        let h = sha2::Sha512::digest([9u8; 32]);
+        let mut s = [0u8; 32];
+        s.copy_from_slice(&h[..32]);
+        s[0] &= 248;
+        s[31] &= 127;
+        s[31] |= 64;
+        curve25519_dalek::Scalar::from_bytes_mod_order(s).to_bytes()
+    };
+    let mut sig = [0u8; 64];
+    sig[..32].copy_from_slice(&r);
+    sig[32..].copy_from_slice(&scalar);
+    let entry = Entry::Signature(ikrar_log::entry::SignatureEntry { claim, sig });
+    f.entries.push(entry.to_text());
+    cases.push(case(
+        "weak_key",
+        f.bundle(),
+        Expect::At(6, "signature_invalid"),
+    ));
+
+    let mut f = Forge::new();
+    let sha = f.pact("netralitas-2024", "Isi pakta.");
+    f.key(SITI, 1, t(10));
+    f.sign("netralitas-2024", &sha, SITI, 1, t(5));
+    cases.push(case(
+        "time_before_key",
+        f.bundle(),
+        Expect::Faults(&["time_before_key"]),
+    ));
+
+    let mut f = Forge::valid();
+    let sha = digest_of(&f);
+    f.sign("netralitas-2024", &sha, SITI, 1, t(9));
+    cases.push(case(
+        "signed_twice",
+        f.bundle(),
+        Expect::At(5, "double_signature"),
+    ));
+
+    // The header then carries two texts for one id: the second does not match the log.
+    let mut f = Forge::valid();
+    f.pact("netralitas-2024", "Isi lain.");
+    cases.push(case(
+        "pact_twice",
+        f.bundle(),
+        Expect::Faults(&["pact_republished", "pact_text_mismatch"]),
+    ));
+
+    let mut f = Forge::valid();
+    f.entries
+        .push("ikrar/v1 key\nnip 199004152019032004\n".into());
+    cases.push(case(
+        "short_entry",
+        f.bundle(),
+        Expect::Faults(&["entry_field_order"]),
+    ));
+
+    // Not normalized: refused; and Siti's signature then has no key.
+    let mut f = Forge::valid();
+    f.entries[1] = f.entries[1].replace("name Pegawai 1", "name Pegawai  1");
+    cases.push(case(
+        "unnormalized_name",
+        f.bundle(),
+        Expect::Faults(&["entry_bad_value", "key_not_enrolled"]),
+    ));
+
+    // Two key entries swapped: every rule still holds, the tree does not.
+    let f = Forge::valid();
+    let mut swapped = Forge::valid();
+    swapped.entries.swap(1, 2);
+    let swapped_bundle = swapped.bundle_with(&f.header(f.entries.len()));
+    cases.push(case(
+        "swapped",
+        swapped_bundle,
+        Expect::Faults(&["root_mismatch"]),
+    ));
+
+    let f = Forge::valid();
+    let mut header = f.header(f.entries.len());
+    let impostor = LogSigner::new(ORIGIN, SigningKey::from_bytes(&[5u8; 32])).unwrap();
+    header.checkpoint = impostor
+        .sign_checkpoint(5, StreamingRoot::default().root())
+        .unwrap();
+    cases.push(case(
+        "impostor_checkpoint",
+        f.bundle_with(&header),
+        Expect::Faults(&["checkpoint_signature"]),
+    ));
+    // A bundle wholly made by an impostor verifies only until the auditor pins the real key.
+    let mut forged = Forge::valid();
+    forged.signer = impostor;
+    cases.push(case(
+        "impostor_unpinned",
+        forged.bundle(),
+        Expect::Faults(&[]),
+    ));
+    cases.push(Case {
+        log_key: Some(f.signer.verifier_key()),
+        ..case(
+            "impostor_pinned",
+            forged.bundle(),
+            Expect::Faults(&["log_key_mismatch", "checkpoint_signature"]),
+        )
+    });
+
+    let mut header = f.header(f.entries.len());
+    header.report[0].signed = 3;
+    header.report.push(ReportRow {
+        pact: "netralitas-2024".into(),
+        unit: "DINSOS".into(),
+        signed: 1,
+    });
+    cases.push(case(
+        "report",
+        f.bundle_with(&header),
+        Expect::Faults(&["report_mismatch"]),
+    ));
+
+    let mut header = f.header(f.entries.len());
+    header.pacts[0].body = "Isi yang diubah.".into();
+    cases.push(case(
+        "pact_text_changed",
+        f.bundle_with(&header),
+        Expect::Faults(&["pact_text_mismatch"]),
+    ));
+    header.pacts.clear();
+    cases.push(case(
+        "pact_text_left_out",
+        f.bundle_with(&header),
+        Expect::Faults(&["pact_text_missing"]),
+    ));
+
+    let full = f.bundle();
+    let mut lines: Vec<&str> = full.lines().collect();
+    let dropped = lines[..lines.len() - 1].join("\n") + "\n";
+    cases.push(case(
+        "last_line_dropped",
+        dropped,
+        Expect::Faults(&["truncated", "report_mismatch"]),
+    ));
+    let extra = format!("{full}{{\"index\":5,\"entry\":\"x\"}}\n");
+    cases.push(case("extra_line", extra, Expect::Faults(&["extra_lines"])));
+    let renumbered = full.replacen("{\"index\":2,", "{\"index\":7,", 1);
+    cases.push(case(
+        "renumbered",
+        renumbered,
+        Expect::Faults(&["index_order"]),
+    ));
+    lines[3] = "{not json";
+    cases.push(case(
+        "broken_line",
+        lines.join("\n") + "\n",
+        Expect::Includes(&["line_malformed"]),
+    ));
+
+    // The operator keeps the log key and quietly drops Siti's signature, then re-signs.
+    let honest = Forge::valid();
+    let kept = honest.checkpoint(honest.entries.len());
+    let mut rewritten = Forge::valid();
+    rewritten.entries.remove(3);
+    rewritten.key(ANI, 3, t(7));
+    let sha = digest_of(&rewritten);
+    rewritten.sign("netralitas-2024", &sha, ANI, 3, t(8));
+    cases.push(case(
+        "rewritten_alone",
+        rewritten.bundle(),
+        Expect::Faults(&[]),
+    ));
+    cases.push(Case {
+        since: Some(kept.clone()),
+        ..case(
+            "rewritten_since",
+            rewritten.bundle(),
+            Expect::Faults(&["since_mismatch"]),
+        )
+    });
+    let mut shorter = Forge::valid();
+    shorter.entries.truncate(3);
+    cases.push(Case {
+        since: Some(kept.clone()),
+        ..case(
+            "shrunk_since",
+            shorter.bundle(),
+            Expect::Faults(&["since_shrunk", "since_missing"]),
+        )
+    });
+    let mut grown = Forge::valid();
+    grown.key(ANI, 3, t(7));
+    cases.push(Case {
+        since: Some(kept),
+        ..case("grown_since", grown.bundle(), Expect::Faults(&[]))
+    });
+
+    // Several thousand entries: the verifiers' batches and the page's 4,096-leaf subtrees, with
+    // a kept checkpoint inside one of them, and one bad signature among many.
+    let mut many = Forge::many(2600);
+    cases.push(Case {
+        since: Some(many.checkpoint(4999)),
+        ..case("many_since", many.bundle(), Expect::Faults(&[]))
+    });
+    let victim = 2 + 2 * 2222;
+    many.entries[victim] =
+        many.entries[victim].replace("time 2023-11-24T02:02:00Z", "time 2023-11-24T02:03:00Z");
+    cases.push(case(
+        "many_one_bad",
+        many.bundle(),
+        Expect::At(victim as u64, "signature_invalid"),
+    ));
+
+    cases.push(case("not_json", "not json\n".into(), Expect::Unreadable));
+    let f = Forge::valid();
+    let mut header = f.header(5);
+    header.format = "ikrar-bundle/v2".into();
+    cases.push(case(
+        "format_v2",
+        f.bundle_with(&header),
+        Expect::Unreadable,
+    ));
+    cases.push(Case {
+        since: Some("nonsense".into()),
+        ..case("since_nonsense", f.bundle(), Expect::Unreadable)
+    });
+    cases
+}
