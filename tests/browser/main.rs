@@ -5,7 +5,10 @@
 //! are reported as ignored, with what is missing, unless `IKRAR_E2E=1` makes that a failure.
 //! Its own harness (libtest-mimic): each test runs on a two-thread tokio runtime.
 
+#[path = "../../crates/ikrar-log/tests/cases/mod.rs"]
+mod cases;
 mod cdp;
+mod checker;
 #[path = "../common/mod.rs"]
 mod common;
 mod driver;
@@ -792,7 +795,7 @@ type BrowserTest = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
 
 fn main() -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let tests: [(&str, BrowserTest); 8] = [
+    let tests: [(&str, BrowserTest); 9] = [
         ("employees_sign_on_a_phone", || {
             Box::pin(employees_sign_on_a_phone())
         }),
@@ -819,6 +822,14 @@ fn main() -> std::process::ExitCode {
         ("the_console_fits_a_phone", || {
             Box::pin(the_console_fits_a_phone())
         }),
+        (
+            "auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify",
+            || {
+                Box::pin(
+                    checker::auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify(),
+                )
+            },
+        ),
     ];
     let missing = driver::missing();
     if let Some(what) = &missing {
