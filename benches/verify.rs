@@ -8,8 +8,14 @@
 //! 4. compares with `openssl speed -seconds 3 ed25519` (one core) where openssl is installed;
 //! 5. loads the same entries into a fresh SQLite database and times `ikrar export bundle`.
 //!
+//! 6. with `IKRAR_BENCH_PAGE=1`, checks the same bundle with the `/periksa` page in headless
+//!    Chromium (WebCrypto, one thread of JavaScript): its rate as a ratio of `ikrar verify`'s.
+//!
 //! Run: `cargo bench --bench verify` (all figures come from one run on one machine);
 //! `IKRAR_BENCH_KEEP=PATH` keeps a copy of the bundle for profiling.
+
+#[path = "verify/page.rs"]
+mod page;
 
 use chrono::{Duration, NaiveDate};
 use diesel::connection::SimpleConnection;
@@ -370,6 +376,9 @@ fn main() {
     );
     assert!(verify_out.contains("HASIL: SAH"), "{verify_out}");
     let verify_rate = n as f64 / verify_s;
+    let in_page = std::env::var("IKRAR_BENCH_PAGE")
+        .is_ok_and(|v| v == "1")
+        .then(|| page::check(dir.path(), &bundle_path));
     let openssl = openssl_verify_rate();
 
     let data = dir.path().join("data");
@@ -401,6 +410,15 @@ fn main() {
         "| `ikrar verify` / raw batch rate (keys from bytes) | **{:.2}** (goal ≥ 0.80) |",
         verify_rate / raw
     );
+    if let Some((seconds, status)) = &in_page {
+        assert_eq!(status, "sah", "the page's verdict");
+        let rate = n as f64 / seconds;
+        println!("| `/periksa` page in headless Chromium | {rate:.0} sig/s in {seconds:.1} s |");
+        println!(
+            "| **page / `ikrar verify`** | **{:.2}** |",
+            rate / verify_rate
+        );
+    }
     println!(
         "| `ikrar verify` / raw batch rate (keys decoded beforehand) | {:.2} |",
         verify_rate / raw_predecoded

@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{get, HttpResponse};
 
 /// The page, its `<meta>` policy filled by `src/build.rs`.
-const PAGE: &str = include_str!(concat!(env!("OUT_DIR"), "/periksa.html"));
+pub const PAGE: &str = include_str!(concat!(env!("OUT_DIR"), "/periksa.html"));
 
 include!(concat!(env!("OUT_DIR"), "/periksa.rs"));
 
