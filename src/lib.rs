@@ -11,3 +11,4 @@ pub mod keys;
 pub mod log_key;
 pub mod service;
 pub mod web;
+pub mod witness;

@@ -8,6 +8,7 @@
 pub mod bundle;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod cosignature;
 pub mod entry;
 pub mod i18n;
 pub mod merkle;
