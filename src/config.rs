@@ -5,6 +5,7 @@ use crate::db::PoolSettings;
 use crate::keys::Argon2Params;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
+use ikrar_log::cosignature::WitnessKey;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 
@@ -73,6 +74,45 @@ pub struct Config {
     /// At most this many log entries are written in one transaction (`IKRAR_APPEND_BATCH`);
     /// 1 writes every entry in a transaction of its own.
     pub append_batch: usize,
+    /// Witnesses asked to cosign each new checkpoint (`IKRAR_WITNESSES`).
+    pub witnesses: Vec<WitnessConfig>,
+}
+
+/// A witness the log asks for cosignatures: its key and where its `add-checkpoint` is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WitnessConfig {
+    /// The verifier key as given (`name+keyid+base64`).
+    pub key_text: String,
+    pub key: WitnessKey,
+    /// The submission prefix: `add-checkpoint` is posted to `{url}/add-checkpoint`.
+    pub url: String,
+}
+
+/// Reads `IKRAR_WITNESSES`: `VERIFIERKEY URL` pairs separated by commas.
+fn parse_witnesses(text: &str) -> Result<Vec<WitnessConfig>, ConfigError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key_text, url) = pair.split_once(char::is_whitespace).ok_or_else(|| {
+                invalid("IKRAR_WITNESSES", format!("harus `KUNCI URL`: {pair}"))
+            })?;
+            let key = WitnessKey::parse(key_text)
+                .map_err(|e| invalid("IKRAR_WITNESSES", format!("{e}: {key_text}")))?;
+            let url = url.trim().trim_end_matches('/').to_owned();
+            if !url.starts_with("http://") || url.contains(char::is_whitespace) {
+                return Err(invalid(
+                    "IKRAR_WITNESSES",
+                    format!("alamat saksi harus diawali http:// (tanda tangan saksi diperiksa, isinya publik): {url}"),
+                ));
+            }
+            Ok(WitnessConfig {
+                key_text: key_text.to_owned(),
+                key,
+                url,
+            })
+        })
+        .collect()
 }
 
 /// Log entries per transaction unless `IKRAR_APPEND_BATCH` says otherwise.
@@ -155,9 +195,14 @@ impl Config {
         };
         let append_batch = number(&lookup, "IKRAR_APPEND_BATCH", 1..=4096)?
             .map_or(DEFAULT_APPEND_BATCH, |n| n as usize);
+        let witnesses = match lookup("IKRAR_WITNESSES") {
+            Some(text) => parse_witnesses(&text)?,
+            None => Vec::new(),
+        };
         Ok(Config {
             pool,
             append_batch,
+            witnesses,
             data_dir,
             database,
             bind,

@@ -11,12 +11,12 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum LogKeyError {
     #[error(
-        "kunci log {path} dapat dibaca pengguna lain (mode {mode:o}); jalankan: chmod 600 {path}"
+        "berkas kunci {path} dapat dibaca pengguna lain (mode {mode:o}); jalankan: chmod 600 {path}"
     )]
     Exposed { path: String, mode: u32 },
-    #[error("kunci log {path} tidak dapat dibaca: {message}")]
+    #[error("berkas kunci {path} tidak dapat dibaca: {message}")]
     Unreadable { path: String, message: String },
-    #[error("kunci log {path} tidak dapat dibuat: {message}")]
+    #[error("berkas kunci {path} tidak dapat dibuat: {message}")]
     Create { path: String, message: String },
 }
 

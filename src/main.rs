@@ -79,6 +79,26 @@ enum Command {
         about = "Periksa satu bukti (PDF atau JSON) secara luring (keluar 0 sah, 1 tidak sah, 2 tidak terbaca)"
     )]
     VerifyReceipt(ikrar_log::cli::ReceiptArgs),
+    /// A witness that cosigns ikrar log checkpoints (C2SP tlog-witness)
+    #[command(
+        about = "Saksi yang menandatangani bersama checkpoint log ikrar (C2SP tlog-witness)"
+    )]
+    Witness {
+        #[command(subcommand)]
+        command: WitnessCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum WitnessCommand {
+    /// Print this witness's verifier key (cosignature/v1), creating the key on first use
+    #[command(
+        about = "Cetak kunci verifikasi saksi ini (cosignature/v1); kunci dibuat bila belum ada"
+    )]
+    Key,
+    /// Run the witness for the logs given
+    #[command(about = "Jalankan saksi untuk log yang disebut")]
+    Serve(cli::witness::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -190,6 +210,12 @@ fn run(command: Command) -> Outcome {
         Command::Backup { out } => {
             with_config(|config| with_existing(config, |app| cli::backup::run(&app, &out)))
         }
+        Command::Witness {
+            command: WitnessCommand::Key,
+        } => with_config(|config| cli::witness::key(&config)),
+        Command::Witness {
+            command: WitnessCommand::Serve(serve),
+        } => with_config(|config| cli::witness::serve(&config, &serve)),
         Command::Admin {
             command: AdminCommand::Create(create),
         } => with_config(|config| with_app(config, |app| cli::admin::create(&app, &create))),

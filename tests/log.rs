@@ -46,7 +46,12 @@ async fn receipts_verify_offline_and_forgeries_fail() {
         "{body}"
     );
     let parsed: Receipt = serde_json::from_str(&body).unwrap();
-    let entry = receipt::verify(&parsed, Some(&app.app.log.verifier_key())).unwrap();
+    let entry = receipt::verify(
+        &parsed,
+        Some(&app.app.log.verifier_key()),
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(entry.claim.nip.as_str(), "199004152019032004");
 
     // The same offline with the binary, pinned key or not.
@@ -150,7 +155,12 @@ async fn the_pdf_bukti_carries_its_receipt_and_a_changed_one_is_refused() {
 
     // The PDF is itself the proof: the attached JSON verifies, offline, with the binary.
     let parsed = ikrar_log::receipt_file::read(&pdfs[0]).unwrap();
-    let entry = receipt::verify(&parsed, Some(&app.app.log.verifier_key())).unwrap();
+    let entry = receipt::verify(
+        &parsed,
+        Some(&app.app.log.verifier_key()),
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(entry.claim.nip.as_str(), nip.as_str());
     let file = app.dir.path().join("bukti.pdf");
     for pdf in &pdfs {
@@ -446,7 +456,7 @@ async fn a_bundle_from_ikrar_survives_a_full_verify_of_its_proofs() {
     for (nip, path) in receipts {
         let body = app.receipt_json(&path, &nip).await;
         let parsed: Receipt = serde_json::from_str(&body).unwrap();
-        receipt::verify(&parsed, None).unwrap();
+        receipt::verify(&parsed, None, &Default::default()).unwrap();
     }
 }
 

@@ -611,7 +611,7 @@ async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signe
     let parsed: ikrar_log::receipt::Receipt =
         serde_json::from_str(&file.text().await.unwrap()).unwrap();
     assert_eq!(
-        ikrar_log::receipt::verify(&parsed, None)
+        ikrar_log::receipt::verify(&parsed, None, &Default::default())
             .unwrap()
             .claim
             .nip

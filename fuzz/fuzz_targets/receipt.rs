@@ -6,6 +6,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
     if let Ok(parsed) = receipt_file::read(bytes) {
-        let _ = receipt::verify(&parsed, None);
+        let _ = receipt::verify(&parsed, None, &Default::default());
     }
 });

@@ -9,6 +9,7 @@ pub mod report;
 pub mod roster;
 pub mod sample;
 pub mod serve;
+pub mod witness;
 
 pub use ikrar_log::cli::{progress_bar, Outcome};
 

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod secrets;
 pub mod signatures;
 pub mod units;
+pub mod witness_states;
 
 use crate::config::DatabaseUrl;
 use dialect::{Ended, Purpose};

@@ -218,3 +218,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     roster_uploads,
     reset_requests,
 );
+
+diesel::table! {
+    witness_states (witness_key) {
+        witness_key -> Text,
+        size -> BigInt,
+        checkpoint_body -> Nullable<Text>,
+        cosignature -> Nullable<Text>,
+        cosigned_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_try_at -> Nullable<Timestamp>,
+    }
+}

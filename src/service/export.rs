@@ -28,7 +28,10 @@ pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
     // One read transaction: the checkpoint, the texts and the counts describe the same log.
     crate::db::read_transaction(&mut conn, |conn| {
         let (size, checkpoint) = match log_store::head(conn)? {
-            Some(head) => (head.size, head.checkpoint),
+            Some(head) => (
+                head.size,
+                crate::db::witness_states::attach(conn, head.checkpoint)?,
+            ),
             None => (
                 0,
                 app.log

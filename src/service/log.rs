@@ -3,7 +3,7 @@
 //! publishing).
 
 use super::App;
-use crate::db::{log_store, DbError};
+use crate::db::{log_store, witness_states, DbError};
 use ikrar_log::merkle::{Hash, EMPTY_HASH};
 
 /// How many entries the log holds.
@@ -11,10 +11,18 @@ pub async fn size(app: &App) -> Result<u64, DbError> {
     Ok(app.db.run(log_store::size).await? as u64)
 }
 
-/// The newest signed checkpoint; for an empty log, one signed now for size 0.
+/// The newest signed checkpoint, with the witnesses' cosignatures of it; for an empty log, one
+/// signed now for size 0.
 pub async fn checkpoint(app: &App) -> Result<String, DbError> {
-    match app.db.run(log_store::head).await? {
-        Some(head) => Ok(head.checkpoint),
+    let head = app
+        .db
+        .run(|conn| match log_store::head(conn)? {
+            Some(head) => witness_states::attach(conn, head.checkpoint).map(Some),
+            None => Ok(None),
+        })
+        .await?;
+    match head {
+        Some(checkpoint) => Ok(checkpoint),
         None => app
             .log
             .sign_checkpoint(0, EMPTY_HASH)

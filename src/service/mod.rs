@@ -23,6 +23,7 @@ pub mod roster;
 pub mod secrets;
 pub mod signing;
 pub mod tokens;
+pub mod witnesses;
 
 use crate::config::Config;
 use crate::db::pacts::StoredPact;
@@ -51,6 +52,8 @@ pub struct App {
     key_workers: Arc<KeyWorkers>,
     pacts: Arc<pacts::PactCache>,
     appender: Arc<appender::Appender>,
+    /// Woken after every append: the witnesses are asked to cosign the new checkpoint.
+    pub checkpoint_moved: Arc<tokio::sync::Notify>,
 }
 
 /// The workers are gone: the server is shutting down.
@@ -99,6 +102,7 @@ impl App {
             db,
             log,
             appender: Arc::new(appender),
+            checkpoint_moved: Arc::default(),
             receipts: Arc::new(ReceiptKey::new(receipt_key)),
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
             pacts: Arc::default(),
@@ -141,7 +145,11 @@ impl App {
         T: Send + 'static,
         W: appender::Work<T>,
     {
-        self.appender.append(work).await
+        let appended = self.appender.append(work).await;
+        if appended.is_ok() {
+            self.checkpoint_moved.notify_one();
+        }
+        appended
     }
 
     /// How many batches and appends this server has committed.

@@ -118,12 +118,13 @@ pub async fn full(app: &App, index: i64) -> Result<Option<Receipt>, DbError> {
                     return Ok(None);
                 };
                 let proof = log_store::inclusion_proof(conn, index as u64, head.size as u64)?;
+                let checkpoint = crate::db::witness_states::attach(conn, head.checkpoint)?;
                 Ok(Some(Receipt::new(
                     log_key,
                     index as u64,
                     text,
                     &proof,
-                    head.checkpoint,
+                    checkpoint,
                 )))
             })
         })

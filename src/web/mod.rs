@@ -40,6 +40,7 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
     let https = app.config.public_url.starts_with("https://");
     let csrf_key = web::Data::new(csrf::CsrfKey::new(key, https));
     let port = listener.local_addr()?.port();
+    tokio::spawn(crate::service::witnesses::run(app.clone()));
     let app = web::Data::new(app);
     let server = HttpServer::new(move || {
         actix_web::App::new()

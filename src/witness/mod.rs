@@ -71,17 +71,16 @@ impl Witness {
             return Err(Refusal::Conflict(latest_size));
         }
         match &latest {
-            Some(seen) if seen.size == checkpoint.size => {
-                if seen.root != checkpoint.root {
-                    tracing::warn!(
-                        origin,
-                        size = seen.size,
-                        "split view: another root at the same size"
-                    );
-                    return Err(Refusal::Conflict(latest_size));
-                }
+            Some(seen) if seen.size == checkpoint.size && seen.root != checkpoint.root => {
+                tracing::warn!(
+                    origin,
+                    size = seen.size,
+                    "split view: another root at the same size"
+                );
+                return Err(Refusal::Conflict(latest_size));
             }
-            Some(seen) => {
+            Some(seen) if seen.size == checkpoint.size => {}
+            Some(seen)
                 if check_consistency(
                     &request.proof,
                     seen.size,
@@ -89,17 +88,17 @@ impl Witness {
                     checkpoint.size,
                     checkpoint.root,
                 )
-                .is_err()
-                {
-                    tracing::warn!(
-                        origin,
-                        from = seen.size,
-                        to = checkpoint.size,
-                        "inconsistent checkpoint refused"
-                    );
-                    return Err(Refusal::BadProof);
-                }
+                .is_err() =>
+            {
+                tracing::warn!(
+                    origin,
+                    from = seen.size,
+                    to = checkpoint.size,
+                    "inconsistent checkpoint refused"
+                );
+                return Err(Refusal::BadProof);
             }
+            Some(_) => {}
             None if !request.proof.is_empty() => return Err(Refusal::BadProof),
             None => {}
         }

@@ -323,7 +323,8 @@ async fn employee_flow(device: Device) {
         .await
         .unwrap();
     let parsed: ikrar_log::receipt::Receipt = serde_json::from_str(&json).unwrap();
-    ikrar_log::receipt::verify(&parsed, None).expect("the downloaded receipt verifies");
+    ikrar_log::receipt::verify(&parsed, None, &Default::default())
+        .expect("the downloaded receipt verifies");
 
     // Signing again points back to the receipt.
     sign(

@@ -2,8 +2,9 @@
 //! `verify BUNDLE [--since CHECKPOINT] [--log-key KEY] [--json]` and
 //! `verify-receipt RECEIPT.json [--log-key KEY]`: offline, no database, no configuration.
 
+use crate::cosignature::WitnessKey;
 use crate::receipt;
-use crate::verify::{verify_bundle, Options, Summary};
+use crate::verify::{verify_bundle, Options, Summary, Witnesses};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -109,9 +110,52 @@ pub struct VerifyArgs {
         help = "Kunci log yang Anda percayai (string kunci verifikasi, atau berkas yang memuatnya); bawaan: kunci di bundel"
     )]
     pub log_key: Option<String>,
+    #[command(flatten)]
+    pub witnesses: WitnessArgs,
     /// Print the summary as JSON
     #[arg(long, help = "Cetak ringkasan sebagai JSON")]
     pub json: bool,
+}
+
+/// The witnesses an auditor trusts, shared by both commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WitnessArgs {
+    /// A witness you trust (cosignature/v1 verifier key, or a file holding it); repeatable
+    #[arg(
+        long = "witness",
+        value_name = "KUNCI_SAKSI",
+        help = "Saksi yang Anda percayai (kunci verifikasi cosignature/v1, atau berkas yang memuatnya); boleh berulang: checkpoint harus ditandatangani bersama olehnya"
+    )]
+    pub keys: Vec<String>,
+    /// How many of them must have cosigned (default: all)
+    #[arg(
+        long = "witnesses-min",
+        value_name = "K",
+        requires = "keys",
+        help = "Berapa saksi yang harus menandatangani bersama (bawaan: semua yang disebut)"
+    )]
+    pub min: Option<usize>,
+}
+
+impl WitnessArgs {
+    /// The keys parsed; an unusable one is an error (exit 2).
+    fn parse(&self) -> Result<Witnesses, String> {
+        let keys = self
+            .keys
+            .iter()
+            .map(|key| {
+                let text = read_key(key).map_err(|e| format!("--witness: {e}"))?;
+                WitnessKey::parse(&text).map_err(|e| format!("--witness {text}: {e}"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if self.min.is_some_and(|k| k == 0 || k > keys.len()) {
+            return Err(format!("--witnesses-min harus 1 sampai {}", keys.len()));
+        }
+        Ok(Witnesses {
+            keys,
+            min: self.min,
+        })
+    }
 }
 
 /// A key given as a string or as a file holding it.
@@ -141,9 +185,10 @@ pub fn bundle(args: &VerifyArgs) -> Outcome {
             Some(key) => Some(read_key(key).map_err(|e| format!("--log-key: {e}"))?),
             None => None,
         };
-        Ok((file, length, since, log_key))
+        let witnesses = args.witnesses.parse()?;
+        Ok((file, length, since, log_key, witnesses))
     })();
-    let (file, length, since, log_key) = match opened {
+    let (file, length, since, log_key, witnesses) = match opened {
         Ok(opened) => opened,
         Err(e) => {
             eprintln!("galat: {e}");
@@ -154,6 +199,7 @@ pub fn bundle(args: &VerifyArgs) -> Outcome {
         since,
         log_key,
         threads: 0,
+        witnesses,
     };
     // Entries are about 500 bytes: a good enough estimate for the bar.
     let bar = progress_bar(length / 500 + 1, "Memverifikasi");
@@ -258,6 +304,8 @@ pub struct ReceiptArgs {
         help = "Kunci log yang Anda percayai (string kunci verifikasi, atau berkas yang memuatnya); bawaan: kunci di bukti"
     )]
     pub log_key: Option<String>,
+    #[command(flatten)]
+    pub witnesses: WitnessArgs,
 }
 
 /// Verifies one receipt.
@@ -272,6 +320,13 @@ pub fn receipt(args: &ReceiptArgs) -> Outcome {
             return Outcome::Failed;
         }
     };
+    let witnesses = match args.witnesses.parse() {
+        Ok(witnesses) => witnesses,
+        Err(e) => {
+            eprintln!("galat: {e}");
+            return Outcome::Failed;
+        }
+    };
     let receipt_file = match parsed {
         Ok(r) => r,
         Err(e) => {
@@ -279,7 +334,7 @@ pub fn receipt(args: &ReceiptArgs) -> Outcome {
             return Outcome::Failed;
         }
     };
-    match receipt::verify(&receipt_file, key.as_deref()) {
+    match receipt::verify(&receipt_file, key.as_deref(), &witnesses) {
         Ok(entry) => {
             let claim = &entry.claim;
             if key.is_none() {

@@ -4,6 +4,7 @@
 use crate::entry::{Entry, EntryError, SignatureEntry};
 use crate::merkle::{check_inclusion, leaf_hash, Hash};
 use crate::note::{LogVerifier, NoteError};
+use crate::verify::Witnesses;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,8 @@ pub enum ReceiptFault {
     Signature,
     #[error("bukti inklusi tidak sah: entri {index} tidak ada di pohon berukuran {size}")]
     Inclusion { index: u64, size: u64 },
+    #[error("{0}")]
+    Witnesses(String),
 }
 
 impl ReceiptFault {
@@ -73,12 +76,18 @@ impl ReceiptFault {
             ReceiptFault::NotASignature => "receipt_not_signature",
             ReceiptFault::Signature => "signature_invalid",
             ReceiptFault::Inclusion { .. } => "inclusion_proof",
+            ReceiptFault::Witnesses(_) => "witness_missing",
         }
     }
 }
 
-/// Checks a receipt; `pinned_key`, when given, is the only log key trusted.
-pub fn verify(receipt: &Receipt, pinned_key: Option<&str>) -> Result<SignatureEntry, ReceiptFault> {
+/// Checks a receipt; `pinned_key`, when given, is the only log key trusted; the checkpoint
+/// must carry the cosignatures `witnesses` asks for.
+pub fn verify(
+    receipt: &Receipt,
+    pinned_key: Option<&str>,
+    witnesses: &Witnesses,
+) -> Result<SignatureEntry, ReceiptFault> {
     if receipt.format != RECEIPT_FORMAT {
         return Err(ReceiptFault::Format(receipt.format.clone()));
     }
@@ -89,6 +98,9 @@ pub fn verify(receipt: &Receipt, pinned_key: Option<&str>) -> Result<SignatureEn
     let checkpoint = verifier
         .open(&receipt.checkpoint)
         .map_err(ReceiptFault::Checkpoint)?;
+    witnesses
+        .check(&receipt.checkpoint)
+        .map_err(ReceiptFault::Witnesses)?;
     let entry = match Entry::parse(receipt.entry.as_bytes()).map_err(ReceiptFault::Entry)? {
         Entry::Signature(signature) => signature,
         _ => return Err(ReceiptFault::NotASignature),

@@ -4,6 +4,7 @@
 //! checked in Ed25519 batches on every core while the next entries are read.
 
 use crate::bundle::{EntryLine, Header, BUNDLE_FORMAT};
+use crate::cosignature::WitnessKey;
 use crate::entry::Entry;
 use crate::merkle::{leaf_hash, StreamingRoot};
 use crate::note::{Checkpoint, LogVerifier};
@@ -24,6 +25,38 @@ pub struct Options {
     pub log_key: Option<String>,
     /// Worker threads for signature checks (0: one per core).
     pub threads: usize,
+    /// Witnesses whose cosignatures the checkpoint must carry ([`Witnesses`]).
+    pub witnesses: Witnesses,
+}
+
+/// Witnesses an auditor trusts, and how many of them must have cosigned.
+#[derive(Debug, Clone, Default)]
+pub struct Witnesses {
+    pub keys: Vec<WitnessKey>,
+    /// How many must have cosigned (default: all given).
+    pub min: Option<usize>,
+}
+
+impl Witnesses {
+    /// Whether `checkpoint` carries enough valid cosignatures; otherwise the names of those
+    /// missing, for the finding.
+    pub fn check(&self, checkpoint: &str) -> Result<(), String> {
+        let need = self.min.unwrap_or(self.keys.len()).min(self.keys.len());
+        let missing: Vec<&str> = self
+            .keys
+            .iter()
+            .filter(|key| key.cosigned_at(checkpoint).is_none())
+            .map(WitnessKey::name)
+            .collect();
+        if self.keys.len() - missing.len() >= need {
+            Ok(())
+        } else {
+            Err(format!(
+                "checkpoint tidak membawa cosignature sah dari {need} saksi yang dipercaya; tidak ada dari: {}",
+                missing.join(", ")
+            ))
+        }
+    }
 }
 
 /// One thing wrong, with the entry it concerns where there is one.
@@ -141,6 +174,11 @@ fn verify_with(
         }
     }
     state.summary.since_size = since.as_ref().map(|c| c.size);
+    if checkpoint.is_some() && !options.witnesses.keys.is_empty() {
+        if let Err(message) = options.witnesses.check(&header.checkpoint) {
+            state.fault(None, "witness_missing", message);
+        }
+    }
     if let Some(checkpoint) = &checkpoint {
         state.reserve(checkpoint.size);
     }

@@ -5,7 +5,8 @@
 mod cases;
 
 use cases::{Expect, Forge};
-use ikrar_log::verify::{verify_bundle, Options, Summary};
+use ikrar_log::cosignature::WitnessKey;
+use ikrar_log::verify::{verify_bundle, Options, Summary, Witnesses};
 
 fn check_with(bundle: &str, options: &Options) -> Summary {
     verify_bundle(bundle.as_bytes(), options, &mut |_| {}).unwrap()
@@ -67,6 +68,14 @@ fn every_case_gives_exactly_its_findings() {
             since: case.since.clone(),
             log_key: case.log_key.clone(),
             threads: 2,
+            witnesses: Witnesses {
+                keys: case
+                    .witnesses
+                    .iter()
+                    .map(|k| WitnessKey::parse(k).unwrap())
+                    .collect(),
+                min: None,
+            },
         };
         let result = verify_bundle(case.bundle.as_bytes(), &options, &mut |_| {});
         let name = case.name;

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::SigningKey;
 use ikrar_log::bundle::{self, Header, PactText, ReportRow, BUNDLE_FORMAT};
+use ikrar_log::cosignature::WitnessSigner;
 use ikrar_log::entry::{Entry, KeyEntry, PactEntry, SignatureClaim};
 use ikrar_log::merkle::{leaf_hash, StreamingRoot};
 use ikrar_log::nip::NipDigits;
@@ -210,6 +211,8 @@ pub struct Case {
     pub bundle: String,
     pub since: Option<String>,
     pub log_key: Option<String>,
+    /// Witness keys the checkpoint must be cosigned by (`--witness`).
+    pub witnesses: Vec<String>,
     pub expect: Expect,
 }
 
@@ -219,6 +222,7 @@ fn case(name: &'static str, bundle: String, expect: Expect) -> Case {
         bundle,
         since: None,
         log_key: None,
+        witnesses: Vec::new(),
         expect,
     }
 }
@@ -520,6 +524,47 @@ pub fn all() -> Vec<Case> {
         many.bundle(),
         Expect::At(victim as u64, "signature_invalid"),
     ));
+
+    // Witnesses: a checkpoint cosigned by one, checked against it, another, or both.
+    let witness =
+        |seed: u8| WitnessSigner::new("saksi.test/w", SigningKey::from_bytes(&[seed; 32])).unwrap();
+    let f = Forge::valid();
+    let mut header = f.header(f.entries.len());
+    let body = ikrar_log::cosignature::note_body(&header.checkpoint)
+        .unwrap()
+        .to_owned();
+    header
+        .checkpoint
+        .push_str(&witness(31).cosign(&body, 1_700_000_000));
+    let cosigned = f.bundle_with(&header);
+    cases.push(Case {
+        witnesses: vec![witness(31).verifier_key()],
+        ..case("cosigned", cosigned.clone(), Expect::Faults(&[]))
+    });
+    cases.push(Case {
+        witnesses: vec![witness(32).verifier_key()],
+        ..case(
+            "cosigned_by_another",
+            cosigned.clone(),
+            Expect::Faults(&["witness_missing"]),
+        )
+    });
+    cases.push(Case {
+        witnesses: vec![witness(31).verifier_key()],
+        ..case(
+            "not_cosigned",
+            f.bundle(),
+            Expect::Faults(&["witness_missing"]),
+        )
+    });
+    cases.push(Case {
+        witnesses: vec![witness(31).verifier_key(), witness(32).verifier_key()],
+        ..case(
+            "one_of_two_cosigned",
+            cosigned,
+            Expect::Faults(&["witness_missing"]),
+        )
+    });
 
     cases.push(case("not_json", "not json\n".into(), Expect::Unreadable));
     let f = Forge::valid();
