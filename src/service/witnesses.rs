@@ -37,6 +37,36 @@ pub async fn run(app: App) {
     }
 }
 
+/// A configured witness as the dashboard shows it.
+#[derive(Debug, Clone)]
+pub struct WitnessStatus {
+    pub name: String,
+    /// The size of the newest checkpoint it cosigned for this log (0: none).
+    pub size: i64,
+    pub cosigned_at: Option<chrono::NaiveDateTime>,
+    /// Its last refusal or failure, when the last request did not end in a cosignature.
+    pub error: Option<String>,
+}
+
+/// Every configured witness, with what it last did.
+pub async fn status(app: &App) -> Result<Vec<WitnessStatus>, DbError> {
+    let states = app.db.run(witness_states::all).await?;
+    Ok(app
+        .config
+        .witnesses
+        .iter()
+        .map(|w| {
+            let state = states.iter().find(|s| s.witness_key == w.key_text);
+            WitnessStatus {
+                name: w.key.name().to_owned(),
+                size: state.map_or(0, |s| s.size),
+                cosigned_at: state.and_then(|s| s.cosigned_at),
+                error: state.and_then(|s| s.last_error.clone()),
+            }
+        })
+        .collect())
+}
+
 /// Asks every witness that has not cosigned the newest checkpoint.
 pub async fn round(app: &App, client: &reqwest::Client) -> Result<(), DbError> {
     let Some(head) = app.db.run(log_store::head).await? else {

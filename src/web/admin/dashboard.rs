@@ -58,6 +58,16 @@ struct HomePage {
     t: Tr,
     nav: Nav,
     pacts: Vec<PactRow>,
+    witnesses: Vec<WitnessRow>,
+}
+
+/// A witness as the home page shows it.
+struct WitnessRow {
+    name: String,
+    size: i64,
+    /// Local time of its newest cosignature, if any.
+    cosigned_at: Option<String>,
+    error: Option<String>,
 }
 
 /// `GET /admin`: every pact with its overall progress.
@@ -85,12 +95,25 @@ pub async fn show_home(
             lowest,
         });
     }
+    let witnesses = crate::service::witnesses::status(&app)
+        .await?
+        .into_iter()
+        .map(|w| WitnessRow {
+            name: w.name,
+            size: w.size,
+            cosigned_at: w
+                .cosigned_at
+                .map(|t| crate::domain::display::local_time_in(t, app.config.tz, admin.t.lang())),
+            error: w.error,
+        })
+        .collect();
     Ok(html(
         StatusCode::OK,
         &HomePage {
             t: admin.t.clone(),
             nav: Nav::new(&admin, &csrf),
             pacts: rows,
+            witnesses,
         },
     ))
 }
