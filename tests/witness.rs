@@ -35,17 +35,19 @@ impl Witness {
             .stderr(Stdio::null())
             .spawn()
             .expect("start the witness");
-        let url = format!("http://127.0.0.1:{port}");
+        // Killed (and waited for) on drop, also when it never answers.
+        let witness = Witness {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
         let client = reqwest::Client::new();
         for _ in 0..600 {
             // An empty request is a bad one: any answer means the witness is up.
-            if client
-                .post(format!("{url}/add-checkpoint"))
-                .send()
-                .await
-                .is_ok()
-            {
-                return Witness { child, url };
+            let sent = client
+                .post(format!("{}/add-checkpoint", witness.url))
+                .send();
+            if sent.await.is_ok() {
+                return witness;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
