@@ -61,6 +61,7 @@ async fn page_verdict(
     file: &Path,
     since: Option<&Path>,
     key: Option<&str>,
+    witnesses: &[String],
 ) -> Verdict {
     let client = &browser.client;
     client.goto(url).await.expect("open the checker");
@@ -79,6 +80,9 @@ async fn page_verdict(
     }
     if let Some(key) = key {
         put("kunci", key.to_owned()).await;
+    }
+    if !witnesses.is_empty() {
+        put("saksi", witnesses.join("\n")).await;
     }
     browser.click("#periksa").await;
     for _ in 0..1200 {
@@ -118,8 +122,16 @@ fn write_case(dir: &Path, case: &Case) -> (PathBuf, Option<PathBuf>) {
     (bundle, since)
 }
 
-fn verify_args<'a>(bundle: &'a str, since: Option<&'a str>, key: Option<&'a str>) -> Vec<&'a str> {
+fn verify_args<'a>(
+    bundle: &'a str,
+    since: Option<&'a str>,
+    key: Option<&'a str>,
+    witnesses: &'a [String],
+) -> Vec<&'a str> {
     let mut args = vec!["verify", bundle, "--json"];
+    for witness in witnesses {
+        args.extend(["--witness", witness.as_str()]);
+    }
     if let Some(since) = since {
         args.extend(["--since", since]);
     }
@@ -165,6 +177,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             &bundle_arg,
             since_arg.as_deref(),
             case.log_key.as_deref(),
+            &case.witnesses,
         ));
         let found = page_verdict(
             &browser,
@@ -172,6 +185,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             &bundle,
             since.as_deref(),
             case.log_key.as_deref(),
+            &case.witnesses,
         )
         .await;
         assert_eq!(found, expected, "case {}", case.name);
@@ -189,9 +203,9 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         .await
         .unwrap();
     let exported_arg = exported.display().to_string();
-    let expected = command_line(&verify_args(&exported_arg, None, Some(&key)));
+    let expected = command_line(&verify_args(&exported_arg, None, Some(&key), &[]));
     assert_eq!(expected.status, "sah", "{expected:?}");
-    let found = page_verdict(&browser, &offline, &exported, None, Some(&key)).await;
+    let found = page_verdict(&browser, &offline, &exported, None, Some(&key), &[]).await;
     assert_eq!(found, expected);
     browser.look("bundle-sah").await;
 
@@ -231,7 +245,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         let path_arg = path.display().to_string();
         let expected = command_line(&["verify-receipt", &path_arg]);
         assert_eq!(expected.status, status, "{name}: {expected:?}");
-        let found = page_verdict(&browser, &offline, &path, None, None).await;
+        let found = page_verdict(&browser, &offline, &path, None, None, &[]).await;
         assert_eq!(found, expected, "{name}");
         if name == "bukti.pdf" {
             browser.look("bukti-sah").await;
@@ -241,7 +255,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
     let json_path = dir.path().join("bukti.json");
     let json_arg = json_path.display().to_string();
     let expected = command_line(&["verify-receipt", &json_arg, "--log-key", wrong_key]);
-    let found = page_verdict(&browser, &offline, &json_path, None, Some(wrong_key)).await;
+    let found = page_verdict(&browser, &offline, &json_path, None, Some(wrong_key), &[]).await;
     assert_eq!(found, expected);
     assert_eq!(found.findings, vec![(-1, "log_key_mismatch".to_owned())]);
     browser.stop().await;
@@ -273,10 +287,26 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             }),
             "{text}"
         );
-        let found = page_verdict(&browser, &app.url("/periksa"), &exported, None, Some(&key)).await;
+        let found = page_verdict(
+            &browser,
+            &app.url("/periksa"),
+            &exported,
+            None,
+            Some(&key),
+            &[],
+        )
+        .await;
         assert_eq!(found.status, "sah");
         browser.look("periksa-sah").await;
-        let found = page_verdict(&browser, &app.url("/periksa"), &invalid_bundle, None, None).await;
+        let found = page_verdict(
+            &browser,
+            &app.url("/periksa"),
+            &invalid_bundle,
+            None,
+            None,
+            &[],
+        )
+        .await;
         assert_eq!(found.status, "tidak-sah");
         let text = browser.look("periksa-tidak-sah").await;
         assert!(
