@@ -260,6 +260,9 @@ fn print_summary(summary: &Summary) {
     if let Some(size) = summary.since_size {
         println!("Dibandingkan dengan checkpoint lama berukuran {size}");
     }
+    if !summary.witnessed.is_empty() {
+        println!("Disaksikan oleh: {}", summary.witnessed.join(", "));
+    }
     for (pact, units) in &summary.counts {
         println!("Pakta {pact}:");
         for (unit, n) in units {
@@ -348,6 +351,12 @@ pub fn receipt(args: &ReceiptArgs) -> Outcome {
             );
             println!("Waktu: {}", crate::values::format_time(claim.time));
             println!("Entri log: {}", receipt_file.index);
+            if !witnesses.keys.is_empty() {
+                println!(
+                    "Disaksikan oleh: {}",
+                    witnesses.cosigned(&receipt_file.checkpoint).join(", ")
+                );
+            }
             Outcome::Ok
         }
         Err(fault) => {

@@ -38,6 +38,15 @@ pub struct Witnesses {
 }
 
 impl Witnesses {
+    /// The names of the witnesses whose valid cosignature `checkpoint` carries.
+    pub fn cosigned(&self, checkpoint: &str) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|key| key.cosigned_at(checkpoint).is_some())
+            .map(|key| key.name().to_owned())
+            .collect()
+    }
+
     /// Whether `checkpoint` carries enough valid cosignatures; otherwise the names of those
     /// missing, for the finding.
     pub fn check(&self, checkpoint: &str) -> Result<(), String> {
@@ -85,6 +94,8 @@ pub struct Summary {
     /// reset), by unit: entry indexes for auditors to follow up. Not a fault.
     pub replaced_keys: BTreeMap<String, Vec<u64>>,
     pub since_size: Option<u64>,
+    /// The trusted witnesses (`--witness`) whose cosignature the checkpoint carries.
+    pub witnessed: Vec<String>,
     pub faults: Vec<Fault>,
 }
 
@@ -175,6 +186,7 @@ fn verify_with(
     }
     state.summary.since_size = since.as_ref().map(|c| c.size);
     if checkpoint.is_some() && !options.witnesses.keys.is_empty() {
+        state.summary.witnessed = options.witnesses.cosigned(&header.checkpoint);
         if let Err(message) = options.witnesses.check(&header.checkpoint) {
             state.fault(None, "witness_missing", message);
         }
