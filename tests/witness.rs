@@ -162,9 +162,15 @@ async fn a_witness_cosigns_one_history_refuses_a_split_view_and_remembers() {
     let bundle = a.export("ikrar.jsonl");
     let bundle = bundle.to_str().unwrap();
     let verify = |args: &[&str]| ikrar_offline(a.dir.path(), args).status.code();
-    assert_eq!(
-        verify(&["verify", bundle, "--witness", &witness_key_text]),
-        Some(0)
+    let said = ikrar_offline(
+        a.dir.path(),
+        &["verify", bundle, "--witness", &witness_key_text],
+    );
+    assert_eq!(said.status.code(), Some(0), "{}", text(&said));
+    assert!(
+        text(&said).contains("Disaksikan oleh: saksi.bawaslu.test"),
+        "{}",
+        text(&said)
     );
     let stranger = witness_command(tempfile::tempdir().unwrap().path())
         .args(["witness", "key"])
