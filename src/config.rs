@@ -359,4 +359,29 @@ mod tests {
             assert!(config(&[("IKRAR_APPEND_BATCH", bad)]).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn witnesses_are_key_and_url_pairs() {
+        let signer = |seed: u8| {
+            let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
+            ikrar_log::cosignature::WitnessSigner::new("saksi.test", key)
+                .unwrap()
+                .verifier_key()
+        };
+        let (one, two) = (signer(1), signer(2));
+        let list = format!("{one} http://10.0.0.5:8090/, {two}  http://saksi.test");
+        let witnesses = config(&[("IKRAR_WITNESSES", &list)]).unwrap().witnesses;
+        assert_eq!(witnesses.len(), 2);
+        assert_eq!(witnesses[0].url, "http://10.0.0.5:8090");
+        assert_eq!(witnesses[1].key_text, two);
+        assert!(config(&[]).unwrap().witnesses.is_empty());
+        for bad in [
+            one.clone(),
+            format!("{one} ftp://saksi"),
+            format!("{one} https://saksi.test"),
+            "bukan-kunci http://saksi".to_owned(),
+        ] {
+            assert!(config(&[("IKRAR_WITNESSES", &bad)]).is_err(), "{bad}");
+        }
+    }
 }

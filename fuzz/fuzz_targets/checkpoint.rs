@@ -16,7 +16,9 @@ fuzz_target!(|text: &str| {
     if let Ok(checkpoint) = fixed.open(text) {
         // Only the fixed key's signature opens a note under it.
         assert_eq!(
-            signer.sign_checkpoint(checkpoint.size, checkpoint.root).unwrap(),
+            signer
+                .sign_checkpoint(checkpoint.size, checkpoint.root)
+                .unwrap(),
             text
         );
     }
