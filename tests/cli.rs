@@ -257,7 +257,11 @@ fn commands_that_read_the_log_never_invent_one() {
     let _ = std::fs::remove_file(&key);
     let out = ikrar_in(&served, &["export", "bundle", out_file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("kunci log"), "{}", text(&out));
+    assert!(
+        text(&out).contains("berkas kunci") && text(&out).contains("log-key.pem"),
+        "{}",
+        text(&out)
+    );
     assert!(!key.exists() && !out_file.exists());
 }
 
