@@ -81,8 +81,11 @@ impl Appender {
             !std::mem::replace(&mut queue.writing, true)
         };
         if start {
-            let appender = Arc::clone(self);
-            tokio::task::spawn_blocking(move || appender.write_queued());
+            let writer = Writer {
+                appender: Arc::clone(self),
+                finished: false,
+            };
+            tokio::task::spawn_blocking(move || writer.run());
         }
         answer.await.map_err(|_| DbError::Join)?
     }
@@ -173,6 +176,36 @@ impl Appender {
     }
 }
 
+/// The turn to write, handed to a blocking thread. On a runtime that is shutting down that thread
+/// never starts and the closure holding this is dropped unrun: then the queued requests are
+/// failed (their callers get [`DbError::Join`] instead of waiting forever) and the queue is free
+/// for a later writer, instead of saying "someone is writing" for ever.
+struct Writer {
+    appender: Arc<Appender>,
+    finished: bool,
+}
+
+impl Writer {
+    fn run(mut self) {
+        self.appender.write_queued();
+        self.finished = true;
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if !self.finished {
+            let mut queue = self
+                .appender
+                .queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            queue.waiting.clear();
+            queue.writing = false;
+        }
+    }
+}
+
 /// A queued request, whatever its answer's type.
 trait Pending: Send {
     /// Does the request's writes in the batch and keeps its answer.
@@ -201,5 +234,57 @@ impl<T: Send + 'static, W: Work<T>> Pending for Request<T, W> {
         };
         // The request may have gone (its client left); the writes stand all the same.
         let _ = self.reply.send(answer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DatabaseUrl;
+    use crate::db::PoolSettings;
+    use ed25519_dalek::SigningKey;
+    use std::future::Future;
+
+    fn appender(dir: &std::path::Path) -> Arc<Appender> {
+        let url = DatabaseUrl::Sqlite(dir.join("ikrar.db"));
+        let db = Db::open(&url, PoolSettings::default()).unwrap();
+        let log = LogSigner::new("ikrar.test/log", SigningKey::from_bytes(&[1; 32])).unwrap();
+        Arc::new(Appender::new(db, Arc::new(log), 16))
+    }
+
+    #[test]
+    fn a_writer_that_never_ran_fails_its_requests_and_frees_the_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let appender = appender(dir.path());
+        // A runtime that is gone: the blocking thread for the writer never starts.
+        let dead = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let handle = dead.handle().clone();
+        drop(dead);
+        let live = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let answer = live.block_on(async {
+            let queued = appender.append(|_: &mut Conn, _: &mut Batch| Ok(()));
+            let mut queued = std::pin::pin!(queued);
+            // The request queues and hands the writer to the dead runtime's blocking pool.
+            let first = {
+                let _inside = handle.enter();
+                std::future::poll_fn(|cx| std::task::Poll::Ready(queued.as_mut().poll(cx))).await
+            };
+            match first {
+                std::task::Poll::Ready(answer) => answer,
+                std::task::Poll::Pending => {
+                    tokio::time::timeout(std::time::Duration::from_secs(10), queued)
+                        .await
+                        .expect("the request is failed, not left waiting")
+                }
+            }
+        });
+        assert!(matches!(answer, Err(DbError::Join)), "{answer:?}");
+        let queue = appender.queue.lock().unwrap();
+        assert!(!queue.writing && queue.waiting.is_empty());
     }
 }
