@@ -712,6 +712,63 @@ async fn the_console_fits_a_phone() {
     browser.stop().await;
 }
 
+/// The console's home page names the log's witnesses, and says when one could not be reached
+/// (here: nobody listens at its address), on a phone and a desktop, in both languages.
+async fn the_console_shows_what_its_witnesses_did() {
+    let key = ikrar_log::cosignature::WitnessSigner::new(
+        "saksi.bawaslu.test",
+        ed25519_dalek::SigningKey::from_bytes(&[8; 32]),
+    )
+    .unwrap()
+    .verifier_key();
+    let witness = ikrar::config::WitnessConfig {
+        key: ikrar_log::cosignature::WitnessKey::parse(&key).unwrap(),
+        key_text: key,
+        url: format!("http://127.0.0.1:{}", free_port()),
+    };
+    let app = TestApp::spawn_configured(DataDir::new(), |c| c.witnesses = vec![witness]).await;
+    for (n, device) in [PHONE, DESKTOP, PHONE_IN_ENGLISH, DESKTOP_IN_ENGLISH]
+        .into_iter()
+        .enumerate()
+    {
+        let username = format!("bkpsdm{n}");
+        create_admin(&app, &username, "superadmin", None);
+        let mut browser = Browser::start(device, "saksi").await;
+        browser.visit(&app.url("/admin"), "masuk").await;
+        sign_in(&browser, &app, &username).await;
+        let mut home = String::new();
+        for _ in 0..100 {
+            home = browser.look("beranda-saksi").await;
+            if home.contains("127.0.0.1") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            browser.client.refresh().await.unwrap();
+        }
+        let english = device.languages.starts_with("en");
+        let (heading, never) = if english {
+            ("Log witnesses", "has not cosigned yet")
+        } else {
+            ("Saksi log", "belum pernah menandatangani bersama")
+        };
+        assert!(
+            home.contains(heading) && home.contains("saksi.bawaslu.test"),
+            "{home}"
+        );
+        assert!(home.contains(never) && home.contains("127.0.0.1"), "{home}");
+        browser
+            .client
+            .execute(
+                "document.getElementById('judul-saksi').scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser.snapshot("bagian-saksi").await;
+        browser.stop().await;
+    }
+}
+
 /// The desktop in English.
 const DESKTOP_IN_ENGLISH: Device = Device {
     name: "desktop-inggris",
@@ -796,7 +853,7 @@ type BrowserTest = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
 
 fn main() -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let tests: [(&str, BrowserTest); 9] = [
+    let tests: [(&str, BrowserTest); 10] = [
         ("employees_sign_on_a_phone", || {
             Box::pin(employees_sign_on_a_phone())
         }),
@@ -822,6 +879,9 @@ fn main() -> std::process::ExitCode {
         }),
         ("the_console_fits_a_phone", || {
             Box::pin(the_console_fits_a_phone())
+        }),
+        ("the_console_shows_what_its_witnesses_did", || {
+            Box::pin(the_console_shows_what_its_witnesses_did())
         }),
         (
             "auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify",
