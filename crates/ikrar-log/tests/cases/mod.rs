@@ -502,6 +502,12 @@ pub fn all() -> Vec<Case> {
             Expect::Faults(&["since_shrunk", "since_missing"]),
         )
     });
+    // A checkpoint kept when the log was still empty: every log under the key extends it.
+    let empty = Forge::valid().checkpoint(0);
+    cases.push(Case {
+        since: Some(empty),
+        ..case("since_empty", Forge::valid().bundle(), Expect::Faults(&[]))
+    });
     let mut grown = Forge::valid();
     grown.key(ANI, 3, t(7));
     cases.push(Case {
