@@ -75,7 +75,7 @@ fn attempts(app: &App, subject: &str) -> i32 {
     dsl::guess_limits
         .filter(dsl::subject.eq(subject))
         .select(dsl::attempts)
-        .first(&mut *conn)
+        .get_result(&mut *conn)
         .optional()
         .unwrap()
         .unwrap_or(0)

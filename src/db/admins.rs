@@ -68,7 +68,7 @@ pub fn find_by_username(conn: &mut Conn, username: &str) -> Result<Option<Admin>
     Ok(admins::table
         .filter(admins::username.eq(username))
         .select(Admin::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -94,7 +94,7 @@ pub fn username_of(conn: &mut Conn, admin_id: i64) -> Result<Option<String>, DbE
     Ok(admins::table
         .find(admin_id)
         .select(admins::username)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -183,7 +183,7 @@ pub fn session_admin(
             admin_sessions::pending_totp,
             Admin::as_select(),
         ))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let session = admin_sessions::table.find(token_hash.as_slice());
     match found {

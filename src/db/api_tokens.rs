@@ -48,7 +48,7 @@ pub fn find(conn: &mut Conn, id: i64) -> Result<Option<ApiToken>, DbError> {
     Ok(api_tokens::table
         .find(id)
         .select(ApiToken::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -4,9 +4,12 @@
 use super::dialect::per_backend;
 use super::schema::{roster_counts, signed_counts};
 use super::{Conn, DbError};
+use diesel::backend::Backend;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::upsert::excluded;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::Text;
 use ikrar_log::nip::NipKind;
 
 /// Recomputes every counter from the tables (after an import: new people, mutasi).
@@ -31,23 +34,48 @@ pub fn count_signature(
     unit_code: &str,
     kind: NipKind,
 ) -> Result<(), DbError> {
-    per_backend!(conn, c => diesel::insert_into(signed_counts::table)
-        .values((
-            signed_counts::pact_id.eq(pact_id),
-            signed_counts::unit_code.eq(unit_code),
-            signed_counts::kind.eq(kind.label()),
-            signed_counts::signed.eq(1i64),
-        ))
-        .on_conflict((
-            signed_counts::pact_id,
-            signed_counts::unit_code,
-            signed_counts::kind,
-        ))
-        .do_update()
-        .set(signed_counts::signed.eq(signed_counts::signed + excluded(signed_counts::signed)))
-        .execute(c))?;
+    let upsert = CountSignature {
+        pact_id,
+        unit_code,
+        kind: kind.label(),
+    };
+    per_backend!(conn, c => upsert.execute(c))?;
     Ok(())
 }
+
+/// The upsert of [`count_signature`], written out: it runs with every signature, and diesel
+/// prepares an upsert built with its DSL afresh on every run, while this fixed text is prepared
+/// once per connection.
+struct CountSignature<'a> {
+    pact_id: &'a str,
+    unit_code: &'a str,
+    kind: &'a str,
+}
+
+impl<DB: Backend> QueryFragment<DB> for CountSignature<'_>
+where
+    str: ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO signed_counts AS c (pact_id, unit_code, kind, signed) VALUES (");
+        out.push_bind_param::<Text, _>(self.pact_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.unit_code)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.kind)?;
+        out.push_sql(
+            ", 1) ON CONFLICT (pact_id, unit_code, kind) DO UPDATE SET signed = c.signed + 1",
+        );
+        Ok(())
+    }
+}
+
+impl QueryId for CountSignature<'_> {
+    type QueryId = CountSignature<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<C> RunQueryDsl<C> for CountSignature<'_> {}
 
 /// Employees per (unit, kind).
 pub fn roster(conn: &mut Conn) -> Result<Vec<(String, String, i64)>, DbError> {

@@ -67,7 +67,7 @@ pub fn find(conn: &mut Conn, nip: &Nip) -> Result<Option<Employee>, DbError> {
     Ok(employees::table
         .find(nip.as_str())
         .select(Employee::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

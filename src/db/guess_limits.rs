@@ -6,9 +6,11 @@ use super::dialect::per_backend;
 use super::schema::guess_limits;
 use super::{Conn, DbError};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use diesel::dsl::case_when;
+use diesel::backend::Backend;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Timestamp};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 
 /// Attempts allowed per window.
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -38,49 +40,90 @@ pub fn begin_attempt(
     subject: &str,
     now: DateTime<Utc>,
 ) -> Result<Attempt, DbError> {
-    use guess_limits::{attempts, locked_until, window_started_at};
     let now = now.naive_utc();
     let window = Duration::minutes(WINDOW_MINUTES);
-    let (window_over, lock_end) = (now - window, now + window);
-    let no_lock = || None::<NaiveDateTime>.into_sql::<Nullable<Timestamp>>();
-    let locked = || locked_until.gt(now);
-    let fresh = || {
-        locked_until
-            .is_not_null()
-            .or(window_started_at.le(window_over))
+    let upsert = CountAttempt {
+        subject,
+        now,
+        window_over: now - window,
+        lock_end: now + window,
     };
-    let full = || attempts.ge(MAX_ATTEMPTS);
-    let counted = (
-        attempts.eq(case_when(locked(), attempts)
-            .when(fresh(), 1)
-            .when(full(), attempts)
-            .otherwise(attempts + 1)),
-        window_started_at.eq(case_when(locked(), window_started_at)
-            .when(fresh(), now)
-            .otherwise(window_started_at)),
-        locked_until.eq(case_when(locked(), locked_until)
-            .when(fresh(), no_lock())
-            .when(full(), Some(lock_end).into_sql::<Nullable<Timestamp>>())
-            .otherwise(no_lock())),
-    );
-    let first = (
-        guess_limits::subject.eq(subject),
-        attempts.eq(1),
-        window_started_at.eq(now),
-        locked_until.eq(None::<NaiveDateTime>),
-    );
-    let until: Option<NaiveDateTime> = per_backend!(conn, c => diesel::insert_into(guess_limits::table)
-        .values(first)
-        .on_conflict(guess_limits::subject)
-        .do_update()
-        .set(counted)
-        .returning(locked_until)
-        .get_result(c))?;
+    let until: Option<NaiveDateTime> = per_backend!(conn, c => upsert.get_result(c))?;
     Ok(match until {
         Some(until) if until > now => Attempt::Locked(until.and_utc()),
         _ => Attempt::Allowed,
     })
 }
+
+/// The upsert of [`begin_attempt`], written out: every signature and activation runs it, and
+/// diesel prepares an upsert built with its DSL afresh on every run (it cannot know the SQL is
+/// fixed), while this fixed text is prepared once per connection. In `DO UPDATE`, `g` is the
+/// row as it was.
+struct CountAttempt<'a> {
+    subject: &'a str,
+    now: NaiveDateTime,
+    window_over: NaiveDateTime,
+    lock_end: NaiveDateTime,
+}
+
+impl<DB> QueryFragment<DB> for CountAttempt<'_>
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+    i32: ToSql<Integer, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        let (now, locked) = (&self.now, "WHEN g.locked_until > ");
+        let fresh = "WHEN g.locked_until IS NOT NULL OR g.window_started_at <= ";
+        out.push_sql(
+            "INSERT INTO guess_limits AS g (subject, attempts, window_started_at, locked_until) \
+             VALUES (",
+        );
+        out.push_bind_param::<Text, _>(self.subject)?;
+        out.push_sql(", 1, ");
+        out.push_bind_param::<Timestamp, _>(now)?;
+        out.push_sql(", NULL) ON CONFLICT (subject) DO UPDATE SET attempts = CASE ");
+        out.push_sql(locked);
+        out.push_bind_param::<Timestamp, _>(now)?;
+        out.push_sql(" THEN g.attempts ");
+        out.push_sql(fresh);
+        out.push_bind_param::<Timestamp, _>(&self.window_over)?;
+        out.push_sql(" THEN 1 WHEN g.attempts >= ");
+        out.push_bind_param::<Integer, _>(&MAX_ATTEMPTS)?;
+        out.push_sql(" THEN g.attempts ELSE g.attempts + 1 END, window_started_at = CASE ");
+        out.push_sql(locked);
+        out.push_bind_param::<Timestamp, _>(now)?;
+        out.push_sql(" THEN g.window_started_at ");
+        out.push_sql(fresh);
+        out.push_bind_param::<Timestamp, _>(&self.window_over)?;
+        out.push_sql(" THEN ");
+        out.push_bind_param::<Timestamp, _>(now)?;
+        out.push_sql(" ELSE g.window_started_at END, locked_until = CASE ");
+        out.push_sql(locked);
+        out.push_bind_param::<Timestamp, _>(now)?;
+        out.push_sql(" THEN g.locked_until ");
+        out.push_sql(fresh);
+        out.push_bind_param::<Timestamp, _>(&self.window_over)?;
+        out.push_sql(" THEN NULL WHEN g.attempts >= ");
+        out.push_bind_param::<Integer, _>(&MAX_ATTEMPTS)?;
+        out.push_sql(" THEN ");
+        out.push_bind_param::<Timestamp, _>(&self.lock_end)?;
+        out.push_sql(" ELSE NULL END RETURNING locked_until");
+        Ok(())
+    }
+}
+
+impl QueryId for CountAttempt<'_> {
+    type QueryId = CountAttempt<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for CountAttempt<'_> {
+    type SqlType = Nullable<Timestamp>;
+}
+
+impl<C> RunQueryDsl<C> for CountAttempt<'_> {}
 
 /// Records that the attempt failed: the last allowed failure locks the subject.
 pub fn record_failure(conn: &mut Conn, subject: &str, now: DateTime<Utc>) -> Result<(), DbError> {

@@ -194,7 +194,7 @@ pub fn get(conn: &mut Conn, index: i64) -> Result<Option<StoredEntry>, DbError> 
     Ok(log_entries::table
         .find(index)
         .select(StoredEntry::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -211,7 +211,7 @@ pub fn range(conn: &mut Conn, start: i64, end: i64) -> Result<Vec<StoredEntry>, 
 pub fn size(conn: &mut Conn) -> Result<i64, DbError> {
     let last: Option<i64> = log_entries::table
         .select(max(log_entries::idx))
-        .first(conn)?;
+        .get_result(conn)?;
     Ok(last.map_or(0, |n| n + 1))
 }
 
@@ -220,7 +220,7 @@ pub fn head(conn: &mut Conn) -> Result<Option<Head>, DbError> {
     Ok(log_head::table
         .find(1)
         .select(Head::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

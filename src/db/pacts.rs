@@ -57,7 +57,7 @@ pub fn find(conn: &mut Conn, id: &str) -> Result<Option<StoredPact>, DbError> {
     Ok(pacts::table
         .find(id)
         .select(StoredPact::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

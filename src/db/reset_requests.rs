@@ -46,7 +46,7 @@ pub fn find(conn: &mut Conn, id: i64) -> Result<Option<ResetRequest>, DbError> {
     Ok(reset_requests::table
         .find(id)
         .select(ResetRequest::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

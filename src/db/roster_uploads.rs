@@ -42,7 +42,7 @@ pub fn find(
         .find(id)
         .filter(roster_uploads::admin_id.eq(admin_id))
         .select((roster_uploads::file_name, roster_uploads::body))
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

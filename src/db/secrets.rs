@@ -14,7 +14,7 @@ pub fn get_or_create(
         let existing: Option<Vec<u8>> = secrets::table
             .find(name)
             .select(secrets::value)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some(value) = existing {
             return Ok(value);

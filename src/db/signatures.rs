@@ -52,7 +52,7 @@ pub fn find(
     Ok(signatures::table
         .find((pact_id.as_str(), nip.as_str()))
         .select(StoredSignature::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -36,7 +36,7 @@ pub fn find(conn: &mut Conn, code: &str) -> Result<Option<Unit>, DbError> {
     Ok(units::table
         .find(code)
         .select(Unit::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -36,7 +36,7 @@ pub fn get(conn: &mut Conn, key: &str) -> Result<Option<WitnessState>, DbError> 
     Ok(witness_states::table
         .find(key)
         .select(WitnessState::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

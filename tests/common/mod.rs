@@ -117,7 +117,7 @@ impl TestApp {
         let body: Vec<u8> = log_entries::table
             .find(idx)
             .select(log_entries::body)
-            .first(&mut *conn)
+            .get_result(&mut *conn)
             .unwrap();
         let edited = edit(std::str::from_utf8(&body).unwrap());
         diesel::update(log_entries::table.find(idx))
