@@ -1,10 +1,13 @@
 //! Signatures: one row per employee and pact, pointing at its log entry.
 
 use super::schema::signatures;
-use super::{Conn, DbError};
+use super::{counts, guess_limits, Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use ikrar_log::nip::Nip;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+use ikrar_log::nip::{Nip, NipKind};
 use ikrar_log::values::{PactId, UnitCode};
 
 /// A signature as stored.
@@ -20,28 +23,96 @@ pub struct StoredSignature {
     pub key_generation: i32,
 }
 
-/// Records a signature; a second one for the same pact and NIP breaks the primary key.
-pub fn insert(
-    conn: &mut Conn,
-    pact_id: &PactId,
-    nip: &Nip,
-    unit_code: &UnitCode,
-    signed_at: DateTime<Utc>,
-    log_index: i64,
-    key_generation: i32,
-) -> Result<(), DbError> {
+/// A signature to record: its row, and the employee's kind for the per-unit counts.
+pub struct NewSignature<'a> {
+    pub pact_id: &'a PactId,
+    pub nip: &'a Nip,
+    pub unit_code: &'a UnitCode,
+    pub signed_at: DateTime<Utc>,
+    pub log_index: i64,
+    pub key_generation: i32,
+    pub kind: NipKind,
+}
+
+/// Records a signature with what goes with it: its row (a second one for the same pact and NIP
+/// breaks the primary key), one more in its unit's count, and the signer's failed guesses
+/// (`guesses`, their subject) forgotten. On PostgreSQL this is one statement, so one round
+/// trip inside the log's batch (every data-modifying `WITH` part runs, read or not); SQLite
+/// runs in process and takes the three statements.
+pub fn record(conn: &mut Conn, new: &NewSignature, guesses: &str) -> Result<(), DbError> {
+    if let Conn::Pg(c) = conn {
+        let signed_at = new.signed_at.naive_utc();
+        Record {
+            new,
+            signed_at,
+            guesses,
+        }
+        .execute(c)?;
+        return Ok(());
+    }
+    let c = conn;
+    guess_limits::clear(c, guesses)?;
     diesel::insert_into(signatures::table)
         .values((
-            signatures::pact_id.eq(pact_id.as_str()),
-            signatures::nip.eq(nip.as_str()),
-            signatures::unit_code.eq(unit_code.as_str()),
-            signatures::signed_at.eq(signed_at.naive_utc()),
-            signatures::log_index.eq(log_index),
-            signatures::key_generation.eq(key_generation),
+            signatures::pact_id.eq(new.pact_id.as_str()),
+            signatures::nip.eq(new.nip.as_str()),
+            signatures::unit_code.eq(new.unit_code.as_str()),
+            signatures::signed_at.eq(new.signed_at.naive_utc()),
+            signatures::log_index.eq(new.log_index),
+            signatures::key_generation.eq(new.key_generation),
         ))
-        .execute(conn)?;
-    Ok(())
+        .execute(c)?;
+    counts::count_signature(c, new.pact_id, new.unit_code, new.kind)
 }
+
+/// [`record`] on PostgreSQL, as one statement of fixed text (prepared once per connection).
+struct Record<'a> {
+    new: &'a NewSignature<'a>,
+    signed_at: NaiveDateTime,
+    guesses: &'a str,
+}
+
+impl QueryFragment<Pg> for Record<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        let new = self.new;
+        out.push_sql("WITH forgotten AS (DELETE FROM guess_limits WHERE subject = ");
+        out.push_bind_param::<Text, _>(self.guesses)?;
+        out.push_sql(
+            "), signed AS (INSERT INTO signatures \
+             (pact_id, nip, unit_code, signed_at, log_index, key_generation) VALUES (",
+        );
+        out.push_bind_param::<Text, _>(new.pact_id.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(new.nip.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(new.unit_code.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.signed_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&new.log_index)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&new.key_generation)?;
+        out.push_sql(
+            ")) INSERT INTO signed_counts AS c (pact_id, unit_code, kind, signed) VALUES (",
+        );
+        out.push_bind_param::<Text, _>(new.pact_id.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(new.unit_code.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(new.kind.label())?;
+        out.push_sql(
+            ", 1) ON CONFLICT (pact_id, unit_code, kind) DO UPDATE SET signed = c.signed + 1",
+        );
+        Ok(())
+    }
+}
+
+impl QueryId for Record<'_> {
+    type QueryId = Record<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<C> RunQueryDsl<C> for Record<'_> {}
 
 /// The signature of `nip` on `pact_id`, if any.
 pub fn find(

@@ -3,7 +3,7 @@
 //! (shared with the signatures that arrive at the same moment: [`super::appender`]).
 
 use super::App;
-use crate::db::{counts, employees, guess_limits, guess_limits::Attempt, log_store, signatures};
+use crate::db::{employees, guess_limits, guess_limits::Attempt, log_store, signatures};
 use crate::db::{Conn, DbError};
 pub use crate::domain::receipt_link::ReceiptRef;
 use crate::i18n::{Lang, Words};
@@ -228,22 +228,21 @@ fn store_signature(
     if let Some(existing) = signatures::find(conn, &claim.pact, nip)? {
         return Ok(Err(AlreadySigned(existing.log_index)));
     }
-    forget_failures(conn, nip)?;
     let index = batch.push(
         conn,
         log_store::EntryKind::Signature,
         stored.body.as_bytes(),
         claim.time,
     )?;
-    signatures::insert(
-        conn,
-        &claim.pact,
+    let signature = signatures::NewSignature {
+        pact_id: &claim.pact,
         nip,
-        &claim.unit,
-        claim.time,
-        index,
-        stored.key_generation,
-    )?;
-    counts::count_signature(conn, &claim.pact, &claim.unit, stored.kind)?;
+        unit_code: &claim.unit,
+        signed_at: claim.time,
+        log_index: index,
+        key_generation: stored.key_generation,
+        kind: stored.kind,
+    };
+    signatures::record(conn, &signature, &subject(nip))?;
     Ok(Ok(index))
 }
