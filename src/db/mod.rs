@@ -47,6 +47,9 @@ pub enum DbError {
     Migration(String),
     #[error("koneksi basis data tidak tersedia: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// [`DbError::Pool`] as given to every request of a batch (the pool's error is not `Clone`).
+    #[error("koneksi basis data tidak tersedia: {0}")]
+    PoolShared(String),
     #[error("kueri basis data gagal: {0}")]
     Query(#[from] diesel::result::Error),
     #[error("tugas basis data terhenti")]

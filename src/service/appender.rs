@@ -129,7 +129,7 @@ impl Appender {
             Err(e) => {
                 let text = e.to_string();
                 for request in requests {
-                    request.reply(Some(DbError::Log(text.clone())));
+                    request.reply(Some(DbError::PoolShared(text.clone())));
                 }
                 return;
             }
@@ -246,10 +246,38 @@ mod tests {
     use std::future::Future;
 
     fn appender(dir: &std::path::Path) -> Arc<Appender> {
+        appender_with(dir, PoolSettings::default())
+    }
+
+    fn appender_with(dir: &std::path::Path, pool: PoolSettings) -> Arc<Appender> {
         let url = DatabaseUrl::Sqlite(dir.join("ikrar.db"));
-        let db = Db::open(&url, PoolSettings::default()).unwrap();
+        let db = Db::open(&url, pool).unwrap();
         let log = LogSigner::new("ikrar.test/log", SigningKey::from_bytes(&[1; 32])).unwrap();
         Arc::new(Appender::new(db, Arc::new(log), 16))
+    }
+
+    #[test]
+    fn a_batch_without_a_connection_fails_each_request_as_a_pool_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = PoolSettings {
+            size: 1,
+            timeout: std::time::Duration::from_millis(200),
+        };
+        let appender = appender_with(dir.path(), pool);
+        let held = appender.db.conn().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let answers = runtime.block_on(async {
+            let one = appender.append(|_: &mut Conn, _: &mut Batch| Ok(()));
+            let two = appender.append(|_: &mut Conn, _: &mut Batch| Ok(()));
+            tokio::join!(one, two)
+        });
+        drop(held);
+        for answer in [answers.0, answers.1] {
+            assert!(matches!(answer, Err(DbError::PoolShared(_))), "{answer:?}");
+        }
     }
 
     #[test]
