@@ -1,13 +1,13 @@
 //! The per-unit counters the dashboard and reports read: kept with each signature and rebuilt
 //! after each import. The employee lists are in `listings`.
 
-use super::dialect::per_backend;
+use super::dialect::{fixed_statement, per_backend};
 use super::schema::{roster_counts, signed_counts};
 use super::{Conn, DbError};
 use diesel::backend::Backend;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::ToSql;
 use diesel::sql_types::Text;
 use ikrar_log::nip::NipKind;
@@ -43,9 +43,8 @@ pub fn count_signature(
     Ok(())
 }
 
-/// The upsert of [`count_signature`], written out: it runs with every signature, and diesel
-/// prepares an upsert built with its DSL afresh on every run, while this fixed text is prepared
-/// once per connection.
+/// The upsert of [`count_signature`], written out so that it is prepared once per connection
+/// (see `fixed_statement!`): it runs with every signature.
 struct CountSignature<'a> {
     pact_id: &'a str,
     unit_code: &'a str,
@@ -70,12 +69,7 @@ where
     }
 }
 
-impl QueryId for CountSignature<'_> {
-    type QueryId = CountSignature<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<C> RunQueryDsl<C> for CountSignature<'_> {}
+fixed_statement!(CountSignature);
 
 /// Employees per (unit, kind).
 pub fn roster(conn: &mut Conn) -> Result<Vec<(String, String, i64)>, DbError> {
@@ -98,4 +92,33 @@ pub fn signed(conn: &mut Conn, pact_id: &str) -> Result<Vec<(String, String, i64
             signed_counts::signed,
         ))
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::dialect::text_of;
+    use diesel::{pg::Pg, sqlite::Sqlite};
+
+    /// The upsert is cached by its type, so its text must not change with its values.
+    #[test]
+    fn the_count_upsert_sends_the_same_text_whatever_its_values() {
+        let plain = CountSignature {
+            pact_id: "netralitas-2024",
+            unit_code: "DINKES",
+            kind: "PNS",
+        };
+        let hostile = CountSignature {
+            pact_id: "x'); DROP TABLE signed_counts; --",
+            unit_code: "'",
+            kind: "PPPK",
+        };
+        for (a, b) in [
+            (text_of::<Pg>(&plain), text_of::<Pg>(&hostile)),
+            (text_of::<Sqlite>(&plain), text_of::<Sqlite>(&hostile)),
+        ] {
+            assert_eq!(a, b);
+            assert!(!a.contains("DINKES") && !a.contains("DROP"), "{a}");
+        }
+    }
 }

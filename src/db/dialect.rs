@@ -19,6 +19,38 @@ macro_rules! per_backend {
 }
 pub(crate) use per_backend;
 
+/// Makes a statement written out by hand (a struct with a `QueryFragment` impl that pushes fixed
+/// text and bind parameters) runnable with `execute` / `get_result`, and cached by its type:
+/// prepared once per connection. diesel prepares upserts built with its DSL afresh on every
+/// run, since their text may vary; a statement given here must push the same text whatever its
+/// values.
+macro_rules! fixed_statement {
+    ($statement:ident) => {
+        impl diesel::query_builder::QueryId for $statement<'_> {
+            type QueryId = $statement<'static>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl<C> diesel::RunQueryDsl<C> for $statement<'_> {}
+    };
+}
+pub(crate) use fixed_statement;
+
+/// The text `statement` sends to backend `DB`; its values go apart, as bind parameters.
+#[cfg(test)]
+pub(crate) fn text_of<DB>(statement: &impl diesel::query_builder::QueryFragment<DB>) -> String
+where
+    DB: diesel::backend::Backend + Default,
+    DB::QueryBuilder: Default,
+{
+    use diesel::query_builder::QueryBuilder;
+    let mut builder = DB::QueryBuilder::default();
+    statement
+        .to_sql(&mut builder, &DB::default())
+        .expect("the statement renders");
+    builder.finish()
+}
+
 /// The PostgreSQL advisory lock every writing transaction holds: ikrar's writes queue on it the
 /// way SQLite's writers queue on the database file, whichever app server they come from.
 const WRITE_LOCK: i64 = 0x0069_6b72_6172; // "ikrar" in ASCII

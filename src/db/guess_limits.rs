@@ -2,13 +2,13 @@
 //! window of fifteen minutes, after which the subject is locked for fifteen minutes. Kept in the
 //! database so that a restart does not reset them.
 
-use super::dialect::per_backend;
+use super::dialect::{fixed_statement, per_backend};
 use super::schema::guess_limits;
 use super::{Conn, DbError};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::backend::Backend;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
 
@@ -55,10 +55,9 @@ pub fn begin_attempt(
     })
 }
 
-/// The upsert of [`begin_attempt`], written out: every signature and activation runs it, and
-/// diesel prepares an upsert built with its DSL afresh on every run (it cannot know the SQL is
-/// fixed), while this fixed text is prepared once per connection. In `DO UPDATE`, `g` is the
-/// row as it was.
+/// The upsert of [`begin_attempt`], written out so that it is prepared once per connection
+/// (see `fixed_statement!`): every signature and activation runs it. In `DO UPDATE`, `g` is
+/// the row as it was.
 struct CountAttempt<'a> {
     subject: &'a str,
     now: NaiveDateTime,
@@ -114,16 +113,11 @@ where
     }
 }
 
-impl QueryId for CountAttempt<'_> {
-    type QueryId = CountAttempt<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
+fixed_statement!(CountAttempt);
 
 impl Query for CountAttempt<'_> {
     type SqlType = Nullable<Timestamp>;
 }
-
-impl<C> RunQueryDsl<C> for CountAttempt<'_> {}
 
 /// Records that the attempt failed: the last allowed failure locks the subject.
 pub fn record_failure(conn: &mut Conn, subject: &str, now: DateTime<Utc>) -> Result<(), DbError> {
@@ -142,4 +136,39 @@ pub fn record_failure(conn: &mut Conn, subject: &str, now: DateTime<Utc>) -> Res
 pub fn clear(conn: &mut Conn, subject: &str) -> Result<(), DbError> {
     diesel::delete(guess_limits::table.find(subject)).execute(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::dialect::text_of;
+    use diesel::{pg::Pg, sqlite::Sqlite};
+
+    /// The upsert is cached by its type, so its text must not change with its values, which
+    /// are never written into it.
+    #[test]
+    fn the_attempt_upsert_sends_the_same_text_whatever_its_values() {
+        let at = |subject, minutes: i64| {
+            let now = DateTime::from_timestamp(1_706_770_800 + minutes * 60, 0)
+                .unwrap()
+                .naive_utc();
+            CountAttempt {
+                subject,
+                now,
+                window_over: now - Duration::minutes(WINDOW_MINUTES),
+                lock_end: now + Duration::minutes(WINDOW_MINUTES),
+            }
+        };
+        let (plain, hostile) = (
+            at("tanda-tangan:199004152019032004", 0),
+            at("x'); DROP TABLE guess_limits; --", 99),
+        );
+        for (a, b) in [
+            (text_of::<Pg>(&plain), text_of::<Pg>(&hostile)),
+            (text_of::<Sqlite>(&plain), text_of::<Sqlite>(&hostile)),
+        ] {
+            assert_eq!(a, b);
+            assert!(!a.contains("1990") && !a.contains("DROP"), "{a}");
+        }
+    }
 }

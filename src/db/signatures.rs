@@ -1,11 +1,12 @@
 //! Signatures: one row per employee and pact, pointing at its log entry.
 
+use super::dialect::fixed_statement;
 use super::schema::signatures;
 use super::{counts, guess_limits, Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use ikrar_log::nip::{Nip, NipKind};
 use ikrar_log::values::{PactId, UnitCode};
@@ -107,12 +108,7 @@ impl QueryFragment<Pg> for Record<'_> {
     }
 }
 
-impl QueryId for Record<'_> {
-    type QueryId = Record<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<C> RunQueryDsl<C> for Record<'_> {}
+fixed_statement!(Record);
 
 /// The signature of `nip` on `pact_id`, if any.
 pub fn find(
@@ -168,4 +164,48 @@ pub fn with_replaced_key(
             signatures::log_index,
         ))
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::dialect::text_of;
+
+    /// The statement is cached by its type, so its text must not change with its values.
+    #[test]
+    fn recording_a_signature_sends_the_same_text_whatever_its_values() {
+        let nip = |digits: &str| Nip::try_from(digits.to_owned()).unwrap();
+        let (pact, other_pact) = (
+            PactId::parse("netralitas-2024").unwrap(),
+            PactId::parse("pakta-lain").unwrap(),
+        );
+        let (unit, other_unit) = (
+            UnitCode::parse("DINKES").unwrap(),
+            UnitCode::parse("DINDIKBUD").unwrap(),
+        );
+        let (first, second) = (nip("199004152019032004"), nip("198501012010011001"));
+        let signature = |pact_id, nip, unit_code, kind| NewSignature {
+            pact_id,
+            nip,
+            unit_code,
+            signed_at: DateTime::from_timestamp(1_706_770_800, 0).unwrap(),
+            log_index: 7,
+            key_generation: 1,
+            kind,
+        };
+        let (a, b) = (
+            signature(&pact, &first, &unit, NipKind::Pns),
+            signature(&other_pact, &second, &other_unit, NipKind::Pppk),
+        );
+        let text = |new| {
+            text_of::<Pg>(&Record {
+                new,
+                signed_at: new.signed_at.naive_utc(),
+                guesses: "x'); DROP TABLE signatures; --",
+            })
+        };
+        let (a, b) = (text(&a), text(&b));
+        assert_eq!(a, b);
+        assert!(!a.contains("DINKES") && !a.contains("DROP"), "{a}");
+    }
 }
