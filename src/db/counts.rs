@@ -45,10 +45,10 @@ pub fn count_signature(
 
 /// The upsert of [`count_signature`], written out so that it is prepared once per connection
 /// (see `fixed_statement!`): it runs with every signature.
-struct CountSignature<'a> {
-    pact_id: &'a str,
-    unit_code: &'a str,
-    kind: &'a str,
+pub(super) struct CountSignature<'a> {
+    pub(super) pact_id: &'a str,
+    pub(super) unit_code: &'a str,
+    pub(super) kind: &'a str,
 }
 
 impl<DB: Backend> QueryFragment<DB> for CountSignature<'_>

@@ -73,42 +73,50 @@ where
     NaiveDateTime: ToSql<Timestamp, DB>,
 {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        let (now, locked) = (&self.now, "WHEN g.locked_until > ");
-        let fresh = "WHEN g.locked_until IS NOT NULL OR g.window_started_at <= ";
         out.push_sql(
             "INSERT INTO guess_limits AS g (subject, attempts, window_started_at, locked_until) \
              VALUES (",
         );
         out.push_bind_param::<Text, _>(self.subject)?;
         out.push_sql(", 1, ");
-        out.push_bind_param::<Timestamp, _>(now)?;
-        out.push_sql(", NULL) ON CONFLICT (subject) DO UPDATE SET attempts = CASE ");
-        out.push_sql(locked);
-        out.push_bind_param::<Timestamp, _>(now)?;
-        out.push_sql(" THEN g.attempts ");
-        out.push_sql(fresh);
-        out.push_bind_param::<Timestamp, _>(&self.window_over)?;
-        out.push_sql(" THEN 1 WHEN g.attempts >= ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(", NULL) ON CONFLICT (subject) DO UPDATE SET attempts = ");
+        self.locked_or_fresh(&mut out, "attempts")?;
+        out.push_sql("1 WHEN g.attempts >= ");
         out.push_bind_param::<Integer, _>(&MAX_ATTEMPTS)?;
-        out.push_sql(" THEN g.attempts ELSE g.attempts + 1 END, window_started_at = CASE ");
-        out.push_sql(locked);
-        out.push_bind_param::<Timestamp, _>(now)?;
-        out.push_sql(" THEN g.window_started_at ");
-        out.push_sql(fresh);
-        out.push_bind_param::<Timestamp, _>(&self.window_over)?;
-        out.push_sql(" THEN ");
-        out.push_bind_param::<Timestamp, _>(now)?;
-        out.push_sql(" ELSE g.window_started_at END, locked_until = CASE ");
-        out.push_sql(locked);
-        out.push_bind_param::<Timestamp, _>(now)?;
-        out.push_sql(" THEN g.locked_until ");
-        out.push_sql(fresh);
-        out.push_bind_param::<Timestamp, _>(&self.window_over)?;
-        out.push_sql(" THEN NULL WHEN g.attempts >= ");
+        out.push_sql(" THEN g.attempts ELSE g.attempts + 1 END, window_started_at = ");
+        self.locked_or_fresh(&mut out, "window_started_at")?;
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(" ELSE g.window_started_at END, locked_until = ");
+        self.locked_or_fresh(&mut out, "locked_until")?;
+        out.push_sql("NULL WHEN g.attempts >= ");
         out.push_bind_param::<Integer, _>(&MAX_ATTEMPTS)?;
         out.push_sql(" THEN ");
         out.push_bind_param::<Timestamp, _>(&self.lock_end)?;
         out.push_sql(" ELSE NULL END RETURNING locked_until");
+        Ok(())
+    }
+}
+
+impl CountAttempt<'_> {
+    /// The start every column's `CASE` shares: locked until later, `column` stays as it was; a
+    /// window that is over or a lock that has ended starts afresh, with what follows.
+    fn locked_or_fresh<'b, DB>(
+        &'b self,
+        out: &mut AstPass<'_, 'b, DB>,
+        column: &str,
+    ) -> QueryResult<()>
+    where
+        DB: Backend,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+    {
+        out.push_sql("CASE WHEN g.locked_until > ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(" THEN g.");
+        out.push_sql(column);
+        out.push_sql(" WHEN g.locked_until IS NOT NULL OR g.window_started_at <= ");
+        out.push_bind_param::<Timestamp, _>(&self.window_over)?;
+        out.push_sql(" THEN ");
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! Signatures: one row per employee and pact, pointing at its log entry.
 
+use super::counts::{self, CountSignature};
 use super::dialect::fixed_statement;
 use super::schema::signatures;
-use super::{counts, guess_limits, Conn, DbError};
+use super::{guess_limits, Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -42,17 +43,10 @@ pub struct NewSignature<'a> {
 /// runs in process and takes the three statements.
 pub fn record(conn: &mut Conn, new: &NewSignature, guesses: &str) -> Result<(), DbError> {
     if let Conn::Pg(c) = conn {
-        let signed_at = new.signed_at.naive_utc();
-        Record {
-            new,
-            signed_at,
-            guesses,
-        }
-        .execute(c)?;
+        Record::of(new, guesses).execute(c)?;
         return Ok(());
     }
-    let c = conn;
-    guess_limits::clear(c, guesses)?;
+    guess_limits::clear(conn, guesses)?;
     diesel::insert_into(signatures::table)
         .values((
             signatures::pact_id.eq(new.pact_id.as_str()),
@@ -62,15 +56,32 @@ pub fn record(conn: &mut Conn, new: &NewSignature, guesses: &str) -> Result<(), 
             signatures::log_index.eq(new.log_index),
             signatures::key_generation.eq(new.key_generation),
         ))
-        .execute(c)?;
-    counts::count_signature(c, new.pact_id, new.unit_code, new.kind)
+        .execute(conn)?;
+    counts::count_signature(conn, new.pact_id, new.unit_code, new.kind)
 }
 
-/// [`record`] on PostgreSQL, as one statement of fixed text (prepared once per connection).
+/// [`record`] on PostgreSQL, as one statement of fixed text (prepared once per connection): the
+/// signature row and the cleared guesses as `WITH` parts of the unit's count upsert.
 struct Record<'a> {
     new: &'a NewSignature<'a>,
     signed_at: NaiveDateTime,
     guesses: &'a str,
+    count: CountSignature<'a>,
+}
+
+impl<'a> Record<'a> {
+    fn of(new: &'a NewSignature<'a>, guesses: &'a str) -> Self {
+        Record {
+            new,
+            signed_at: new.signed_at.naive_utc(),
+            guesses,
+            count: CountSignature {
+                pact_id: new.pact_id.as_str(),
+                unit_code: new.unit_code.as_str(),
+                kind: new.kind.label(),
+            },
+        }
+    }
 }
 
 impl QueryFragment<Pg> for Record<'_> {
@@ -93,18 +104,8 @@ impl QueryFragment<Pg> for Record<'_> {
         out.push_bind_param::<BigInt, _>(&new.log_index)?;
         out.push_sql(", ");
         out.push_bind_param::<Integer, _>(&new.key_generation)?;
-        out.push_sql(
-            ")) INSERT INTO signed_counts AS c (pact_id, unit_code, kind, signed) VALUES (",
-        );
-        out.push_bind_param::<Text, _>(new.pact_id.as_str())?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(new.unit_code.as_str())?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, _>(new.kind.label())?;
-        out.push_sql(
-            ", 1) ON CONFLICT (pact_id, unit_code, kind) DO UPDATE SET signed = c.signed + 1",
-        );
-        Ok(())
+        out.push_sql(")) ");
+        self.count.walk_ast(out.reborrow())
     }
 }
 
@@ -197,13 +198,7 @@ mod tests {
             signature(&pact, &first, &unit, NipKind::Pns),
             signature(&other_pact, &second, &other_unit, NipKind::Pppk),
         );
-        let text = |new| {
-            text_of::<Pg>(&Record {
-                new,
-                signed_at: new.signed_at.naive_utc(),
-                guesses: "x'); DROP TABLE signatures; --",
-            })
-        };
+        let text = |new| text_of::<Pg>(&Record::of(new, "x'); DROP TABLE signatures; --"));
         let (a, b) = (text(&a), text(&b));
         assert_eq!(a, b);
         assert!(!a.contains("DINKES") && !a.contains("DROP"), "{a}");
