@@ -55,15 +55,32 @@ impl<DB: Backend> QueryFragment<DB> for CountSignature<'_>
 where
     str: ToSql<Text, DB>,
 {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("INSERT INTO signed_counts AS c (pact_id, unit_code, kind, signed) VALUES (");
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.walk_when(out, "true")
+    }
+}
+
+impl CountSignature<'_> {
+    /// The upsert, counting the signature only when `condition` (fixed SQL) holds.
+    pub(super) fn walk_when<'b, DB: Backend>(
+        &'b self,
+        mut out: AstPass<'_, 'b, DB>,
+        condition: &'static str,
+    ) -> QueryResult<()>
+    where
+        str: ToSql<Text, DB>,
+    {
+        out.push_sql("INSERT INTO signed_counts AS c (pact_id, unit_code, kind, signed) SELECT ");
         out.push_bind_param::<Text, _>(self.pact_id)?;
         out.push_sql(", ");
         out.push_bind_param::<Text, _>(self.unit_code)?;
         out.push_sql(", ");
         out.push_bind_param::<Text, _>(self.kind)?;
+        // A `WHERE` is needed anyway: without it SQLite would read `ON CONFLICT` as a join's.
+        out.push_sql(", 1 WHERE ");
+        out.push_sql(condition);
         out.push_sql(
-            ", 1) ON CONFLICT (pact_id, unit_code, kind) DO UPDATE SET signed = c.signed + 1",
+            " ON CONFLICT (pact_id, unit_code, kind) DO UPDATE SET signed = c.signed + 1",
         );
         Ok(())
     }

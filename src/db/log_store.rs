@@ -24,7 +24,7 @@ impl EntryKind {
     const ALL: [EntryKind; 3] = [EntryKind::Pact, EntryKind::Key, EntryKind::Signature];
 
     /// The kind as stored.
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             EntryKind::Pact => "pact",
             EntryKind::Key => "key",
@@ -113,13 +113,7 @@ impl Batch {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
-        let index = match self.next {
-            Some(next) => next,
-            None => {
-                super::dialect::lock_log(conn)?;
-                size(conn)?
-            }
-        };
+        let index = self.next_index(conn)?;
         let leaf = merkle::leaf_hash(body);
         diesel::insert_into(log_entries::table)
             .values((
@@ -130,6 +124,27 @@ impl Batch {
                 log_entries::appended_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;
+        self.written(conn, leaf)
+    }
+
+    /// The index the next entry gets. The first call takes the write lock and reads the log's
+    /// size.
+    pub fn next_index(&mut self, conn: &mut Conn) -> Result<i64, DbError> {
+        match self.next {
+            Some(next) => Ok(next),
+            None => {
+                super::dialect::lock_log(conn)?;
+                let size = size(conn)?;
+                self.next = Some(size);
+                Ok(size)
+            }
+        }
+    }
+
+    /// Takes in the entry whose row the caller has just written at [`Batch::next_index`], with
+    /// leaf hash `leaf`, and returns its index; its tree hashes wait for [`Batch::finish`].
+    pub fn written(&mut self, conn: &mut Conn, leaf: Hash) -> Result<i64, DbError> {
+        let index = self.next_index(conn)?;
         let reader = Hashes::with(conn, &self.pending);
         let (first, hashes) =
             merkle::hashes_to_store(index as u64, leaf, &reader).map_err(log_error)?;
@@ -146,7 +161,8 @@ impl Batch {
         signer: &LogSigner,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        let Some(size) = self.next else {
+        let Some(size) = self.next.filter(|_| !self.pending.is_empty()) else {
+            // Nothing was written (the lock may have been taken to find the next index).
             return Ok(());
         };
         let rows: Vec<_> = self

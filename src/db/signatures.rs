@@ -2,13 +2,15 @@
 
 use super::counts::{self, CountSignature};
 use super::dialect::fixed_statement;
+use super::log_store::{Batch, EntryKind};
 use super::schema::signatures;
 use super::{guess_limits, Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment};
-use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
+use diesel::query_builder::{AstPass, Query, QueryFragment};
+use diesel::sql_types::{BigInt, Binary, Integer, Text, Timestamp};
+use ikrar_log::merkle::{self, Hash};
 use ikrar_log::nip::{Nip, NipKind};
 use ikrar_log::values::{PactId, UnitCode};
 
@@ -25,27 +27,53 @@ pub struct StoredSignature {
     pub key_generation: i32,
 }
 
-/// A signature to record: its row, and the employee's kind for the per-unit counts.
+/// A signature to append: its row, and the employee's kind for the per-unit counts.
 pub struct NewSignature<'a> {
     pub pact_id: &'a PactId,
     pub nip: &'a Nip,
     pub unit_code: &'a UnitCode,
     pub signed_at: DateTime<Utc>,
-    pub log_index: i64,
     pub key_generation: i32,
     pub kind: NipKind,
 }
 
-/// Records a signature with what goes with it: its row (a second one for the same pact and NIP
-/// breaks the primary key), one more in its unit's count, and the signer's failed guesses
-/// (`guesses`, their subject) forgotten. On PostgreSQL this is one statement, so one round
-/// trip inside the log's batch (every data-modifying `WITH` part runs, read or not); SQLite
-/// runs in process and takes the three statements.
-pub fn record(conn: &mut Conn, new: &NewSignature, guesses: &str) -> Result<(), DbError> {
+/// What [`append`] did, with the index of the pact's log entry for the NIP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// The signature was appended at this index.
+    New(i64),
+    /// The NIP had signed the pact already, at this index; nothing was written.
+    Existing(i64),
+}
+
+/// Appends a signature in the log's `batch`: its entry (`body`), its row (a second one for the
+/// same pact and NIP breaks the primary key, should another server store it meanwhile), one
+/// more in its unit's count, and the signer's failed guesses (`guesses`, their subject)
+/// forgotten — unless the NIP has signed the pact already. On PostgreSQL this is one statement,
+/// so one round trip in the log's writer per signature (every data-modifying `WITH` part runs,
+/// read or not); SQLite runs in process and takes the separate statements.
+pub fn append(
+    conn: &mut Conn,
+    batch: &mut Batch,
+    new: &NewSignature,
+    body: &[u8],
+    guesses: &str,
+) -> Result<Appended, DbError> {
+    let log_index = batch.next_index(conn)?;
+    let leaf = merkle::leaf_hash(body);
     if let Conn::Pg(c) = conn {
-        Record::of(new, guesses).execute(c)?;
-        return Ok(());
+        let prior = Append::new(new, log_index, body, &leaf, guesses)
+            .get_result::<i64>(c)
+            .optional()?;
+        return match prior {
+            Some(index) => Ok(Appended::Existing(index)),
+            None => batch.written(conn, leaf).map(Appended::New),
+        };
     }
+    if let Some(existing) = find(conn, new.pact_id, new.nip)? {
+        return Ok(Appended::Existing(existing.log_index));
+    }
+    batch.push(conn, EntryKind::Signature, body, new.signed_at)?;
     guess_limits::clear(conn, guesses)?;
     diesel::insert_into(signatures::table)
         .values((
@@ -53,27 +81,42 @@ pub fn record(conn: &mut Conn, new: &NewSignature, guesses: &str) -> Result<(), 
             signatures::nip.eq(new.nip.as_str()),
             signatures::unit_code.eq(new.unit_code.as_str()),
             signatures::signed_at.eq(new.signed_at.naive_utc()),
-            signatures::log_index.eq(new.log_index),
+            signatures::log_index.eq(log_index),
             signatures::key_generation.eq(new.key_generation),
         ))
         .execute(conn)?;
-    counts::count_signature(conn, new.pact_id, new.unit_code, new.kind)
+    counts::count_signature(conn, new.pact_id, new.unit_code, new.kind)?;
+    Ok(Appended::New(log_index))
 }
 
-/// [`record`] on PostgreSQL, as one statement of fixed text (prepared once per connection): the
-/// signature row and the cleared guesses as `WITH` parts of the unit's count upsert.
-struct Record<'a> {
+/// [`append`] on PostgreSQL, as one statement of fixed text (prepared once per connection):
+/// the NIP's earlier signature of the pact is looked up, and only if there is none are the
+/// entry, the row, the cleared guesses and the unit's count written, as `WITH` parts; it
+/// returns the earlier signature's index, if any.
+struct Append<'a> {
     new: &'a NewSignature<'a>,
-    signed_at: NaiveDateTime,
+    log_index: i64,
+    body: &'a [u8],
+    leaf: &'a [u8],
+    at: NaiveDateTime,
     guesses: &'a str,
     count: CountSignature<'a>,
 }
 
-impl<'a> Record<'a> {
-    fn of(new: &'a NewSignature<'a>, guesses: &'a str) -> Self {
-        Record {
+impl<'a> Append<'a> {
+    fn new(
+        new: &'a NewSignature<'a>,
+        log_index: i64,
+        body: &'a [u8],
+        leaf: &'a Hash,
+        guesses: &'a str,
+    ) -> Self {
+        Append {
             new,
-            signed_at: new.signed_at.naive_utc(),
+            log_index,
+            body,
+            leaf: &leaf.0,
+            at: new.signed_at.naive_utc(),
             guesses,
             count: CountSignature {
                 pact_id: new.pact_id.as_str(),
@@ -84,14 +127,34 @@ impl<'a> Record<'a> {
     }
 }
 
-impl QueryFragment<Pg> for Record<'_> {
+impl QueryFragment<Pg> for Append<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         let new = self.new;
-        out.push_sql("WITH forgotten AS (DELETE FROM guess_limits WHERE subject = ");
+        out.push_sql("WITH prior AS (SELECT log_index FROM signatures WHERE pact_id = ");
+        out.push_bind_param::<Text, _>(new.pact_id.as_str())?;
+        out.push_sql(" AND nip = ");
+        out.push_bind_param::<Text, _>(new.nip.as_str())?;
+        out.push_sql(
+            "), entry AS (INSERT INTO log_entries (idx, kind, body, leaf_hash, appended_at) \
+             SELECT ",
+        );
+        out.push_bind_param::<BigInt, _>(&self.log_index)?;
+        out.push_sql(", '");
+        out.push_sql(EntryKind::Signature.as_str());
+        out.push_sql("', ");
+        out.push_bind_param::<Binary, _>(self.body)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Binary, _>(self.leaf)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(
+            " WHERE NOT EXISTS (SELECT 1 FROM prior) RETURNING idx), \
+             forgotten AS (DELETE FROM guess_limits WHERE subject = ",
+        );
         out.push_bind_param::<Text, _>(self.guesses)?;
         out.push_sql(
-            "), signed AS (INSERT INTO signatures \
-             (pact_id, nip, unit_code, signed_at, log_index, key_generation) VALUES (",
+            " AND EXISTS (SELECT 1 FROM entry)), signed AS (INSERT INTO signatures \
+             (pact_id, nip, unit_code, signed_at, log_index, key_generation) SELECT ",
         );
         out.push_bind_param::<Text, _>(new.pact_id.as_str())?;
         out.push_sql(", ");
@@ -99,17 +162,22 @@ impl QueryFragment<Pg> for Record<'_> {
         out.push_sql(", ");
         out.push_bind_param::<Text, _>(new.unit_code.as_str())?;
         out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.signed_at)?;
-        out.push_sql(", ");
-        out.push_bind_param::<BigInt, _>(&new.log_index)?;
-        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", idx, ");
         out.push_bind_param::<Integer, _>(&new.key_generation)?;
-        out.push_sql(")) ");
-        self.count.walk_ast(out.reborrow())
+        out.push_sql(" FROM entry), counted AS (");
+        self.count
+            .walk_when(out.reborrow(), "EXISTS (SELECT 1 FROM entry)")?;
+        out.push_sql(") SELECT log_index FROM prior");
+        Ok(())
     }
 }
 
-fixed_statement!(Record);
+impl Query for Append<'_> {
+    type SqlType = BigInt;
+}
+
+fixed_statement!(Append);
 
 /// The signature of `nip` on `pact_id`, if any.
 pub fn find(
@@ -174,7 +242,7 @@ mod tests {
 
     /// The statement is cached by its type, so its text must not change with its values.
     #[test]
-    fn recording_a_signature_sends_the_same_text_whatever_its_values() {
+    fn appending_a_signature_sends_the_same_text_whatever_its_values() {
         let nip = |digits: &str| Nip::try_from(digits.to_owned()).unwrap();
         let (pact, other_pact) = (
             PactId::parse("netralitas-2024").unwrap(),
@@ -190,7 +258,6 @@ mod tests {
             nip,
             unit_code,
             signed_at: DateTime::from_timestamp(1_706_770_800, 0).unwrap(),
-            log_index: 7,
             key_generation: 1,
             kind,
         };
@@ -198,8 +265,11 @@ mod tests {
             signature(&pact, &first, &unit, NipKind::Pns),
             signature(&other_pact, &second, &other_unit, NipKind::Pppk),
         );
-        let text = |new| text_of::<Pg>(&Record::of(new, "x'); DROP TABLE signatures; --"));
-        let (a, b) = (text(&a), text(&b));
+        let leaf = merkle::leaf_hash(b"entri");
+        let text = |new, index, body: &[u8]| {
+            text_of::<Pg>(&Append::new(new, index, body, &leaf, "x'); DROP TABLE signatures; --"))
+        };
+        let (a, b) = (text(&a, 7, b"satu"), text(&b, 8, b"DROP"));
         assert_eq!(a, b);
         assert!(!a.contains("DINKES") && !a.contains("DROP"), "{a}");
     }

@@ -25,7 +25,7 @@ pub mod signing;
 pub mod tokens;
 pub mod witnesses;
 
-use crate::config::Config;
+use crate::config::{Config, DatabaseUrl};
 use crate::db::pacts::StoredPact;
 use crate::db::Db;
 
@@ -52,6 +52,8 @@ pub struct App {
     key_workers: Arc<KeyWorkers>,
     pacts: Arc<pacts::PactCache>,
     appender: Arc<appender::Appender>,
+    /// Group commit for writes that append nothing to the log (guess-limit attempts).
+    side_writes: Arc<appender::Appender>,
     /// Woken after every append: the witnesses are asked to cosign the new checkpoint.
     pub checkpoint_moved: Arc<tokio::sync::Notify>,
 }
@@ -96,12 +98,28 @@ impl App {
         let receipt_key = shared_secret(&db, "receipt-hmac-key")?;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let log = Arc::new(log);
-        let appender = appender::Appender::new(db.clone(), log.clone(), config.append_batch);
+        let appender = Arc::new(appender::Appender::new(
+            db.clone(),
+            log.clone(),
+            config.append_batch,
+        ));
+        // SQLite has one writer per file: other writes join the log's batches. PostgreSQL
+        // writes them beside the log, on a connection of their own, so that the log's writer
+        // (the one queue every append goes through) does nothing else.
+        let side_writes = match config.database {
+            DatabaseUrl::Sqlite(_) => appender.clone(),
+            DatabaseUrl::Postgres(_) => Arc::new(appender::Appender::new(
+                db.clone(),
+                log.clone(),
+                config.append_batch,
+            )),
+        };
         Ok(App {
             config: Arc::new(config),
             db,
             log,
-            appender: Arc::new(appender),
+            appender,
+            side_writes,
             checkpoint_moved: Arc::default(),
             receipts: Arc::new(ReceiptKey::new(receipt_key)),
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
@@ -110,7 +128,7 @@ impl App {
     }
 
     /// Applies pending migrations to `database` (`ikrar migrate`); needs no log key.
-    pub fn migrate(database: &crate::config::DatabaseUrl) -> Result<(), DbError> {
+    pub fn migrate(database: &DatabaseUrl) -> Result<(), DbError> {
         Db::migrate(database)
     }
 
@@ -150,6 +168,16 @@ impl App {
             self.checkpoint_moved.notify_one();
         }
         appended
+    }
+
+    /// Writes that append nothing to the log, with group commit: on SQLite in the log's own
+    /// batches, on PostgreSQL in batches of their own, written beside the log's.
+    pub async fn write_beside_log<T, W>(&self, work: W) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        W: appender::Work<T>,
+    {
+        self.side_writes.append(work).await
     }
 
     /// How many batches and appends this server has committed.

@@ -3,7 +3,8 @@
 //! (shared with the signatures that arrive at the same moment: [`super::appender`]).
 
 use super::App;
-use crate::db::{employees, guess_limits, guess_limits::Attempt, log_store, signatures};
+use crate::db::signatures::{self, Appended};
+use crate::db::{employees, guess_limits, guess_limits::Attempt, log_store};
 use crate::db::{Conn, DbError};
 pub use crate::domain::receipt_link::ReceiptRef;
 use crate::i18n::{Lang, Words};
@@ -106,8 +107,8 @@ pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignErr
         .append(move |conn, batch| store_signature(conn, batch, &write_nip, &stored))
         .await;
     let existing = match outcome {
-        Ok(Ok(index)) => return Ok(app.receipts.reference(index)),
-        Ok(Err(AlreadySigned(index))) => index,
+        Ok(Appended::New(index)) => return Ok(app.receipts.reference(index)),
+        Ok(Appended::Existing(index)) => index,
         Err(e) if e.is_unique_violation() => {
             // A simultaneous request (here or on another server) stored it first.
             let (find_nip, pact_id) = (nip.clone(), pact.id.clone());
@@ -168,8 +169,8 @@ pub(super) async fn open_key(
 }
 
 /// Counts an attempt against `subject`'s guess limit and, unless it is locked (until the time
-/// returned), reads the employee `nip`: both in one round trip, written together with the log's
-/// batch (an attempt is a write on every signature and activation).
+/// returned), reads the employee `nip`: both in one round trip, with group commit (an attempt
+/// is a write on every signature and activation).
 pub(super) async fn attempt_then_find(
     app: &App,
     subject: String,
@@ -177,7 +178,7 @@ pub(super) async fn attempt_then_find(
     now: DateTime<Utc>,
 ) -> Result<Result<Option<employees::Employee>, DateTime<Utc>>, DbError> {
     let nip = nip.clone();
-    app.append(
+    app.write_beside_log(
         move |conn, _| match guess_limits::begin_attempt(conn, &subject, now)? {
             Attempt::Locked(until) => Ok(Err(until)),
             Attempt::Allowed => employees::find(conn, &nip).map(Ok),
@@ -212,37 +213,27 @@ struct Stored {
     key_generation: i32,
 }
 
-/// The NIP had signed the pact already: its entry's index.
-struct AlreadySigned(i64);
-
-/// Writes the entry and the signature row, counts it and forgets the NIP's failed guesses, in
-/// the batch's transaction, and returns the entry's index; a signature already there refuses
-/// this one before anything is written.
+/// Appends the signature in the batch's transaction (see [`signatures::append`]).
 fn store_signature(
     conn: &mut Conn,
     batch: &mut log_store::Batch,
     nip: &Nip,
     stored: &Stored,
-) -> Result<Result<i64, AlreadySigned>, DbError> {
+) -> Result<Appended, DbError> {
     let claim = &stored.claim;
-    if let Some(existing) = signatures::find(conn, &claim.pact, nip)? {
-        return Ok(Err(AlreadySigned(existing.log_index)));
-    }
-    let index = batch.push(
-        conn,
-        log_store::EntryKind::Signature,
-        stored.body.as_bytes(),
-        claim.time,
-    )?;
     let signature = signatures::NewSignature {
         pact_id: &claim.pact,
         nip,
         unit_code: &claim.unit,
         signed_at: claim.time,
-        log_index: index,
         key_generation: stored.key_generation,
         kind: stored.kind,
     };
-    signatures::record(conn, &signature, &subject(nip))?;
-    Ok(Ok(index))
+    signatures::append(
+        conn,
+        batch,
+        &signature,
+        stored.body.as_bytes(),
+        &subject(nip),
+    )
 }
