@@ -159,3 +159,115 @@ async fn employees_signing_at_once_get_one_gap_free_log() {
     let head = ikrar::db::log_store::head(&mut conn).unwrap().unwrap();
     assert_eq!(head.size, size);
 }
+
+/// Writes, in the log's writer, what an activation with `code` for `nip` writes; `Some` with
+/// the key entry's index if it was stored.
+async fn store_a_key(app: &App, nip: &str, code: &str) -> Result<Option<i64>, DbError> {
+    use ikrar::db::employees::{self, StoredKey};
+    use ikrar::domain::activation_code;
+    use ikrar::keys::{Argon2Params, SealedKey};
+    let nip = ikrar_log::nip::Nip::try_from(nip.to_owned()).unwrap();
+    let code = activation_code::hash(nip.as_str(), &activation_code::normalize(code).unwrap());
+    let key = StoredKey {
+        public_key: [7; 32],
+        sealed: SealedKey {
+            params: Argon2Params::DEFAULT,
+            salt: [1; 16],
+            nonce: [2; 24],
+            ciphertext: vec![3; 48],
+        },
+    };
+    app.append(move |conn, batch| {
+        let activation = employees::Activation {
+            nip: &nip,
+            code_hash: &code,
+            key: &key,
+            body: b"entri kunci uji\n",
+            guesses: "aktivasi:uji",
+            now: chrono::Utc::now(),
+        };
+        employees::activate(conn, batch, &activation)
+    })
+    .await
+}
+
+/// Writes, in the log's writer, what signing the default pact as `nip` writes.
+async fn store_a_signature(
+    app: &App,
+    nip: &str,
+) -> Result<ikrar::db::signatures::Appended, DbError> {
+    use ikrar::db::{employees, signatures};
+    let nip = ikrar_log::nip::Nip::try_from(nip.to_owned()).unwrap();
+    let pact = ikrar_log::values::PactId::parse(PACT).unwrap();
+    app.append(move |conn, batch| {
+        let employee = employees::find(conn, &nip)?.expect("on the roster");
+        let signature = signatures::NewSignature {
+            pact_id: &pact,
+            nip: &nip,
+            unit_code: &employee.unit_code,
+            signed_at: chrono::Utc::now(),
+            key_generation: 1,
+            kind: employee.kind,
+        };
+        signatures::append(conn, batch, &signature, b"entri uji\n", "tanda-tangan:uji")
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_key_or_signature_for_one_nip_in_a_batch_writes_nothing() {
+    use ikrar::db::signatures::Appended;
+    let app = TestApp::spawn().await;
+    let (nip, code) = app.import_roster(&generated_roster(1, 1)).remove(0);
+    let (entries, signed, _) = app.counts();
+    let before = app.app.append_stats();
+    let (release, first) = hold_the_writer(&app.app).await;
+    let keys: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, nip, code) = (app.app.clone(), nip.clone(), code.clone());
+            tokio::spawn(async move { store_a_key(&app, &nip, &code).await })
+        })
+        .collect();
+    let signatures: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, nip) = (app.app.clone(), nip.clone());
+            tokio::spawn(async move { store_a_signature(&app, &nip).await })
+        })
+        .collect();
+    until_waiting(&app.app, 4).await;
+    release.send(()).unwrap();
+    first.await.unwrap().unwrap();
+    let mut keys: Vec<_> = answers_of(keys).await;
+    keys.sort();
+    let [None, Some(key)] = keys[..] else {
+        panic!("one key stored, the same code refused: {keys:?}");
+    };
+    let mut signatures: Vec<_> = answers_of(signatures).await;
+    signatures.sort_by_key(|a| matches!(a, Appended::Existing(_)));
+    let [Appended::New(signature), Appended::Existing(existing)] = signatures[..] else {
+        panic!("one signature appended, the second pointed at it: {signatures:?}");
+    };
+    assert_eq!(existing, signature);
+    assert_ne!(key, signature);
+    // Two entries, in one batch besides the held one, and the signature counted once.
+    assert_eq!(app.counts().0 - entries, 2);
+    assert_eq!(app.counts().1 - signed, 1);
+    let after = app.app.append_stats();
+    assert_eq!(after.batches - before.batches, 2, "{after:?}");
+    let mut conn = app.app.db.conn().unwrap();
+    let unit: i64 = ikrar::db::counts::signed(&mut conn, PACT)
+        .unwrap()
+        .iter()
+        .map(|(_, _, n)| n)
+        .sum();
+    assert_eq!(unit, signed + 1);
+}
+
+/// The answers of spawned writes, each of which must have succeeded.
+async fn answers_of<T: std::fmt::Debug>(handles: Vec<JoinHandle<Result<T, DbError>>>) -> Vec<T> {
+    let mut answers = Vec::new();
+    for handle in handles {
+        answers.push(handle.await.unwrap().unwrap());
+    }
+    answers
+}

@@ -79,9 +79,7 @@ impl CountSignature<'_> {
         // A `WHERE` is needed anyway: without it SQLite would read `ON CONFLICT` as a join's.
         out.push_sql(", 1 WHERE ");
         out.push_sql(condition);
-        out.push_sql(
-            " ON CONFLICT (pact_id, unit_code, kind) DO UPDATE SET signed = c.signed + 1",
-        );
+        out.push_sql(" ON CONFLICT (pact_id, unit_code, kind) DO UPDATE SET signed = c.signed + 1");
         Ok(())
     }
 }

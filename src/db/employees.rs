@@ -1,10 +1,17 @@
 //! Employees of the roster, their one-time activation codes and their sealed keys.
 
+use super::dialect::{fixed_statement, per_backend};
+use super::log_store::{Batch, EntryKind, EntryRow};
 use super::schema::employees;
-use super::{Conn, DbError};
+use super::{guess_limits, Conn, DbError};
 use crate::keys::{Argon2Params, SealedKey};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::backend::Backend;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Binary, Text, Timestamp};
 use ikrar_log::nip::{Nip, NipKind};
 use ikrar_log::values::UnitCode;
 
@@ -114,34 +121,148 @@ pub fn set_activation_code(conn: &mut Conn, nip: &Nip, hash: &[u8; 32]) -> Resul
     Ok(())
 }
 
-/// Stores a new key and spends the activation code, if the code hash is still the one given
-/// (so two activations with one code cannot both succeed). Returns whether it was stored.
+/// A new key to store for an employee (see [`activate`]).
+pub struct Activation<'a> {
+    pub nip: &'a Nip,
+    /// The hash of the activation code given, which must still be the stored one.
+    pub code_hash: &'a [u8; 32],
+    pub key: &'a StoredKey,
+    /// The key's log entry.
+    pub body: &'a [u8],
+    /// The subject of the NIP's failed guesses, forgotten once the key is stored.
+    pub guesses: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Stores a new key with its log entry in `batch`, spends the activation code and forgets the
+/// NIP's failed guesses, if the code hash is still the one given (so two activations with one
+/// code cannot both succeed). Returns the entry's index, or `None` when nothing was written. On
+/// PostgreSQL this is one statement (one round trip in the log's writer); SQLite runs in
+/// process and takes the three.
 pub fn activate(
     conn: &mut Conn,
-    nip: &Nip,
-    code_hash: &[u8; 32],
-    key: &StoredKey,
-    now: DateTime<Utc>,
-) -> Result<bool, DbError> {
-    let updated = diesel::update(
-        employees::table
-            .find(nip.as_str())
-            .filter(employees::activation_code_hash.eq(code_hash.as_slice())),
-    )
-    .set((
-        employees::activation_code_hash.eq(None::<Vec<u8>>),
-        employees::public_key.eq(Some(key.public_key.as_slice())),
-        employees::sealed_seed.eq(Some(key.sealed.ciphertext.as_slice())),
-        employees::seal_salt.eq(Some(key.sealed.salt.as_slice())),
-        employees::seal_nonce.eq(Some(key.sealed.nonce.as_slice())),
-        employees::seal_params.eq(Some(key.sealed.params.to_string())),
-        employees::activated_at.eq(Some(now.naive_utc())),
-        employees::updated_at.eq(now.naive_utc()),
-        employees::key_count.eq(employees::key_count + 1),
-    ))
-    .execute(conn)?;
-    Ok(updated == 1)
+    batch: &mut Batch,
+    new: &Activation,
+) -> Result<Option<i64>, DbError> {
+    let index = batch.next_index(conn)?;
+    let spend = SpendCode::of(new);
+    if let Conn::Pg(c) = conn {
+        let entry = EntryRow::new(index, EntryKind::Key, new.body, new.now);
+        let stored = ActivateWithEntry {
+            spend,
+            entry: &entry,
+            guesses: new.guesses,
+        }
+        .get_result::<i64>(c)
+        .optional()?;
+        return match stored {
+            Some(_) => batch.written(conn, entry.leaf()).map(Some),
+            None => Ok(None),
+        };
+    }
+    if per_backend!(conn, c => spend.execute(c))? != 1 {
+        return Ok(None);
+    }
+    guess_limits::clear(conn, new.guesses)?;
+    batch
+        .push(conn, EntryKind::Key, new.body, new.now)
+        .map(Some)
 }
+
+/// The update that stores the key and spends the code, as fixed text (prepared once per
+/// connection).
+struct SpendCode<'a> {
+    new: &'a Activation<'a>,
+    params: String,
+    now: NaiveDateTime,
+}
+
+impl<'a> SpendCode<'a> {
+    fn of(new: &'a Activation<'a>) -> Self {
+        SpendCode {
+            new,
+            params: new.key.sealed.params.to_string(),
+            now: new.now.naive_utc(),
+        }
+    }
+
+    /// Pushes the update, followed by `tail` (fixed SQL).
+    fn walk_with<'b, DB>(
+        &'b self,
+        mut out: AstPass<'_, 'b, DB>,
+        tail: &'static str,
+    ) -> QueryResult<()>
+    where
+        DB: Backend,
+        str: ToSql<Text, DB>,
+        [u8]: ToSql<Binary, DB>,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+    {
+        let (key, sealed) = (self.new.key, &self.new.key.sealed);
+        out.push_sql("UPDATE employees SET activation_code_hash = NULL, public_key = ");
+        out.push_bind_param::<Binary, _>(key.public_key.as_slice())?;
+        out.push_sql(", sealed_seed = ");
+        out.push_bind_param::<Binary, _>(sealed.ciphertext.as_slice())?;
+        out.push_sql(", seal_salt = ");
+        out.push_bind_param::<Binary, _>(sealed.salt.as_slice())?;
+        out.push_sql(", seal_nonce = ");
+        out.push_bind_param::<Binary, _>(sealed.nonce.as_slice())?;
+        out.push_sql(", seal_params = ");
+        out.push_bind_param::<Text, _>(self.params.as_str())?;
+        out.push_sql(", activated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        out.push_sql(", key_count = key_count + 1 WHERE nip = ");
+        out.push_bind_param::<Text, _>(self.new.nip.as_str())?;
+        out.push_sql(" AND activation_code_hash = ");
+        out.push_bind_param::<Binary, _>(self.new.code_hash.as_slice())?;
+        out.push_sql(tail);
+        Ok(())
+    }
+}
+
+impl<DB> QueryFragment<DB> for SpendCode<'_>
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+    [u8]: ToSql<Binary, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.walk_with(out, "")
+    }
+}
+
+fixed_statement!(SpendCode);
+
+/// [`activate`] on PostgreSQL, as one statement of fixed text: the update as a `WITH` part,
+/// and the entry and the cleared guesses only if it updated the row; it returns the entry's
+/// index, if written.
+struct ActivateWithEntry<'a> {
+    spend: SpendCode<'a>,
+    entry: &'a EntryRow<'a>,
+    guesses: &'a str,
+}
+
+impl QueryFragment<Pg> for ActivateWithEntry<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH activated AS (");
+        self.spend.walk_with(out.reborrow(), " RETURNING nip")?;
+        out.push_sql("), entry AS (");
+        self.entry.walk_from(out.reborrow(), "FROM activated")?;
+        out.push_sql("), forgotten AS (DELETE FROM guess_limits WHERE subject = ");
+        out.push_bind_param::<Text, _>(self.guesses)?;
+        out.push_sql(" AND EXISTS (SELECT 1 FROM activated)) SELECT idx FROM entry");
+        Ok(())
+    }
+}
+
+impl Query for ActivateWithEntry<'_> {
+    type SqlType = BigInt;
+}
+
+fixed_statement!(ActivateWithEntry);
 
 /// How many employees the roster holds.
 pub fn count(conn: &mut Conn) -> Result<i64, DbError> {
@@ -177,4 +298,63 @@ pub fn unactivated_in_unit(conn: &mut Conn, unit_code: &str) -> Result<Vec<Unact
         .order(employees::nip)
         .select((employees::nip, employees::name))
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::dialect::text_of;
+    use diesel::sqlite::Sqlite;
+
+    /// The statements are cached by their type, so their text must not change with values.
+    #[test]
+    fn storing_a_key_sends_the_same_text_whatever_its_values() {
+        let key = |byte: u8, params: &str| StoredKey {
+            public_key: [byte; 32],
+            sealed: SealedKey {
+                params: params.parse().unwrap(),
+                salt: [byte; 16],
+                nonce: [byte; 24],
+                ciphertext: vec![byte; 48],
+            },
+        };
+        let (plain_key, other_key) = (key(1, "m=19456,t=2,p=1"), key(0x27, "m=65536,t=3,p=4"));
+        let (first, second) = (
+            Nip::try_from("199004152019032004".to_owned()).unwrap(),
+            Nip::try_from("198501012010011001".to_owned()).unwrap(),
+        );
+        let at = |seconds| DateTime::from_timestamp(seconds, 0).unwrap();
+        let plain = Activation {
+            nip: &first,
+            code_hash: &[2; 32],
+            key: &plain_key,
+            body: b"kunci",
+            guesses: "aktivasi:199004152019032004",
+            now: at(1_706_770_800),
+        };
+        let hostile = Activation {
+            nip: &second,
+            code_hash: &[0x27; 32],
+            key: &other_key,
+            body: b"'); DROP TABLE employees; --",
+            guesses: "x'); DROP TABLE guess_limits; --",
+            now: at(1_706_857_200),
+        };
+        let spend = |new| text_of::<Sqlite>(&SpendCode::of(new));
+        let whole = |new: &Activation, index| {
+            let entry = EntryRow::new(index, EntryKind::Key, new.body, new.now);
+            text_of::<Pg>(&ActivateWithEntry {
+                spend: SpendCode::of(new),
+                entry: &entry,
+                guesses: new.guesses,
+            })
+        };
+        for (a, b) in [
+            (spend(&plain), spend(&hostile)),
+            (whole(&plain, 3), whole(&hostile, 9)),
+        ] {
+            assert_eq!(a, b);
+            assert!(!a.contains("DROP") && !a.contains("19456"), "{a}");
+        }
+    }
 }

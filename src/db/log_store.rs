@@ -4,9 +4,12 @@
 use super::dialect::per_backend;
 use super::schema::{log_entries, log_head, tree_hashes};
 use super::{Conn, DbError};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::max;
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::AstPass;
+use diesel::sql_types::{BigInt, Binary, Text, Timestamp};
 use ikrar_log::merkle::{self, Hash, HashReader};
 use ikrar_log::note::LogSigner;
 use std::cell::RefCell;
@@ -24,7 +27,7 @@ impl EntryKind {
     const ALL: [EntryKind; 3] = [EntryKind::Pact, EntryKind::Key, EntryKind::Signature];
 
     /// The kind as stored.
-    pub(super) fn as_str(self) -> &'static str {
+    fn as_str(self) -> &'static str {
         match self {
             EntryKind::Pact => "pact",
             EntryKind::Key => "key",
@@ -197,6 +200,57 @@ impl Batch {
             .do_update()
             .set(head)
             .execute(c))?;
+        Ok(())
+    }
+}
+
+/// An entry's row, for PostgreSQL statements that write it together with what goes with it
+/// (a signature's row, an employee's key) in one round trip: the caller takes its index from
+/// [`Batch::next_index`] and hands it back with [`Batch::written`] once the row is there.
+pub(super) struct EntryRow<'a> {
+    index: i64,
+    kind: EntryKind,
+    body: &'a [u8],
+    leaf: Hash,
+    at: NaiveDateTime,
+}
+
+impl<'a> EntryRow<'a> {
+    pub(super) fn new(index: i64, kind: EntryKind, body: &'a [u8], at: DateTime<Utc>) -> Self {
+        EntryRow {
+            index,
+            kind,
+            body,
+            leaf: merkle::leaf_hash(body),
+            at: at.naive_utc(),
+        }
+    }
+
+    /// The entry's leaf hash.
+    pub(super) fn leaf(&self) -> Hash {
+        self.leaf
+    }
+
+    /// Pushes `INSERT INTO log_entries … SELECT <the row> <source> RETURNING idx`: `source`
+    /// (fixed SQL: `FROM …`, `WHERE …`) decides whether the row is written.
+    pub(super) fn walk_from<'b>(
+        &'b self,
+        mut out: AstPass<'_, 'b, Pg>,
+        source: &'static str,
+    ) -> QueryResult<()> {
+        out.push_sql("INSERT INTO log_entries (idx, kind, body, leaf_hash, appended_at) SELECT ");
+        out.push_bind_param::<BigInt, _>(&self.index)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.kind.as_str())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Binary, _>(self.body)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Binary, _>(self.leaf.0.as_slice())?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" ");
+        out.push_sql(source);
+        out.push_sql(" RETURNING idx");
         Ok(())
     }
 }

@@ -2,15 +2,14 @@
 
 use super::counts::{self, CountSignature};
 use super::dialect::fixed_statement;
-use super::log_store::{Batch, EntryKind};
+use super::log_store::{Batch, EntryKind, EntryRow};
 use super::schema::signatures;
 use super::{guess_limits, Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment};
-use diesel::sql_types::{BigInt, Binary, Integer, Text, Timestamp};
-use ikrar_log::merkle::{self, Hash};
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use ikrar_log::nip::{Nip, NipKind};
 use ikrar_log::values::{PactId, UnitCode};
 
@@ -59,15 +58,15 @@ pub fn append(
     body: &[u8],
     guesses: &str,
 ) -> Result<Appended, DbError> {
-    let log_index = batch.next_index(conn)?;
-    let leaf = merkle::leaf_hash(body);
+    let index = batch.next_index(conn)?;
     if let Conn::Pg(c) = conn {
-        let prior = Append::new(new, log_index, body, &leaf, guesses)
+        let entry = EntryRow::new(index, EntryKind::Signature, body, new.signed_at);
+        let prior = Append::new(new, &entry, guesses)
             .get_result::<i64>(c)
             .optional()?;
         return match prior {
             Some(index) => Ok(Appended::Existing(index)),
-            None => batch.written(conn, leaf).map(Appended::New),
+            None => batch.written(conn, entry.leaf()).map(Appended::New),
         };
     }
     if let Some(existing) = find(conn, new.pact_id, new.nip)? {
@@ -81,12 +80,12 @@ pub fn append(
             signatures::nip.eq(new.nip.as_str()),
             signatures::unit_code.eq(new.unit_code.as_str()),
             signatures::signed_at.eq(new.signed_at.naive_utc()),
-            signatures::log_index.eq(log_index),
+            signatures::log_index.eq(index),
             signatures::key_generation.eq(new.key_generation),
         ))
         .execute(conn)?;
     counts::count_signature(conn, new.pact_id, new.unit_code, new.kind)?;
-    Ok(Appended::New(log_index))
+    Ok(Appended::New(index))
 }
 
 /// [`append`] on PostgreSQL, as one statement of fixed text (prepared once per connection):
@@ -95,28 +94,18 @@ pub fn append(
 /// returns the earlier signature's index, if any.
 struct Append<'a> {
     new: &'a NewSignature<'a>,
-    log_index: i64,
-    body: &'a [u8],
-    leaf: &'a [u8],
-    at: NaiveDateTime,
+    entry: &'a EntryRow<'a>,
+    signed_at: NaiveDateTime,
     guesses: &'a str,
     count: CountSignature<'a>,
 }
 
 impl<'a> Append<'a> {
-    fn new(
-        new: &'a NewSignature<'a>,
-        log_index: i64,
-        body: &'a [u8],
-        leaf: &'a Hash,
-        guesses: &'a str,
-    ) -> Self {
+    fn new(new: &'a NewSignature<'a>, entry: &'a EntryRow<'a>, guesses: &'a str) -> Self {
         Append {
             new,
-            log_index,
-            body,
-            leaf: &leaf.0,
-            at: new.signed_at.naive_utc(),
+            entry,
+            signed_at: new.signed_at.naive_utc(),
             guesses,
             count: CountSignature {
                 pact_id: new.pact_id.as_str(),
@@ -134,23 +123,10 @@ impl QueryFragment<Pg> for Append<'_> {
         out.push_bind_param::<Text, _>(new.pact_id.as_str())?;
         out.push_sql(" AND nip = ");
         out.push_bind_param::<Text, _>(new.nip.as_str())?;
-        out.push_sql(
-            "), entry AS (INSERT INTO log_entries (idx, kind, body, leaf_hash, appended_at) \
-             SELECT ",
-        );
-        out.push_bind_param::<BigInt, _>(&self.log_index)?;
-        out.push_sql(", '");
-        out.push_sql(EntryKind::Signature.as_str());
-        out.push_sql("', ");
-        out.push_bind_param::<Binary, _>(self.body)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Binary, _>(self.leaf)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(
-            " WHERE NOT EXISTS (SELECT 1 FROM prior) RETURNING idx), \
-             forgotten AS (DELETE FROM guess_limits WHERE subject = ",
-        );
+        out.push_sql("), entry AS (");
+        self.entry
+            .walk_from(out.reborrow(), "WHERE NOT EXISTS (SELECT 1 FROM prior)")?;
+        out.push_sql("), forgotten AS (DELETE FROM guess_limits WHERE subject = ");
         out.push_bind_param::<Text, _>(self.guesses)?;
         out.push_sql(
             " AND EXISTS (SELECT 1 FROM entry)), signed AS (INSERT INTO signatures \
@@ -162,7 +138,7 @@ impl QueryFragment<Pg> for Append<'_> {
         out.push_sql(", ");
         out.push_bind_param::<Text, _>(new.unit_code.as_str())?;
         out.push_sql(", ");
-        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_bind_param::<Timestamp, _>(&self.signed_at)?;
         out.push_sql(", idx, ");
         out.push_bind_param::<Integer, _>(&new.key_generation)?;
         out.push_sql(" FROM entry), counted AS (");
@@ -265,9 +241,9 @@ mod tests {
             signature(&pact, &first, &unit, NipKind::Pns),
             signature(&other_pact, &second, &other_unit, NipKind::Pppk),
         );
-        let leaf = merkle::leaf_hash(b"entri");
-        let text = |new, index, body: &[u8]| {
-            text_of::<Pg>(&Append::new(new, index, body, &leaf, "x'); DROP TABLE signatures; --"))
+        let text = |new: &NewSignature, index, body: &'static [u8]| {
+            let entry = EntryRow::new(index, EntryKind::Signature, body, new.signed_at);
+            text_of::<Pg>(&Append::new(new, &entry, "x'); DROP TABLE signatures; --"))
         };
         let (a, b) = (text(&a, 7, b"satu"), text(&b, 8, b"DROP"));
         assert_eq!(a, b);

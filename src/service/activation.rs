@@ -153,11 +153,13 @@ fn store_key(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DbError> {
-    if !employees::activate(conn, nip, code_hash, key, now)? {
-        return Ok(None);
-    }
-    guess_limits::clear(conn, &subject(nip))?;
-    batch
-        .push(conn, log_store::EntryKind::Key, body.as_bytes(), now)
-        .map(Some)
+    let activation = employees::Activation {
+        nip,
+        code_hash,
+        key,
+        body: body.as_bytes(),
+        guesses: &subject(nip),
+        now,
+    };
+    employees::activate(conn, batch, &activation)
 }
