@@ -3,14 +3,18 @@
 //! database so that a restart does not reset them.
 
 use super::dialect::{fixed_statement, per_backend};
+use super::employees::{self, Employee};
 use super::schema::guess_limits;
 use super::{Conn, DbError};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::backend::Backend;
+use diesel::dsl::{AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{Integer, Nullable, Text, Timestamp};
+use ikrar_log::nip::Nip;
 
 /// Attempts allowed per window.
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -40,24 +44,71 @@ pub fn begin_attempt(
     subject: &str,
     now: DateTime<Utc>,
 ) -> Result<Attempt, DbError> {
-    let now = now.naive_utc();
-    let window = Duration::minutes(WINDOW_MINUTES);
-    let upsert = CountAttempt {
-        subject,
-        now,
-        window_over: now - window,
-        lock_end: now + window,
-    };
+    let upsert = CountAttempt::at(subject, now);
     let until: Option<NaiveDateTime> = per_backend!(conn, c => upsert.get_result(c))?;
-    Ok(match until {
-        Some(until) if until > now => Attempt::Locked(until.and_utc()),
-        _ => Attempt::Allowed,
+    Ok(upsert.outcome(until))
+}
+
+/// [`begin_attempt`], then, unless locked (until the time returned), the employee `nip`. On
+/// PostgreSQL both are one statement, so one round trip.
+pub fn attempt_then_find(
+    conn: &mut Conn,
+    subject: &str,
+    nip: &Nip,
+    now: DateTime<Utc>,
+) -> Result<Result<Option<Employee>, DateTime<Utc>>, DbError> {
+    let Conn::Pg(c) = conn else {
+        return match begin_attempt(conn, subject, now)? {
+            Attempt::Locked(until) => Ok(Err(until)),
+            Attempt::Allowed => employees::find(conn, nip).map(Ok),
+        };
+    };
+    let attempt = CountAttempt::at(subject, now);
+    let statement = AttemptThenFind {
+        attempt,
+        nip: nip.as_str(),
+        employee: Option::<Employee>::as_select(),
+    };
+    let (until, employee) = statement.get_result::<(Option<NaiveDateTime>, Option<Employee>)>(c)?;
+    Ok(match attempt.outcome(until) {
+        Attempt::Locked(until) => Err(until),
+        Attempt::Allowed => Ok(employee),
     })
 }
+
+/// [`attempt_then_find`] on PostgreSQL: the attempt's upsert as a `WITH` part, and the employee
+/// read beside its answer.
+struct AttemptThenFind<'a> {
+    attempt: CountAttempt<'a>,
+    nip: &'a str,
+    employee: AsSelect<Option<Employee>, Pg>,
+}
+
+impl QueryFragment<Pg> for AttemptThenFind<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH attempt AS (");
+        self.attempt.walk_ast(out.reborrow())?;
+        out.push_sql(") SELECT attempt.locked_until, ");
+        self.employee.walk_ast(out.reborrow())?;
+        out.push_sql(" FROM attempt LEFT JOIN employees ON employees.nip = ");
+        out.push_bind_param::<Text, _>(self.nip)?;
+        Ok(())
+    }
+}
+
+impl Query for AttemptThenFind<'_> {
+    type SqlType = (
+        Nullable<Timestamp>,
+        SqlTypeOf<AsSelect<Option<Employee>, Pg>>,
+    );
+}
+
+fixed_statement!(AttemptThenFind);
 
 /// The upsert of [`begin_attempt`], written out so that it is prepared once per connection
 /// (see `fixed_statement!`): every signature and activation runs it. In `DO UPDATE`, `g` is
 /// the row as it was.
+#[derive(Clone, Copy)]
 struct CountAttempt<'a> {
     subject: &'a str,
     now: NaiveDateTime,
@@ -98,7 +149,27 @@ where
     }
 }
 
-impl CountAttempt<'_> {
+impl<'a> CountAttempt<'a> {
+    /// The attempt on `subject` at `now`.
+    fn at(subject: &'a str, now: DateTime<Utc>) -> Self {
+        let now = now.naive_utc();
+        let window = Duration::minutes(WINDOW_MINUTES);
+        CountAttempt {
+            subject,
+            now,
+            window_over: now - window,
+            lock_end: now + window,
+        }
+    }
+
+    /// What the upsert's answer (the subject's lock) means for this attempt.
+    fn outcome(&self, until: Option<NaiveDateTime>) -> Attempt {
+        match until {
+            Some(until) if until > self.now => Attempt::Locked(until.and_utc()),
+            _ => Attempt::Allowed,
+        }
+    }
+
     /// The start every column's `CASE` shares: locked until later, `column` stays as it was; a
     /// window that is over or a lock that has ended starts afresh, with what follows.
     fn locked_or_fresh<'b, DB>(
@@ -150,29 +221,35 @@ pub fn clear(conn: &mut Conn, subject: &str) -> Result<(), DbError> {
 mod tests {
     use super::*;
     use crate::db::dialect::text_of;
-    use diesel::{pg::Pg, sqlite::Sqlite};
+    use diesel::sqlite::Sqlite;
 
     /// The upsert is cached by its type, so its text must not change with its values, which
     /// are never written into it.
     #[test]
     fn the_attempt_upsert_sends_the_same_text_whatever_its_values() {
         let at = |subject, minutes: i64| {
-            let now = DateTime::from_timestamp(1_706_770_800 + minutes * 60, 0)
-                .unwrap()
-                .naive_utc();
-            CountAttempt {
+            CountAttempt::at(
                 subject,
-                now,
-                window_over: now - Duration::minutes(WINDOW_MINUTES),
-                lock_end: now + Duration::minutes(WINDOW_MINUTES),
-            }
+                DateTime::from_timestamp(1_706_770_800 + minutes * 60, 0).unwrap(),
+            )
         };
         let (plain, hostile) = (
             at("tanda-tangan:199004152019032004", 0),
             at("x'); DROP TABLE guess_limits; --", 99),
         );
+        let with_employee = |attempt, nip| {
+            text_of::<Pg>(&AttemptThenFind {
+                attempt,
+                nip,
+                employee: Option::<Employee>::as_select(),
+            })
+        };
         for (a, b) in [
             (text_of::<Pg>(&plain), text_of::<Pg>(&hostile)),
+            (
+                with_employee(plain, "199004152019032004"),
+                with_employee(hostile, "x'); DROP TABLE employees; --"),
+            ),
             (text_of::<Sqlite>(&plain), text_of::<Sqlite>(&hostile)),
         ] {
             assert_eq!(a, b);

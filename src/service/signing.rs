@@ -4,7 +4,7 @@
 
 use super::App;
 use crate::db::signatures::{self, Appended};
-use crate::db::{employees, guess_limits, guess_limits::Attempt, log_store};
+use crate::db::{employees, guess_limits, log_store};
 use crate::db::{Conn, DbError};
 pub use crate::domain::receipt_link::ReceiptRef;
 use crate::i18n::{Lang, Words};
@@ -178,13 +178,8 @@ pub(super) async fn attempt_then_find(
     now: DateTime<Utc>,
 ) -> Result<Result<Option<employees::Employee>, DateTime<Utc>>, DbError> {
     let nip = nip.clone();
-    app.write_beside_log(
-        move |conn, _| match guess_limits::begin_attempt(conn, &subject, now)? {
-            Attempt::Locked(until) => Ok(Err(until)),
-            Attempt::Allowed => employees::find(conn, &nip).map(Ok),
-        },
-    )
-    .await
+    app.write_beside_log(move |conn, _| guess_limits::attempt_then_find(conn, &subject, &nip, now))
+        .await
 }
 
 /// Counts a failed guess against the NIP.
