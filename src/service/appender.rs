@@ -29,9 +29,6 @@ impl<T, F> Work<T> for F where F: FnMut(&mut Conn, &mut Batch) -> Result<T, DbEr
 pub struct Appender {
     db: Db,
     log: Arc<LogSigner>,
-    /// Its batches append to the log, so they take the write lock as they begin (on
-    /// PostgreSQL in the same round trip); otherwise only a batch that appends takes it.
-    for_log: bool,
     limit: usize,
     queue: Mutex<Queue>,
     batches: AtomicU64,
@@ -54,21 +51,11 @@ pub struct AppendStats {
 }
 
 impl Appender {
-    /// The log's appender, writing at most `limit` requests per transaction.
+    /// An appender writing at most `limit` requests per transaction.
     pub fn new(db: Db, log: Arc<LogSigner>, limit: usize) -> Appender {
-        Appender::with(db, log, limit, true)
-    }
-
-    /// An appender for writes that (as a rule) append nothing to the log.
-    pub fn beside_log(db: Db, log: Arc<LogSigner>, limit: usize) -> Appender {
-        Appender::with(db, log, limit, false)
-    }
-
-    fn with(db: Db, log: Arc<LogSigner>, limit: usize, for_log: bool) -> Appender {
         Appender {
             db,
             log,
-            for_log,
             limit: limit.max(1),
             queue: Mutex::default(),
             batches: AtomicU64::new(0),
@@ -176,15 +163,11 @@ impl Appender {
         conn: &mut Conn,
         work: impl FnOnce(&mut Conn, &mut Batch) -> Result<(), DbError>,
     ) -> Result<(), DbError> {
-        let batch = |conn: &mut Conn, mut batch: Batch| {
+        db::batch_transaction(conn, |conn| {
+            let mut batch = Batch::default();
             work(conn, &mut batch)?;
             batch.finish(conn, &self.log, now_seconds())
-        };
-        if self.for_log {
-            db::write_transaction(conn, |conn| batch(conn, Batch::under_lock()))
-        } else {
-            db::batch_transaction(conn, |conn| batch(conn, Batch::default()))
-        }
+        })
     }
 
     fn count(&self, batches: u64, writes: usize) {
