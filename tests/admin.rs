@@ -508,8 +508,7 @@ async fn the_audit_trail_records_admin_actions() {
     let filtered = app.page(&admin, "/admin/audit?aksi=code_reset").await;
     assert!(filtered.contains(ANI) && !filtered.contains("title=\"sign_in_failed\""));
     assert!(filtered.contains("<option value=\"code_reset\" selected>"));
-    let english = app.page(&admin, "/bahasa/en?kembali=/admin/audit").await;
-    let _ = english;
+    app.page(&admin, "/bahasa/en?kembali=/admin/audit").await;
     let page = app.page(&admin, "/admin/audit").await;
     assert!(page.contains(">Sign-in failed</span>"), "{page}");
     app.page(&admin, "/bahasa/id?kembali=/admin/audit").await;

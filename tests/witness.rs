@@ -251,6 +251,14 @@ async fn a_witness_cosigns_one_history_refuses_a_split_view_and_remembers() {
         refused.contains("data-refusal") && refused.contains("422"),
         "the refusal shows: {refused}"
     );
+    assert!(refused.contains("saksi menjawab 422"), "{refused}");
+    // Stored without a language: an admin reading English reads it in English.
+    c.page(&admin_c, "/bahasa/en?kembali=/admin").await;
+    let english = c.page(&admin_c, "/admin").await;
+    assert!(
+        english.contains("the witness answered 422") && !english.contains("saksi menjawab"),
+        "{english}"
+    );
     assert!(witness_key
         .cosigned_at(&checkpoint(&c.base).await)
         .is_none());

@@ -8,7 +8,9 @@
 use super::App;
 use crate::config::WitnessConfig;
 use crate::db::{log_store, witness_states, DbError};
+use crate::i18n::{Lang, Words};
 use ikrar_log::cosignature::{note_body, AddCheckpoint};
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// How long a witness may take to answer.
@@ -45,7 +47,60 @@ pub struct WitnessStatus {
     pub size: i64,
     pub cosigned_at: Option<chrono::NaiveDateTime>,
     /// Its last refusal or failure, when the last request did not end in a cosignature.
-    pub error: Option<String>,
+    pub error: Option<WitnessFailure>,
+}
+
+/// Why a request to a witness did not end in a cosignature. It is stored as JSON, so that each
+/// admin reads it in their own language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WitnessFailure {
+    /// The witness holds a larger tree than this log has: it has seen another log under this key.
+    AheadOfLog { held: i64, size: i64 },
+    /// No answer: connection refused, time-out.
+    Unreachable { detail: String },
+    /// 409: the witness has cosigned another size (the body of its answer).
+    Conflict { held: String },
+    /// Any other status that is not a success, with the first line of the answer.
+    Refused { status: u16, reason: String },
+    /// A success without a cosignature that verifies on this checkpoint.
+    NoCosignature,
+    /// Text stored by an earlier version, which wrote it in Indonesian; shown as it is.
+    Earlier { text: String },
+}
+
+impl WitnessFailure {
+    /// What the failure says in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            WitnessFailure::AheadOfLog { held, size } => lang.fill(
+                "witness.ahead_of_log",
+                &[("held", &held.to_string()), ("size", &size.to_string())],
+            ),
+            WitnessFailure::Unreachable { detail } => {
+                lang.fill("witness.unreachable", &[("detail", detail)])
+            }
+            WitnessFailure::Conflict { held } => lang.fill("witness.conflict", &[("held", held)]),
+            WitnessFailure::Refused { status, reason } => lang.fill(
+                "witness.refused",
+                &[("status", &status.to_string()), ("reason", reason)],
+            ),
+            WitnessFailure::NoCosignature => lang.text("witness.no_cosignature").to_owned(),
+            WitnessFailure::Earlier { text } => text.clone(),
+        }
+    }
+
+    /// The stored form.
+    fn to_stored(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads the stored form back; text that is not one is an earlier version's.
+    fn from_stored(text: &str) -> WitnessFailure {
+        serde_json::from_str(text).unwrap_or_else(|_| WitnessFailure::Earlier {
+            text: text.to_owned(),
+        })
+    }
 }
 
 /// Every configured witness, with what it last did.
@@ -61,7 +116,9 @@ pub async fn status(app: &App) -> Result<Vec<WitnessStatus>, DbError> {
                 name: w.key.name().to_owned(),
                 size: state.map_or(0, |s| s.size),
                 cosigned_at: state.and_then(|s| s.cosigned_at),
-                error: state.and_then(|s| s.last_error.clone()),
+                error: state
+                    .and_then(|s| s.last_error.as_deref())
+                    .map(WitnessFailure::from_stored),
             }
         })
         .collect())
@@ -101,7 +158,13 @@ async fn ask(
 ) -> Result<(), DbError> {
     for _ in 0..2 {
         let outcome = if held > head.size {
-            Err((None, format!("saksi memegang ukuran {held}, lebih besar dari log ini ({}): ia melihat log lain dengan kunci ini", head.size)))
+            Err((
+                None,
+                WitnessFailure::AheadOfLog {
+                    held,
+                    size: head.size,
+                },
+            ))
         } else {
             post(app, client, witness, head, held).await?
         };
@@ -117,8 +180,9 @@ async fn ask(
                     })
                     .await;
             }
-            Err((size, error)) => {
-                tracing::warn!(witness = %witness.key.name(), "{error}");
+            Err((size, failure)) => {
+                tracing::warn!(witness = %witness.key.name(), "{}", failure.text(Lang::En));
+                let error = failure.to_stored();
                 let retry = size.filter(|&s| s != held);
                 app.db
                     .run(move |conn| witness_states::record_failure(conn, &key, size, &error, now))
@@ -141,7 +205,7 @@ async fn post(
     witness: &WitnessConfig,
     head: &log_store::Head,
     held: i64,
-) -> Result<Result<String, (Option<i64>, String)>, DbError> {
+) -> Result<Result<String, (Option<i64>, WitnessFailure)>, DbError> {
     let proof = if held == 0 {
         Vec::new()
     } else {
@@ -159,16 +223,17 @@ async fn post(
         .await;
     let response = match sent {
         Ok(response) => response,
-        Err(e) => return Ok(Err((None, format!("saksi tidak dapat dihubungi: {e}")))),
+        Err(e) => {
+            let detail = e.to_string();
+            return Ok(Err((None, WitnessFailure::Unreachable { detail })));
+        }
     };
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
     if status == reqwest::StatusCode::CONFLICT {
         let size = text.trim().parse::<i64>().ok();
-        return Ok(Err((
-            size,
-            format!("409: saksi menandatangani ukuran {}", text.trim()),
-        )));
+        let held = text.trim().chars().take(40).collect();
+        return Ok(Err((size, WitnessFailure::Conflict { held })));
     }
     if !status.is_success() {
         let reason = text
@@ -178,7 +243,8 @@ async fn post(
             .chars()
             .take(200)
             .collect::<String>();
-        return Ok(Err((None, format!("{}: {reason}", status.as_u16()))));
+        let status = status.as_u16();
+        return Ok(Err((None, WitnessFailure::Refused { status, reason })));
     }
     // Only a line that verifies under the configured key, on this very checkpoint, is kept.
     let line = text
@@ -190,5 +256,36 @@ async fn post(
                 .is_some()
         })
         .map(str::to_owned);
-    Ok(line.ok_or((None, "jawaban saksi tanpa cosignature yang sah".to_owned())))
+    Ok(line.ok_or((None, WitnessFailure::NoCosignature)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_is_stored_without_a_language_and_read_in_either() {
+        let failure = WitnessFailure::Refused {
+            status: 422,
+            reason: "inconsistent checkpoint refused".to_owned(),
+        };
+        let stored = failure.to_stored();
+        assert!(!stored.contains("saksi") && !stored.contains("witness answered"));
+        let read = WitnessFailure::from_stored(&stored);
+        assert_eq!(read, failure);
+        assert_eq!(
+            read.text(Lang::Id),
+            "saksi menjawab 422: inconsistent checkpoint refused"
+        );
+        assert_eq!(
+            read.text(Lang::En),
+            "the witness answered 422: inconsistent checkpoint refused"
+        );
+    }
+
+    #[test]
+    fn text_an_earlier_version_stored_is_shown_as_it_is() {
+        let earlier = "409: saksi menandatangani ukuran 5";
+        assert_eq!(WitnessFailure::from_stored(earlier).text(Lang::En), earlier);
+    }
 }

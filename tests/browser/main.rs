@@ -746,16 +746,25 @@ async fn the_console_shows_what_its_witnesses_did() {
             browser.client.refresh().await.unwrap();
         }
         let english = device.languages.starts_with("en");
-        let (heading, never) = if english {
-            ("Log witnesses", "has not cosigned yet")
+        let (heading, never, unreachable) = if english {
+            (
+                "Log witnesses",
+                "has not cosigned yet",
+                "the witness could not be reached",
+            )
         } else {
-            ("Saksi log", "belum pernah menandatangani bersama")
+            (
+                "Saksi log",
+                "belum pernah menandatangani bersama",
+                "saksi tidak dapat dihubungi",
+            )
         };
         assert!(
             home.contains(heading) && home.contains("saksi.bawaslu.test"),
             "{home}"
         );
         assert!(home.contains(never) && home.contains("127.0.0.1"), "{home}");
+        assert!(home.contains(unreachable), "{home}");
         browser
             .client
             .execute(

@@ -104,7 +104,7 @@ pub async fn show_home(
             cosigned_at: w
                 .cosigned_at
                 .map(|t| crate::domain::display::local_time_in(t, app.config.tz, admin.t.lang())),
-            error: w.error,
+            error: w.error.map(|e| e.text(admin.t.lang())),
         })
         .collect();
     Ok(html(
