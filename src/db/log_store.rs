@@ -74,6 +74,17 @@ pub struct Head {
     pub checkpoint: String,
 }
 
+/// The right edge of the log's tree ([`merkle::right_edge`]) as a writer's last committed batch
+/// left it: what its next batch would otherwise read back. A batch uses it only when the log
+/// still has the size and root it was taken at, so an append by another server, or a database
+/// put back from a backup, only costs the reads again.
+#[derive(Debug, Clone, Default)]
+pub struct Edge {
+    size: i64,
+    root: Vec<u8>,
+    hashes: BTreeMap<u64, Hash>,
+}
+
 /// Appends an entry at the end of the log, with its tree hashes and a new signed checkpoint, and
 /// returns its index.
 ///
@@ -105,9 +116,22 @@ pub struct Batch {
     next: Option<i64>,
     /// Tree hashes computed in this batch and not yet stored, by storage index.
     pending: BTreeMap<u64, Hash>,
+    /// Stored hashes known without reading them: the edge the batch began from (once checked
+    /// against the log) and what it has read since.
+    known: RefCell<BTreeMap<u64, Hash>>,
+    /// The edge as the writer's last committed batch left it, until the lock is held.
+    edge: Option<Edge>,
 }
 
 impl Batch {
+    /// A batch that starts from `edge`, what the writer's last committed batch left.
+    pub fn from_edge(edge: Edge) -> Batch {
+        Batch {
+            edge: Some(edge),
+            ..Batch::default()
+        }
+    }
+
     /// Writes an entry's row and returns its index; its hashes wait for [`Batch::finish`].
     pub fn push(
         &mut self,
@@ -137,7 +161,12 @@ impl Batch {
             Some(next) => Ok(next),
             None => {
                 super::dialect::lock_log(conn)?;
-                let size = size(conn)?;
+                let (size, root) = size_and_root(conn)?;
+                if let Some(edge) = self.edge.take() {
+                    if edge.size == size && root.as_deref() == Some(edge.root.as_slice()) {
+                        *self.known.get_mut() = edge.hashes;
+                    }
+                }
                 self.next = Some(size);
                 Ok(size)
             }
@@ -148,7 +177,7 @@ impl Batch {
     /// leaf hash `leaf`, and returns its index; its tree hashes wait for [`Batch::finish`].
     pub fn written(&mut self, conn: &mut Conn, leaf: Hash) -> Result<i64, DbError> {
         let index = self.next_index(conn)?;
-        let reader = Hashes::with(conn, &self.pending);
+        let reader = Hashes::with(conn, &self.pending, &self.known);
         let (first, hashes) =
             merkle::hashes_to_store(index as u64, leaf, &reader).map_err(log_error)?;
         self.pending.extend((first..).zip(hashes.iter().copied()));
@@ -156,17 +185,19 @@ impl Batch {
         Ok(index)
     }
 
-    /// Stores the batch's tree hashes and signs one checkpoint for the log as it now stands;
-    /// a batch with no entries writes nothing.
+    /// Stores the batch's tree hashes and signs one checkpoint for the log as it now stands; a
+    /// batch with no entries writes nothing. Returns the right edge for the writer's next batch,
+    /// once this one is committed: the log's new one, or the one it was given if it never
+    /// looked at the log (`None` if it did and wrote nothing).
     pub fn finish(
         self,
         conn: &mut Conn,
         signer: &LogSigner,
         now: DateTime<Utc>,
-    ) -> Result<(), DbError> {
+    ) -> Result<Option<Edge>, DbError> {
         let Some(size) = self.next.filter(|_| !self.pending.is_empty()) else {
             // Nothing was written (the lock may have been taken to find the next index).
-            return Ok(());
+            return Ok(self.edge);
         };
         let rows: Vec<_> = self
             .pending
@@ -186,7 +217,8 @@ impl Batch {
                 .execute(c))?;
         }
         let size = size as u64;
-        let root = merkle::root(size, &Hashes::with(conn, &self.pending)).map_err(log_error)?;
+        let root = merkle::root(size, &Hashes::with(conn, &self.pending, &self.known))
+            .map_err(log_error)?;
         let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
         let head = (
             log_head::size.eq(size as i64),
@@ -200,7 +232,16 @@ impl Batch {
             .do_update()
             .set(head)
             .execute(c))?;
-        Ok(())
+        let known = self.known.into_inner();
+        let hashes = merkle::right_edge(size)
+            .into_iter()
+            .filter_map(|i| Some((i, *self.pending.get(&i).or_else(|| known.get(&i))?)))
+            .collect();
+        Ok(Some(Edge {
+            size: size as i64,
+            root: root.0.to_vec(),
+            hashes,
+        }))
     }
 }
 
@@ -285,6 +326,21 @@ pub fn size(conn: &mut Conn) -> Result<i64, DbError> {
     Ok(last.map_or(0, |n| n + 1))
 }
 
+/// How many entries the log holds, and the root of its newest checkpoint, in one statement.
+fn size_and_root(conn: &mut Conn) -> Result<(i64, Option<Vec<u8>>), DbError> {
+    let (last, root): (Option<i64>, Option<Vec<u8>>) = diesel::select((
+        log_entries::table
+            .select(max(log_entries::idx))
+            .single_value(),
+        log_head::table
+            .find(1)
+            .select(log_head::root)
+            .single_value(),
+    ))
+    .get_result(conn)?;
+    Ok((last.map_or(0, |n| n + 1), root))
+}
+
 /// The newest signed checkpoint, if anything was ever appended.
 pub fn head(conn: &mut Conn) -> Result<Option<Head>, DbError> {
     Ok(log_head::table
@@ -304,23 +360,42 @@ pub fn consistency_proof(conn: &mut Conn, from: u64, to: u64) -> Result<Vec<Hash
     merkle::consistency_proof(from, to, &Hashes::new(conn)).map_err(log_error)
 }
 
-/// The stored hashes, read through a connection, with those of a batch not stored yet.
+/// The stored hashes, read through a connection, with those of a batch not stored yet and
+/// those already known (which the hashes read are added to).
 struct Hashes<'a> {
     conn: RefCell<&'a mut Conn>,
     pending: &'a BTreeMap<u64, Hash>,
+    known: Option<&'a RefCell<BTreeMap<u64, Hash>>>,
 }
 
 impl<'a> Hashes<'a> {
     fn new(conn: &'a mut Conn) -> Self {
         static NONE: BTreeMap<u64, Hash> = BTreeMap::new();
-        Self::with(conn, &NONE)
+        Hashes {
+            conn: RefCell::new(conn),
+            pending: &NONE,
+            known: None,
+        }
     }
 
-    fn with(conn: &'a mut Conn, pending: &'a BTreeMap<u64, Hash>) -> Self {
+    fn with(
+        conn: &'a mut Conn,
+        pending: &'a BTreeMap<u64, Hash>,
+        known: &'a RefCell<BTreeMap<u64, Hash>>,
+    ) -> Self {
         Hashes {
             conn: RefCell::new(conn),
             pending,
+            known: Some(known),
         }
+    }
+
+    /// A hash this batch has without reading it.
+    fn at_hand(&self, index: u64) -> Option<Hash> {
+        self.pending.get(&index).copied().or_else(|| {
+            self.known
+                .and_then(|known| known.borrow().get(&index).copied())
+        })
     }
 }
 
@@ -328,10 +403,10 @@ impl HashReader for Hashes<'_> {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
         let wanted: Vec<i64> = indexes
             .iter()
-            .filter(|i| !self.pending.contains_key(i))
+            .filter(|&&i| self.at_hand(i).is_none())
             .map(|&i| i as i64)
             .collect();
-        let found: HashMap<i64, Vec<u8>> = if wanted.is_empty() {
+        let found: HashMap<u64, Hash> = if wanted.is_empty() {
             HashMap::new()
         } else {
             let mut conn = self.conn.borrow_mut();
@@ -341,22 +416,109 @@ impl HashReader for Hashes<'_> {
                 .load::<(i64, Vec<u8>)>(*conn)
                 .map_err(|e| tlog_tiles::Error::InvalidInput(e.to_string()))?
                 .into_iter()
+                .filter_map(|(i, h)| Some((i as u64, Hash(<[u8; 32]>::try_from(h).ok()?))))
                 .collect()
         };
+        if let Some(known) = self.known {
+            known.borrow_mut().extend(&found);
+        }
         indexes
             .iter()
             .map(|i| {
-                self.pending
-                    .get(i)
-                    .copied()
-                    .or_else(|| {
-                        found
-                            .get(&(*i as i64))
-                            .and_then(|h| <[u8; 32]>::try_from(h.as_slice()).ok())
-                            .map(Hash)
-                    })
+                self.at_hand(*i)
+                    .or_else(|| found.get(i).copied())
                     .ok_or(tlog_tiles::Error::IndexesNotInTree)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DatabaseUrl;
+    use crate::db::{batch_transaction, Db, PoolSettings};
+    use ed25519_dalek::SigningKey;
+    use ikrar_log::merkle::StreamingRoot;
+
+    fn log(dir: &tempfile::TempDir) -> (Db, LogSigner) {
+        let url = DatabaseUrl::Sqlite(dir.path().join("ikrar.db"));
+        let db = Db::open(&url, PoolSettings::default()).unwrap();
+        let signer = LogSigner::new("ikrar.test/log", SigningKey::from_bytes(&[1; 32])).unwrap();
+        (db, signer)
+    }
+
+    /// Appends `bodies` in one committed batch begun from `edge`; the edge for the next.
+    fn append_from(
+        (db, signer): &(Db, LogSigner),
+        edge: Edge,
+        bodies: &[String],
+    ) -> Result<Option<Edge>, DbError> {
+        let now = DateTime::from_timestamp(1_706_770_800, 0).unwrap();
+        let mut conn = db.conn()?;
+        batch_transaction(&mut conn, |conn| {
+            let mut batch = Batch::from_edge(edge);
+            for body in bodies {
+                batch.push(conn, EntryKind::Pact, body.as_bytes(), now)?;
+            }
+            batch.finish(conn, signer, now)
+        })
+    }
+
+    /// Appends `bodies` one batch each, carrying the edge along.
+    fn append_each(log: &(Db, LogSigner), bodies: &[String]) -> Edge {
+        bodies.iter().fold(Edge::default(), |edge, body| {
+            append_from(log, edge, std::slice::from_ref(body))
+                .unwrap()
+                .unwrap()
+        })
+    }
+
+    fn bodies(prefix: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{prefix} {i}")).collect()
+    }
+
+    /// The root of the checkpoint stored, and the root of `bodies` computed from scratch.
+    fn roots((db, _): &(Db, LogSigner), bodies: &[String]) -> (Vec<u8>, Vec<u8>) {
+        let mut streaming = StreamingRoot::default();
+        for body in bodies {
+            streaming.push(merkle::leaf_hash(body.as_bytes()));
+        }
+        let stored = head(&mut db.conn().unwrap()).unwrap().unwrap().root;
+        (stored, streaming.root().0.to_vec())
+    }
+
+    #[test]
+    fn a_batch_begun_from_the_edge_reads_no_stored_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log(&dir);
+        let mut all = bodies("a", 11);
+        let edge = append_each(&log, &all);
+        // With every stored hash gone, only what the edge holds can make the next root.
+        diesel::delete(tree_hashes::table)
+            .execute(&mut *log.0.conn().unwrap())
+            .unwrap();
+        let more = bodies("b", 3);
+        let edge = append_from(&log, edge, &more).unwrap().unwrap();
+        all.extend(more);
+        let (stored, expected) = roots(&log, &all);
+        assert_eq!(stored, expected);
+        let next = bodies("c", 1);
+        append_from(&log, edge, &next).unwrap();
+        assert!(append_from(&log, Edge::default(), &next).is_err());
+    }
+
+    #[test]
+    fn an_edge_from_another_log_of_the_same_size_is_not_used() {
+        let (one, other) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (one, other) = (log(&one), log(&other));
+        let edge = append_each(&one, &bodies("a", 5));
+        let mut all = bodies("b", 5);
+        append_each(&other, &all);
+        let more = bodies("c", 2);
+        append_from(&other, edge, &more).unwrap();
+        all.extend(more);
+        let (stored, expected) = roots(&other, &all);
+        assert_eq!(stored, expected);
     }
 }

@@ -10,7 +10,7 @@
 //! server stored a moment earlier), each write is tried again alone, so that one request never
 //! fails the others.
 
-use crate::db::log_store::Batch;
+use crate::db::log_store::{Batch, Edge};
 use crate::db::{self, Conn, Db, DbError};
 use ikrar_log::note::LogSigner;
 use ikrar_log::values::now_seconds;
@@ -31,6 +31,9 @@ pub struct Appender {
     log: Arc<LogSigner>,
     limit: usize,
     queue: Mutex<Queue>,
+    /// The log's right edge after this appender's last committed batch (one writer at a time
+    /// uses it).
+    edge: Mutex<Edge>,
     batches: AtomicU64,
     writes: AtomicU64,
 }
@@ -58,6 +61,7 @@ impl Appender {
             log,
             limit: limit.max(1),
             queue: Mutex::default(),
+            edge: Mutex::default(),
             batches: AtomicU64::new(0),
             writes: AtomicU64::new(0),
         }
@@ -157,17 +161,23 @@ impl Appender {
         }
     }
 
-    /// Runs `work` on a new batch in one transaction and signs the batch's checkpoint.
+    /// Runs `work` on a new batch in one transaction and signs the batch's checkpoint; keeps the
+    /// log's new right edge once the transaction is committed.
     fn transaction(
         &self,
         conn: &mut Conn,
         work: impl FnOnce(&mut Conn, &mut Batch) -> Result<(), DbError>,
     ) -> Result<(), DbError> {
-        db::batch_transaction(conn, |conn| {
-            let mut batch = Batch::default();
+        let mut edge = self.edge.lock().unwrap_or_else(PoisonError::into_inner);
+        let committed = db::batch_transaction(conn, |conn| {
+            let mut batch = Batch::from_edge(std::mem::take(&mut *edge));
             work(conn, &mut batch)?;
             batch.finish(conn, &self.log, now_seconds())
-        })
+        })?;
+        if let Some(new) = committed {
+            *edge = new;
+        }
+        Ok(())
     }
 
     fn count(&self, batches: u64, writes: usize) {

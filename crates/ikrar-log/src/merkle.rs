@@ -39,6 +39,17 @@ pub fn hashes_to_store(
     Ok((tlog_tiles::stored_hash_index(0, n), hashes))
 }
 
+/// The storage indexes of the right edge of the tree of `size` leaves: the roots of its perfect
+/// subtrees, largest first. Appending the next leaf and computing the new root read no other
+/// stored hash.
+pub fn right_edge(size: u64) -> Vec<u64> {
+    (0..u64::BITS)
+        .rev()
+        .filter(|level| size >> level & 1 == 1)
+        .map(|level| tlog_tiles::stored_hash_index(level as u8, (size >> level) - 1))
+        .collect()
+}
+
 /// The root of the first `size` leaves.
 pub fn root(size: u64, reader: &impl HashReader) -> Result<Hash, ProofError> {
     tlog_tiles::tree_hash(size, reader).map_err(storage)
@@ -163,6 +174,52 @@ mod tests {
                     stored
                         .get(i as usize)
                         .copied()
+                        .ok_or(tlog_tiles::Error::IndexesNotInTree)
+                })
+                .collect()
+        }
+    }
+
+    /// Only the right edge of a tree is needed to append to it: a reader that holds nothing else
+    /// (and the hashes being appended) can append the next leaf and give the same root.
+    #[test]
+    fn the_right_edge_is_all_an_append_reads() {
+        let leaves: Vec<Vec<u8>> = (0..70u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        let full = build(&leaves);
+        for size in 0..leaves.len() as u64 - 1 {
+            let stored = full.0.borrow();
+            let edge = right_edge(size);
+            assert_eq!(edge.len(), size.count_ones() as usize);
+            let mut known: Vec<Option<Hash>> = vec![None; stored.len()];
+            for &i in &edge {
+                known[i as usize] = Some(stored[i as usize]);
+            }
+            let only = Partial(RefCell::new(known));
+            let leaf = leaf_hash(&leaves[size as usize]);
+            let (first, hashes) = hashes_to_store(size, leaf, &only).unwrap();
+            for (i, h) in (first..).zip(hashes) {
+                only.0.borrow_mut()[i as usize] = Some(h);
+            }
+            assert_eq!(
+                root(size + 1, &only).unwrap(),
+                root(size + 1, &full).unwrap()
+            );
+        }
+    }
+
+    /// Some stored hashes; reading any other is an error.
+    struct Partial(RefCell<Vec<Option<Hash>>>);
+
+    impl HashReader for Partial {
+        fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+            let known = self.0.borrow();
+            indexes
+                .iter()
+                .map(|&i| {
+                    known
+                        .get(i as usize)
+                        .copied()
+                        .flatten()
                         .ok_or(tlog_tiles::Error::IndexesNotInTree)
                 })
                 .collect()
