@@ -1,14 +1,16 @@
 //! The append-only log: entries, the Merkle tree's stored hashes and the newest signed
 //! checkpoint, all written in the caller's transaction.
 
-use super::dialect::per_backend;
+use super::dialect::{fixed_statement, per_backend};
 use super::schema::{log_entries, log_head, tree_hashes};
 use super::{Conn, DbError};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::backend::Backend;
 use diesel::dsl::max;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::AstPass;
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Binary, Text, Timestamp};
 use ikrar_log::merkle::{self, Hash, HashReader};
 use ikrar_log::note::LogSigner;
@@ -97,7 +99,7 @@ pub fn append(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    let mut batch = Batch::default();
+    let mut batch = Batch::default().under_lock();
     let index = batch.push(conn, kind, body, now)?;
     batch.finish(conn, signer, now)?;
     Ok(index)
@@ -107,11 +109,14 @@ pub fn append(
 /// it comes, so that rows pointing at it can follow; the tree hashes of all of them go in one
 /// multi-row insert, and one checkpoint is signed for the lot.
 ///
-/// A batch lives inside one [`super::batch_transaction`] (or a [`super::write_transaction`]):
-/// its first entry takes the write lock and finds the end of the log, so that indexes are
-/// gap-free and checkpoints never go backwards, whichever server appends.
+/// A batch lives inside one [`super::batch_transaction`], where its first entry takes the write
+/// lock, or a [`super::write_transaction`] ([`Batch::under_lock`]); its first entry finds the
+/// end of the log, so that indexes are gap-free and checkpoints never go backwards, whichever
+/// server appends.
 #[derive(Default)]
 pub struct Batch {
+    /// The transaction holds the write lock already.
+    locked: bool,
     /// The index the next entry gets, once the lock is held.
     next: Option<i64>,
     /// Tree hashes computed in this batch and not yet stored, by storage index.
@@ -129,6 +134,15 @@ impl Batch {
         Batch {
             edge: Some(edge),
             ..Batch::default()
+        }
+    }
+
+    /// The same batch in a transaction that holds the write lock from its start (a
+    /// [`super::write_transaction`]), so its first entry need not take it.
+    pub fn under_lock(self) -> Batch {
+        Batch {
+            locked: true,
+            ..self
         }
     }
 
@@ -160,7 +174,9 @@ impl Batch {
         match self.next {
             Some(next) => Ok(next),
             None => {
-                super::dialect::lock_log(conn)?;
+                if !self.locked {
+                    super::dialect::lock_log(conn)?;
+                }
                 let (size, root) = size_and_root(conn)?;
                 if let Some(edge) = self.edge.take() {
                     if edge.size == size && root.as_deref() == Some(edge.root.as_slice()) {
@@ -220,18 +236,13 @@ impl Batch {
         let root = merkle::root(size, &Hashes::with(conn, &self.pending, &self.known))
             .map_err(log_error)?;
         let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
-        let head = (
-            log_head::size.eq(size as i64),
-            log_head::root.eq(root.0.as_slice()),
-            log_head::checkpoint.eq(&checkpoint),
-            log_head::signed_at.eq(now.naive_utc()),
-        );
-        per_backend!(conn, c => diesel::insert_into(log_head::table)
-            .values((log_head::id.eq(1), head))
-            .on_conflict(log_head::id)
-            .do_update()
-            .set(head)
-            .execute(c))?;
+        let head = SetHead {
+            size: size as i64,
+            root: root.0.as_slice(),
+            checkpoint: &checkpoint,
+            signed_at: now.naive_utc(),
+        };
+        per_backend!(conn, c => head.execute(c))?;
         let known = self.known.into_inner();
         let hashes = merkle::right_edge(size)
             .into_iter()
@@ -244,6 +255,42 @@ impl Batch {
         }))
     }
 }
+
+/// Writes the newest checkpoint over the last, as fixed text (prepared once per connection;
+/// diesel would prepare its own upsert afresh for every batch).
+struct SetHead<'a> {
+    size: i64,
+    root: &'a [u8],
+    checkpoint: &'a str,
+    signed_at: NaiveDateTime,
+}
+
+impl<DB> QueryFragment<DB> for SetHead<'_>
+where
+    DB: Backend,
+    i64: ToSql<BigInt, DB>,
+    [u8]: ToSql<Binary, DB>,
+    str: ToSql<Text, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO log_head (id, size, root, checkpoint, signed_at) VALUES (1, ");
+        out.push_bind_param::<BigInt, _>(&self.size)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Binary, _>(self.root)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.checkpoint)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamp, _>(&self.signed_at)?;
+        out.push_sql(
+            ") ON CONFLICT (id) DO UPDATE SET size = excluded.size, root = excluded.root, \
+             checkpoint = excluded.checkpoint, signed_at = excluded.signed_at",
+        );
+        Ok(())
+    }
+}
+
+fixed_statement!(SetHead);
 
 /// An entry's row, for PostgreSQL statements that write it together with what goes with it
 /// (a signature's row, an employee's key) in one round trip: the caller takes its index from
@@ -437,7 +484,9 @@ impl HashReader for Hashes<'_> {
 mod tests {
     use super::*;
     use crate::config::DatabaseUrl;
+    use crate::db::dialect::text_of;
     use crate::db::{batch_transaction, Db, PoolSettings};
+    use diesel::sqlite::Sqlite;
     use ed25519_dalek::SigningKey;
     use ikrar_log::merkle::StreamingRoot;
 
@@ -520,5 +569,30 @@ mod tests {
         all.extend(more);
         let (stored, expected) = roots(&other, &all);
         assert_eq!(stored, expected);
+    }
+
+    /// The statement is cached by its type, so its text must not change with its values.
+    #[test]
+    fn writing_the_head_sends_the_same_text_whatever_its_values() {
+        let at = |seconds| DateTime::from_timestamp(seconds, 0).unwrap().naive_utc();
+        let plain = SetHead {
+            size: 7,
+            root: &[1; 32],
+            checkpoint: "ikrar.test/log\n7\nAQE=\n",
+            signed_at: at(1_706_770_800),
+        };
+        let hostile = SetHead {
+            size: 1 << 40,
+            root: &[0x27; 32],
+            checkpoint: "x'); DROP TABLE log_head; --",
+            signed_at: at(1_706_857_200),
+        };
+        for (a, b) in [
+            (text_of::<Pg>(&plain), text_of::<Pg>(&hostile)),
+            (text_of::<Sqlite>(&plain), text_of::<Sqlite>(&hostile)),
+        ] {
+            assert_eq!(a, b);
+            assert!(!a.contains("ikrar.test") && !a.contains("DROP"), "{a}");
+        }
     }
 }

@@ -29,6 +29,9 @@ impl<T, F> Work<T> for F where F: FnMut(&mut Conn, &mut Batch) -> Result<T, DbEr
 pub struct Appender {
     db: Db,
     log: Arc<LogSigner>,
+    /// Its batches append to the log, so they take the write lock as they begin (on
+    /// PostgreSQL in the same round trip); otherwise only a batch that appends takes it.
+    for_log: bool,
     limit: usize,
     queue: Mutex<Queue>,
     /// The log's right edge after this appender's last committed batch (one writer at a time
@@ -54,11 +57,21 @@ pub struct AppendStats {
 }
 
 impl Appender {
-    /// An appender writing at most `limit` requests per transaction.
+    /// The log's appender, writing at most `limit` requests per transaction.
     pub fn new(db: Db, log: Arc<LogSigner>, limit: usize) -> Appender {
+        Appender::with(db, log, limit, true)
+    }
+
+    /// An appender for writes that (as a rule) append nothing to the log.
+    pub fn beside_log(db: Db, log: Arc<LogSigner>, limit: usize) -> Appender {
+        Appender::with(db, log, limit, false)
+    }
+
+    fn with(db: Db, log: Arc<LogSigner>, limit: usize, for_log: bool) -> Appender {
         Appender {
             db,
             log,
+            for_log,
             limit: limit.max(1),
             queue: Mutex::default(),
             edge: Mutex::default(),
@@ -169,11 +182,19 @@ impl Appender {
         work: impl FnOnce(&mut Conn, &mut Batch) -> Result<(), DbError>,
     ) -> Result<(), DbError> {
         let mut edge = self.edge.lock().unwrap_or_else(PoisonError::into_inner);
-        let committed = db::batch_transaction(conn, |conn| {
+        let batch = |conn: &mut Conn| {
             let mut batch = Batch::from_edge(std::mem::take(&mut *edge));
+            if self.for_log {
+                batch = batch.under_lock();
+            }
             work(conn, &mut batch)?;
             batch.finish(conn, &self.log, now_seconds())
-        })?;
+        };
+        let committed = if self.for_log {
+            db::write_transaction(conn, batch)
+        } else {
+            db::batch_transaction(conn, batch)
+        }?;
         if let Some(new) = committed {
             *edge = new;
         }

@@ -108,7 +108,7 @@ impl App {
         // (the one queue every append goes through) does nothing else.
         let side_writes = match config.database {
             DatabaseUrl::Sqlite(_) => appender.clone(),
-            DatabaseUrl::Postgres(_) => Arc::new(appender::Appender::new(
+            DatabaseUrl::Postgres(_) => Arc::new(appender::Appender::beside_log(
                 db.clone(),
                 log.clone(),
                 config.append_batch,
