@@ -154,17 +154,9 @@ impl Batch {
         body: &[u8],
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
-        let index = self.next_index(conn)?;
-        let leaf = merkle::leaf_hash(body);
-        diesel::insert_into(log_entries::table)
-            .values((
-                log_entries::idx.eq(index),
-                log_entries::kind.eq(kind.as_str()),
-                log_entries::body.eq(body),
-                log_entries::leaf_hash.eq(leaf.0.as_slice()),
-                log_entries::appended_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
+        let row = EntryRow::new(self.next_index(conn)?, kind, body, now);
+        let leaf = row.leaf();
+        per_backend!(conn, c => row.execute(c))?;
         self.written(conn, leaf)
     }
 
@@ -292,9 +284,10 @@ where
 
 fixed_statement!(SetHead);
 
-/// An entry's row, for PostgreSQL statements that write it together with what goes with it
-/// (a signature's row, an employee's key) in one round trip: the caller takes its index from
-/// [`Batch::next_index`] and hands it back with [`Batch::written`] once the row is there.
+/// An entry's row. [`Batch::push`] writes it as a statement of its own; on PostgreSQL,
+/// statements that write it together with what goes with it (a signature's row, an employee's
+/// key) in one round trip take it with [`EntryRow::walk_from`]: their caller takes its index
+/// from [`Batch::next_index`] and hands it back with [`Batch::written`] once the row is there.
 pub(super) struct EntryRow<'a> {
     index: i64,
     kind: EntryKind,
@@ -326,6 +319,22 @@ impl<'a> EntryRow<'a> {
         mut out: AstPass<'_, 'b, Pg>,
         source: &'static str,
     ) -> QueryResult<()> {
+        self.walk_insert(&mut out)?;
+        out.push_sql(" ");
+        out.push_sql(source);
+        out.push_sql(" RETURNING idx");
+        Ok(())
+    }
+
+    /// Pushes `INSERT INTO log_entries (…) SELECT <the row>`.
+    fn walk_insert<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
+    where
+        DB: Backend,
+        i64: ToSql<BigInt, DB>,
+        [u8]: ToSql<Binary, DB>,
+        str: ToSql<Text, DB>,
+        NaiveDateTime: ToSql<Timestamp, DB>,
+    {
         out.push_sql("INSERT INTO log_entries (idx, kind, body, leaf_hash, appended_at) SELECT ");
         out.push_bind_param::<BigInt, _>(&self.index)?;
         out.push_sql(", ");
@@ -336,12 +345,25 @@ impl<'a> EntryRow<'a> {
         out.push_bind_param::<Binary, _>(self.leaf.0.as_slice())?;
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, _>(&self.at)?;
-        out.push_sql(" ");
-        out.push_sql(source);
-        out.push_sql(" RETURNING idx");
         Ok(())
     }
 }
+
+/// The row alone, as [`Batch::push`] writes it.
+impl<DB> QueryFragment<DB> for EntryRow<'_>
+where
+    DB: Backend,
+    i64: ToSql<BigInt, DB>,
+    [u8]: ToSql<Binary, DB>,
+    str: ToSql<Text, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.walk_insert(&mut out)
+    }
+}
+
+fixed_statement!(EntryRow);
 
 fn log_error(e: impl std::fmt::Display) -> DbError {
     DbError::Log(e.to_string())
@@ -569,6 +591,26 @@ mod tests {
         all.extend(more);
         let (stored, expected) = roots(&other, &all);
         assert_eq!(stored, expected);
+    }
+
+    /// The statement is cached by its type, so its text must not change with its values.
+    #[test]
+    fn writing_an_entry_sends_the_same_text_whatever_its_values() {
+        let at = |seconds| DateTime::from_timestamp(seconds, 0).unwrap();
+        let plain = EntryRow::new(7, EntryKind::Pact, b"ikrar.test pact", at(1_706_770_800));
+        let hostile = EntryRow::new(
+            1 << 40,
+            EntryKind::Signature,
+            b"x'); DROP TABLE log_entries; --",
+            at(1_706_857_200),
+        );
+        for (a, b) in [
+            (text_of::<Pg>(&plain), text_of::<Pg>(&hostile)),
+            (text_of::<Sqlite>(&plain), text_of::<Sqlite>(&hostile)),
+        ] {
+            assert_eq!(a, b);
+            assert!(!a.contains("ikrar.test") && !a.contains("DROP"), "{a}");
+        }
     }
 
     /// The statement is cached by its type, so its text must not change with its values.
