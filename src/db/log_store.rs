@@ -319,22 +319,24 @@ impl<'a> EntryRow<'a> {
         mut out: AstPass<'_, 'b, Pg>,
         source: &'static str,
     ) -> QueryResult<()> {
-        self.walk_insert(&mut out)?;
+        QueryFragment::<Pg>::walk_ast(self, out.reborrow())?;
         out.push_sql(" ");
         out.push_sql(source);
         out.push_sql(" RETURNING idx");
         Ok(())
     }
+}
 
-    /// Pushes `INSERT INTO log_entries (…) SELECT <the row>`.
-    fn walk_insert<'b, DB>(&'b self, out: &mut AstPass<'_, 'b, DB>) -> QueryResult<()>
-    where
-        DB: Backend,
-        i64: ToSql<BigInt, DB>,
-        [u8]: ToSql<Binary, DB>,
-        str: ToSql<Text, DB>,
-        NaiveDateTime: ToSql<Timestamp, DB>,
-    {
+/// `INSERT INTO log_entries (…) SELECT <the row>`: the row alone, as [`Batch::push`] writes it.
+impl<DB> QueryFragment<DB> for EntryRow<'_>
+where
+    DB: Backend,
+    i64: ToSql<BigInt, DB>,
+    [u8]: ToSql<Binary, DB>,
+    str: ToSql<Text, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql("INSERT INTO log_entries (idx, kind, body, leaf_hash, appended_at) SELECT ");
         out.push_bind_param::<BigInt, _>(&self.index)?;
         out.push_sql(", ");
@@ -346,20 +348,6 @@ impl<'a> EntryRow<'a> {
         out.push_sql(", ");
         out.push_bind_param::<Timestamp, _>(&self.at)?;
         Ok(())
-    }
-}
-
-/// The row alone, as [`Batch::push`] writes it.
-impl<DB> QueryFragment<DB> for EntryRow<'_>
-where
-    DB: Backend,
-    i64: ToSql<BigInt, DB>,
-    [u8]: ToSql<Binary, DB>,
-    str: ToSql<Text, DB>,
-    NaiveDateTime: ToSql<Timestamp, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        self.walk_insert(&mut out)
     }
 }
 
