@@ -2,6 +2,7 @@
 
 use super::App;
 use crate::db::{counts, listings, pacts, signatures, units, Conn, DbError};
+use crate::i18n::Lang;
 use ikrar_log::nip::NipKind;
 use std::collections::BTreeMap;
 
@@ -35,10 +36,14 @@ impl Progress {
         (self.ratio() * 1000.0).round().clamp(0.0, 1000.0) as i64
     }
 
-    /// The share as people read it: `87,5 %`.
-    pub fn percent_text(&self) -> String {
-        // A no-break space: "100,0 %" never wraps between the number and its sign.
-        format!("{:.1}\u{a0}%", self.ratio() * 100.0).replace('.', ",")
+    /// The share as people read it in `lang`: `87,5 %` in Indonesian, `87.5%` in English.
+    pub fn percent_text(&self, lang: Lang) -> String {
+        let share = self.ratio() * 100.0;
+        match lang {
+            // A no-break space: "100,0 %" never wraps between the number and its sign.
+            Lang::Id => format!("{share:.1}\u{a0}%").replace('.', ","),
+            Lang::En => format!("{share:.1}%"),
+        }
     }
 }
 
@@ -243,7 +248,8 @@ mod tests {
     #[test]
     fn shares_and_order() {
         let mut rows = vec![unit("B", 10, 5), unit("A", 4, 4), unit("C", 0, 0)];
-        assert_eq!(rows[0].percent_text(), "50,0\u{a0}%");
+        assert_eq!(rows[0].percent_text(Lang::Id), "50,0\u{a0}%");
+        assert_eq!(rows[0].percent_text(Lang::En), "50.0%");
         assert_eq!(rows[1].permille(), 1000);
         assert_eq!(rows[2].ratio(), 0.0);
         assert_eq!(rows[0].pending(), 5);

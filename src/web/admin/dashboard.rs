@@ -225,13 +225,13 @@ struct Numbers {
     permille: i64,
 }
 
-impl From<&Progress> for Numbers {
-    fn from(p: &Progress) -> Numbers {
+impl Numbers {
+    fn new(p: &Progress, lang: Lang) -> Numbers {
         Numbers {
             roster: p.roster,
             signed: p.signed,
             pending: p.pending(),
-            percent: p.percent_text(),
+            percent: p.percent_text(lang),
             permille: p.permille(),
         }
     }
@@ -257,23 +257,20 @@ pub async fn numbers(
 ) -> Result<HttpResponse, AppError> {
     let PactDashboard { progress, .. } =
         visible_dashboard(&app, &admin, id.into_inner(), &query).await?;
+    let lang = admin.t.lang();
     let live = LiveNumbers {
-        total: Numbers::from(&progress.total),
+        total: Numbers::new(&progress.total, lang),
         instansi: progress
             .instansi
             .iter()
-            .map(|p| (p.name.clone(), Numbers::from(p)))
+            .map(|p| (p.name.clone(), Numbers::new(p, lang)))
             .collect(),
         units: progress
             .units
             .iter()
-            .map(|p| (p.code.clone(), Numbers::from(p)))
+            .map(|p| (p.code.clone(), Numbers::new(p, lang)))
             .collect(),
-        updated: local_time_in(
-            chrono::Utc::now().naive_utc(),
-            app.config.tz,
-            admin.t.lang(),
-        ),
+        updated: local_time_in(chrono::Utc::now().naive_utc(), app.config.tz, lang),
     };
     Ok(HttpResponse::Ok().json(live))
 }
@@ -374,7 +371,7 @@ pub async fn show_unit(
                     &[
                         ("signed", &u.signed.to_string()),
                         ("pending", &u.pending().to_string()),
-                        ("percent", &u.percent_text()),
+                        ("percent", &u.percent_text(admin.t.lang())),
                     ],
                 )
             }),
