@@ -892,9 +892,15 @@ async fn the_dashboard_updates_its_numbers_in_place_from_a_small_json() {
     assert_eq!(live["units"]["DINKES"]["percent"], "50,0\u{a0}%");
     // Read in English, the share has the English decimal point, on the page and in the JSON.
     app.page(&admin, "/bahasa/en?kembali=/admin").await;
-    assert_eq!(numbers(admin.clone()).await["units"]["DINKES"]["percent"], "50.0%");
+    assert_eq!(
+        numbers(admin.clone()).await["units"]["DINKES"]["percent"],
+        "50.0%"
+    );
     let english = app.page(&admin, "/admin").await;
-    assert!(english.contains("(66.7%)") && !english.contains("66,7"), "{english}");
+    assert!(
+        english.contains("(66.7%)") && !english.contains("66,7"),
+        "{english}"
+    );
     app.page(&admin, "/bahasa/id?kembali=/admin").await;
     // The home page shows each pact's summary with the units to push.
     let home = app.page(&admin, "/admin").await;
