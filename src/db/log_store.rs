@@ -160,8 +160,9 @@ impl Batch {
         self.written(conn, leaf)
     }
 
-    /// The index the next entry gets. The first call takes the write lock and reads the log's
-    /// size.
+    /// The index the next entry gets. The first call takes the write lock (unless the
+    /// transaction holds it) and reads the log's size and root, keeping the batch's edge only if
+    /// they are still the edge's.
     pub fn next_index(&mut self, conn: &mut Conn) -> Result<i64, DbError> {
         match self.next {
             Some(next) => Ok(next),

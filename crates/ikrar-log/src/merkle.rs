@@ -43,11 +43,8 @@ pub fn hashes_to_store(
 /// subtrees, largest first. Appending the next leaf and computing the new root read no other
 /// stored hash.
 pub fn right_edge(size: u64) -> Vec<u64> {
-    (0..u64::BITS)
-        .rev()
-        .filter(|level| size >> level & 1 == 1)
-        .map(|level| tlog_tiles::stored_hash_index(level as u8, (size >> level) - 1))
-        .collect()
+    // What `tree_hash` reads for the whole tree: its perfect subtrees' roots.
+    tlog_tiles::sub_tree_index(0, size, Vec::new())
 }
 
 /// The root of the first `size` leaves.
