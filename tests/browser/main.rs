@@ -710,6 +710,17 @@ async fn the_console_fits_a_phone() {
     let confirm = browser.look("konfirmasi-kode").await;
     assert!(confirm.contains("berhenti berlaku"), "{confirm}");
     browser.stop().await;
+    // The console's overview in English on a phone fits too.
+    create_admin(&app, "phone", "superadmin", None);
+    let mut browser = Browser::start(PHONE_IN_ENGLISH, "konsol").await;
+    browser.visit(&app.url("/admin"), "masuk").await;
+    sign_in(&browser, &app, "phone").await;
+    browser.look("dasbor").await;
+    let rekap = browser
+        .visit(&app.url(&format!("/admin/pakta/{PACT}")), "rekap")
+        .await;
+    assert!(rekap.contains("50.0%"), "{rekap}");
+    browser.stop().await;
 }
 
 /// The console's home page names the log's witnesses, and says when one could not be reached
@@ -817,7 +828,26 @@ async fn admins_enrol_a_second_factor_and_ask_for_resets() {
             .fill("totp", &ikrar::domain::totp::code_at(&secret, step))
             .await;
         browser.click("form.form button[type=submit]").await;
+        // The click can return before the next page is in: without waiting, the screenshot
+        // showed the enrolment page again.
+        browser
+            .client
+            .wait()
+            .for_element(Locator::Css(&format!("a[href='/admin/pakta/{PACT}']")))
+            .await
+            .expect("the dashboard, signed in");
         browser.look("dasbor").await;
+        // Shares read in the console's language.
+        let rekap = browser
+            .visit(&app.url(&format!("/admin/pakta/{PACT}")), "rekap")
+            .await;
+        // (The page's text as WebDriver reads it: a no-break space comes out as a space.)
+        let share = if device.languages.starts_with("en") {
+            "50.0%"
+        } else {
+            "50,0 %"
+        };
+        assert!(rekap.contains(share), "{rekap}");
 
         // Siti has signed: a new code for her is a request with a reason.
         browser
