@@ -5,7 +5,11 @@
 //! the raw Argon2id rate at the same parameters on every core, the ceiling for both phases, since
 //! each activation and each signature costs exactly one derivation: both ikrar's own derivation
 //! loop (memory reused and wiped; the strict ceiling) and the argon2 crate's plain
-//! `hash_password_into` (fresh memory per call).
+//! `hash_password_into` (fresh memory per call). The machine's speed drifts, so the raw rates are
+//! measured right before and right after each phase, and each phase is compared with the mean of
+//! its two neighbours. The server's Argon2id threads' own CPU time is read from `/proc` too: their
+//! share of the machine, and what a derivation cost them under load against alone, are the two
+//! factors the ratio is made of.
 //!
 //! Run: `cargo bench --bench load`. Settings: `IKRAR_LOAD_EMPLOYEES` (8100),
 //! `IKRAR_LOAD_CLIENTS` (64), `IKRAR_LOAD_SERVERS` (1: app servers sharing the data, the clients
@@ -167,12 +171,19 @@ struct Phase {
     server_cpu: f64,
     generator_cpu: f64,
     database_cpu: f64,
+    /// CPU seconds the servers' Argon2id threads (`ikrar-argon2-N`) used during the phase.
+    argon2_cpu: f64,
 }
 
 /// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat`; with
 /// `children`, also what its exited and reaped children used.
 fn process_cpu(pid: &str, children: bool) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat_cpu(&format!("/proc/{pid}/stat"), children)
+}
+
+/// CPU seconds in a `stat` file of `/proc` (a process's or a thread's).
+fn stat_cpu(path: &str, children: bool) -> f64 {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // Fields after the command name (which may hold spaces) start at field 3; utime, stime,
     // cutime and cstime are fields 14 to 17, in clock ticks of 1/100 s on Linux.
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
@@ -191,6 +202,22 @@ fn process_cpu(pid: &str, children: bool) -> f64 {
 /// CPU seconds a process has used so far.
 fn cpu_seconds(pid: &str) -> f64 {
     process_cpu(pid, false)
+}
+
+/// CPU seconds the Argon2id threads of the server `pid` have used so far.
+fn argon2_threads_cpu(pid: &str) -> f64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0.0;
+    };
+    tasks
+        .flatten()
+        .map(|t| t.path())
+        .filter(|t| {
+            std::fs::read_to_string(t.join("comm"))
+                .is_ok_and(|comm| comm.starts_with("ikrar-argon2"))
+        })
+        .map(|t| stat_cpu(&t.join("stat").to_string_lossy(), false))
+        .sum()
 }
 
 /// CPU seconds every PostgreSQL process on this machine has used so far (the postmaster counts
@@ -275,6 +302,11 @@ fn servers_cpu(pids: &[String]) -> f64 {
     pids.iter().map(|pid| cpu_seconds(pid)).sum()
 }
 
+/// CPU seconds the servers' Argon2id threads have used so far.
+fn servers_argon2_cpu(pids: &[String]) -> f64 {
+    pids.iter().map(|pid| argon2_threads_cpu(pid)).sum()
+}
+
 async fn run_phase(
     name: &'static str,
     bases: &[String],
@@ -282,10 +314,11 @@ async fn run_phase(
     clients: usize,
     server_pids: &[String],
 ) -> Phase {
-    let (server_cpu, generator_cpu, database) = (
+    let (server_cpu, generator_cpu, database, argon2_cpu) = (
         servers_cpu(server_pids),
         cpu_seconds("self"),
         database_cpu(),
+        servers_argon2_cpu(server_pids),
     );
     let next = Arc::new(AtomicUsize::new(0));
     let people = Arc::new(people.to_vec());
@@ -324,6 +357,7 @@ async fn run_phase(
         server_cpu: 0.0,
         generator_cpu: 0.0,
         database_cpu: 0.0,
+        argon2_cpu: 0.0,
     };
     for worker in workers {
         for (ok, latency) in worker.await.unwrap() {
@@ -340,6 +374,7 @@ async fn run_phase(
     phase.server_cpu = servers_cpu(server_pids) - server_cpu;
     phase.generator_cpu = cpu_seconds("self") - generator_cpu;
     phase.database_cpu = database_cpu() - database;
+    phase.argon2_cpu = servers_argon2_cpu(server_pids) - argon2_cpu;
     phase
 }
 
@@ -356,11 +391,15 @@ struct Shape {
 struct Run {
     phases: [Phase; 2],
     verifies: bool,
+    /// The raw rates before the first phase, between the two and after the second (empty
+    /// unless asked for).
+    raw: Vec<[Raw; 2]>,
 }
 
 /// Imports `employees` on fresh data, starts the servers, activates everyone and has everyone
-/// sign, then checks that the exported bundle verifies.
-fn run(n: usize, employees: usize, argon2: &str, shape: Shape) -> Run {
+/// sign, then checks that the exported bundle verifies. With `raw`, the raw Argon2id rates at
+/// those parameters are measured right before and after each phase, the servers idle.
+fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon2Params>) -> Run {
     let data = Data::fresh(n);
     let roster = data.dir.path().join("roster.csv");
     let generated = Command::new(env!("CARGO_BIN_EXE_ikrar"))
@@ -416,6 +455,8 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape) -> Run {
     }
     let pids: Vec<String> = servers.iter().map(|s| s.id().to_string()).collect();
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut raws = Vec::new();
+    let mut measure_raw = || raws.extend(raw.map(raw_rates));
     let phases = runtime.block_on(async {
         for base in &bases {
             for _ in 0..100 {
@@ -426,9 +467,12 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape) -> Run {
             }
         }
         settle_database();
+        measure_raw();
         let activation = run_phase("aktivasi", &bases, &people, shape.clients, &pids).await;
         settle_database();
+        measure_raw();
         let signing = run_phase("tanda-tangan", &bases, &people, shape.clients, &pids).await;
+        measure_raw();
         [activation, signing]
     });
     for server in &mut servers {
@@ -450,6 +494,7 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape) -> Run {
     Run {
         phases,
         verifies: verify.status.success(),
+        raw: raws,
     }
 }
 
@@ -486,6 +531,7 @@ fn compare(employees: usize, argon2: &str) {
                     servers,
                     batch,
                 },
+                None,
             );
             rates.push(run.phases.each_ref().map(|p| p.ok as f64 / p.seconds));
             for (i, p) in run.phases.iter().enumerate() {
@@ -520,14 +566,13 @@ fn main() {
         compare(employees, &argon2);
         return;
     }
-    // The ceiling, measured before and after the load: this machine's speed drifts.
-    let raw_before = raw_rates(params);
     let batch = std::env::var("IKRAR_APPEND_BATCH")
         .ok()
         .and_then(|b| b.parse().ok());
     let Run {
         phases,
         verifies: verify,
+        raw: raws,
     } = run(
         0,
         employees,
@@ -537,12 +582,12 @@ fn main() {
             servers,
             batch,
         },
+        Some(params),
     );
-    let raw_after = raw_rates(params);
-    let mean = |i: usize| (raw_before[i].rate + raw_after[i].rate) / 2.0;
-    let (raw, plain) = (mean(0), mean(1));
-    let cpu_per_derivation =
-        (raw_before[0].cpu_per_derivation + raw_after[0].cpu_per_derivation) / 2.0;
+    // Each phase against the mean of the raw rates measured right before and right after it.
+    let around = |phase: usize, how: usize, value: fn(&Raw) -> f64| {
+        (value(&raws[phase][how]) + value(&raws[phase + 1][how])) / 2.0
+    };
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("## Load: {employees} employees, {clients} concurrent clients, {servers} server(s), Argon2id {params}, {cores} cores, {}", backend());
@@ -551,7 +596,7 @@ fn main() {
         "| phase | done | errors | wall | per second | ratio to ikrar's derivation loop | ratio to plain argon2 | p50 | p95 | p99 |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    for p in &phases {
+    for (i, p) in phases.iter().enumerate() {
         let rate = p.ok as f64 / p.seconds;
         println!(
             "| {} | {} | {} | {:.1} s | {:.1} | {:.2} | {:.2} | {:.0} ms | {:.0} ms | {:.0} ms |",
@@ -560,29 +605,38 @@ fn main() {
             p.errors,
             p.seconds,
             rate,
-            rate / raw,
-            rate / plain,
+            rate / around(i, 0, |r| r.rate),
+            rate / around(i, 1, |r| r.rate),
             p.percentile(0.50),
             p.percentile(0.95),
             p.percentile(0.99)
         );
     }
     println!();
-    println!("Raw Argon2id at the same parameters on all cores, ikrar's derivation loop: {raw:.1} derivations/s (mean of {:.1} before and {:.1} after the load), {:.1} ms of CPU per derivation; the argon2 crate's plain hash_password_into: {plain:.1}/s ({:.1} before, {:.1} after). Exported bundle verifies: {verify}.", raw_before[0].rate, raw_after[0].rate, cpu_per_derivation * 1000.0, raw_before[1].rate, raw_after[1].rate);
+    let rates = |how: usize| {
+        raws.iter()
+            .map(|r| format!("{:.1}", r[how].rate))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    println!("Raw Argon2id at the same parameters on all cores, measured before, between and after the phases (derivations/s): ikrar's derivation loop {}; the argon2 crate's plain hash_password_into {}. Exported bundle verifies: {verify}.", rates(0), rates(1));
     println!();
-    println!("Where the CPU went (seconds of CPU; the machine had {cores} × wall):");
+    println!("Where the CPU went (seconds of CPU; the machine had {cores} × wall). The ratio to ikrar's loop is about the Argon2id threads' share of the machine times what a derivation cost alone over what it cost under load:");
     println!();
-    println!("| phase | available | server | of which Argon2id (estimated) | Argon2id share of the server | load generator | PostgreSQL | rest (kernel, idle) | database CPU per request |");
-    println!("|---|---|---|---|---|---|---|---|---|");
-    for phase in &phases {
+    println!("| phase | available | server | of which its Argon2id threads | Argon2id threads' share of the machine | CPU per derivation under load / alone | load generator | PostgreSQL | rest (kernel, idle) | database CPU per request |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for (i, phase) in phases.iter().enumerate() {
         let available = cores as f64 * phase.seconds;
-        // One derivation per request, each costing what it cost alone.
-        let argon2 = phase.ok as f64 * cpu_per_derivation;
+        let under_load = phase.argon2_cpu / phase.ok.max(1) as f64;
+        let alone = around(i, 0, |r| r.cpu_per_derivation);
         println!(
-            "| {} | {available:.0} s | {:.0} s | {argon2:.0} s | {:.2} | {:.0} s | {:.0} s | {:.0} s | {:.2} ms |",
+            "| {} | {available:.0} s | {:.0} s | {:.0} s | {:.2} | {:.1} / {:.1} ms | {:.0} s | {:.0} s | {:.0} s | {:.2} ms |",
             phase.name,
             phase.server_cpu,
-            argon2 / phase.server_cpu,
+            phase.argon2_cpu,
+            phase.argon2_cpu / available,
+            under_load * 1000.0,
+            alone * 1000.0,
             phase.generator_cpu,
             phase.database_cpu,
             available - phase.server_cpu - phase.generator_cpu - phase.database_cpu,
