@@ -124,7 +124,8 @@ pub struct Batch {
     /// Stored hashes known without reading them: the edge the batch began from (once checked
     /// against the log) and what it has read since.
     known: RefCell<BTreeMap<u64, Hash>>,
-    /// The edge as the writer's last committed batch left it, until the lock is held.
+    /// The edge as the writer's last committed batch left it; once the lock is held, only if
+    /// the log still ends there.
     edge: Option<Edge>,
 }
 
@@ -171,10 +172,14 @@ impl Batch {
                     super::dialect::lock_log(conn)?;
                 }
                 let (size, root) = size_and_root(conn)?;
-                if let Some(edge) = self.edge.take() {
-                    if edge.size == size && root.as_deref() == Some(edge.root.as_slice()) {
-                        *self.known.get_mut() = edge.hashes;
-                    }
+                // Kept only if the log still ends where it did: a batch that then writes
+                // nothing gives it back for the next.
+                self.edge = self
+                    .edge
+                    .take()
+                    .filter(|e| e.size == size && root.as_deref() == Some(e.root.as_slice()));
+                if let Some(edge) = &self.edge {
+                    self.known.get_mut().clone_from(&edge.hashes);
                 }
                 self.next = Some(size);
                 Ok(size)
@@ -205,7 +210,8 @@ impl Batch {
         now: DateTime<Utc>,
     ) -> Result<Option<Edge>, DbError> {
         let Some(size) = self.next.filter(|_| !self.pending.is_empty()) else {
-            // Nothing was written (the lock may have been taken to find the next index).
+            // Nothing was written (the lock may have been taken to find the next index, say
+            // for a signature then refused): the edge still holds.
             return Ok(self.edge);
         };
         let rows: Vec<_> = self
@@ -566,6 +572,31 @@ mod tests {
         let next = bodies("c", 1);
         append_from(&log, edge, &next).unwrap();
         assert!(append_from(&log, Edge::default(), &next).is_err());
+    }
+
+    #[test]
+    fn a_batch_that_writes_nothing_gives_its_edge_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log(&dir);
+        let mut all = bodies("a", 6);
+        let edge = append_each(&log, &all);
+        diesel::delete(tree_hashes::table)
+            .execute(&mut *log.0.conn().unwrap())
+            .unwrap();
+        // A batch that looks up the next index (as a refused signature does) and writes nothing.
+        let now = DateTime::from_timestamp(1_706_770_800, 0).unwrap();
+        let kept = batch_transaction(&mut log.0.conn().unwrap(), |conn| {
+            let mut batch = Batch::from_edge(edge);
+            assert_eq!(batch.next_index(conn)?, 6);
+            batch.finish(conn, &log.1, now)
+        })
+        .unwrap()
+        .expect("the edge, given back");
+        let more = bodies("b", 2);
+        append_from(&log, kept, &more).unwrap();
+        all.extend(more);
+        let (stored, expected) = roots(&log, &all);
+        assert_eq!(stored, expected);
     }
 
     #[test]

@@ -58,6 +58,13 @@ pub fn append(
     body: &[u8],
     guesses: &str,
 ) -> Result<Appended, DbError> {
+    // On SQLite, an earlier signature is looked for first: a refusal then reads nothing of the
+    // log.
+    if let Conn::Sqlite(_) = conn {
+        if let Some(existing) = find(conn, new.pact_id, new.nip)? {
+            return Ok(Appended::Existing(existing.log_index));
+        }
+    }
     let index = batch.next_index(conn)?;
     if let Conn::Pg(c) = conn {
         let entry = EntryRow::new(index, EntryKind::Signature, body, new.signed_at);
@@ -68,9 +75,6 @@ pub fn append(
             Some(index) => Ok(Appended::Existing(index)),
             None => batch.written(conn, entry.leaf()).map(Appended::New),
         };
-    }
-    if let Some(existing) = find(conn, new.pact_id, new.nip)? {
-        return Ok(Appended::Existing(existing.log_index));
     }
     batch.push(conn, EntryKind::Signature, body, new.signed_at)?;
     guess_limits::clear(conn, guesses)?;
