@@ -15,8 +15,8 @@
 //! `IKRAR_LOAD_CLIENTS` (64), `IKRAR_LOAD_SERVERS` (1: app servers sharing the data, the clients
 //! spread over them), `IKRAR_LOAD_ARGON2` (`m=19456,t=2,p=1`, the production default),
 //! `IKRAR_APPEND_BATCH` (passed to the servers), `IKRAR_LOAD_DATABASE_URL` (unset: SQLite in a
-//! temporary directory; `postgres://…/db`: a PostgreSQL server, on which each run makes its own
-//! fresh database `ikrar_load_N`).
+//! temporary directory; `postgres://…/db[?settings]`: a PostgreSQL server, on which each run
+//! makes its own fresh database `ikrar_load_N`, reached with the same settings).
 //!
 //! `IKRAR_LOAD_COMPARE=1` runs the group-commit comparison instead, in one go: at 64 and 256
 //! clients, batching on (`IKRAR_APPEND_BATCH` unset) against one entry per transaction
@@ -54,8 +54,14 @@ impl Data {
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                 .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {name}")))
                 .expect("a fresh database");
-            let (base, _) = server.rsplit_once('/').expect("postgres://host/db");
-            format!("{base}/{name}")
+            // The database's name is swapped; the settings after it (`?sslmode=…`, `?host=…`)
+            // are kept.
+            let (path, settings) = match server.split_once('?') {
+                Some((path, settings)) => (path, format!("?{settings}")),
+                None => (server.as_str(), String::new()),
+            };
+            let (base, _) = path.rsplit_once('/').expect("postgres://host/db");
+            format!("{base}/{name}{settings}")
         });
         Data {
             dir: tempfile::tempdir().unwrap(),
