@@ -554,16 +554,22 @@ mod tests {
         (stored, streaming.root().0.to_vec())
     }
 
+    /// `n` entries appended one batch each, then every stored tree hash deleted: only what the
+    /// edge returned holds can make the next root.
+    fn appended_then_hashes_forgotten(log: &(Db, LogSigner), n: usize) -> (Vec<String>, Edge) {
+        let all = bodies("a", n);
+        let edge = append_each(log, &all);
+        diesel::delete(tree_hashes::table)
+            .execute(&mut *log.0.conn().unwrap())
+            .unwrap();
+        (all, edge)
+    }
+
     #[test]
     fn a_batch_begun_from_the_edge_reads_no_stored_hash() {
         let dir = tempfile::tempdir().unwrap();
         let log = log(&dir);
-        let mut all = bodies("a", 11);
-        let edge = append_each(&log, &all);
-        // With every stored hash gone, only what the edge holds can make the next root.
-        diesel::delete(tree_hashes::table)
-            .execute(&mut *log.0.conn().unwrap())
-            .unwrap();
+        let (mut all, edge) = appended_then_hashes_forgotten(&log, 11);
         let more = bodies("b", 3);
         let edge = append_from(&log, edge, &more).unwrap().unwrap();
         all.extend(more);
@@ -578,11 +584,7 @@ mod tests {
     fn a_batch_that_writes_nothing_gives_its_edge_back() {
         let dir = tempfile::tempdir().unwrap();
         let log = log(&dir);
-        let mut all = bodies("a", 6);
-        let edge = append_each(&log, &all);
-        diesel::delete(tree_hashes::table)
-            .execute(&mut *log.0.conn().unwrap())
-            .unwrap();
+        let (mut all, edge) = appended_then_hashes_forgotten(&log, 6);
         // A batch that looks up the next index (as a refused signature does) and writes nothing.
         let now = DateTime::from_timestamp(1_706_770_800, 0).unwrap();
         let kept = batch_transaction(&mut log.0.conn().unwrap(), |conn| {
