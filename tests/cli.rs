@@ -1,4 +1,5 @@
-//! The command line as an admin uses it: `ikrar nip check` and `ikrar roster import`.
+//! The command line as an operator and an admin use it: `ikrar nip check`, `ikrar roster import`,
+//! and what `ikrar serve` says at start.
 
 mod common;
 
@@ -323,4 +324,44 @@ fn command_line_help_is_in_bahasa_indonesia_only() {
             assert!(!help.contains(english), "{args:?} says {english:?}: {help}");
         }
     }
+}
+
+/// `ikrar serve` on a PostgreSQL URL that reaches another machine without checking its
+/// certificate. The address given (`hostaddr`) is no address at all, so libpq gives up before
+/// sending anything and the server ends; what it said before ending is the point.
+fn serve_on(url: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ikrar_command_sqlite(dir.path())
+        .env("DATABASE_URL", url)
+        .env("IKRAR_DB_TIMEOUT", "1")
+        .env_remove("PGSSLMODE")
+        .env_remove("PGHOST")
+        .env_remove("PGHOSTADDR")
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .expect("run ikrar");
+    assert_eq!(out.status.code(), Some(2), "no database, no server");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn serve_warns_of_a_database_link_that_checks_no_certificate() {
+    let said = serve_on("postgres://ikrar:rahasia-db@/ikrar?hostaddr=bukan-alamat");
+    assert!(
+        said.contains(
+            "peringatan: PostgreSQL di bukan-alamat dihubungi lewat jaringan tanpa memeriksa \
+             sertifikat server (sslmode=prefer); pakai sslmode=verify-full"
+        ),
+        "{said}"
+    );
+    assert!(
+        !said.contains("rahasia"),
+        "the password is never shown: {said}"
+    );
+    let said = serve_on("postgres://ikrar@/ikrar?hostaddr=bukan-alamat&sslmode=verify-full");
+    assert!(!said.contains("peringatan"), "{said}");
+    assert!(
+        said.contains("galat: tidak dapat membuka basis data"),
+        "{said}"
+    );
 }

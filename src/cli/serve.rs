@@ -2,6 +2,7 @@
 
 use super::Outcome;
 use crate::config::Config;
+use crate::db::pg_link;
 use crate::service::{demo, pacts, App};
 use crate::web;
 use std::net::TcpListener;
@@ -33,6 +34,24 @@ fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> 
         running.server.await?;
         Ok(())
     })
+}
+
+/// Says so on standard error when PostgreSQL is reached over the network without its certificate
+/// being checked (`db::pg_link`).
+pub fn warn_of_an_unverified_database_link(config: &Config) {
+    let link = config.database.postgres_url().and_then(|url| {
+        pg_link::unverified_network_link(url, |name| {
+            std::env::var(name).ok().filter(|v| !v.is_empty())
+        })
+    });
+    if let Some(link) = link {
+        eprintln!(
+            "peringatan: PostgreSQL di {} dihubungi lewat jaringan tanpa memeriksa sertifikat \
+             server (sslmode={}); pakai sslmode=verify-full, atau soket Unix bila basis data \
+             ada di mesin yang sama",
+            link.host, link.sslmode
+        );
+    }
 }
 
 fn print_demo(employees: &[demo::DemoEmployee]) {

@@ -11,6 +11,7 @@ pub mod guess_limits;
 pub mod listings;
 pub mod log_store;
 pub mod pacts;
+pub mod pg_link;
 pub mod reset_requests;
 pub mod roster_uploads;
 pub mod schema;
