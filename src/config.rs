@@ -6,6 +6,7 @@ use crate::keys::Argon2Params;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ikrar_log::cosignature::WitnessKey;
+use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 
@@ -76,6 +77,8 @@ pub struct Config {
     pub append_batch: usize,
     /// Witnesses asked to cosign each new checkpoint (`IKRAR_WITNESSES`).
     pub witnesses: Vec<WitnessConfig>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`IKRAR_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// A witness the log asks for cosignatures: its key and where its `add-checkpoint` is.
@@ -199,8 +202,13 @@ impl Config {
             Some(text) => parse_witnesses(&text)?,
             None => Vec::new(),
         };
+        let trusted_proxies = match lookup("IKRAR_TRUSTED_PROXIES") {
+            Some(text) => parse_trusted_proxies(&text)?,
+            None => Vec::new(),
+        };
         Ok(Config {
             pool,
+            trusted_proxies,
             append_batch,
             witnesses,
             data_dir,
@@ -249,6 +257,25 @@ fn number(
             ),
         )),
     }
+}
+
+/// Addresses or networks (CIDR) separated by commas.
+fn parse_trusted_proxies(text: &str) -> Result<Vec<IpNet>, ConfigError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    invalid(
+                        "IKRAR_TRUSTED_PROXIES",
+                        format!("bukan alamat IP atau jaringan (CIDR): {entry:?}"),
+                    )
+                })
+        })
+        .collect()
 }
 
 fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
@@ -325,6 +352,13 @@ mod tests {
         );
         assert_eq!(c.public_url, "https://ikrar.example.go.id");
         assert!(config(&[("IKRAR_TZ", "Mars/Olympus")]).is_err());
+        assert!(config(&[("IKRAR_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal")]).is_err());
+        assert_eq!(
+            config(&[("IKRAR_TRUSTED_PROXIES", " 127.0.0.1 ,10.0.0.0/8,")])
+                .unwrap()
+                .trusted_proxies,
+            ["127.0.0.1/32", "10.0.0.0/8"].map(|n| n.parse::<IpNet>().unwrap())
+        );
         assert!(config(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(config(&[("DATABASE_URL", "sqlite://")]).is_err());
         assert_eq!(

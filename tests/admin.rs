@@ -517,6 +517,40 @@ async fn the_audit_trail_records_admin_actions() {
     assert!(csv_text.contains("code_reset") && csv_text.contains("127.0.0.1"));
 }
 
+/// Behind a reverse proxy every connection comes from the proxy: the audit trail takes the
+/// client's address from `X-Forwarded-For`, but only when the operator trusts that proxy, and
+/// never what the client wrote about itself.
+#[tokio::test]
+async fn the_audit_trail_names_the_client_behind_a_trusted_proxy_only() {
+    for (trusted, recorded) in [(true, "203.0.113.9"), (false, "127.0.0.1")] {
+        let app = TestApp::spawn_configured(DataDir::new(), |config| {
+            if trusted {
+                config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+            }
+        })
+        .await;
+        create_admin(&app, "bkpsdm", "superadmin", None);
+        let mut headers = reqwest::header::HeaderMap::new();
+        // "192.0.2.1" is the client's own claim; the proxy appended the address it saw.
+        let forwarded = "192.0.2.1, 203.0.113.9".parse().unwrap();
+        headers.insert("x-forwarded-for", forwarded);
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        let wrong = post_sign_in(&app, &browser, "bkpsdm", "salah sekali ini").await;
+        assert_eq!(wrong.status(), 401);
+        let mut conn = app.app.db.conn().unwrap();
+        let failed =
+            ikrar::db::audit::list(&mut conn, Some(AuditAction::SignInFailed), None, 0, 10)
+                .unwrap();
+        let ips: Vec<_> = failed.iter().map(|e| e.ip.as_str()).collect();
+        assert_eq!(ips, [recorded], "trusted: {trusted}");
+    }
+}
+
 #[tokio::test]
 async fn roster_upload_previews_then_imports_all_or_nothing() {
     let (app, _) = console().await;

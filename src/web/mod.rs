@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod assets;
 pub mod checker;
+pub mod client_ip;
 pub mod csrf;
 pub mod employee;
 pub mod error;

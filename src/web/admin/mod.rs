@@ -13,6 +13,7 @@ pub mod pacts;
 pub mod roster;
 pub mod tokens;
 
+use super::client_ip::client_ip;
 use super::error::AppError;
 use super::lang::Tr;
 use crate::domain::audit::Actor;
@@ -142,14 +143,24 @@ impl<R: Requirement> Admin<R> {
     }
 }
 
-/// Who is acting, for the audit trail: the name, the peer address and the browser, each cut to
-/// a sane length (a name may be whatever someone typed into the sign-in form).
+/// Who is acting, for the audit trail: the name, the client's address (behind trusted proxies,
+/// `web::client_ip`) and the browser, each cut to a sane length (a name may be whatever someone
+/// typed into the sign-in form).
 pub fn actor(req: &HttpRequest, name: &str) -> Actor {
+    let trusted = req
+        .app_data::<web::Data<App>>()
+        .map_or(&[][..], |app| app.config.trusted_proxies.as_slice());
+    let forwarded_for: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
     Actor {
         name: name.chars().take(64).collect(),
-        ip: req
-            .peer_addr()
-            .map_or_else(|| "-".into(), |a| a.ip().to_string()),
+        ip: req.peer_addr().map_or_else(
+            || "-".into(),
+            |a| client_ip(a.ip(), &forwarded_for, trusted).to_string(),
+        ),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
