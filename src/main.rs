@@ -195,7 +195,7 @@ fn run(command: Command) -> Outcome {
             if let Some(bind) = bind {
                 config.set_bind(bind);
             }
-            cli::serve::warn_of_an_unverified_database_link(&config);
+            cli::serve::warn_of_exposed_settings(&config);
             with_app(config, |app| cli::serve::run(app, demo))
         }),
         Command::Migrate => with_config(|config| cli::serve::migrate(&config)),

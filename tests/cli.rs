@@ -326,27 +326,38 @@ fn command_line_help_is_in_bahasa_indonesia_only() {
     }
 }
 
-/// `ikrar serve` on a PostgreSQL URL that reaches another machine without checking its
-/// certificate. The address given (`hostaddr`) is no address at all, so libpq gives up before
-/// sending anything and the server ends; what it said before ending is the point.
-fn serve_on(url: &str) -> String {
+/// What `ikrar serve` says before it ends for want of a database: the PostgreSQL URL's
+/// `hostaddr` is no address at all, so libpq gives up before sending anything (and nothing is
+/// listened on).
+fn serve_on(url: &str, bind: &str, public_url: Option<&str>) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let out = ikrar_command_sqlite(dir.path())
+    let mut command = ikrar_command_sqlite(dir.path());
+    command
         .env("DATABASE_URL", url)
         .env("IKRAR_DB_TIMEOUT", "1")
+        .env_remove("IKRAR_PUBLIC_URL")
         .env_remove("PGSSLMODE")
         .env_remove("PGHOST")
         .env_remove("PGHOSTADDR")
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .output()
-        .expect("run ikrar");
+        .args(["serve", "--bind", bind]);
+    if let Some(public_url) = public_url {
+        command.env("IKRAR_PUBLIC_URL", public_url);
+    }
+    let out = command.output().expect("run ikrar");
     assert_eq!(out.status.code(), Some(2), "no database, no server");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// A certificate checked, on loopback: nothing to warn about.
+const CHECKED: &str = "postgres://ikrar@/ikrar?hostaddr=bukan-alamat&sslmode=verify-full";
+
 #[test]
 fn serve_warns_of_a_database_link_that_checks_no_certificate() {
-    let said = serve_on("postgres://ikrar:rahasia-db@/ikrar?hostaddr=bukan-alamat");
+    let said = serve_on(
+        "postgres://ikrar:rahasia-db@/ikrar?hostaddr=bukan-alamat",
+        "127.0.0.1:0",
+        None,
+    );
     assert!(
         said.contains(
             "peringatan: PostgreSQL di bukan-alamat dihubungi lewat jaringan tanpa memeriksa \
@@ -358,10 +369,29 @@ fn serve_warns_of_a_database_link_that_checks_no_certificate() {
         !said.contains("rahasia"),
         "the password is never shown: {said}"
     );
-    let said = serve_on("postgres://ikrar@/ikrar?hostaddr=bukan-alamat&sslmode=verify-full");
+    let said = serve_on(CHECKED, "127.0.0.1:0", None);
     assert!(!said.contains("peringatan"), "{said}");
     assert!(
         said.contains("galat: tidak dapat membuka basis data"),
         "{said}"
     );
+}
+
+#[test]
+fn serve_warns_when_it_takes_the_network_without_https() {
+    let said = serve_on(CHECKED, "0.0.0.0:0", None);
+    assert!(
+        said.contains(
+            "peringatan: ikrar menerima sambungan dari jaringan di 0.0.0.0:0, tetapi \
+             IKRAR_PUBLIC_URL (http://0.0.0.0:0) bukan https://"
+        ),
+        "{said}"
+    );
+    // Behind a TLS proxy or load balancer that the public address names: fine.
+    let said = serve_on(
+        CHECKED,
+        "0.0.0.0:0",
+        Some("https://ikrar.purbalinggakab.go.id"),
+    );
+    assert!(!said.contains("peringatan"), "{said}");
 }

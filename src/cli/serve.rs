@@ -36,9 +36,11 @@ fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> 
     })
 }
 
-/// Says so on standard error when PostgreSQL is reached over the network without its certificate
-/// being checked (`db::pg_link`).
-pub fn warn_of_an_unverified_database_link(config: &Config) {
+/// Says on standard error what in the configuration would expose people's secrets on a network:
+/// PostgreSQL reached without its certificate checked (`db::pg_link`), or the app listening
+/// beyond this machine while its public address is plain HTTP (then passphrases cross the
+/// network in clear, unless a TLS proxy in front is named by `IKRAR_PUBLIC_URL`).
+pub fn warn_of_exposed_settings(config: &Config) {
     let link = config.database.postgres_url().and_then(|url| {
         pg_link::unverified_network_link(url, |name| {
             std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -51,6 +53,23 @@ pub fn warn_of_an_unverified_database_link(config: &Config) {
              ada di mesin yang sama",
             link.host, link.sslmode
         );
+    }
+    if listens_beyond_this_machine(&config.bind) && !config.public_url.starts_with("https://") {
+        eprintln!(
+            "peringatan: ikrar menerima sambungan dari jaringan di {}, tetapi IKRAR_PUBLIC_URL \
+             ({}) bukan https://, sehingga passphrase pegawai bisa lewat jaringan tanpa \
+             enkripsi; pasang proxy TLS di depan dan isi IKRAR_PUBLIC_URL dengan alamat \
+             https-nya",
+            config.bind, config.public_url
+        );
+    }
+}
+
+/// Whether `bind` (`IKRAR_BIND`, `--bind`) takes connections from other machines.
+fn listens_beyond_this_machine(bind: &str) -> bool {
+    match bind.parse::<std::net::SocketAddr>() {
+        Ok(address) => !address.ip().is_loopback(),
+        Err(_) => !bind.starts_with("localhost:"),
     }
 }
 
