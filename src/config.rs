@@ -138,7 +138,7 @@ fn invalid(var: &'static str, message: impl Into<String>) -> ConfigError {
 impl Config {
     /// Reads the configuration from the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        Self::from_lookup(env_var)
     }
 
     /// Reads the configuration through `lookup`, which returns a variable's value if set.
@@ -235,6 +235,11 @@ impl Config {
     pub fn today(&self) -> NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()
     }
+}
+
+/// A variable of the process environment; an empty one counts as unset.
+pub fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// A whole number in `range` from the variable `var`, if set.

@@ -1,7 +1,7 @@
 //! `ikrar serve [--bind ADDR] [--demo]` and `ikrar migrate`.
 
 use super::Outcome;
-use crate::config::Config;
+use crate::config::{env_var, Config};
 use crate::db::pg_link;
 use crate::service::{demo, pacts, App};
 use crate::web;
@@ -41,11 +41,10 @@ fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> 
 /// beyond this machine while its public address is plain HTTP (then passphrases cross the
 /// network in clear, unless a TLS proxy in front is named by `IKRAR_PUBLIC_URL`).
 pub fn warn_of_exposed_settings(config: &Config) {
-    let link = config.database.postgres_url().and_then(|url| {
-        pg_link::unverified_network_link(url, |name| {
-            std::env::var(name).ok().filter(|v| !v.is_empty())
-        })
-    });
+    let link = config
+        .database
+        .postgres_url()
+        .and_then(|url| pg_link::unverified_network_link(url, env_var));
     if let Some(link) = link {
         eprintln!(
             "peringatan: PostgreSQL di {} dihubungi lewat jaringan tanpa memeriksa sertifikat \
