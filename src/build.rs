@@ -23,6 +23,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "STRENGTH_SCRIPT",
         "text/javascript; charset=utf-8",
     ),
+    (
+        "unduh.js",
+        "DOWNLOAD_SCRIPT",
+        "text/javascript; charset=utf-8",
+    ),
     ("favicon.svg", "FAVICON", "image/svg+xml"),
 ];
 

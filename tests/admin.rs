@@ -674,18 +674,19 @@ async fn unit_codes_are_issued_for_distribution_and_work() {
         audit_before.matches("codes_issue").count(),
         "nothing issued before the confirmation"
     );
-    let res = dinkes
-        .post(app.url("/admin/unit/DINKES/kode"))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("format", "csv"),
-            ("konfirmasi", "ya"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let start = page.find("name=\"kumpulan\" value=\"").unwrap() + 23;
+    let batch = &page[start..start + 32];
+    let res = confirm_unit_codes(&app, &dinkes, "DINKES", "csv", batch).await;
     assert_eq!(res.status(), 200);
     let csv_text = res.text().await.unwrap();
+    // A second tap (or a reload) of the same confirmation makes nothing and voids nothing.
+    let again = confirm_unit_codes(&app, &dinkes, "DINKES", "csv", batch).await;
+    assert_eq!(again.status(), 409);
+    let said = again.text().await.unwrap();
+    assert!(
+        said.contains("sudah dibuat pada pukul") && said.contains("oleh dinkes (1 kode)"),
+        "{said}"
+    );
     let lines: Vec<&str> = csv_text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines[0], "nip,kode_aktivasi,nama,unit_kode");
     assert_eq!(lines.len(), 2, "only Ani has not activated: {csv_text}");

@@ -359,25 +359,66 @@ fn far_cell_workbook() -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-#[tokio::test]
-async fn a_tiny_workbook_with_a_far_cell_is_refused_and_the_server_stays_up() {
+/// A real roster workbook whose shared-strings part declares a quadrillion strings (2 KiB).
+fn boastful_workbook() -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, value) in ikrar::domain::roster::COLUMNS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *value).unwrap();
+    }
+    let real = book.save_to_buffer().unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(real)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut swapped = false;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut body = Vec::new();
+        entry.read_to_end(&mut body).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            let text = String::from_utf8(body).unwrap();
+            body = text
+                .replacen("<sst ", r#"<sst uniqueCount="1000000000000000" "#, 1)
+                .replace(r#" uniqueCount="7""#, "")
+                .into_bytes();
+            swapped = true;
+        }
+        let options = zip::write::SimpleFileOptions::default();
+        out.start_file(name, options).unwrap();
+        out.write_all(&body).unwrap();
+    }
+    assert!(swapped, "the workbook has shared strings");
+    out.finish().unwrap().into_inner()
+}
+
+/// A hostile workbook is refused clearly by `roster import` (exit 1) and by the upload page
+/// (422), nothing is written, and the server keeps serving.
+async fn workbook_refused_everywhere(bytes: Vec<u8>, said: &str) {
     let (app, _) = console().await;
-    let bytes = far_cell_workbook();
     assert!(bytes.len() < 10_000);
-    // The command line: a clear refusal, exit 1, nothing written.
-    let file = app.dir.path().join("jauh.xlsx");
+    let file = app.dir.path().join("buku.xlsx");
     std::fs::write(&file, &bytes).unwrap();
     let before = app.counts();
     let out = app.ikrar(&["roster", "import", file.to_str().unwrap(), "--dry-run"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("kolom ke-16384"), "{}", text(&out));
-    // The web: the same refusal on the page, and the server keeps serving.
+    assert!(text(&out).contains(said), "{}", text(&out));
     let admin = signed_in(&app, "bkpsdm").await;
-    let (status, page) = upload_file(&app, &admin, bytes, "jauh.xlsx").await;
+    let (status, page) = upload_file(&app, &admin, bytes, "buku.xlsx").await;
     assert_eq!(status, 422);
-    assert!(page.contains("kolom ke-16384"), "{page}");
+    assert!(page.contains(said), "{page}");
     assert_eq!(status_of(&app, "/healthz").await, 200);
     assert_eq!(app.counts(), before);
+}
+
+#[tokio::test]
+async fn a_tiny_workbook_with_a_far_cell_is_refused_and_the_server_stays_up() {
+    workbook_refused_everywhere(far_cell_workbook(), "kolom ke-16384").await;
+}
+
+#[tokio::test]
+async fn a_tiny_workbook_that_declares_a_quadrillion_strings_is_refused_and_the_server_stays_up() {
+    workbook_refused_everywhere(boastful_workbook(), "mengaku berisi 1000000000000000 teks").await;
 }
 
 async fn status_of(app: &TestApp, path: &str) -> u16 {
@@ -731,6 +772,26 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     )
     .await
     .unwrap();
+    // Whoever types the replaced passphrase learns that the key was replaced, and when; any
+    // other wrong passphrase is just wrong.
+    for (passphrase, said) in [
+        (PASSPHRASE, "Kunci itu telah diganti pada"),
+        (
+            "bukan frasa sandi siti sama sekali",
+            "NIP atau frasa sandi salah.",
+        ),
+    ] {
+        let res = app
+            .sign_pact(
+                &app.browser(),
+                "apel-2026",
+                &[("nip", SITI), ("passphrase", passphrase), ("setuju", "ya")],
+            )
+            .await;
+        assert_eq!(res.status(), 403);
+        let page = res.text().await.unwrap();
+        assert!(page.contains(said), "{passphrase}: {page}");
+    }
     let res = app
         .sign_pact(
             &employee,
@@ -761,6 +822,161 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     assert_eq!(
         summary["replaced_keys"],
         serde_json::json!({ "DINKES": [index.parse::<u64>().unwrap()] })
+    );
+}
+
+/// One superadmin alone cannot become two people: a superadmin made in the console waits for a
+/// second superadmin, and no account may decide for an account it made or approved (or that
+/// made or approved it).
+#[tokio::test]
+async fn one_superadmin_cannot_act_as_two_people() {
+    let (app, _) = console().await;
+    let bkpsdm = signed_in(&app, "bkpsdm").await;
+    // A second superadmin made in the console waits, unusable.
+    let res = create_in_console(&app, &bkpsdm, "bayangan", "superadmin", "").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("menunggu persetujuan"));
+    let res = post_sign_in(&app, &app.browser(), "bayangan", ADMIN_PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        401,
+        "an account waiting for approval signs in"
+    );
+    // Its maker cannot approve it, even confirmed.
+    let bayangan = admin_id(&app, "bayangan");
+    let approve = format!("/admin/akun/{bayangan}/setujui");
+    assert_eq!(press_status(&app, &bkpsdm, &approve).await, 403);
+    // A unit-admin the superadmin made asks for Siti's reset; its maker cannot approve.
+    let res = create_in_console(&app, &bkpsdm, "boneka", "unit-admin", "DINKES").await;
+    assert_eq!(res.status(), 200);
+    let boneka = enrolled_in_console(&app, "boneka").await;
+    let res = request_reset(&app, &boneka, SITI, "lupa frasa sandi, katanya").await;
+    assert!(res.text().await.unwrap().contains("menunggu persetujuan"));
+    let siti_request = open_request(&app, SITI);
+    let decide = format!("/admin/reset/{siti_request}/setujui");
+    assert_eq!(press_status(&app, &bkpsdm, &decide).await, 403);
+    // A second superadmin from the server's command line is another person: they may approve
+    // the new superadmin, and then neither of them decides for the other.
+    create_admin(&app, "bkpsdm2", "superadmin", None);
+    let second = signed_in(&app, "bkpsdm2").await;
+    assert_eq!(press_status(&app, &second, &approve).await, 303);
+    let bayangan_browser = enrolled_in_console(&app, "bayangan").await;
+    assert_eq!(
+        press_status(&app, &bayangan_browser, &decide).await,
+        403,
+        "bkpsdm made both bayangan and boneka"
+    );
+    let res = request_reset(&app, &second, BUDI, "pegawai pindah HP, sudah ditelepon").await;
+    assert_eq!(res.status(), 200);
+    let budi_request = format!("/admin/reset/{}/setujui", open_request(&app, BUDI));
+    assert_eq!(
+        press_status(&app, &bayangan_browser, &budi_request).await,
+        403,
+        "bkpsdm2 approved bayangan"
+    );
+    // bkpsdm2 made and approved nothing of boneka's: they decide Siti's request.
+    assert_eq!(press_status(&app, &second, &decide).await, 200);
+    // The chain of makers counts however long: bkpsdm's account made an account that asks.
+    let res = create_in_console(&app, &bayangan_browser, "cucu", "unit-admin", "DINKES").await;
+    assert_eq!(res.status(), 200);
+    let cucu = enrolled_in_console(&app, "cucu").await;
+    let res = request_reset(&app, &cucu, SITI, "kode baru hilang lagi, katanya").await;
+    assert_eq!(res.status(), 200);
+    let again = format!("/admin/reset/{}/setujui", open_request(&app, SITI));
+    assert_eq!(press_status(&app, &bkpsdm, &again).await, 403);
+    let trail = app.page(&second, "/admin/audit").await;
+    assert!(trail.contains("Superadmin baru disetujui"), "{trail}");
+}
+
+/// Disabling an account and revoking a token ask first, say what happened, and a disabled
+/// account can be enabled again.
+#[tokio::test]
+async fn disabling_and_revoking_ask_first_say_what_happened_and_can_be_undone() {
+    let (app, _) = console().await;
+    let superadmin = signed_in(&app, "bkpsdm").await;
+    let auditor = signed_in(&app, "bawaslu").await;
+    let secret = create_api_token(&app, &auditor, "Pemantau Bawaslu").await;
+    let entries = || {
+        reqwest::Client::new()
+            .get(app.url("/log/entries?start=0&end=1"))
+            .bearer_auth(&secret)
+            .send()
+    };
+    // One tap only asks.
+    let token = app.csrf(&superadmin, "/admin/token").await;
+    let ask = |path: String| {
+        let (browser, token) = (superadmin.clone(), token.clone());
+        let url = app.url(&path);
+        async move {
+            browser
+                .post(url)
+                .form(&[("csrf_token", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = ask("/admin/token/1/cabut".into()).await;
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Cabut token Pemantau Bawaslu?"));
+    assert_eq!(entries().await.unwrap().status(), 200, "one tap revoked it");
+    let res = press(&app, &superadmin, "/admin/token/1/cabut").await;
+    assert_eq!(res.headers()["location"], "/admin/token?dicabut=1");
+    let page = app.page(&superadmin, "/admin/token?dicabut=1").await;
+    assert!(page.contains("Token Pemantau Bawaslu dicabut."), "{page}");
+    assert_eq!(entries().await.unwrap().status(), 401);
+
+    let id = admin_id(&app, "bawaslu");
+    let res = ask(format!("/admin/akun/{id}/nonaktifkan")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Nonaktifkan akun bawaslu?"));
+    assert_eq!(
+        status(&app, &auditor, "/admin/token").await,
+        200,
+        "one tap disabled it"
+    );
+    let res = press(&app, &superadmin, &format!("/admin/akun/{id}/nonaktifkan")).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    let page = app.page(&superadmin, &location).await;
+    assert!(page.contains("Akun bawaslu dinonaktifkan."), "{page}");
+    assert_eq!(status(&app, &auditor, "/admin/token").await, 303);
+    assert_eq!(
+        post_sign_in(&app, &app.browser(), "bawaslu", ADMIN_PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    // Enabled again: the account signs in; the revoked token stays revoked.
+    let res = press(&app, &superadmin, &format!("/admin/akun/{id}/aktifkan")).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(app
+        .page(&superadmin, &location)
+        .await
+        .contains("Akun bawaslu aktif kembali."));
+    signed_in(&app, "bawaslu").await;
+    assert_eq!(entries().await.unwrap().status(), 401);
+    // Nobody disables themselves, and a refused superadmin is never enabled.
+    let own = format!("/admin/akun/{}/nonaktifkan", admin_id(&app, "bkpsdm"));
+    assert_eq!(press_status(&app, &superadmin, &own).await, 403);
+    create_in_console(&app, &superadmin, "calon", "superadmin", "").await;
+    let calon = admin_id(&app, "calon");
+    assert_eq!(
+        press_status(&app, &superadmin, &format!("/admin/akun/{calon}/tolak")).await,
+        303
+    );
+    assert_eq!(
+        press_status(&app, &superadmin, &format!("/admin/akun/{calon}/aktifkan")).await,
+        409
     );
 }
 
@@ -903,6 +1119,53 @@ async fn console_accounts_enrol_at_first_sign_in_and_a_lost_phone_is_reset() {
     }
     let unknown = app.ikrar(&["admin", "reset-2fa", "tidak-ada"]);
     assert_eq!(unknown.status.code(), Some(1), "{}", text(&unknown));
+}
+
+/// Two password-only sessions before enrolment: the one that enrols is the only one left; the
+/// other neither sees the confirmed secret nor turns into a full session.
+#[tokio::test]
+async fn enrolling_ends_every_other_session_and_never_shows_the_secret_again() {
+    use ikrar::domain::totp::code_at;
+    let (app, _) = console().await;
+    let bkpsdm = signed_in(&app, "bkpsdm").await;
+    assert_eq!(
+        create_in_console(&app, &bkpsdm, "pengamat", "auditor", "")
+            .await
+            .status(),
+        200
+    );
+    let (first, second) = (app.browser(), app.browser());
+    for browser in [&first, &second] {
+        let res = sign_in_with(&app, browser, "pengamat", ADMIN_PASSWORD, "").await;
+        assert_eq!(res.headers()["location"], "/admin/2fa");
+    }
+    let page = app.page(&first, "/admin/2fa").await;
+    let secret = enrolment_secret(&page).expect("the secret to scan");
+    let res = post_enrolment(&app, &first, &code_at(&secret, now_step())).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(status(&app, &first, "/admin").await, 200);
+
+    let page = app.page(&second, "/admin/2fa").await;
+    assert!(
+        enrolment_secret(&page).is_none(),
+        "the secret shown again: {page}"
+    );
+    let res = post_enrolment(&app, &second, &code_at(&secret, now_step() + 1)).await;
+    let went = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    assert_ne!(
+        went.as_deref(),
+        Some("/admin"),
+        "a password-only session became a full one"
+    );
+    assert_eq!(status(&app, &second, "/admin").await, 303);
+    assert_eq!(
+        status(&app, &first, "/admin").await,
+        200,
+        "the enrolled one lives"
+    );
 }
 
 #[tokio::test]

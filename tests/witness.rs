@@ -286,3 +286,73 @@ async fn a_witness_cosigns_one_history_refuses_a_split_view_and_remembers() {
     assert_eq!(answer.text().await.unwrap(), format!("{}\n", log_size(&a)));
     drop(b);
 }
+
+/// A "witness" that answers every request with 200 and an endless body (up to `limit` bytes);
+/// returns its URL and the bytes it managed to send.
+async fn flooding_witness(limit: usize) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                let mut request = [0u8; 8192];
+                let _ = stream.read(&mut request).await;
+                let head =
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b'a'; 64 * 1024];
+                let mut written = 0;
+                while written < limit {
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    written += chunk.len();
+                    counter.fetch_add(chunk.len(), Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    (url, sent)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_witness_that_answers_without_end_is_cut_off_after_a_few_kib() {
+    use std::sync::atomic::Ordering;
+    const FLOOD: usize = 512 << 20;
+    let (url, sent) = flooding_witness(FLOOD).await;
+    let signer = ikrar_log::cosignature::WitnessSigner::new(
+        "saksi.banjir.test",
+        ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+    )
+    .unwrap();
+    let key_text = signer.verifier_key();
+    let config = WitnessConfig {
+        key: WitnessKey::parse(&key_text).unwrap(),
+        key_text,
+        url,
+    };
+    let app = TestApp::spawn_configured(DataDir::new(), |c| c.witnesses = vec![config]).await;
+    app.import_roster(&small_roster());
+    create_admin(&app, "bkpsdm", "superadmin", None);
+    let admin = signed_in(&app, "bkpsdm").await;
+    let mut home = String::new();
+    for _ in 0..300 {
+        home = app.page(&admin, "/admin").await;
+        if home.contains("lebih dari 16 KiB") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(home.contains("lebih dari 16 KiB"), "{home}");
+    // What the flood got out before the app hung up: the app's cap plus socket buffers, far
+    // from the whole flood.
+    let got_out = sent.load(Ordering::Relaxed);
+    assert!(got_out < 64 << 20, "{got_out} bytes were taken in");
+}

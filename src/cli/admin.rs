@@ -56,6 +56,7 @@ pub fn create(app: &App, args: &CreateArgs) -> Outcome {
         units: args.units.clone(),
         password: password.clone(),
         enrolment: accounts::Enrolment::Now,
+        created_by: None,
     };
     let Some(result) = super::block_on(accounts::create(app, account, actor)) else {
         eprintln!("galat: runtime tidak dapat dijalankan");

@@ -22,6 +22,12 @@ pub struct Admin {
     pub totp_confirmed: bool,
     /// The last TOTP step used to sign in: a code of that step or earlier is refused.
     pub totp_last_step: i64,
+    /// The account that made this one in the console (`None`: the server's command line).
+    pub created_by: Option<i64>,
+    /// The superadmin who approved this account (a superadmin made in the console).
+    pub approved_by: Option<i64>,
+    /// When the account became usable; `None` while it waits for approval (or was refused).
+    pub approved_at: Option<NaiveDateTime>,
 }
 
 impl Admin {
@@ -29,30 +35,72 @@ impl Admin {
     pub fn confirmed_totp(&self) -> Option<&[u8]> {
         self.totp_secret.as_deref().filter(|_| self.totp_confirmed)
     }
+
+    /// Whether the account may sign in: approved and not disabled.
+    pub fn usable(&self) -> bool {
+        self.approved_at.is_some() && self.disabled_at.is_none()
+    }
+}
+
+/// The account and every account above it in the chain of makers (`created_by`), nearest
+/// first: an account made in the console starts with a password its maker chose, so it is no
+/// more another person than its maker is.
+pub fn lineage(conn: &mut Conn, admin: &Admin) -> Result<Vec<i64>, DbError> {
+    let mut chain = vec![admin.id];
+    let mut next = admin.created_by;
+    // Makers are older accounts, so the chain ends; the bound is a guard all the same.
+    while let Some(id) = next.filter(|id| !chain.contains(id) && chain.len() < 64) {
+        chain.push(id);
+        next = admins::table
+            .find(id)
+            .select(admins::created_by)
+            .get_result::<Option<i64>>(conn)
+            .optional()?
+            .flatten();
+    }
+    Ok(chain)
+}
+
+/// Whether `a` and `b` are not two people for the two-person rule: their chains of makers meet
+/// (one made the other, directly or through accounts it made, or one account made both), or
+/// one approved the other.
+pub fn bound(conn: &mut Conn, a: &Admin, b: &Admin) -> Result<bool, DbError> {
+    let (ours, theirs) = (lineage(conn, a)?, lineage(conn, b)?);
+    Ok(ours.iter().any(|id| theirs.contains(id))
+        || a.approved_by == Some(b.id)
+        || b.approved_by == Some(a.id))
+}
+
+/// An account to store.
+pub struct NewAdmin<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub role: Role,
+    pub units: &'a [String],
+    /// The second-factor secret, and whether it counts as confirmed (handed out by the CLI).
+    pub totp: (&'a [u8], bool),
+    /// The account that made it in the console; `None` for the command line.
+    pub created_by: Option<i64>,
+    /// Whether it is usable at once (otherwise it waits for a second superadmin).
+    pub approved: bool,
 }
 
 /// Creates an account; the username must be new.
-pub fn create(
-    conn: &mut Conn,
-    username: &str,
-    password_hash: &str,
-    role: Role,
-    units: &[String],
-    totp: (&[u8], bool),
-    now: DateTime<Utc>,
-) -> Result<i64, DbError> {
+pub fn create(conn: &mut Conn, new: &NewAdmin, now: DateTime<Utc>) -> Result<i64, DbError> {
     let id: i64 = diesel::insert_into(admins::table)
         .values((
-            admins::username.eq(username),
-            admins::password_hash.eq(password_hash),
-            admins::role.eq(role.as_str()),
+            admins::username.eq(new.username),
+            admins::password_hash.eq(new.password_hash),
+            admins::role.eq(new.role.as_str()),
             admins::created_at.eq(now.naive_utc()),
-            admins::totp_secret.eq(Some(totp.0)),
-            admins::totp_confirmed.eq(totp.1),
+            admins::totp_secret.eq(Some(new.totp.0)),
+            admins::totp_confirmed.eq(new.totp.1),
+            admins::created_by.eq(new.created_by),
+            admins::approved_at.eq(new.approved.then_some(now.naive_utc())),
         ))
         .returning(admins::id)
         .get_result(conn)?;
-    for unit in units {
+    for unit in new.units {
         diesel::insert_into(admin_units::table)
             .values((
                 admin_units::admin_id.eq(id),
@@ -89,6 +137,49 @@ pub fn units_of(conn: &mut Conn, admin_id: i64) -> Result<Vec<String>, DbError> 
         .load(conn)?)
 }
 
+/// The account with this id.
+pub fn find(conn: &mut Conn, admin_id: i64) -> Result<Option<Admin>, DbError> {
+    Ok(admins::table
+        .find(admin_id)
+        .select(Admin::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Approves an account waiting for approval: `false` if it was not waiting.
+pub fn approve(
+    conn: &mut Conn,
+    admin_id: i64,
+    approver: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        admins::table
+            .find(admin_id)
+            .filter(admins::approved_at.is_null())
+            .filter(admins::disabled_at.is_null()),
+    )
+    .set((
+        admins::approved_by.eq(Some(approver)),
+        admins::approved_at.eq(Some(now.naive_utc())),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Enables a disabled account that had been approved: `false` if there was nothing to enable.
+pub fn enable(conn: &mut Conn, admin_id: i64) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        admins::table
+            .find(admin_id)
+            .filter(admins::disabled_at.is_not_null())
+            .filter(admins::approved_at.is_not_null()),
+    )
+    .set(admins::disabled_at.eq(None::<NaiveDateTime>))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// The username of account `admin_id`, if it exists.
 pub fn username_of(conn: &mut Conn, admin_id: i64) -> Result<Option<String>, DbError> {
     Ok(admins::table
@@ -103,6 +194,11 @@ pub fn disable(conn: &mut Conn, admin_id: i64, now: DateTime<Utc>) -> Result<(),
     diesel::update(admins::table.find(admin_id))
         .set(admins::disabled_at.eq(Some(now.naive_utc())))
         .execute(conn)?;
+    end_sessions(conn, admin_id)
+}
+
+/// Ends every session of an account.
+pub fn end_sessions(conn: &mut Conn, admin_id: i64) -> Result<(), DbError> {
     diesel::delete(admin_sessions::table.filter(admin_sessions::admin_id.eq(admin_id)))
         .execute(conn)?;
     Ok(())
@@ -123,9 +219,7 @@ pub fn set_totp(
             admins::totp_last_step.eq(0),
         ))
         .execute(conn)?;
-    diesel::delete(admin_sessions::table.filter(admin_sessions::admin_id.eq(admin_id)))
-        .execute(conn)?;
-    Ok(())
+    end_sessions(conn, admin_id)
 }
 
 /// Spends TOTP step `step` (and confirms the secret): `false` if that step or a later one was
@@ -190,7 +284,9 @@ pub fn session_admin(
         Some((created, seen, pending, admin))
             if seen >= idle_since.naive_utc()
                 && created >= started_since.naive_utc()
-                && admin.disabled_at.is_none() =>
+                && admin.usable()
+                // A session opened for enrolment ends once the account has enrolled.
+                && !(pending && admin.totp_confirmed) =>
         {
             diesel::update(session)
                 .set(admin_sessions::last_seen_at.eq(now.naive_utc()))

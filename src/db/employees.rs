@@ -33,6 +33,8 @@ pub struct Employee {
     seal_salt: Option<Vec<u8>>,
     seal_nonce: Option<Vec<u8>>,
     seal_params: Option<String>,
+    /// When the current key was activated.
+    pub activated_at: Option<NaiveDateTime>,
     /// How many keys the employee has had (0: not activated; 2 or more: replaced).
     pub key_count: i32,
 }

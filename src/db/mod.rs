@@ -4,6 +4,7 @@
 pub mod admins;
 pub mod api_tokens;
 pub mod audit;
+pub mod code_batches;
 pub mod counts;
 mod dialect;
 pub mod employees;
@@ -12,6 +13,7 @@ pub mod listings;
 pub mod log_store;
 pub mod pacts;
 pub mod pg_link;
+pub mod replaced_keys;
 pub mod reset_requests;
 pub mod roster_uploads;
 pub mod schema;

@@ -110,6 +110,9 @@ diesel::table! {
         totp_secret -> Nullable<Binary>,
         totp_confirmed -> Bool,
         totp_last_step -> BigInt,
+        created_by -> Nullable<BigInt>,
+        approved_by -> Nullable<BigInt>,
+        approved_at -> Nullable<Timestamp>,
     }
 }
 
@@ -217,7 +220,31 @@ diesel::allow_tables_to_appear_in_same_query!(
     signed_counts,
     roster_uploads,
     reset_requests,
+    replaced_keys,
+    code_batches,
 );
+
+diesel::table! {
+    replaced_keys (nip, public_key) {
+        nip -> Text,
+        public_key -> Binary,
+        sealed_seed -> Binary,
+        seal_salt -> Binary,
+        seal_nonce -> Binary,
+        seal_params -> Text,
+        kept_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    code_batches (id) {
+        id -> Text,
+        unit_code -> Text,
+        made_by -> Text,
+        made_at -> Timestamp,
+        codes -> Integer,
+    }
+}
 
 diesel::table! {
     witness_states (witness_key) {

@@ -27,8 +27,11 @@ impl Actor {
 /// Every action the audit trail records; [`AuditAction::code`] is what the trail stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuditAction {
+    AccountApprove,
     AccountCreate,
     AccountDisable,
+    AccountEnable,
+    AccountReject,
     CodeReset,
     CodesIssue,
     ExportBundle,
@@ -51,9 +54,12 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order of their codes.
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 23] = [
+        AuditAction::AccountApprove,
         AuditAction::AccountCreate,
         AuditAction::AccountDisable,
+        AuditAction::AccountEnable,
+        AuditAction::AccountReject,
         AuditAction::CodeReset,
         AuditAction::CodesIssue,
         AuditAction::ExportBundle,
@@ -77,8 +83,11 @@ impl AuditAction {
     /// The code the trail stores and its exports show (`pact_publish`, …).
     pub fn code(self) -> &'static str {
         match self {
+            AuditAction::AccountApprove => "account_approve",
             AuditAction::AccountCreate => "account_create",
             AuditAction::AccountDisable => "account_disable",
+            AuditAction::AccountEnable => "account_enable",
+            AuditAction::AccountReject => "account_reject",
             AuditAction::CodeReset => "code_reset",
             AuditAction::CodesIssue => "codes_issue",
             AuditAction::ExportBundle => "export_bundle",

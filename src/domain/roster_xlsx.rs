@@ -131,6 +131,9 @@ fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(),
         if entry.size() > limits.entry_bytes {
             return Err(too_big(&name));
         }
+        // The shared strings declare how many there are, and calamine reserves that many: the
+        // part is kept (bounded by the entry limit) and its counts checked before it is read.
+        let mut kept = is_shared_strings(entry.name().ok().as_deref()).then(Vec::new);
         let mut size = 0u64;
         loop {
             let n = entry
@@ -138,6 +141,9 @@ fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(),
                 .map_err(|e| refuse(format!("bagian {name} rusak ({e})")))?;
             if n == 0 {
                 break;
+            }
+            if let Some(kept) = kept.as_mut() {
+                kept.extend_from_slice(&buffer[..n]);
             }
             size += n as u64;
             total += n as u64;
@@ -157,8 +163,64 @@ fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(),
                 )));
             }
         }
+        if let Some(xml) = kept {
+            check_declared_counts(&xml, limits)?;
+        }
     }
     Ok(())
+}
+
+/// Whether a zip entry is a shared-strings part, however its name is cased or slashed (as
+/// calamine finds it).
+fn is_shared_strings(name: Option<&str>) -> bool {
+    name.is_some_and(|name| {
+        name.replace('\\', "/")
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml")
+    })
+}
+
+/// Refuses a shared-strings part whose `<sst>` declares more strings (`count`, `uniqueCount`)
+/// than the workbook may have cells, or declares them in any form but plain digits: no
+/// allocation is sized by a number the file claims.
+fn check_declared_counts(xml: &[u8], limits: Limits) -> Result<(), RosterFileError> {
+    use quick_xml::events::Event;
+    let broken = |e: &dyn std::fmt::Display| {
+        refuse(format!(
+            "daftar teks buku kerja tidak dapat dibaca ({e}); simpan ulang dari Excel atau sebagai CSV"
+        ))
+    };
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        let element = match reader
+            .read_event_into(&mut buffer)
+            .map_err(|e| broken(&e))?
+        {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => e,
+            Event::Eof => return Ok(()),
+            _ => continue,
+        };
+        for attribute in element.attributes() {
+            let attribute = attribute.map_err(|e| broken(&e))?;
+            let key = attribute.key.local_name();
+            if !matches!(key.as_ref(), "count" | "uniqueCount") {
+                continue;
+            }
+            let value: &str = attribute.value.as_ref();
+            let plain =
+                (1..=20).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
+            let declared = plain.then(|| value.parse::<u64>().ok()).flatten();
+            if declared.is_none_or(|n| n > limits.cells) {
+                return Err(refuse(format!(
+                    "buku kerja mengaku berisi {} teks; paling banyak {}; simpan roster sebagai CSV",
+                    value.chars().take(24).collect::<String>(),
+                    limits.cells
+                )));
+            }
+        }
+    }
 }
 
 /// Cells gathered row by row into CSV.
@@ -297,6 +359,29 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_declared_string_count_beyond_the_limits_is_refused() {
+        let strings = "<si><t>nip</t></si>";
+        for declared in [
+            r#"uniqueCount="1000000000000000""#,
+            r#"count="99999999999999999999999""#,
+            r#"uniqueCount="+1000000000000""#,
+            r#"uniqueCount="&#49;000000000000""#,
+            r#"x:uniqueCount="1000000000000""#,
+        ] {
+            let sst = format!(
+                r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" {declared}>{strings}</sst>"#
+            );
+            let said =
+                message(check_declared_counts(sst.as_bytes(), Limits::ROSTER).map(|_| vec![]));
+            assert!(said.contains("mengaku berisi"), "{declared}: {said}");
+        }
+        let truthful = format!(r#"<sst count="1" uniqueCount="1">{strings}</sst>"#);
+        assert!(check_declared_counts(truthful.as_bytes(), Limits::ROSTER).is_ok());
+        assert!(is_shared_strings(Some("xl\\SharedStrings.XML")));
+        assert!(!is_shared_strings(Some("xl/styles.xml")));
+    }
+
+    #[test]
     fn rows_keep_their_spreadsheet_line_numbers() {
         let bytes = workbook(|sheet| {
             sheet.write_string(4, 0, "198807022023211007").unwrap();
@@ -365,7 +450,9 @@ pub(crate) mod tests {
             cells: 10,
             ..Limits::ROSTER
         };
-        assert!(message(to_csv(&bytes, few)).contains("lebih dari 10 sel"));
+        // Its shared strings already declare more than ten, so it stops there.
+        let said = message(to_csv(&bytes, few));
+        assert!(said.contains("paling banyak 10;"), "{said}");
         let no_time = Limits {
             time: Duration::ZERO,
             ..Limits::ROSTER

@@ -5,7 +5,7 @@
 use super::secrets::{new_secret, secret_hash};
 use super::App;
 use crate::db::audit;
-use crate::db::{admins, api_tokens, guess_limits, guess_limits::Attempt, units, Conn, DbError};
+use crate::db::{admins, guess_limits, guess_limits::Attempt, units, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::domain::role::Role;
@@ -14,7 +14,7 @@ use crate::i18n::{Lang, Words};
 use crate::keys::Argon2Params;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use ikrar_log::values::now_seconds;
 use rand_core::OsRng;
 
@@ -164,6 +164,9 @@ pub struct NewAccount {
     pub units: Vec<String>,
     pub password: Zeroizing<String>,
     pub enrolment: Enrolment,
+    /// The signed-in account making it in the console; `None` for the server's command line.
+    /// A superadmin made in the console waits for a second superadmin's approval.
+    pub created_by: Option<i64>,
 }
 
 /// Creates an account (from the CLI or the accounts page) and records it in the audit trail;
@@ -192,6 +195,7 @@ fn create_in(
         units: unit_codes,
         password,
         enrolment,
+        created_by,
     } = account;
     let (username, role, enrolment) = (username.as_str(), *role, *enrolment);
     check_username(username)?;
@@ -213,13 +217,27 @@ fn create_in(
     let secret = totp::new_secret();
     let enrolled = enrolment == Enrolment::Now;
     crate::db::write_transaction(conn, |conn| {
-        let totp_setting = (secret.as_slice(), enrolled);
-        admins::create(conn, username, &hash, role, unit_codes, totp_setting, now)?;
+        let new = admins::NewAdmin {
+            username,
+            password_hash: &hash,
+            role,
+            units: unit_codes,
+            totp: (secret.as_slice(), enrolled),
+            created_by: *created_by,
+            approved: !needs_approval(role, *created_by),
+        };
+        admins::create(conn, &new, now)?;
         let detail = format!("{username} ({role}) {}", unit_codes.join(","));
         audit::record(conn, actor, AuditAction::AccountCreate, detail.trim(), now)?;
         Ok::<_, AccountError>(())
     })?;
     Ok(Zeroizing::new(totp::uri(&secret, username)))
+}
+
+/// Whether an account waits for a second superadmin before it can sign in: a superadmin made in
+/// the console. (The server's command line is the operator's, who is answerable for it.)
+pub fn needs_approval(role: Role, created_by: Option<i64>) -> bool {
+    role == Role::Superadmin && created_by.is_some()
 }
 
 /// Signs in; returns the new session's cookie value (a fresh one every time, so a session id
@@ -265,7 +283,7 @@ pub async fn sign_in(
     let params = app.config.argon2;
     let phc = admin
         .as_ref()
-        .filter(|a| a.disabled_at.is_none())
+        .filter(|a| a.usable())
         .map(|a| a.password_hash.clone());
     let matches = app
         .key_work(move || match phc {
@@ -342,6 +360,10 @@ pub async fn enrolling(app: &App, cookie: &str) -> Result<Option<Enrolling>, DbE
     let Some((admin, true)) = session_state(app, cookie).await? else {
         return Ok(None);
     };
+    // A confirmed secret is never shown again, whatever session asks.
+    if admin.totp_confirmed {
+        return Ok(None);
+    }
     let Some(secret) = admin.totp_secret.clone().map(Zeroizing::new) else {
         return Ok(None);
     };
@@ -372,6 +394,9 @@ pub async fn confirm_enrolment(
     let Some((admin, true)) = session_state(app, cookie).await? else {
         return Err(SignInError::BadCredentials);
     };
+    if admin.totp_confirmed {
+        return Err(SignInError::BadCredentials);
+    }
     let now = now_seconds();
     let subject = format!("admin:{}", admin.username);
     let step = admin.totp_secret.as_deref().and_then(|secret| {
@@ -379,7 +404,6 @@ pub async fn confirm_enrolment(
         totp::matching_step(secret, &code, now.timestamp() as u64, last)
     });
     let (secret, hash) = new_secret();
-    let old = secret_hash(cookie);
     let confirmed = match step {
         Some(step) => {
             let (subject, actor) = (subject.clone(), actor.clone());
@@ -390,7 +414,9 @@ pub async fn confirm_enrolment(
                             return Ok(false);
                         }
                         guess_limits::clear(conn, &subject)?;
-                        admins::delete_session(conn, &old)?;
+                        // Every other session of the account ends: one opened with the
+                        // password alone must not outlive the enrolment.
+                        admins::end_sessions(conn, admin.id)?;
                         admins::create_session(conn, &hash, admin.id, false, now)?;
                         audit::record(conn, &actor, AuditAction::TotpEnrol, &admin.username, now)?;
                         Ok::<_, DbError>(true)
@@ -485,56 +511,6 @@ pub async fn sign_out(app: &App, cookie: &str, actor: Actor) -> Result<(), DbErr
         .run(move |conn| {
             admins::delete_session(conn, &hash)?;
             audit::record(conn, &actor, AuditAction::SignOut, "", now)
-        })
-        .await
-}
-
-/// One account as the accounts page lists it.
-pub struct AccountSummary {
-    pub id: i64,
-    pub username: String,
-    pub role: Role,
-    pub units: Vec<String>,
-    pub active: bool,
-    pub created_at: NaiveDateTime,
-}
-
-/// Every account, by username, with the units of each.
-pub async fn list(app: &App) -> Result<Vec<AccountSummary>, DbError> {
-    app.db
-        .run(|conn| {
-            let mut rows = Vec::new();
-            for a in admins::all(conn)? {
-                rows.push(AccountSummary {
-                    units: admins::units_of(conn, a.id)?,
-                    id: a.id,
-                    role: a.role,
-                    active: a.disabled_at.is_none(),
-                    created_at: a.created_at,
-                    username: a.username,
-                });
-            }
-            Ok(rows)
-        })
-        .await
-}
-
-/// Disables an account, ends its sessions and revokes its API tokens, in one transaction.
-/// `false` if there is no such account.
-pub async fn disable(app: &App, id: i64, actor: Actor) -> Result<bool, DbError> {
-    let now = now_seconds();
-    app.db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let Some(username) = admins::username_of(conn, id)? else {
-                    return Ok(false);
-                };
-                admins::disable(conn, id, now)?;
-                let revoked = api_tokens::revoke_all_of(conn, &username, now)?;
-                let detail = format!("{username} ({revoked} token dicabut)");
-                audit::record(conn, &actor, AuditAction::AccountDisable, &detail, now)?;
-                Ok(true)
-            })
         })
         .await
 }

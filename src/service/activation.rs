@@ -4,7 +4,7 @@
 use super::App;
 use crate::db::{employees, guess_limits, log_store, Conn, DbError};
 use crate::domain::activation_code;
-use crate::domain::passphrase::{check_strength, WeakPassphrase};
+use crate::domain::passphrase::{check_length, check_strength, employee_words, WeakPassphrase};
 use crate::i18n::{Lang, Words};
 use crate::keys::{self, KeyError};
 use chrono::{DateTime, Utc};
@@ -75,11 +75,7 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
     if request.passphrase.as_bytes() != request.passphrase_again.as_bytes() {
         return Err(ActivationError::PassphraseMismatch);
     }
-    check_strength(
-        &request.passphrase,
-        &[nip.as_str(), "ikrar", "pakta", "netralitas"],
-    )
-    .map_err(ActivationError::Weak)?;
+    check_length(&request.passphrase).map_err(ActivationError::Weak)?;
     let code_hash = activation_code::normalize(&request.code)
         .map(|code| activation_code::hash(nip.as_str(), &code));
 
@@ -105,6 +101,17 @@ pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated
         }
     };
     let code_hash = code_hash.ok_or(ActivationError::BadCredentials)?;
+    // Judged once the code is right, so that the employee's own name and unit count as known
+    // words (and a stranger learns nothing of them); a weak passphrase spends nothing.
+    let personal = employee_words(nip.as_str(), &employee.name, &employee.unit_code);
+    let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+    if let Err(weak) = check_strength(&request.passphrase, &personal) {
+        // The code was right: this try does not count toward the lock.
+        app.db
+            .run(move |conn| guess_limits::clear(conn, &subject))
+            .await?;
+        return Err(ActivationError::Weak(weak));
+    }
 
     let params = app.config.argon2;
     let passphrase = request.passphrase;

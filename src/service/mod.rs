@@ -7,6 +7,7 @@
 //! few that write a file into a `Write` on the caller's blocking thread (bundle, report, audit
 //! CSV, activation codes) or run once at start (`seed_default`, `demo::seed`).
 
+pub mod account_states;
 pub mod accounts;
 pub mod activation;
 pub mod appender;

@@ -8,7 +8,7 @@
 use super::roster::{issue_code, IssuedCode};
 use super::App;
 use crate::db::audit;
-use crate::db::{self, employees, reset_requests, Conn, DbError};
+use crate::db::{self, admins, employees, replaced_keys, reset_requests, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, Utc};
@@ -36,18 +36,15 @@ pub enum ResetOutcome {
 
 /// Why a reset, an approval or a rejection was refused; nothing was written.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub enum ResetError {
-    #[error("pegawai atau permintaan tidak ditemukan")]
     NotFound,
-    #[error("alasan wajib diisi, paling sedikit {MIN_REASON_CHARS} karakter")]
     ReasonRequired,
-    #[error("sudah ada permintaan yang menunggu persetujuan untuk pegawai ini")]
     AlreadyRequested,
-    #[error("permintaan sendiri harus disetujui superadmin lain")]
     OwnRequest,
-    #[error("permintaan ini sudah diputuskan")]
+    /// The decider made or approved the requester's account, or the reverse.
+    BoundRequester,
     Decided,
-    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -64,12 +61,15 @@ impl ResetError {
             }
             ResetError::AlreadyRequested => "reset.already_requested",
             ResetError::OwnRequest => "reset.own_request",
+            ResetError::BoundRequester => "reset.bound_requester",
             ResetError::Decided => "reset.decided",
             ResetError::Db(e) => return e.to_string(),
         };
         lang.text(key).to_owned()
     }
 }
+
+ikrar_log::localized!(ResetError);
 
 /// Resets `nip`'s code, or asks for it when they have activated. `allowed_units` limits a
 /// unit-admin to their units (an employee elsewhere is "not found").
@@ -146,6 +146,10 @@ fn approve_in(
     db::write_transaction(conn, |conn| {
         let request = decide(conn, id, actor, true, now)?;
         let employee = employees::find(conn, &request.nip)?.ok_or(ResetError::NotFound)?;
+        // The key being replaced stays, sealed, so that its passphrase can tell its owner.
+        if let Some(key) = employee.key() {
+            replaced_keys::keep(conn, &request.nip, &key, now)?;
+        }
         let issued = issue_code(conn, &request.nip, &employee.name, &employee.unit_code)?;
         let detail = format!(
             "{} (diminta {}: {})",
@@ -190,6 +194,15 @@ fn decide(
     }
     if request.requested_by == actor.name {
         return Err(ResetError::OwnRequest);
+    }
+    // The second person must really be another ([`admins::bound`]): not in the requester's
+    // chain of makers, and neither approved by the requester nor its approver.
+    let decider = admins::find_by_username(conn, &actor.name)?;
+    let requester = admins::find_by_username(conn, &request.requested_by)?;
+    if let (Some(decider), Some(requester)) = (decider, requester) {
+        if admins::bound(conn, &decider, &requester)? {
+            return Err(ResetError::BoundRequester);
+        }
     }
     if !reset_requests::decide(conn, id, &actor.name, approved, now)? {
         return Err(ResetError::Decided);

@@ -3,7 +3,9 @@
 //! checked and kept until an admin confirms it; activation codes per unit and their file.
 
 use super::App;
-use crate::db::{self, audit, counts, employees, roster_uploads, units, Conn, DbError};
+use crate::db::{
+    self, audit, code_batches, counts, employees, roster_uploads, units, Conn, DbError,
+};
 use crate::domain::activation_code;
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::SafeCsv;
@@ -277,28 +279,77 @@ pub async fn unit_code_plan(app: &App, unit_code: String) -> Result<CodePlan, Db
         .await
 }
 
+/// A fresh id for a batch of codes, carried by the confirmation page.
+pub fn new_batch_id() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Whether `id` has the form [`new_batch_id`] gives.
+pub fn is_batch_id(id: &str) -> bool {
+    id.len() == 32
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// Why a unit's codes were not made.
+#[derive(Debug)]
+pub enum BatchRefusal {
+    /// This confirmation's batch was made already (a second tap, a reload): the file handed out
+    /// then is still good.
+    AlreadyMade(code_batches::CodeBatch),
+    Db(DbError),
+}
+
+impl From<DbError> for BatchRefusal {
+    fn from(e: DbError) -> Self {
+        BatchRefusal::Db(e)
+    }
+}
+
 /// New activation codes for every employee of a unit who has not activated yet, replacing any
-/// unused earlier ones, for an admin to hand out; recorded in the audit trail.
+/// unused earlier ones, for an admin to hand out; made once per batch id (the confirmation's),
+/// and recorded in the audit trail.
 pub async fn issue_unit_codes(
     app: &App,
     unit_code: String,
+    batch: String,
     actor: Actor,
-) -> Result<Vec<IssuedCode>, DbError> {
+) -> Result<Vec<IssuedCode>, BatchRefusal> {
     let now = now_seconds();
-    app.db
+    let lookup = batch.clone();
+    let made = app
+        .db
         .run(move |conn| {
             db::write_transaction(conn, |conn| {
+                if let Some(made) = code_batches::find(conn, &batch)? {
+                    return Err(BatchRefusal::AlreadyMade(made));
+                }
                 let mut issued = Vec::new();
                 for employee in employees::unactivated_in_unit(conn, &unit_code)? {
                     let (nip, name) = (&employee.nip, &employee.name);
                     issued.push(issue_code(conn, nip, name, &unit_code)?);
                 }
+                code_batches::record(conn, &batch, &unit_code, &actor.name, issued.len(), now)?;
                 let detail = format!("{unit_code}: {} kode", issued.len());
                 audit::record(conn, &actor, AuditAction::CodesIssue, &detail, now)?;
                 Ok(issued)
             })
         })
-        .await
+        .await;
+    match made {
+        // A simultaneous tap made this batch first: the same answer as a later one.
+        Err(BatchRefusal::Db(e)) if e.is_unique_violation() => {
+            let found = app
+                .db
+                .run(move |conn| code_batches::find(conn, &lookup))
+                .await?;
+            Err(found.map_or(BatchRefusal::Db(e), BatchRefusal::AlreadyMade))
+        }
+        other => other,
+    }
 }
 
 /// The file of activation codes to hand out.

@@ -4,7 +4,7 @@
 
 use super::App;
 use crate::db::signatures::{self, Appended};
-use crate::db::{employees, guess_limits, log_store};
+use crate::db::{employees, guess_limits, log_store, replaced_keys};
 use crate::db::{Conn, DbError};
 pub use crate::domain::receipt_link::ReceiptRef;
 use crate::i18n::{Lang, Words};
@@ -36,6 +36,9 @@ pub enum SignError {
     /// so that the form does not tell who is on the roster.
     BadCredentials,
     Locked(DateTime<Utc>),
+    /// The passphrase opened the employee's *replaced* key: the key was replaced at this time
+    /// (told only to whoever proved the old passphrase).
+    KeyReplaced(DateTime<Utc>),
     AlreadySigned(ReceiptRef),
     Unavailable,
     Db(#[from] DbError),
@@ -53,6 +56,7 @@ impl SignError {
             SignError::NotAgreed => "sign.not_agreed",
             SignError::BadCredentials => "sign.bad_credentials",
             SignError::Locked(_) => "sign.locked",
+            SignError::KeyReplaced(_) => "sign.key_replaced_at_unknown",
             SignError::AlreadySigned(_) => "sign.already_signed",
             SignError::Unavailable => "sign.busy",
         };
@@ -144,6 +148,7 @@ pub(super) async fn open_key(
     let params = app.config.argon2;
     let key = employee.as_ref().and_then(employees::Employee::key);
     let open_nip = nip.clone();
+    let passphrase_again = passphrase.clone();
     let opened = app
         .key_work(move || match key {
             Some(key) => Some(keys::unseal(
@@ -162,10 +167,47 @@ pub(super) async fn open_key(
     let failure = match (employee, opened) {
         (Some(employee), Some(Ok(signing_key))) => return Ok((employee, signing_key)),
         (_, Some(Err(KeyError::Parameters))) => SignError::Unavailable,
+        (Some(employee), Some(Err(_))) if employee.key_count > 1 => {
+            replaced_key_opens(app, &employee, passphrase_again)
+                .await?
+                .unwrap_or(SignError::BadCredentials)
+        }
         _ => SignError::BadCredentials,
     };
     record_failure(app, nip, now).await?;
     Err(failure)
+}
+
+/// For an employee whose key was replaced, whether `passphrase` opens the key before it: then
+/// [`SignError::KeyReplaced`], so that someone whose key was replaced without their asking
+/// learns of it. (One more derivation, only on a failure, only for a replaced key.)
+async fn replaced_key_opens(
+    app: &App,
+    employee: &employees::Employee,
+    passphrase: Zeroizing<String>,
+) -> Result<Option<SignError>, SignError> {
+    let Some(current) = employee.key() else {
+        return Ok(None);
+    };
+    let lookup_nip = employee.nip.clone();
+    let Some(old) = app
+        .db
+        .run(move |conn| replaced_keys::latest(conn, &lookup_nip, &current.public_key))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let open_nip = employee.nip.clone();
+    let opens = app
+        .key_work(move || {
+            keys::unseal(&old.sealed, &open_nip, &old.public_key, &passphrase).is_ok()
+        })
+        .await
+        .map_err(|_| SignError::Unavailable)?;
+    let replaced_at = employee
+        .activated_at
+        .map_or_else(now_seconds, |t| t.and_utc());
+    Ok(opens.then_some(SignError::KeyReplaced(replaced_at)))
 }
 
 /// Counts an attempt against `subject`'s guess limit and, unless it is locked (until the time

@@ -16,6 +16,9 @@ use std::time::Duration;
 /// How long a witness may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most read of a witness's answer: a few cosignature lines are a few hundred bytes.
+const MAX_ANSWER: usize = 16 * 1024;
+
 /// How often the witnesses are asked again when nothing was appended.
 const RETRY: Duration = Duration::from_secs(30);
 
@@ -65,6 +68,8 @@ pub enum WitnessFailure {
     Refused { status: u16, reason: String },
     /// A success without a cosignature that verifies on this checkpoint.
     NoCosignature,
+    /// An answer longer than [`MAX_ANSWER`] bytes: not read further.
+    TooLong,
     /// Text stored by an earlier version, which wrote it in Indonesian; shown as it is.
     Earlier { text: String },
 }
@@ -86,6 +91,10 @@ impl WitnessFailure {
                 &[("status", &status.to_string()), ("reason", reason)],
             ),
             WitnessFailure::NoCosignature => lang.text("witness.no_cosignature").to_owned(),
+            WitnessFailure::TooLong => lang.fill(
+                "witness.too_long",
+                &[("kib", &(MAX_ANSWER / 1024).to_string())],
+            ),
             WitnessFailure::Earlier { text } => text.clone(),
         }
     }
@@ -229,7 +238,10 @@ async fn post(
         }
     };
     let status = response.status();
-    let text = response.text().await.unwrap_or_default();
+    let text = match read_capped(response).await {
+        Ok(text) => text,
+        Err(failure) => return Ok(Err((None, failure))),
+    };
     if status == reqwest::StatusCode::CONFLICT {
         let size = text.trim().parse::<i64>().ok();
         let held = text.trim().chars().take(40).collect();
@@ -288,4 +300,33 @@ mod tests {
         let earlier = "409: saksi menandatangani ukuran 5";
         assert_eq!(WitnessFailure::from_stored(earlier).text(Lang::En), earlier);
     }
+}
+
+/// Reads a witness's answer, at most [`MAX_ANSWER`] bytes: a checkpoint's cosignatures are a
+/// few hundred bytes, so a longer answer is refused without being held (the client's
+/// [`TIMEOUT`] bounds the time).
+async fn read_capped(mut response: reqwest::Response) -> Result<String, WitnessFailure> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER as u64)
+    {
+        return Err(WitnessFailure::TooLong);
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_ANSWER {
+                    return Err(WitnessFailure::TooLong);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let detail = e.to_string();
+                return Err(WitnessFailure::Unreachable { detail });
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }

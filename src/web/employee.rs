@@ -330,10 +330,7 @@ fn pact_page<'a>(
         nip: typed.nip,
         agreed: typed.agreed,
         focus: failure.map_or("", sign_focus),
-        error: failure.map(|e| match e {
-            SignError::Locked(until) => locked_text(app, t.lang(), *until),
-            other => other.text(t.lang()),
-        }),
+        error: failure.map(|e| refusal_text(app, t.lang(), e)),
         receipt,
         t,
     }
@@ -353,6 +350,18 @@ fn sign_focus(e: &SignError) -> &'static str {
 pub(super) fn locked_text(app: &App, lang: Lang, until: DateTime<Utc>) -> String {
     let time = clock_in(until.naive_utc(), app.config.tz, lang);
     lang.fill("sign.locked_until", &[("time", &time)])
+}
+
+/// What a refused signature (or receipt download) says, with its times in the site's zone.
+pub(super) fn refusal_text(app: &App, lang: Lang, e: &SignError) -> String {
+    match e {
+        SignError::Locked(until) => locked_text(app, lang, *until),
+        SignError::KeyReplaced(at) => {
+            let time = local_time_in(at.naive_utc(), app.config.tz, lang);
+            lang.fill("sign.key_replaced", &[("time", &time)])
+        }
+        other => other.text(lang),
+    }
 }
 
 /// `GET /pakta/{id}`: the pact's text and the signing form.
@@ -429,9 +438,10 @@ pub async fn sign(
 
 fn sign_status(e: &SignError) -> StatusCode {
     match e {
-        SignError::BadCredentials | SignError::PactClosed | SignError::PactNotYetOpen => {
-            StatusCode::FORBIDDEN
-        }
+        SignError::BadCredentials
+        | SignError::KeyReplaced(_)
+        | SignError::PactClosed
+        | SignError::PactNotYetOpen => StatusCode::FORBIDDEN,
         SignError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
         SignError::AlreadySigned(_) => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

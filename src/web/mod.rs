@@ -11,6 +11,7 @@ pub mod error;
 pub mod lang;
 pub mod log_api;
 pub mod pact_text;
+pub mod paging;
 pub mod qr;
 pub mod receipt;
 pub mod request_log;

@@ -97,10 +97,7 @@ async fn page(
         SignError::InvalidNip(_) => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::FORBIDDEN,
     });
-    let error = failure.map(|e| match e {
-        SignError::Locked(until) => super::employee::locked_text(app, lang, *until),
-        other => other.text(lang),
-    });
+    let error = failure.map(|e| super::employee::refusal_text(app, lang, e));
     Ok(html(
         status,
         &ReceiptPage {

@@ -596,6 +596,7 @@ async fn admins_work_on_a_desktop() {
     let issued = ikrar::service::roster::issue_unit_codes(
         &app.app,
         "DINDIKBUD".to_owned(),
+        ikrar::service::roster::new_batch_id(),
         ikrar::domain::audit::Actor::default(),
     )
     .await
@@ -805,6 +806,7 @@ async fn admins_enrol_a_second_factor_and_ask_for_resets() {
             units: Vec::new(),
             password: ADMIN_PASSWORD.to_owned().into(),
             enrolment: ikrar::service::accounts::Enrolment::AtFirstSignIn,
+            created_by: None,
         };
         ikrar::service::accounts::create(&app.app, operator, Default::default())
             .await

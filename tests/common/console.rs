@@ -256,6 +256,43 @@ pub async fn unit_codes(
     unit: &str,
     format: &str,
 ) -> reqwest::Response {
+    let batch = code_batch(app, browser, unit, format).await;
+    confirm_unit_codes(app, browser, unit, format, &batch).await
+}
+
+/// Asks for a unit's codes without confirming: the batch id the confirmation page carries.
+pub async fn code_batch(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    unit: &str,
+    format: &str,
+) -> String {
+    let token = app.csrf(browser, "/admin/masuk").await;
+    let page = browser
+        .post(app.url(&format!("/admin/unit/{unit}/kode")))
+        .form(&[("csrf_token", token.as_str()), ("format", format)])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"kumpulan\" value=\"";
+    let start = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("no batch in {page}"))
+        + marker.len();
+    page[start..start + 32].to_owned()
+}
+
+/// Confirms batch `batch` of a unit's codes.
+pub async fn confirm_unit_codes(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    unit: &str,
+    format: &str,
+    batch: &str,
+) -> reqwest::Response {
     let token = app.csrf(browser, "/admin/masuk").await;
     browser
         .post(app.url(&format!("/admin/unit/{unit}/kode")))
@@ -263,8 +300,103 @@ pub async fn unit_codes(
             ("csrf_token", token.as_str()),
             ("format", format),
             ("konfirmasi", "ya"),
+            ("kumpulan", batch),
         ])
         .send()
         .await
         .unwrap()
+}
+
+/// Makes an account on the accounts page (`units` comma-separated, or empty); returns the
+/// response.
+pub async fn create_in_console(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    username: &str,
+    role: &str,
+    units: &str,
+) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/akun").await;
+    browser
+        .post(app.url("/admin/akun"))
+        .form(&[
+            ("username", username),
+            ("role", role),
+            ("units", units),
+            ("password", ADMIN_PASSWORD),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The base32 secret an enrolment page shows, decoded (`None` if the page shows none).
+pub fn enrolment_secret(page: &str) -> Option<Vec<u8>> {
+    let marker = "<code class=\"digest\">";
+    let start = page.find(marker)? + marker.len();
+    let end = page[start..].find('<')? + start;
+    Some(base32_decode(&page[start..end]))
+}
+
+/// Posts a first code on the enrolment page.
+pub async fn post_enrolment(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    code: &str,
+) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/masuk").await;
+    browser
+        .post(app.url("/admin/2fa"))
+        .form(&[("totp", code), ("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A browser signed in as `username`, an account made in the console that has not enrolled
+/// yet: the password, then the first code from the scanned secret.
+pub async fn enrolled_in_console(app: &TestApp, username: &str) -> reqwest::Client {
+    let browser = app.browser();
+    let token = app.csrf(&browser, "/admin/masuk").await;
+    let res = browser
+        .post(app.url("/admin/masuk"))
+        .form(&[
+            ("username", username),
+            ("password", ADMIN_PASSWORD),
+            ("totp", ""),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/admin/2fa", "{username} enrols");
+    let page = app.page(&browser, "/admin/2fa").await;
+    let secret = enrolment_secret(&page).expect("the secret to scan");
+    let step = ikrar::domain::totp::step_of(chrono::Utc::now().timestamp() as u64);
+    let code = ikrar::domain::totp::code_at(&secret, step);
+    let res = post_enrolment(app, &browser, &code).await;
+    assert_eq!(res.status(), 303, "{username} enrolled");
+    browser
+}
+
+/// The id of the account `username`.
+pub fn admin_id(app: &TestApp, username: &str) -> i64 {
+    let mut conn = app.app.db.conn().unwrap();
+    ikrar::db::admins::find_by_username(&mut conn, username)
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// The id of the open reset request for `nip`.
+pub fn open_request(app: &TestApp, nip: &str) -> i64 {
+    let mut conn = app.app.db.conn().unwrap();
+    let pending = ikrar::db::reset_requests::pending(&mut conn).unwrap();
+    pending
+        .iter()
+        .find(|(r, _, _)| r.nip.as_str() == nip)
+        .unwrap()
+        .0
+        .id
 }

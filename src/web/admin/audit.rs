@@ -11,6 +11,7 @@ use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
+use crate::web::paging::PageNumber;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
@@ -22,7 +23,8 @@ pub struct AuditQuery {
     aksi: Option<String>,
     aktor: Option<String>,
     format: Option<String>,
-    hal: Option<i64>,
+    #[serde(default)]
+    hal: PageNumber,
 }
 
 struct EventRow {
@@ -78,9 +80,9 @@ pub async fn show_audit(
     }
     let (tz, lang) = (app.config.tz, admin.t.lang());
     let (action, who) = (filter.action.clone(), filter.actor.clone());
-    let page = query.hal.unwrap_or(1).clamp(1, 1_000_000);
+    let page = query.hal;
     let mut events: Vec<EventRow> =
-        audit::recent(&app, filter, (page - 1) * AUDIT_PAGE, AUDIT_PAGE + 1)
+        audit::recent(&app, filter, page.offset(AUDIT_PAGE), AUDIT_PAGE + 1)
             .await?
             .into_iter()
             .map(|event| EventRow {
@@ -105,7 +107,7 @@ pub async fn show_audit(
             actions,
             action: action.unwrap_or_default(),
             actor: who.unwrap_or_default(),
-            page,
+            page: page.get(),
             has_next,
         },
     ))

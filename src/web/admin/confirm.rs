@@ -29,6 +29,9 @@ pub struct ConfirmPage {
     pub buttons: Vec<(String, String, String)>,
     /// Where "cancel" goes.
     pub back: String,
+    /// For a form answered with a file: what the page says once it is sent (the page then
+    /// offers only the way back).
+    pub after_submit: Option<String>,
 }
 
 impl ConfirmPage {

@@ -10,6 +10,7 @@ use crate::service::App;
 use crate::web::csrf::Csrf;
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
+use crate::web::paging::PageNumber;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
@@ -279,7 +280,8 @@ pub async fn numbers(
 #[derive(Deserialize, Default)]
 pub struct UnitQuery {
     q: Option<String>,
-    hal: Option<i64>,
+    #[serde(default)]
+    hal: PageNumber,
 }
 
 struct EmployeeRow {
@@ -338,13 +340,13 @@ pub async fn show_unit(
 ) -> Result<HttpResponse, AppError> {
     let (pact_id, unit_code) = path.into_inner();
     admin.require(admin.signed_in.sees_unit(&unit_code))?;
-    let page = query.hal.unwrap_or(1).max(1);
+    let page = query.hal;
     let search = query.q.clone().unwrap_or_default();
     let filter = EmployeeFilter {
         units: Some(vec![unit_code.clone()]),
         search: Some(search.clone()),
     };
-    let mut rows = dashboard::employees(&app, pact_id.clone(), filter, (page - 1) * PAGE, PAGE + 1)
+    let mut rows = dashboard::employees(&app, pact_id.clone(), filter, page.offset(PAGE), PAGE + 1)
         .await?
         .ok_or(AppError::NotFound)?;
     let has_next = rows.len() as i64 > PAGE;
@@ -383,7 +385,7 @@ pub async fn show_unit(
                 .map(|e| EmployeeRow::new(e, tz, admin.t.lang()))
                 .collect(),
             search,
-            page,
+            page: page.get(),
             has_next,
             may_reset: admin.signed_in.role.may_change(),
         },

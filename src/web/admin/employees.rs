@@ -81,13 +81,15 @@ fn reset_confirmation(
             "ya".into(),
             lang.text("admin.new_code").to_owned(),
         )],
+        after_submit: None,
         back,
         t,
     }
     .respond()
 }
 
-fn notice<R: super::Requirement>(
+/// A short page that says what happened, or why not, with a link back to `back`.
+pub(super) fn notice<R: super::Requirement>(
     admin: &Admin<R>,
     csrf: &Csrf,
     status: StatusCode,
@@ -117,7 +119,7 @@ fn refusal_status(e: &ResetError) -> Result<StatusCode, AppError> {
     match e {
         ResetError::NotFound => Err(AppError::NotFound),
         ResetError::Db(_) => Err(AppError::Unavailable),
-        ResetError::OwnRequest => Ok(StatusCode::FORBIDDEN),
+        ResetError::OwnRequest | ResetError::BoundRequester => Ok(StatusCode::FORBIDDEN),
         ResetError::ReasonRequired => Ok(StatusCode::UNPROCESSABLE_ENTITY),
         ResetError::AlreadyRequested | ResetError::Decided => Ok(StatusCode::CONFLICT),
     }

@@ -47,7 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(employees::reject)
         .service(accounts::show_accounts)
         .service(accounts::create_account)
-        .service(accounts::disable_account)
+        .service(accounts::change_account)
         .service(tokens::show_tokens)
         .service(tokens::create_token)
         .service(tokens::revoke_token)

@@ -3,10 +3,14 @@
 
 use super::confirm::{ConfirmPage, CONFIRMED};
 use super::dashboard::Nav;
+use super::employees::notice;
 use super::{actor, stream_download, Admin, MayChange, Superadmin};
+use crate::domain::display::clock_in;
 use crate::domain::roster::RowError;
 use crate::i18n::Words;
-use crate::service::roster::{self, CheckedUpload, CodePlan, CodesFormat, ImportOutcome};
+use crate::service::roster::{
+    self, BatchRefusal, CheckedUpload, CodePlan, CodesFormat, ImportOutcome,
+};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
@@ -230,6 +234,9 @@ pub struct CodesForm {
     konfirmasi: String,
     #[serde(default)]
     kembali: String,
+    /// The batch this confirmation makes (made once, however often the form is sent).
+    #[serde(default)]
+    kumpulan: String,
 }
 
 crate::web::csrf::csrf_token_field!(CodesForm);
@@ -248,13 +255,30 @@ pub async fn unit_codes(
 ) -> Result<HttpResponse, AppError> {
     let unit = code.into_inner();
     admin.require(admin.signed_in.sees_unit(&unit))?;
-    if form.konfirmasi != CONFIRMED {
+    let back = crate::web::lang::safe_back(&form.kembali).to_owned();
+    if form.konfirmasi != CONFIRMED || !roster::is_batch_id(&form.kumpulan) {
         let plan = roster::unit_code_plan(&app, unit.clone()).await?;
-        let back = crate::web::lang::safe_back(&form.kembali).to_owned();
         return Ok(codes_confirmation(&admin, &csrf, &unit, plan, &form, back));
     }
     let who = actor(&req, &admin.signed_in.username);
-    let issued = roster::issue_unit_codes(&app, unit.clone(), who).await?;
+    let batch = form.kumpulan.clone();
+    let issued = match roster::issue_unit_codes(&app, unit.clone(), batch, who).await {
+        Ok(issued) => issued,
+        Err(BatchRefusal::Db(e)) => return Err(AppError::Db(e)),
+        Err(BatchRefusal::AlreadyMade(made)) => {
+            let lang = admin.t.lang();
+            let message = lang.fill(
+                "confirm.codes_already_made",
+                &[
+                    ("time", &clock_in(made.made_at, app.config.tz, lang)),
+                    ("who", &made.made_by),
+                    ("count", &made.codes.to_string()),
+                    ("unit", &made.unit_code),
+                ],
+            );
+            return Ok(notice(&admin, &csrf, StatusCode::CONFLICT, message, &back));
+        }
+    };
     let format = if form.format == "xlsx" {
         CodesFormat::Xlsx
     } else {
@@ -305,8 +329,12 @@ fn codes_confirmation(
         nav: Nav::new(admin, csrf),
         lines,
         action: format!("/admin/unit/{unit}/kode"),
-        fields: vec![("kembali".into(), back.clone())],
+        fields: vec![
+            ("kembali".into(), back.clone()),
+            ("kumpulan".into(), roster::new_batch_id()),
+        ],
         buttons: vec![("format".into(), format.into(), lang.text(label).to_owned())],
+        after_submit: Some(lang.fill("confirm.codes_made", &[("unit", unit)])),
         back,
         t,
     }

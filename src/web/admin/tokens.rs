@@ -1,13 +1,14 @@
 //! API tokens (superadmin and auditors): the list, a new token shown once, revoking one.
 
 use super::accounts::see_other;
+use super::confirm::{ConfirmPage, CONFIRMED};
 use super::dashboard::Nav;
 use super::{actor, Admin, MayReadLog};
 use crate::domain::display::local_time_in;
 use crate::i18n::Words;
 use crate::service::tokens::{self, RevokeError};
 use crate::service::App;
-use crate::web::csrf::{Csrf, CsrfForm, CsrfOnly};
+use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::StatusCode;
@@ -31,6 +32,7 @@ struct TokensPage {
     tokens: Vec<TokenRow>,
     new_token: Option<String>,
     error: Option<String>,
+    notice: Option<String>,
 }
 
 async fn tokens_page(
@@ -39,6 +41,7 @@ async fn tokens_page(
     csrf: &Csrf,
     new_token: Option<String>,
     error: Option<String>,
+    notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let (tz, lang) = (app.config.tz, admin.t.lang());
     let tokens = tokens::list(app)
@@ -65,18 +68,43 @@ async fn tokens_page(
             tokens,
             new_token,
             error,
+            notice,
         },
     ))
 }
 
-/// `GET /admin/token`: API tokens for monitoring scripts.
+/// `?dicabut=ID` after a token was revoked.
+#[derive(Deserialize)]
+pub struct Revoked {
+    dicabut: Option<i64>,
+}
+
+/// `GET /admin/token`: API tokens for monitoring scripts; after a revocation, which one.
 #[get("/admin/token")]
 pub async fn show_tokens(
     app: web::Data<App>,
     admin: Admin<MayReadLog>,
     csrf: Csrf,
+    revoked: web::Query<Revoked>,
 ) -> Result<HttpResponse, AppError> {
-    tokens_page(&app, &admin, &csrf, None, None).await
+    let notice = match revoked.dicabut {
+        Some(id) => token_name(&app, id).await?.map(|name| {
+            admin
+                .t
+                .lang()
+                .fill("confirm.token_revoked", &[("name", &name)])
+        }),
+        None => None,
+    };
+    tokens_page(&app, &admin, &csrf, None, None, notice).await
+}
+
+async fn token_name(app: &App, id: i64) -> Result<Option<String>, AppError> {
+    Ok(tokens::list(app)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.name))
 }
 
 #[derive(Deserialize)]
@@ -107,25 +135,59 @@ pub async fn create_token(
                 lang.text("account.token_name"),
                 e.text(lang)
             ));
-            return tokens_page(&app, &admin, &csrf, None, error).await;
+            return tokens_page(&app, &admin, &csrf, None, error, None).await;
         }
     };
     let secret = tokens::create(&app, name, actor(&req, &admin.signed_in.username)).await?;
-    tokens_page(&app, &admin, &csrf, Some(secret.to_string()), None).await
+    tokens_page(&app, &admin, &csrf, Some(secret.to_string()), None, None).await
 }
 
-/// `POST /admin/token/{id}/cabut`: revokes a token.
+/// A revoke button: confirmed or not yet.
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    konfirmasi: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+crate::web::csrf::csrf_token_field!(RevokeForm);
+
+/// `POST /admin/token/{id}/cabut`: asks first, then revokes a token and says so.
 #[post("/admin/token/{id}/cabut")]
 pub async fn revoke_token(
     app: web::Data<App>,
     admin: Admin<MayReadLog>,
+    csrf: Csrf,
     req: HttpRequest,
     id: web::Path<i64>,
-    _checked: CsrfForm<CsrfOnly>,
+    form: CsrfForm<RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    if form.konfirmasi != CONFIRMED {
+        let name = token_name(&app, id).await?.ok_or(AppError::NotFound)?;
+        let lang = admin.t.lang();
+        let words = [("name", name.as_str())];
+        return Ok(ConfirmPage {
+            t: admin.t.clone(),
+            nav: Nav::new(&admin, &csrf),
+            heading: lang.fill("confirm.token_heading", &words),
+            lines: vec![lang.fill("confirm.token_revoke", &words)],
+            action: format!("/admin/token/{id}/cabut"),
+            fields: Vec::new(),
+            buttons: vec![(
+                "lanjut".into(),
+                "ya".into(),
+                lang.text("confirm.revoke_button").to_owned(),
+            )],
+            back: "/admin/token".into(),
+            after_submit: None,
+        }
+        .respond());
+    }
     let who = actor(&req, &admin.signed_in.username);
-    match tokens::revoke(&app, id.into_inner(), &admin.signed_in, who).await {
-        Ok(()) => Ok(see_other("/admin/token")),
+    match tokens::revoke(&app, id, &admin.signed_in, who).await {
+        Ok(()) => Ok(see_other(&format!("/admin/token?dicabut={id}"))),
         Err(RevokeError::NotYours) => Err(AppError::Forbidden),
         Err(RevokeError::Db(e)) => Err(AppError::Db(e)),
     }
