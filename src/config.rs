@@ -79,6 +79,9 @@ pub struct Config {
     pub witnesses: Vec<WitnessConfig>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`IKRAR_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<IpNet>,
+    /// Open connections one client address may hold (`IKRAR_CONNECTIONS_PER_CLIENT`; trusted
+    /// proxies are not counted).
+    pub connections_per_client: usize,
 }
 
 /// A witness the log asks for cosignatures: its key and where its `add-checkpoint` is.
@@ -117,6 +120,10 @@ fn parse_witnesses(text: &str) -> Result<Vec<WitnessConfig>, ConfigError> {
         })
         .collect()
 }
+
+/// Connections per client address unless `IKRAR_CONNECTIONS_PER_CLIENT` says otherwise: a hall
+/// of phones behind one NAT keeps one or two each.
+pub const DEFAULT_CONNECTIONS_PER_CLIENT: usize = 1024;
 
 /// Log entries per transaction unless `IKRAR_APPEND_BATCH` says otherwise.
 pub const DEFAULT_APPEND_BATCH: usize = 256;
@@ -206,9 +213,12 @@ impl Config {
             Some(text) => parse_trusted_proxies(&text)?,
             None => Vec::new(),
         };
+        let connections_per_client = number(&lookup, "IKRAR_CONNECTIONS_PER_CLIENT", 8..=65_536)?
+            .map_or(DEFAULT_CONNECTIONS_PER_CLIENT, |n| n as usize);
         Ok(Config {
             pool,
             trusted_proxies,
+            connections_per_client,
             append_batch,
             witnesses,
             data_dir,

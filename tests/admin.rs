@@ -994,3 +994,25 @@ async fn no_button_disables_oneself_and_an_empty_token_list_says_so() {
         "{tokens}"
     );
 }
+
+/// Any page number, however large or odd, is a page: never a negative offset or a 500.
+#[tokio::test]
+async fn every_page_number_is_a_page() {
+    let (app, _) = console().await;
+    let admin = signed_in(&app, "bkpsdm").await;
+    for hal in [
+        "9223372036854775807",
+        "99999999999999999999",
+        "-1",
+        "0",
+        "abc",
+        "1e9",
+    ] {
+        for path in [
+            format!("/admin/pakta/{PACT}/unit/DINKES?hal={hal}"),
+            format!("/admin/audit?hal={hal}"),
+        ] {
+            assert_eq!(status(&app, &admin, &path).await, 200, "{path}");
+        }
+    }
+}

@@ -234,6 +234,73 @@ fn invisible_characters_in_a_roster_are_refused_with_their_line() {
     assert!(lines.contains("tak terlihat"), "{lines}");
 }
 
+/// Twelve "Budi Santoso"s, each with a character nobody sees, are refused by Unicode class with
+/// their lines; one spelled with a Cyrillic letter passes the class check but is flagged, on the
+/// command line and on the upload page, as looking like the Budi already in the unit.
+#[tokio::test]
+async fn lookalike_names_are_refused_by_class_or_flagged_by_skeleton() {
+    let (app, _) = console().await;
+    let hidden = [
+        '\u{061c}',
+        '\u{00ad}',
+        '\u{034f}',
+        '\u{180e}',
+        '\u{2060}',
+        '\u{2063}',
+        '\u{206a}',
+        '\u{fff9}',
+        '\u{3164}',
+        '\u{115f}',
+        '\u{e0041}',
+        '\u{fe0f}',
+    ];
+    let mut roster = String::from(ROSTER_HEADER);
+    for (i, c) in hidden.iter().enumerate() {
+        roster.push_str(&format!(
+            "1990041520190320{:02},Budi{c} Santoso,PNS,Guru,DINDIKBUD,Dinas Pendidikan dan Kebudayaan,Pemerintah Kabupaten Purbalingga\n",
+            i + 10
+        ));
+    }
+    let file = app.dir.path().join("mirip.csv");
+    std::fs::write(&file, &roster).unwrap();
+    let report = app.dir.path().join("laporan.csv");
+    let before = app.counts();
+    let out = app.ikrar(&[
+        "roster",
+        "import",
+        file.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let lines = std::fs::read_to_string(&report).unwrap();
+    for (i, _) in hidden.iter().enumerate() {
+        let row = format!("{},1990041520190320{:02},nama_invalid,", i + 2, i + 10);
+        assert!(lines.contains(&row), "{row} in {lines}");
+    }
+    assert_eq!(app.counts(), before, "nothing imported");
+
+    // A Cyrillic "В" looks like Budi Santoso of DINDIKBUD (already on the roster).
+    let disguised = format!(
+        "{ROSTER_HEADER}199004152019032099,\u{0412}udi Santoso,PNS,Guru,DINDIKBUD,Dinas Pendidikan dan Kebudayaan,Pemerintah Kabupaten Purbalingga\n"
+    );
+    std::fs::write(&file, &disguised).unwrap();
+    let out = app.ikrar(&["roster", "import", file.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("nama_mirip") && text(&out).contains(BUDI),
+        "{}",
+        text(&out)
+    );
+    let admin = signed_in(&app, "bkpsdm").await;
+    let (status, page) = upload_roster(&app, &admin, disguised).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("data-lookalike") && page.contains(BUDI),
+        "{page}"
+    );
+}
+
 #[tokio::test]
 async fn the_signing_form_does_not_tell_who_is_on_the_roster() {
     let app = TestApp::spawn().await;
@@ -1196,4 +1263,130 @@ async fn a_token_made_without_the_session_does_not_pass_with_it() {
     // The token the signed-in page gives with that cookie works.
     let bound = token_on("/admin/token", format!("ikrar_csrf={planted}; {session}")).await;
     assert_eq!(post(bound).await.unwrap().status(), 200);
+}
+
+/// Sends a request head by hand and then its body one byte every `pace`; returns what the
+/// server answered (its status line) and when, or `None` if it kept quiet for `patience`.
+async fn trickle(
+    app: &TestApp,
+    head: String,
+    pace: std::time::Duration,
+    patience: std::time::Duration,
+) -> Option<(String, std::time::Duration)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let sender = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(pace).await;
+            if writer.write_all(b"a").await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(patience, async {
+        let mut buffer = [0u8; 4096];
+        while !answer.windows(2).any(|w| w == b"\r\n") {
+            match reader.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&buffer[..n]),
+            }
+        }
+    })
+    .await;
+    sender.abort();
+    read.ok()?;
+    let status = String::from_utf8_lossy(&answer).lines().next()?.to_owned();
+    Some((status, started.elapsed()))
+}
+
+/// A form announced as 16 KB and sent a byte a second is cut off within seconds (408), on the
+/// employee's forms and the admin's sign-in alike; before, it held its connection for ever.
+#[tokio::test]
+async fn a_body_sent_a_byte_at_a_time_is_cut_off_within_seconds() {
+    let app = TestApp::spawn().await;
+    app.import_roster(&small_roster());
+    let browser = app.browser();
+    let page = browser.get(app.url("/aktivasi")).send().await.unwrap();
+    let cookies: Vec<String> = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .collect();
+    let cookie = cookies.join("; ");
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let slow = [
+        "/aktivasi".to_owned(),
+        "/admin/masuk".to_owned(),
+        format!("/pakta/{PACT}/tanda-tangan"),
+    ]
+    .map(|path| {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 16000\r\n\r\n"
+        );
+        trickle(
+            &app,
+            head,
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_secs(40),
+        )
+    });
+    for (path, answer) in ["/aktivasi", "/admin/masuk", "tanda-tangan"]
+        .iter()
+        .zip(futures_util::future::join_all(slow).await)
+    {
+        let (status, after) = answer.unwrap_or_else(|| panic!("{path} still open after 40 s"));
+        assert!(status.contains(" 408 "), "{path}: {status}");
+        assert!(
+            after < std::time::Duration::from_secs(30),
+            "{path}: {after:?}"
+        );
+    }
+    assert_eq!(status_of(&app, "/healthz").await, 200);
+}
+
+/// One address holds a bounded number of connections: the next is answered 503 with
+/// Retry-After at once, and a closed one makes room again.
+#[tokio::test]
+async fn one_address_holds_a_bounded_number_of_connections() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_configured(DataDir::new(), |c| c.connections_per_client = 8).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        held.push(tokio::net::TcpStream::connect(&address).await.unwrap());
+    }
+    let ask = || async {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        let head = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = vec![0u8; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer))
+            .await
+            .expect("an answer")
+            .unwrap();
+        String::from_utf8_lossy(&answer[..n]).into_owned()
+    };
+    let refused = ask().await;
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
+    assert!(
+        refused.to_lowercase().contains("retry-after: 5"),
+        "{refused}"
+    );
+    held.pop();
+    let mut answer = String::new();
+    for _ in 0..50 {
+        answer = ask().await;
+        if answer.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }

@@ -385,6 +385,15 @@ async fn activation_refusals_write_nothing() {
         (422, true),
         "{error}"
     );
+    // Her own name and the birth date in her NIP are the first words an attacker tries.
+    for own in ["sitiaminah1990", "aminah15041990", "15041990siti"] {
+        let (status, error) = post(fields(SITI, code, own, own)).await;
+        assert_eq!(
+            (status, error.contains("mudah ditebak")),
+            (422, true),
+            "{own}: {error}"
+        );
+    }
     let (status, error) = post(fields(SITI, "AAAA-BBBB-CCCC", PASSPHRASE, PASSPHRASE)).await;
     assert_eq!(
         (status, error.contains("kode aktivasi salah")),

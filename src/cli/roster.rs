@@ -144,10 +144,23 @@ fn write_report(path: &Path, outcome: &ImportOutcome) -> Result<(), Failure> {
         ])
         .map_err(failed)?;
     }
+    for l in &outcome.lookalikes {
+        let line = l.person.line.unwrap_or_default().to_string();
+        let message = l.message(Lang::Id);
+        out.row(&[
+            Cell::Number(&line),
+            Cell::Text(&l.person.nip),
+            Cell::Text(LOOKALIKE_CODE),
+            Cell::Text(&message),
+        ])
+        .map_err(failed)?;
+    }
     out.flush().map_err(|e| Failure::Write(path.to_owned(), e))
 }
 
 const ERRORS_SHOWN: usize = 20;
+/// The report's code of a look-alike name (a warning; the row is imported).
+const LOOKALIKE_CODE: &str = "nama_mirip";
 
 fn print_summary(args: &ImportArgs, outcome: &ImportOutcome) {
     let mut err = std::io::stderr().lock();
@@ -171,6 +184,15 @@ fn print_summary(args: &ImportArgs, outcome: &ImportOutcome) {
             } else {
                 " (pakai --report untuk daftar lengkap)"
             }
+        );
+    }
+    for l in outcome.lookalikes.iter().take(ERRORS_SHOWN) {
+        let line = l.person.line.unwrap_or_default();
+        let _ = writeln!(
+            err,
+            "peringatan, baris {line}: {} [{LOOKALIKE_CODE}] {}",
+            l.person.nip,
+            l.message(Lang::Id)
         );
     }
     let verdict = if args.dry_run {

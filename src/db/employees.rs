@@ -266,6 +266,24 @@ impl Query for ActivateWithEntry<'_> {
 
 fixed_statement!(ActivateWithEntry);
 
+/// Every employee of the given units: (NIP, name, unit code), for look-alike names.
+pub fn names_in_units(
+    conn: &mut Conn,
+    units: &[&str],
+) -> Result<Vec<(String, String, String)>, DbError> {
+    let mut names = Vec::new();
+    // A few hundred units at a time keeps under SQLite's limit of bound values.
+    for chunk in units.chunks(500) {
+        names.extend(
+            employees::table
+                .filter(employees::unit_code.eq_any(chunk))
+                .select((employees::nip, employees::name, employees::unit_code))
+                .load::<(String, String, String)>(conn)?,
+        );
+    }
+    Ok(names)
+}
+
 /// How many employees the roster holds.
 pub fn count(conn: &mut Conn) -> Result<i64, DbError> {
     Ok(employees::table.count().get_result(conn)?)

@@ -61,6 +61,11 @@ enum Problem {
         column: &'static str,
         error: ValueError,
     },
+    /// A character a reader cannot see ([`super::lookalike::hidden_character`]).
+    Hidden {
+        column: &'static str,
+        character: char,
+    },
 }
 
 impl RowError {
@@ -85,6 +90,13 @@ impl RowError {
                 &[("kind", kind.label()), ("nip_kind", nip_kind.label())],
             ),
             Problem::Value { column, error } => format!("{column}: {}", error.text(lang)),
+            Problem::Hidden { column, character } => lang.fill(
+                "row.hidden_character",
+                &[
+                    ("column", column),
+                    ("code", &format!("U+{:04X}", u32::from(*character))),
+                ],
+            ),
         }
     }
 }
@@ -279,9 +291,16 @@ fn check_row(line: u64, fields: &Fields, today: NaiveDate) -> Result<RosterRow, 
         if !required && value.trim().is_empty() {
             return Some(String::new());
         }
-        normalize_text(value)
+        let text = normalize_text(value)
             .map_err(|error| fail(code, Problem::Value { column, error }))
-            .ok()
+            .ok()?;
+        match super::lookalike::hidden_character(&text) {
+            Some(character) => {
+                fail(code, Problem::Hidden { column, character });
+                None
+            }
+            None => Some(text),
+        }
     };
     let name = text("nama", "nama_invalid", true);
     let jabatan = text("jabatan", "jabatan_invalid", false);

@@ -9,6 +9,7 @@ use crate::db::{
 use crate::domain::activation_code;
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::SafeCsv;
+use crate::domain::lookalike::{lookalikes, Lookalike, NamedPerson};
 use crate::domain::roster::{self, ParsedRoster, RosterFileError, RowError};
 use chrono::{DateTime, Utc};
 use ikrar_log::nip::Nip;
@@ -48,6 +49,9 @@ pub struct ImportOutcome {
     pub updated: usize,
     pub units: usize,
     pub codes: Vec<IssuedCode>,
+    /// Rows whose name looks like another employee's in the same unit (a warning: they are
+    /// imported all the same).
+    pub lookalikes: Vec<Lookalike>,
     /// Whether anything was written.
     pub written: bool,
 }
@@ -110,6 +114,7 @@ pub(super) fn import_in(
         })
         .collect();
     outcome.units = unit_rows.len();
+    outcome.lookalikes = lookalikes_in(conn, &roster.rows)?;
     let result = db::write_transaction(conn, |conn| -> Result<(), Abort> {
         units::upsert(conn, &unit_rows.into_values().collect::<Vec<_>>())?;
         for (i, row) in roster.rows.iter().enumerate() {
@@ -157,6 +162,33 @@ pub(super) fn import_in(
         Err(Abort::Db(e)) => return Err(e),
     }
     Ok(outcome)
+}
+
+/// The file's rows whose names look like another employee's in the same unit, in the file or
+/// already on the roster.
+fn lookalikes_in(conn: &mut Conn, rows: &[roster::RosterRow]) -> Result<Vec<Lookalike>, DbError> {
+    let units: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.unit_code.as_str()).collect();
+    let units: Vec<&str> = units.into_iter().collect();
+    let stored = employees::names_in_units(conn, &units)?
+        .into_iter()
+        .map(|(nip, name, unit)| NamedPerson {
+            line: None,
+            nip,
+            name,
+            unit,
+        })
+        .collect();
+    let incoming: Vec<NamedPerson> = rows
+        .iter()
+        .map(|r| NamedPerson {
+            line: Some(r.line),
+            nip: r.nip.to_string(),
+            name: r.name.clone(),
+            unit: r.unit_code.clone(),
+        })
+        .collect();
+    Ok(lookalikes(stored, &incoming))
 }
 
 /// An upload checked: the id under which it waits for confirmation, and what importing it would

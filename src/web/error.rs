@@ -16,6 +16,10 @@ pub enum AppError {
     Unauthorized,
     SignInRequired,
     Forbidden,
+    /// The request's body did not arrive within its deadline.
+    TooSlow,
+    /// The client's address holds too many connections.
+    TooManyConnections,
     Db(DbError),
 }
 
@@ -29,6 +33,8 @@ impl AppError {
             AppError::Unauthorized => ("error.unauthorized_title", "error.unauthorized"),
             AppError::SignInRequired => ("error.unauthorized_title", "error.sign_in_required"),
             AppError::Forbidden => ("error.forbidden_title", "error.forbidden"),
+            AppError::TooSlow => ("error.too_slow_title", "error.too_slow"),
+            AppError::TooManyConnections => ("error.busy_title", "error.too_many_connections"),
             AppError::Db(_) => ("error.busy_title", "error.database"),
         }
     }
@@ -69,6 +75,8 @@ impl ResponseError for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::SignInRequired => StatusCode::SEE_OTHER,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            AppError::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,6 +101,11 @@ impl ResponseError for AppError {
                 message_en: Lang::En.text(message),
             },
         );
+        if let AppError::TooManyConnections = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
         if let AppError::Unauthorized = self {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

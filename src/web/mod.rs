@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod assets;
 pub mod checker;
+pub mod client_bounds;
 pub mod client_ip;
 pub mod csrf;
 pub mod employee;
@@ -43,12 +44,15 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
     let csrf_key = web::Data::new(csrf::CsrfKey::new(key, https));
     let port = listener.local_addr()?.port();
     tokio::spawn(crate::service::witnesses::run(app.clone()));
+    let trusted = app.config.trusted_proxies.clone();
+    let connections = client_bounds::ConnectionCounts::new(app.config.connections_per_client);
     let app = web::Data::new(app);
     let server = HttpServer::new(move || {
         actix_web::App::new()
             .app_data(app.clone())
             .app_data(csrf_key.clone())
             .app_data(web::FormConfig::default().limit(16 * 1024))
+            .wrap(from_fn(client_bounds::bound))
             .wrap(from_fn(csrf::ensure_cookie))
             .wrap(security_headers(https))
             .wrap(Compress::default())
@@ -77,6 +81,7 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(healthz)
             .default_service(web::to(not_found))
     })
+    .on_connect(move |connection, data| connections.on_connect(connection, data, &trusted))
     .listen(listener)?
     .run();
     Ok(Running { port, server })

@@ -15,6 +15,9 @@ pub fn build(witness: Witness, listener: TcpListener) -> std::io::Result<Server>
         actix_web::App::new()
             .app_data(witness.clone())
             .app_data(web::PayloadConfig::new(MAX_BODY))
+            .wrap(actix_web::middleware::from_fn(
+                crate::web::client_bounds::bound,
+            ))
             .service(add_checkpoint)
     })
     .listen(listener)?

@@ -115,6 +115,14 @@ async fn employee_flow(device: Device) {
         browser.fill("passphrase", "pendek").await;
         let hint = browser.text_of(Locator::Id("kekuatan")).await;
         assert!(hint.contains("Terlalu pendek"), "{hint}");
+        // The birth date inside the NIP typed above counts as a known word.
+        browser.fill("nip", SITI).await;
+        browser.fill("passphrase", "kucing aminah 1990").await;
+        let hint = browser.text_of(Locator::Id("kekuatan")).await;
+        assert!(
+            hint.contains("tanggal lahir") || hint.contains("birth date"),
+            "{hint}"
+        );
         browser.fill("passphrase", PASSPHRASE).await;
         browser.look("aktivasi-saran-kekuatan").await;
     }
