@@ -47,7 +47,8 @@ pub fn latest(
     current: &[u8; 32],
 ) -> Result<Option<StoredKey>, DbError> {
     type Row = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, String, NaiveDateTime);
-    let row: Option<Row> = replaced_keys::table
+    // An employee has a key or two replaced at most: read them all, keep the latest.
+    let rows: Vec<Row> = replaced_keys::table
         .filter(replaced_keys::nip.eq(nip.as_str()))
         .filter(replaced_keys::public_key.ne(current.as_slice()))
         .order(replaced_keys::kept_at.desc())
@@ -59,10 +60,11 @@ pub fn latest(
             replaced_keys::seal_params,
             replaced_keys::kept_at,
         ))
-        .first(conn)
-        .optional()?;
-    Ok(
-        row.and_then(|(public_key, ciphertext, salt, nonce, params, _)| {
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .and_then(|(public_key, ciphertext, salt, nonce, params, _)| {
             Some(StoredKey {
                 public_key: public_key.as_slice().try_into().ok()?,
                 sealed: SealedKey {
@@ -72,6 +74,5 @@ pub fn latest(
                     ciphertext,
                 },
             })
-        }),
-    )
+        }))
 }

@@ -271,6 +271,35 @@ async fn post(
     Ok(line.ok_or((None, WitnessFailure::NoCosignature)))
 }
 
+/// Reads a witness's answer, at most [`MAX_ANSWER`] bytes: a checkpoint's cosignatures are a
+/// few hundred bytes, so a longer answer is refused without being held (the client's
+/// [`TIMEOUT`] bounds the time).
+async fn read_capped(mut response: reqwest::Response) -> Result<String, WitnessFailure> {
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER as u64)
+    {
+        return Err(WitnessFailure::TooLong);
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_ANSWER {
+                    return Err(WitnessFailure::TooLong);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let detail = e.to_string();
+                return Err(WitnessFailure::Unreachable { detail });
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,33 +329,4 @@ mod tests {
         let earlier = "409: saksi menandatangani ukuran 5";
         assert_eq!(WitnessFailure::from_stored(earlier).text(Lang::En), earlier);
     }
-}
-
-/// Reads a witness's answer, at most [`MAX_ANSWER`] bytes: a checkpoint's cosignatures are a
-/// few hundred bytes, so a longer answer is refused without being held (the client's
-/// [`TIMEOUT`] bounds the time).
-async fn read_capped(mut response: reqwest::Response) -> Result<String, WitnessFailure> {
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_ANSWER as u64)
-    {
-        return Err(WitnessFailure::TooLong);
-    }
-    let mut body = Vec::new();
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_ANSWER {
-                    return Err(WitnessFailure::TooLong);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) => {
-                let detail = e.to_string();
-                return Err(WitnessFailure::Unreachable { detail });
-            }
-        }
-    }
-    Ok(String::from_utf8_lossy(&body).into_owned())
 }

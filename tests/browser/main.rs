@@ -898,11 +898,105 @@ async fn admins_enrol_a_second_factor_and_ask_for_resets() {
     }
 }
 
+/// The accounts page as two superadmins use it: one proposes a superadmin and disables an
+/// account (each asked first, then told what happened), the other approves the proposal; and an
+/// employee whose key was replaced types the old passphrase and is told so. Phone and desktop,
+/// both languages.
+async fn superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key() {
+    for device in [PHONE, DESKTOP, PHONE_IN_ENGLISH, DESKTOP_IN_ENGLISH] {
+        let english = device.languages.starts_with("en");
+        let (app, _) = app_where_siti_signed().await;
+        for (name, role, unit) in [
+            ("kepala", "superadmin", None),
+            ("sekretaris", "superadmin", None),
+            ("dinkes", "unit-admin", Some("DINKES")),
+        ] {
+            create_admin(&app, name, role, unit);
+        }
+        let mut browser = Browser::start(device, "akun").await;
+        browser.visit(&app.url("/admin/masuk"), "masuk").await;
+        sign_in(&browser, &app, "kepala").await;
+        browser.visit(&app.url("/admin/akun"), "akun").await;
+        browser.fill("username", "calon").await;
+        browser
+            .client
+            .find(Locator::Css("#role option[value=superadmin]"))
+            .await
+            .expect("the superadmin choice")
+            .click()
+            .await
+            .expect("choose superadmin");
+        browser.fill("password", ADMIN_PASSWORD).await;
+        browser.click("form.form button[type=submit]").await;
+        let made = browser.look("calon-dibuat").await;
+        let waiting = if english {
+            "waits for another superadmin"
+        } else {
+            "menunggu persetujuan"
+        };
+        assert!(made.contains(waiting), "{made}");
+        let dinkes = admin_id(&app, "dinkes");
+        browser
+            .click(&format!(
+                "form[action='/admin/akun/{dinkes}/nonaktifkan'] button"
+            ))
+            .await;
+        let asked = browser.look("konfirmasi-nonaktifkan").await;
+        assert!(asked.contains("dinkes"), "{asked}");
+        browser.click("form.filters button[type=submit]").await;
+        let done = browser.look("dinonaktifkan").await;
+        let said = if english {
+            "was disabled"
+        } else {
+            "dinonaktifkan."
+        };
+        assert!(done.contains(said), "{done}");
+        browser.stop().await;
+
+        let mut browser = Browser::start(device, "akun-kedua").await;
+        browser.visit(&app.url("/admin/masuk"), "masuk").await;
+        sign_in(&browser, &app, "sekretaris").await;
+        browser.visit(&app.url("/admin/akun"), "akun").await;
+        let calon = admin_id(&app, "calon");
+        browser
+            .click(&format!(
+                "form[action='/admin/akun/{calon}/setujui'] button"
+            ))
+            .await;
+        browser.look("konfirmasi-setujui").await;
+        browser.click("form.filters button[type=submit]").await;
+        let approved = browser.look("disetujui").await;
+        assert!(approved.contains("calon"), "{approved}");
+        browser.stop().await;
+
+        // Siti's key is replaced (asked by one, approved by the other); she types her old
+        // passphrase on the pact's page.
+        let kepala = signed_in(&app, "kepala").await;
+        request_reset(&app, &kepala, SITI, "ponsel hilang, datang sendiri").await;
+        let sekretaris = signed_in(&app, "sekretaris").await;
+        let code = code_in(&approve_first_request(&app, &sekretaris).await);
+        let res = app
+            .activate_with(&app.browser(), SITI, &code, "lampu merah di jalan raya")
+            .await;
+        assert_eq!(res.status(), 200);
+        let mut browser = Browser::start(device, "kunci-diganti").await;
+        sign(&mut browser, &app, SITI, PASSPHRASE, true, "kunci-diganti").await;
+        let error = browser.error().await;
+        let told = if english {
+            "was replaced on"
+        } else {
+            "telah diganti pada"
+        };
+        assert!(error.contains(told), "{error}");
+        browser.stop().await;
+    }
+}
+
 type BrowserTest = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
 
 fn main() -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let tests: [(&str, BrowserTest); 10] = [
+    let tests: [(&str, BrowserTest); 11] = [
         ("employees_sign_on_a_phone", || {
             Box::pin(employees_sign_on_a_phone())
         }),
@@ -926,6 +1020,10 @@ fn main() -> std::process::ExitCode {
         ("admins_enrol_a_second_factor_and_ask_for_resets", || {
             Box::pin(admins_enrol_a_second_factor_and_ask_for_resets())
         }),
+        (
+            "superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key",
+            || Box::pin(superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key()),
+        ),
         ("the_console_fits_a_phone", || {
             Box::pin(the_console_fits_a_phone())
         }),
