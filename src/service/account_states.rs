@@ -58,25 +58,30 @@ pub struct AccountSummary {
     pub created_by: Option<String>,
     /// Who approved it, for a superadmin made in the console.
     pub approved_by: Option<String>,
+    /// Whether the admin reading the list may approve it (it waits, and they are another
+    /// person than its maker).
+    pub approvable: bool,
 }
 
-/// Every account, by username, with the units of each.
-pub async fn list(app: &App) -> Result<Vec<AccountSummary>, DbError> {
+/// Every account, by username, with the units of each, as `reader` sees the list.
+pub async fn list(app: &App, reader: &SignedIn) -> Result<Vec<AccountSummary>, DbError> {
+    let reader = reader.id;
     app.db
-        .run(|conn| {
+        .run(move |conn| {
             let all = admins::all(conn)?;
-            let name_of = |id: Option<i64>| {
-                id.and_then(|id| all.iter().find(|a| a.id == id))
-                    .map(|a| a.username.clone())
-            };
+            let find = |id: Option<i64>| id.and_then(|id| all.iter().find(|a| a.id == id));
+            let name_of = |id: Option<i64>| find(id).map(|a| a.username.clone());
+            let reader = find(Some(reader)).cloned();
             let mut rows = Vec::new();
             for a in &all {
-                rows.push(summary(
-                    conn,
-                    a,
-                    name_of(a.created_by),
-                    name_of(a.approved_by),
-                )?);
+                let mut row = summary(conn, a, name_of(a.created_by), name_of(a.approved_by))?;
+                row.approvable = match (row.state, &reader, find(a.created_by)) {
+                    (AccountState::AwaitingApproval, Some(reader), Some(maker)) => {
+                        !admins::bound(conn, reader, maker)?
+                    }
+                    _ => false,
+                };
+                rows.push(row);
             }
             Ok(rows)
         })
@@ -115,6 +120,7 @@ fn summary(
         created_at: admin.created_at,
         created_by,
         approved_by,
+        approvable: false,
     })
 }
 

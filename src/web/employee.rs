@@ -341,7 +341,7 @@ fn sign_focus(e: &SignError) -> &'static str {
     match e {
         SignError::NotAgreed => "setuju",
         SignError::InvalidNip(_) => "nip",
-        SignError::BadCredentials => "passphrase",
+        SignError::BadCredentials | SignError::KeyReplaced(_) => "passphrase",
         _ => "",
     }
 }

@@ -935,6 +935,12 @@ async fn superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key() 
             "menunggu persetujuan"
         };
         assert!(made.contains(waiting), "{made}");
+        let calon = admin_id(&app, "calon");
+        let approve = format!("form[action='/admin/akun/{calon}/setujui']");
+        assert!(
+            browser.client.find(Locator::Css(&approve)).await.is_err(),
+            "its maker is offered no approval"
+        );
         let dinkes = admin_id(&app, "dinkes");
         browser
             .click(&format!(
@@ -957,7 +963,6 @@ async fn superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key() 
         browser.visit(&app.url("/admin/masuk"), "masuk").await;
         sign_in(&browser, &app, "sekretaris").await;
         browser.visit(&app.url("/admin/akun"), "akun").await;
-        let calon = admin_id(&app, "calon");
         browser
             .click(&format!(
                 "form[action='/admin/akun/{calon}/setujui'] button"
@@ -981,6 +986,12 @@ async fn superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key() 
         assert_eq!(res.status(), 200);
         let mut browser = Browser::start(device, "kunci-diganti").await;
         sign(&mut browser, &app, SITI, PASSPHRASE, true, "kunci-diganti").await;
+        browser
+            .client
+            .execute("document.getElementById('galat').scrollIntoView()", vec![])
+            .await
+            .expect("scroll to the message");
+        browser.snapshot("kunci-diganti-pesan").await;
         let error = browser.error().await;
         let told = if english {
             "was replaced on"

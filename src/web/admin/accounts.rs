@@ -85,7 +85,7 @@ async fn accounts_page(
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let (tz, lang) = (app.config.tz, admin.t.lang());
-    let accounts = account_states::list(app)
+    let accounts = account_states::list(app, &admin.signed_in)
         .await?
         .into_iter()
         .map(|a| {
@@ -107,6 +107,7 @@ async fn accounts_page(
                 } else {
                     offered(a.state)
                         .iter()
+                        .filter(|&&c| c != Change::Approve || a.approvable)
                         .map(|&c| (segment(c), lang.text(button_label(c))))
                         .collect()
                 },
