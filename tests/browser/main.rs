@@ -957,6 +957,57 @@ async fn superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key() 
             "dinonaktifkan."
         };
         assert!(done.contains(said), "{done}");
+
+        // A unit's codes: the confirmation says what stops working; once the file comes, the
+        // page moves on and offers only the way back (a second tap cannot void the file).
+        browser
+            .visit(
+                &app.url(&format!("/admin/pakta/{PACT}/unit/DINKES")),
+                "unit",
+            )
+            .await;
+        browser.click("form.filters button[value=csv]").await;
+        browser.look("konfirmasi-kode").await;
+        let codes = browser.download("form.filters button[value=csv]").await;
+        assert!(codes.contains("kode_aktivasi"), "{codes}");
+        let moved_on = browser.look("kode-diunduh").await;
+        let downloading = if english {
+            "are downloading"
+        } else {
+            "sedang diunduh"
+        };
+        assert!(moved_on.contains(downloading), "{moved_on}");
+        assert!(browser
+            .client
+            .find(Locator::Css("form.filters"))
+            .await
+            .is_err());
+
+        // A roster whose new name looks like Budi's is imported with a warning on its preview.
+        let roster = app.dir.path().join("mirip.csv");
+        std::fs::write(
+            &roster,
+            format!("{ROSTER_HEADER}199004152019032099,\u{0412}udi Santoso,PNS,Guru,DINDIKBUD,Dinas Pendidikan dan Kebudayaan,Pemerintah Kabupaten Purbalingga\n"),
+        )
+        .unwrap();
+        browser.visit(&app.url("/admin/roster"), "roster").await;
+        browser
+            .client
+            .find(Locator::Id("berkas"))
+            .await
+            .unwrap()
+            .send_keys(roster.to_str().unwrap())
+            .await
+            .unwrap();
+        browser.click("form.form button[type=submit]").await;
+        browser
+            .client
+            .wait()
+            .for_element(Locator::Css("tr[data-lookalike]"))
+            .await
+            .expect("the look-alike warning");
+        let preview = browser.look("roster-mirip").await;
+        assert!(preview.contains(BUDI), "{preview}");
         browser.stop().await;
 
         let mut browser = Browser::start(device, "akun-kedua").await;
