@@ -200,43 +200,10 @@ fn hardening_makes_the_process_undumpable() {
     assert_eq!(mode(&file), 0o600, "umask 077");
 }
 
-#[test]
-fn invisible_characters_in_a_roster_are_refused_with_their_line() {
-    let data = DataDir::new();
-    let dir = data.path();
-    let (file, report) = (dir.join("roster.csv"), dir.join("laporan.csv"));
-    let roster = format!(
-        "{ROSTER_HEADER}198807022023211007,Budi Santoso,PPPK,Guru,DINDIKBUD,Dinas Pendidikan,Pemkab\n\
-         199004152019032004,Siti\u{200b} Aminah,PNS,Perawat,DINKES,Dinas Kesehatan,Pemkab\n\
-         200002292022012001,Ani Lestari,PNS,Bidan,DINKES,Dinas Kesehatan\u{202e},Pemkab\n"
-    );
-    std::fs::write(&file, roster).unwrap();
-    let out = ikrar_in(
-        &data,
-        &[
-            "roster",
-            "import",
-            file.to_str().unwrap(),
-            "--report",
-            report.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let lines = std::fs::read_to_string(&report).unwrap();
-    assert!(
-        lines.contains("3,199004152019032004,nama_invalid,"),
-        "{lines}"
-    );
-    assert!(
-        lines.contains("4,200002292022012001,unit_nama_invalid,"),
-        "{lines}"
-    );
-    assert!(lines.contains("tak terlihat"), "{lines}");
-}
-
-/// Twelve "Budi Santoso"s, each with a character nobody sees, are refused by Unicode class with
-/// their lines; one spelled with a Cyrillic letter passes the class check but is flagged, on the
-/// command line and on the upload page, as looking like the Budi already in the unit.
+/// "Budi Santoso"s, each with a character nobody sees, are refused by Unicode class with their
+/// lines (nothing is imported); one spelled with a Cyrillic letter passes the class check but is
+/// flagged, on the command line and on the upload page, as looking like the Budi already in the
+/// unit.
 #[tokio::test]
 async fn lookalike_names_are_refused_by_class_or_flagged_by_skeleton() {
     let (app, _) = console().await;
@@ -253,6 +220,8 @@ async fn lookalike_names_are_refused_by_class_or_flagged_by_skeleton() {
         '\u{115f}',
         '\u{e0041}',
         '\u{fe0f}',
+        '\u{200b}',
+        '\u{202e}',
     ];
     let mut roster = String::from(ROSTER_HEADER);
     for (i, c) in hidden.iter().enumerate() {
@@ -426,8 +395,8 @@ fn far_cell_workbook() -> Vec<u8> {
     book.save_to_buffer().unwrap()
 }
 
-/// A real roster workbook whose shared-strings part declares a quadrillion strings (2 KiB).
-fn boastful_workbook() -> Vec<u8> {
+/// A real roster workbook (its header) with one part rewritten by `edit`.
+fn tampered_workbook(part: &str, edit: impl Fn(&str) -> String) -> Vec<u8> {
     use std::io::{Read, Write};
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -437,26 +406,33 @@ fn boastful_workbook() -> Vec<u8> {
     let real = book.save_to_buffer().unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(real)).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let mut swapped = false;
+    let mut edited = false;
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).unwrap();
         let name = entry.name().unwrap().into_owned();
         let mut body = Vec::new();
         entry.read_to_end(&mut body).unwrap();
-        if name == "xl/sharedStrings.xml" {
+        if name == part {
             let text = String::from_utf8(body).unwrap();
-            body = text
-                .replacen("<sst ", r#"<sst uniqueCount="1000000000000000" "#, 1)
-                .replace(r#" uniqueCount="7""#, "")
-                .into_bytes();
-            swapped = true;
+            let changed = edit(&text);
+            assert_ne!(changed, text, "the edit changes {part}");
+            body = changed.into_bytes();
+            edited = true;
         }
         let options = zip::write::SimpleFileOptions::default();
         out.start_file(name, options).unwrap();
         out.write_all(&body).unwrap();
     }
-    assert!(swapped, "the workbook has shared strings");
+    assert!(edited, "the workbook has {part}");
     out.finish().unwrap().into_inner()
+}
+
+/// A workbook whose shared-strings part declares a quadrillion strings (2 KiB).
+fn boastful_workbook() -> Vec<u8> {
+    tampered_workbook("xl/sharedStrings.xml", |xml| {
+        xml.replacen("<sst ", r#"<sst uniqueCount="1000000000000000" "#, 1)
+            .replace(r#" uniqueCount="7""#, "")
+    })
 }
 
 /// A hostile workbook is refused clearly by `roster import` (exit 1) and by the upload page
@@ -481,6 +457,14 @@ async fn workbook_refused_everywhere(bytes: Vec<u8>, said: &str) {
 #[tokio::test]
 async fn a_tiny_workbook_with_a_far_cell_is_refused_and_the_server_stays_up() {
     workbook_refused_everywhere(far_cell_workbook(), "kolom ke-16384").await;
+}
+
+#[tokio::test]
+async fn a_tiny_workbook_whose_cell_reference_overflows_is_refused_and_the_server_stays_up() {
+    let book = tampered_workbook("xl/worksheets/sheet1.xml", |xml| {
+        xml.replacen(r#"r="A1""#, r#"r="AAAAAAAAAAAAAAAAAAAAA1""#, 1)
+    });
+    workbook_refused_everywhere(book, "tidak ada di lembar kerja").await;
 }
 
 #[tokio::test]
@@ -783,17 +767,7 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
     let bkpsdm = signed_in(&app, "bkpsdm").await;
     let res = request_reset(&app, &bkpsdm, BUDI, "pegawai pindah HP, konfirmasi telepon").await;
     assert_eq!(res.status(), 200);
-    let request_of = |nip: &str| {
-        let mut conn = app.app.db.conn().unwrap();
-        let pending = ikrar::db::reset_requests::pending(&mut conn).unwrap();
-        pending
-            .iter()
-            .find(|(r, _, _)| r.nip.as_str() == nip)
-            .unwrap()
-            .0
-            .id
-    };
-    let (siti_request, budi_request) = (request_of(SITI), request_of(BUDI));
+    let (siti_request, budi_request) = (open_request(&app, SITI), open_request(&app, BUDI));
     let own = format!("/admin/reset/{budi_request}/setujui");
     assert_eq!(press_status(&app, &bkpsdm, &own).await, 403);
     // A different superadmin approves Siti's: the code exists only now, shown to them.
@@ -1049,27 +1023,6 @@ async fn disabling_and_revoking_ask_first_say_what_happened_and_can_be_undone() 
 
 fn now_step() -> u64 {
     ikrar::domain::totp::step_of(chrono::Utc::now().timestamp() as u64)
-}
-
-async fn sign_in_with(
-    app: &TestApp,
-    browser: &reqwest::Client,
-    username: &str,
-    password: &str,
-    code: &str,
-) -> reqwest::Response {
-    let token = app.csrf(browser, "/admin/masuk").await;
-    browser
-        .post(app.url("/admin/masuk"))
-        .form(&[
-            ("username", username),
-            ("password", password),
-            ("totp", code),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

@@ -16,3 +16,4 @@ pub mod roster_sample;
 pub mod roster_xlsx;
 pub mod totp;
 pub mod user_agent;
+pub mod workbook_parts;

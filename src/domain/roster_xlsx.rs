@@ -5,8 +5,10 @@
 //! columns, rows, cells and time are all bounded. A file over any bound is refused whole.
 
 use super::roster::RosterFileError;
+use super::workbook_parts::Part;
 use calamine::{Data, Reader, Xlsx};
 use std::io::{Cursor, Read};
+use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 /// The bounds a roster workbook must stay within.
@@ -52,13 +54,31 @@ fn refuse(message: String) -> RosterFileError {
 /// another, valid-looking NIP.
 pub fn to_csv(bytes: &[u8], limits: Limits) -> Result<Vec<u8>, RosterFileError> {
     let started = Instant::now();
+    measure_entries(bytes, limits, started)?;
+    // The parts calamine trusts were checked above; should it still panic on something it
+    // meets, the file is refused like any unreadable one, never a crash.
+    std::panic::catch_unwind(AssertUnwindSafe(|| {
+        read_first_sheet(bytes, limits, started)
+    }))
+    .unwrap_or_else(|_| {
+        Err(refuse(
+            "isi buku kerja tidak dapat dibaca; simpan ulang dari Excel atau sebagai CSV".into(),
+        ))
+    })
+}
+
+/// The cells of the first sheet, once [`measure_entries`] has passed.
+fn read_first_sheet(
+    bytes: &[u8],
+    limits: Limits,
+    started: Instant,
+) -> Result<Vec<u8>, RosterFileError> {
     let out_of_time = || {
         refuse(format!(
             "pembacaan melebihi {} detik; simpan roster sebagai CSV",
             limits.time.as_secs()
         ))
     };
-    measure_entries(bytes, limits, started)?;
     let fail = |e: &dyn std::fmt::Display| {
         refuse(format!(
             "isi buku kerja tidak dapat dibaca ({e}); simpan ulang dari Excel atau sebagai CSV"
@@ -131,9 +151,10 @@ fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(),
         if entry.size() > limits.entry_bytes {
             return Err(too_big(&name));
         }
-        // The shared strings declare how many there are, and calamine reserves that many: the
-        // part is kept (bounded by the entry limit) and its counts checked before it is read.
-        let mut kept = is_shared_strings(entry.name().ok().as_deref()).then(Vec::new);
+        // The parts calamine would trust (the shared strings' counts, the sheets' cell
+        // references) are kept, bounded by the entry limit, and checked before it reads them.
+        let part = Part::of(entry.name().ok().as_deref());
+        let mut kept = part.map(|_| Vec::new());
         let mut size = 0u64;
         loop {
             let n = entry
@@ -163,64 +184,11 @@ fn measure_entries(bytes: &[u8], limits: Limits, started: Instant) -> Result<(),
                 )));
             }
         }
-        if let Some(xml) = kept {
-            check_declared_counts(&xml, limits)?;
+        if let (Some(part), Some(xml)) = (part, kept) {
+            part.check(&xml, limits.cells)?;
         }
     }
     Ok(())
-}
-
-/// Whether a zip entry is a shared-strings part, however its name is cased or slashed (as
-/// calamine finds it).
-fn is_shared_strings(name: Option<&str>) -> bool {
-    name.is_some_and(|name| {
-        name.replace('\\', "/")
-            .to_ascii_lowercase()
-            .ends_with("sharedstrings.xml")
-    })
-}
-
-/// Refuses a shared-strings part whose `<sst>` declares more strings (`count`, `uniqueCount`)
-/// than the workbook may have cells, or declares them in any form but plain digits: no
-/// allocation is sized by a number the file claims.
-fn check_declared_counts(xml: &[u8], limits: Limits) -> Result<(), RosterFileError> {
-    use quick_xml::events::Event;
-    let broken = |e: &dyn std::fmt::Display| {
-        refuse(format!(
-            "daftar teks buku kerja tidak dapat dibaca ({e}); simpan ulang dari Excel atau sebagai CSV"
-        ))
-    };
-    let mut reader = quick_xml::Reader::from_reader(xml);
-    let mut buffer = Vec::new();
-    loop {
-        buffer.clear();
-        let element = match reader
-            .read_event_into(&mut buffer)
-            .map_err(|e| broken(&e))?
-        {
-            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "sst" => e,
-            Event::Eof => return Ok(()),
-            _ => continue,
-        };
-        for attribute in element.attributes() {
-            let attribute = attribute.map_err(|e| broken(&e))?;
-            let key = attribute.key.local_name();
-            if !matches!(key.as_ref(), "count" | "uniqueCount") {
-                continue;
-            }
-            let value: &str = attribute.value.as_ref();
-            let plain =
-                (1..=20).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
-            let declared = plain.then(|| value.parse::<u64>().ok()).flatten();
-            if declared.is_none_or(|n| n > limits.cells) {
-                return Err(refuse(format!(
-                    "buku kerja mengaku berisi {} teks; paling banyak {}; simpan roster sebagai CSV",
-                    value.chars().take(24).collect::<String>(),
-                    limits.cells
-                )));
-            }
-        }
-    }
 }
 
 /// Cells gathered row by row into CSV.
@@ -356,29 +324,6 @@ pub(crate) mod tests {
             Err(RosterFileError::Xlsx(m)) => m,
             other => panic!("expected a refusal, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn a_declared_string_count_beyond_the_limits_is_refused() {
-        let strings = "<si><t>nip</t></si>";
-        for declared in [
-            r#"uniqueCount="1000000000000000""#,
-            r#"count="99999999999999999999999""#,
-            r#"uniqueCount="+1000000000000""#,
-            r#"uniqueCount="&#49;000000000000""#,
-            r#"x:uniqueCount="1000000000000""#,
-        ] {
-            let sst = format!(
-                r#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" {declared}>{strings}</sst>"#
-            );
-            let said =
-                message(check_declared_counts(sst.as_bytes(), Limits::ROSTER).map(|_| vec![]));
-            assert!(said.contains("mengaku berisi"), "{declared}: {said}");
-        }
-        let truthful = format!(r#"<sst count="1" uniqueCount="1">{strings}</sst>"#);
-        assert!(check_declared_counts(truthful.as_bytes(), Limits::ROSTER).is_ok());
-        assert!(is_shared_strings(Some("xl\\SharedStrings.XML")));
-        assert!(!is_shared_strings(Some("xl/styles.xml")));
     }
 
     #[test]

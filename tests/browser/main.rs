@@ -563,6 +563,20 @@ async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
     browser.click("form.form button[type=submit]").await;
 }
 
+/// Chooses `file` on the roster page and sends it for a preview.
+async fn upload_roster_file(browser: &mut Browser, app: &TestApp, file: &std::path::Path) {
+    browser.visit(&app.url("/admin/roster"), "roster").await;
+    browser
+        .client
+        .find(Locator::Id("berkas"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.click("form.form button[type=submit]").await;
+}
+
 async fn admins_work_on_a_desktop() {
     let (app, _) = app_where_siti_signed().await;
     create_admin(&app, "bkpsdm", "superadmin", None);
@@ -659,16 +673,7 @@ async fn admins_work_on_a_desktop() {
         format!("{ROSTER_HEADER}199004152019032004,Siti Aminah,PNS,Perawat,DINKES,Dinas Kesehatan,Pemkab\n12345,Salah,PNS,Staf,DINKES,Dinas Kesehatan,Pemkab\n"),
     )
     .unwrap();
-    browser.visit(&app.url("/admin/roster"), "roster").await;
-    browser
-        .client
-        .find(Locator::Id("berkas"))
-        .await
-        .unwrap()
-        .send_keys(roster.to_str().unwrap())
-        .await
-        .unwrap();
-    browser.click("form.form button[type=submit]").await;
+    upload_roster_file(&mut browser, &app, &roster).await;
     let preview = browser.look("roster-pratinjau").await;
     assert!(preview.contains("Baris yang salah"), "{preview}");
     assert!(preview.contains("12345"), "{preview}");
@@ -990,16 +995,7 @@ async fn superadmins_propose_approve_and_an_employee_learns_of_a_replaced_key() 
             format!("{ROSTER_HEADER}199004152019032099,\u{0412}udi Santoso,PNS,Guru,DINDIKBUD,Dinas Pendidikan dan Kebudayaan,Pemerintah Kabupaten Purbalingga\n"),
         )
         .unwrap();
-        browser.visit(&app.url("/admin/roster"), "roster").await;
-        browser
-            .client
-            .find(Locator::Id("berkas"))
-            .await
-            .unwrap()
-            .send_keys(roster.to_str().unwrap())
-            .await
-            .unwrap();
-        browser.click("form.form button[type=submit]").await;
+        upload_roster_file(&mut browser, &app, &roster).await;
         browser
             .client
             .wait()

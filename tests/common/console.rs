@@ -68,14 +68,25 @@ pub async fn post_sign_in(
     username: &str,
     password: &str,
 ) -> reqwest::Response {
-    let token = app.csrf(browser, "/admin/masuk").await;
     let code = totp_code(app, username).await;
+    sign_in_with(app, browser, username, password, &code).await
+}
+
+/// Posts the sign-in form with the second-factor code given.
+pub async fn sign_in_with(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    username: &str,
+    password: &str,
+    code: &str,
+) -> reqwest::Response {
+    let token = app.csrf(browser, "/admin/masuk").await;
     browser
         .post(app.url("/admin/masuk"))
         .form(&[
             ("username", username),
             ("password", password),
-            ("totp", &code),
+            ("totp", code),
             ("csrf_token", &token),
         ])
         .send()
@@ -358,18 +369,7 @@ pub async fn post_enrolment(
 /// yet: the password, then the first code from the scanned secret.
 pub async fn enrolled_in_console(app: &TestApp, username: &str) -> reqwest::Client {
     let browser = app.browser();
-    let token = app.csrf(&browser, "/admin/masuk").await;
-    let res = browser
-        .post(app.url("/admin/masuk"))
-        .form(&[
-            ("username", username),
-            ("password", ADMIN_PASSWORD),
-            ("totp", ""),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = sign_in_with(app, &browser, username, ADMIN_PASSWORD, "").await;
     assert_eq!(res.headers()["location"], "/admin/2fa", "{username} enrols");
     let page = app.page(&browser, "/admin/2fa").await;
     let secret = enrolment_secret(&page).expect("the secret to scan");
