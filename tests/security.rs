@@ -1311,12 +1311,7 @@ async fn one_address_holds_a_bounded_number_of_connections() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = TestApp::spawn_configured(DataDir::new(), |c| c.connections_per_client = 8).await;
     let address = app.base.trim_start_matches("http://").to_owned();
-    let mut held = Vec::new();
-    for _ in 0..8 {
-        held.push(tokio::net::TcpStream::connect(&address).await.unwrap());
-    }
-    let ask = || async {
-        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let ask_on = |mut stream: tokio::net::TcpStream| async {
         let head = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n");
         stream.write_all(head.as_bytes()).await.unwrap();
         let mut answer = vec![0u8; 4096];
@@ -1324,8 +1319,22 @@ async fn one_address_holds_a_bounded_number_of_connections() {
             .await
             .expect("an answer")
             .unwrap();
-        String::from_utf8_lossy(&answer[..n]).into_owned()
+        (String::from_utf8_lossy(&answer[..n]).into_owned(), stream)
     };
+    let ask = || async {
+        ask_on(tokio::net::TcpStream::connect(&address).await.unwrap())
+            .await
+            .0
+    };
+    // Eight connections, each answered once (so the server has surely counted it) and kept
+    // open (keep-alive).
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        let (answer, stream) =
+            ask_on(tokio::net::TcpStream::connect(&address).await.unwrap()).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        held.push(stream);
+    }
     let refused = ask().await;
     assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
     assert!(

@@ -118,20 +118,29 @@ fn is_row(text: &str) -> bool {
 
 /// A cell: one to three letters (up to XFD) and a row.
 fn is_cell(text: &str) -> bool {
+    position(text).is_some()
+}
+
+/// A cell's column and row (1-based), if `text` is a cell of a sheet.
+fn position(text: &str) -> Option<(u32, u32)> {
     let letters = text.bytes().take_while(u8::is_ascii_alphabetic).count();
     if !(1..=3).contains(&letters) {
-        return false;
+        return None;
     }
     let column = text.bytes().take(letters).fold(0u32, |column, b| {
         column * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1
     });
-    column <= LAST_COLUMN && is_row(&text[letters..])
+    let row = &text[letters..];
+    (column <= LAST_COLUMN && is_row(row)).then(|| (column, row.parse().unwrap_or(0)))
 }
 
-/// A cell or a range of two cells.
+/// A cell, or a range from a cell to one neither left of it nor above it.
 fn is_range(text: &str) -> bool {
     match text.split_once(':') {
-        Some((first, last)) => is_cell(first) && is_cell(last),
+        Some((first, last)) => match (position(first), position(last)) {
+            (Some((left, top)), Some((right, bottom))) => left <= right && top <= bottom,
+            _ => false,
+        },
         None => is_cell(text),
     }
 }
@@ -176,6 +185,8 @@ mod tests {
             r#"<row r="4294967296"/>"#,
             r#"<dimension ref="A1:ZZZZZZZZ9"/>"#,
             r#"<dimension ref="sheetml"/>"#,
+            r#"<dimension ref="I1:G2"/>"#,
+            r#"<dimension ref="A9:B2"/>"#,
         ] {
             let sheet = format!("<worksheet><sheetData>{reference}</sheetData></worksheet>");
             let said = refused(Part::Worksheet, &sheet);
