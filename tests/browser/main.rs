@@ -123,6 +123,7 @@ async fn employee_flow(device: Device) {
             hint.contains("tanggal lahir") || hint.contains("birth date"),
             "{hint}"
         );
+        browser.snapshot("aktivasi-kekuatan-pribadi").await;
         browser.fill("passphrase", PASSPHRASE).await;
         browser.look("aktivasi-saran-kekuatan").await;
     }
