@@ -73,17 +73,44 @@ fn create(path: &Path) -> std::io::Result<Option<SigningKey>> {
         Err(e) => return Err(e),
     };
     let key = SigningKey::generate(&mut OsRng);
-    let pem = key
-        .to_pkcs8_pem(Default::default())
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
-    file.write_all(pem.as_bytes())?;
+    file.write_all(pkcs8_v1_pem(&key)?.as_bytes())?;
     file.sync_all()?;
     Ok(Some(key))
+}
+
+/// The key as PKCS#8 v1 PEM (the private key alone, as `openssl genpkey -algorithm ed25519`
+/// writes it): OpenSSL 3.0 and Python's `cryptography` refuse the v2 form that carries the
+/// public key too, and operators back the key up and inspect it with those tools. Both forms
+/// are read.
+fn pkcs8_v1_pem(key: &SigningKey) -> std::io::Result<zeroize::Zeroizing<String>> {
+    let private_only = ed25519_dalek::pkcs8::KeypairBytes {
+        secret_key: key.to_bytes(),
+        public_key: None,
+    };
+    private_only
+        .to_pkcs8_pem(Default::default())
+        .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_as_pkcs8_v1_and_read_in_either_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log-key.pem");
+        let key = load_or_create(&path).unwrap();
+        let pem = std::fs::read_to_string(&path).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body).unwrap();
+        // SEQUENCE { INTEGER version, … }: version 0 is v1; v2 (1) carries the public key.
+        assert_eq!(&der[2..5], &[0x02, 0x01, 0x00], "{pem}");
+        assert_eq!(der.len(), 48, "the private key alone");
+        let v2 = key.to_pkcs8_pem(Default::default()).unwrap();
+        std::fs::write(&path, v2.as_bytes()).unwrap();
+        assert_eq!(load_or_create(&path).unwrap().to_bytes(), key.to_bytes());
+    }
 
     #[test]
     fn created_private_and_loaded_again() {

@@ -1352,3 +1352,39 @@ async fn one_address_holds_a_bounded_number_of_connections() {
     }
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// The log key file is PKCS#8 v1, so that operators can back it up and inspect it with OpenSSL:
+/// `openssl pkey -in log-key.pem -pubout` gives the key the log publishes at `/log/key`.
+#[tokio::test]
+async fn openssl_reads_the_log_key_and_finds_the_published_key() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let path = &app.app.config.log_key_path;
+    let out = std::process::Command::new("openssl")
+        .args([
+            "pkey",
+            "-in",
+            path.to_str().unwrap(),
+            "-pubout",
+            "-outform",
+            "DER",
+        ])
+        .output()
+        .expect("openssl (CI installs it)");
+    assert!(out.status.success(), "{}", text(&out));
+    let published = reqwest::get(app.url("/log/key"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // name+keyhash+base64(key); the base64 may hold '+' itself.
+    let key = published.trim().splitn(3, '+').nth(2).unwrap();
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(key)
+        .unwrap();
+    // The verifier key is the algorithm byte 0x01 and the 32-byte Ed25519 key; OpenSSL's DER
+    // SubjectPublicKeyInfo ends with the same 32 bytes.
+    assert_eq!(key[0], 0x01);
+    assert_eq!(out.stdout[out.stdout.len() - 32..], key[1..]);
+}
