@@ -1,4 +1,4 @@
-//! Regression tests for what an attack on ikrar found (issue 10): each fails without its fix.
+//! Regression tests for what attacks on ikrar found: each fails without its fix.
 
 mod common;
 
