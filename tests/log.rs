@@ -104,7 +104,7 @@ async fn receipts_verify_offline_and_forgeries_fail() {
         assert!(text(&out).contains(needle), "{}", text(&out));
     }
     // A wrong token gets no receipt.
-    let wrong = format!("{}AA", &path[..path.len() - 2]);
+    let wrong = wrong_token(path);
     assert_eq!(
         browser.get(app.url(&wrong)).send().await.unwrap().status(),
         404

@@ -96,7 +96,7 @@ async fn import_activate_sign_receipt() {
     assert_eq!(key_entry.key, entry.claim.key);
 
     // A wrong token finds nothing.
-    let wrong = location[..location.len() - 2].to_owned() + "AA";
+    let wrong = wrong_token(&location);
     let res = browser.get(app.url(&wrong)).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }

@@ -549,6 +549,13 @@ pub fn import_with_codes(data: &DataDir, roster: &Path, codes: &Path) -> Output 
 }
 
 /// Stdout and stderr of a command, for assertion messages.
+/// A receipt link with a token that is not its own: the last two characters changed to others
+/// (a 128-bit token ends in A, Q, g or w, so "Bw" and "AA" cannot both be its ending).
+pub fn wrong_token(path: &str) -> String {
+    let ending = if path.ends_with("AA") { "Bw" } else { "AA" };
+    format!("{}{ending}", &path[..path.len() - 2])
+}
+
 pub fn text(out: &Output) -> String {
     format!(
         "{}{}",
