@@ -46,13 +46,13 @@ async fn receipts_verify_offline_and_forgeries_fail() {
         "{body}"
     );
     let parsed: Receipt = serde_json::from_str(&body).unwrap();
-    let entry = receipt::verify(
+    let summary = receipt::check(
         &parsed,
         Some(&app.app.log.verifier_key()),
         &Default::default(),
-    )
-    .unwrap();
-    assert_eq!(entry.claim.nip.as_str(), "199004152019032004");
+    );
+    assert!(summary.is_valid(), "{:?}", summary.faults);
+    assert_eq!(summary.signer.unwrap().nip, "199004152019032004");
 
     // The same offline with the binary, pinned key or not.
     let file = app.dir.path().join("bukti.json");
@@ -64,7 +64,12 @@ async fn receipts_verify_offline_and_forgeries_fail() {
         all.extend(args);
         let out = app.ikrar(&all);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        assert!(text(&out).contains("SAH"));
+        let verdict = if pinned {
+            "HASIL: SAH"
+        } else {
+            "HASIL: sah menurut kunci di dalam berkas"
+        };
+        assert!(text(&out).contains(verdict), "{}", text(&out));
         // Without a pinned key the output says where the key came from.
         assert_eq!(
             text(&out).contains("tanpa --log-key"),
@@ -155,19 +160,19 @@ async fn the_pdf_bukti_carries_its_receipt_and_a_changed_one_is_refused() {
 
     // The PDF is itself the proof: the attached JSON verifies, offline, with the binary.
     let parsed = ikrar_log::receipt_file::read(&pdfs[0]).unwrap();
-    let entry = receipt::verify(
+    let summary = receipt::check(
         &parsed,
         Some(&app.app.log.verifier_key()),
         &Default::default(),
-    )
-    .unwrap();
-    assert_eq!(entry.claim.nip.as_str(), nip.as_str());
+    );
+    assert!(summary.is_valid(), "{:?}", summary.faults);
+    assert_eq!(summary.signer.unwrap().nip, nip.as_str());
     let file = app.dir.path().join("bukti.pdf");
     for pdf in &pdfs {
         std::fs::write(&file, pdf).unwrap();
         let out = app.ikrar(&["verify-receipt", file.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        assert!(text(&out).contains("HASIL: SAH"), "{}", text(&out));
+        assert!(text(&out).contains("HASIL: sah menurut"), "{}", text(&out));
     }
     if let Ok(keep) = std::env::var("IKRAR_KEEP_BUKTI") {
         std::fs::write(keep, &pdfs[0]).unwrap();
@@ -330,7 +335,7 @@ async fn exported_bundles_verify_and_count_per_unit() {
     let (code, out) = verify(&bundle, &[]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("SAH") && out.contains("DINKES\t2") && out.contains("DINDIKBUD\t1"),
+        out.contains("HASIL: sah") && out.contains("DINKES\t2") && out.contains("DINDIKBUD\t1"),
         "{out}"
     );
     let (code, json) = verify(&bundle, &["--json"]);
@@ -456,7 +461,8 @@ async fn a_bundle_from_ikrar_survives_a_full_verify_of_its_proofs() {
     for (nip, path) in receipts {
         let body = app.receipt_json(&path, &nip).await;
         let parsed: Receipt = serde_json::from_str(&body).unwrap();
-        receipt::verify(&parsed, None, &Default::default()).unwrap();
+        let summary = receipt::check(&parsed, None, &Default::default());
+        assert!(summary.is_valid(), "{:?}", summary.faults);
     }
 }
 

@@ -427,7 +427,7 @@ mod tests {
             assert!(
                 matches!(
                     back,
-                    Err(ikrar_log::receipt_file::ReceiptFileError::Json(_))
+                    Err(ikrar_log::receipt_file::ReceiptFileError::NotReceipt(_))
                 ),
                 "{back:?}"
             );

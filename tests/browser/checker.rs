@@ -16,8 +16,8 @@ struct Verdict {
     findings: Vec<(i64, String)>,
 }
 
-/// What `ikrar verify` (or `verify-receipt`) says of a file: its exit code as the page's
-/// status, and, for a bundle, the findings of its `--json` summary.
+/// What `ikrar verify` (or `verify-receipt`) says of a file, called with `--json`: its exit
+/// code as the page's status, and the findings of its summary.
 fn command_line(args: &[&str]) -> Verdict {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ikrar"))
         .args(args)
@@ -29,22 +29,13 @@ fn command_line(args: &[&str]) -> Verdict {
         _ => "galat",
     };
     let mut findings = Vec::new();
-    if args[0] == "verify" && status != "galat" {
+    if status != "galat" {
+        // Both commands take `--json` and list every finding.
         let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary");
         for fault in summary["faults"].as_array().expect("faults") {
             let index = fault["index"].as_i64().unwrap_or(-1);
             findings.push((index, fault["code"].as_str().unwrap_or("").to_owned()));
         }
-    }
-    if args[0] == "verify-receipt" && status == "tidak-sah" {
-        // `HASIL: TIDAK SAH — [code] …`
-        let text = String::from_utf8_lossy(&out.stdout);
-        let code = text
-            .split_once('[')
-            .and_then(|(_, rest)| rest.split_once(']'))
-            .map(|(code, _)| code.to_owned())
-            .unwrap_or_default();
-        findings.push((-1, code));
     }
     findings.sort();
     Verdict {
@@ -62,6 +53,7 @@ async fn page_verdict(
     since: Option<&Path>,
     key: Option<&str>,
     witnesses: &[String],
+    min: Option<usize>,
 ) -> Verdict {
     let client = &browser.client;
     client.goto(url).await.expect("open the checker");
@@ -83,6 +75,9 @@ async fn page_verdict(
     }
     if !witnesses.is_empty() {
         put("saksi", witnesses.join("\n")).await;
+    }
+    if let Some(min) = min {
+        put("saksi-min", min.to_string()).await;
     }
     browser.click("#periksa").await;
     for _ in 0..1200 {
@@ -123,14 +118,19 @@ fn write_case(dir: &Path, case: &Case) -> (PathBuf, Option<PathBuf>) {
 }
 
 fn verify_args<'a>(
-    bundle: &'a str,
+    command: &'a str,
+    file: &'a str,
     since: Option<&'a str>,
     key: Option<&'a str>,
     witnesses: &'a [String],
+    min: Option<&'a str>,
 ) -> Vec<&'a str> {
-    let mut args = vec!["verify", bundle, "--json"];
+    let mut args = vec![command, file, "--json"];
     for witness in witnesses {
         args.extend(["--witness", witness.as_str()]);
+    }
+    if let Some(min) = min {
+        args.extend(["--witnesses-min", min]);
     }
     if let Some(since) = since {
         args.extend(["--since", since]);
@@ -173,11 +173,14 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             bundle.display().to_string(),
             since.as_ref().map(|p| p.display().to_string()),
         );
+        let min = case.witnesses_min.map(|k| k.to_string());
         let expected = command_line(&verify_args(
+            "verify",
             &bundle_arg,
             since_arg.as_deref(),
             case.log_key.as_deref(),
             &case.witnesses,
+            min.as_deref(),
         ));
         let found = page_verdict(
             &browser,
@@ -186,9 +189,42 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             since.as_deref(),
             case.log_key.as_deref(),
             &case.witnesses,
+            case.witnesses_min,
         )
         .await;
         assert_eq!(found, expected, "case {}", case.name);
+    }
+    // Every receipt case, JSON and PDF.
+    for case in cases::receipts() {
+        let path = dir.path().join(format!("{}.{}", case.name, case.extension));
+        std::fs::write(&path, &case.bytes).unwrap();
+        let path_arg = path.display().to_string();
+        let min = case.witnesses_min.map(|k| k.to_string());
+        let expected = command_line(&verify_args(
+            "verify-receipt",
+            &path_arg,
+            None,
+            case.log_key.as_deref(),
+            &case.witnesses,
+            min.as_deref(),
+        ));
+        let wanted = match case.expect {
+            cases::Expect::Unreadable => "galat",
+            cases::Expect::Faults([]) => "sah",
+            _ => "tidak-sah",
+        };
+        assert_eq!(expected.status, wanted, "{}: {expected:?}", case.name);
+        let found = page_verdict(
+            &browser,
+            &offline,
+            &path,
+            None,
+            case.log_key.as_deref(),
+            &case.witnesses,
+            case.witnesses_min,
+        )
+        .await;
+        assert_eq!(found, expected, "receipt case {}", case.name);
     }
 
     // A bundle exported from a real app, pinned to its key.
@@ -203,9 +239,16 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         .await
         .unwrap();
     let exported_arg = exported.display().to_string();
-    let expected = command_line(&verify_args(&exported_arg, None, Some(&key), &[]));
+    let expected = command_line(&verify_args(
+        "verify",
+        &exported_arg,
+        None,
+        Some(&key),
+        &[],
+        None,
+    ));
     assert_eq!(expected.status, "sah", "{expected:?}");
-    let found = page_verdict(&browser, &offline, &exported, None, Some(&key), &[]).await;
+    let found = page_verdict(&browser, &offline, &exported, None, Some(&key), &[], None).await;
     assert_eq!(found, expected);
     browser.look("bundle-sah").await;
 
@@ -243,9 +286,9 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let path_arg = path.display().to_string();
-        let expected = command_line(&["verify-receipt", &path_arg]);
+        let expected = command_line(&["verify-receipt", &path_arg, "--json"]);
         assert_eq!(expected.status, status, "{name}: {expected:?}");
-        let found = page_verdict(&browser, &offline, &path, None, None, &[]).await;
+        let found = page_verdict(&browser, &offline, &path, None, None, &[], None).await;
         assert_eq!(found, expected, "{name}");
         if name == "bukti.pdf" {
             browser.look("bukti-sah").await;
@@ -254,10 +297,31 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
     let wrong_key = "ikrar.localhost/log+00000000+AQ==";
     let json_path = dir.path().join("bukti.json");
     let json_arg = json_path.display().to_string();
-    let expected = command_line(&["verify-receipt", &json_arg, "--log-key", wrong_key]);
-    let found = page_verdict(&browser, &offline, &json_path, None, Some(wrong_key), &[]).await;
+    let expected = command_line(&[
+        "verify-receipt",
+        &json_arg,
+        "--log-key",
+        wrong_key,
+        "--json",
+    ]);
+    let found = page_verdict(
+        &browser,
+        &offline,
+        &json_path,
+        None,
+        Some(wrong_key),
+        &[],
+        None,
+    )
+    .await;
     assert_eq!(found, expected);
-    assert_eq!(found.findings, vec![(-1, "log_key_mismatch".to_owned())]);
+    assert_eq!(
+        found.findings,
+        vec![
+            (-1, "log_key_invalid".to_owned()),
+            (-1, "log_key_mismatch".to_owned())
+        ]
+    );
     browser.stop().await;
 
     // Served by the app: its policy lets the page's own script run; on a phone, in both languages.
@@ -294,9 +358,11 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             None,
             Some(&key),
             &[],
+            None,
         )
         .await;
         assert_eq!(found.status, "sah");
+        assert_eq!(kunci(&browser).await, "disematkan");
         browser.look("periksa-sah").await;
         let found = page_verdict(
             &browser,
@@ -305,6 +371,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             None,
             None,
             &[],
+            None,
         )
         .await;
         assert_eq!(found.status, "tidak-sah");
@@ -313,6 +380,76 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             text.contains(if english { "NOT VALID" } else { "TIDAK SAH" }),
             "{text}"
         );
+        // Valid under the file's own key: not a plain SAH, and `data-kunci` says whose key.
+        let found = page_verdict(
+            &browser,
+            &app.url("/periksa"),
+            &exported,
+            None,
+            None,
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(found.status, "sah");
+        assert_eq!(kunci(&browser).await, "berkas");
+        let text = browser.look("periksa-sah-kunci-berkas").await;
+        assert!(
+            text.contains(if english {
+                "Valid under the key inside the file — not yet compared with the official key."
+            } else {
+                "Sah menurut kunci di dalam berkas — belum dibandingkan dengan kunci resmi."
+            }),
+            "{text}"
+        );
+        // A roster is neither a bundle nor a receipt: the page says so, in words.
+        let roster = dir.path().join("roster.csv");
+        std::fs::write(&roster, small_roster()).unwrap();
+        let found = page_verdict(
+            &browser,
+            &app.url("/periksa"),
+            &roster,
+            None,
+            None,
+            &[],
+            None,
+        )
+        .await;
+        assert_eq!(found.status, "galat");
+        let text = browser.look("periksa-bukan-bundle").await;
+        assert!(
+            text.contains(if english {
+                "neither an ikrar export bundle nor a signature receipt"
+            } else {
+                "bukan bundle ekspor ikrar maupun bukti tanda tangan"
+            }),
+            "{text}"
+        );
+        assert!(
+            !text.contains("JSON.parse") && !text.contains("Unexpected"),
+            "{text}"
+        );
         browser.stop().await;
     }
+
+    // Served, the page follows the site's choice (`?lang=`) over the browser's language.
+    let mut browser = Browser::start(PHONE, "periksa").await;
+    let text = browser
+        .visit(&app.url("/periksa?lang=en"), "periksa-lang-en")
+        .await;
+    assert!(text.contains("Check an ikrar bundle"), "{text}");
+    browser.stop().await;
+}
+
+/// The page's `data-kunci`: `disematkan` (a key the auditor gave) or `berkas` (the file's own).
+async fn kunci(browser: &Browser) -> String {
+    let value = browser
+        .client
+        .execute(
+            "return document.getElementById('hasil').dataset.kunci || '';",
+            vec![],
+        )
+        .await
+        .expect("read data-kunci");
+    value.as_str().unwrap_or("").to_owned()
 }

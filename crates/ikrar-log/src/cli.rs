@@ -1,10 +1,10 @@
 //! The verifier's command line, shared by `ikrar-verify` and `ikrar`:
 //! `verify BUNDLE [--since CHECKPOINT] [--log-key KEY] [--json]` and
-//! `verify-receipt RECEIPT.json [--log-key KEY]`: offline, no database, no configuration.
+//! `verify-receipt RECEIPT [--log-key KEY] [--json]`: offline, no database, no configuration.
 
 use crate::cosignature::WitnessKey;
-use crate::receipt;
-use crate::verify::{verify_bundle, Options, Summary, Witnesses};
+use crate::receipt::ReceiptSummary;
+use crate::verify::{verify_bundle, Fault, Options, Summary, Witnesses};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -244,6 +244,10 @@ const UNPINNED: &str = "PERHATIAN: tanpa --log-key, kunci log diambil dari berka
 Itu hanya membuktikan berkas utuh dan konsisten, bukan bahwa ia berasal dari log BKPSDM; \
 berikan kunci yang Anda simpan dengan --log-key.";
 
+/// The verdict of a file with no finding when no `--log-key` was given: not a plain SAH.
+const UNPINNED_VERDICT: &str =
+    "sah menurut kunci di dalam berkas — belum dibandingkan dengan kunci resmi";
+
 fn print_summary(summary: &Summary) {
     println!("Log: {}", summary.origin);
     if !summary.log_key_pinned {
@@ -278,17 +282,7 @@ fn print_summary(summary: &Summary) {
             println!("  {unit}\tentri {}", list.join(", "));
         }
     }
-    if summary.is_valid() {
-        println!("HASIL: SAH — semua pemeriksaan lolos.");
-    } else {
-        println!("HASIL: TIDAK SAH — {} temuan:", summary.faults.len());
-        for fault in &summary.faults {
-            match fault.index {
-                Some(i) => println!("  entri {i}: [{}] {}", fault.code, fault.message),
-                None => println!("  [{}] {}", fault.code, fault.message),
-            }
-        }
-    }
+    print_verdict(summary.log_key_pinned, &summary.faults);
 }
 
 /// The arguments of `ikrar verify-receipt`.
@@ -309,59 +303,79 @@ pub struct ReceiptArgs {
     pub log_key: Option<String>,
     #[command(flatten)]
     pub witnesses: WitnessArgs,
+    /// Print the findings as JSON
+    #[arg(long, help = "Cetak hasil sebagai JSON")]
+    pub json: bool,
 }
 
-/// Verifies one receipt.
+/// Verifies one receipt and prints every finding.
 pub fn receipt(args: &ReceiptArgs) -> Outcome {
-    let parsed = std::fs::read(&args.receipt)
-        .map_err(|e| format!("tidak dapat membaca {}: {e}", args.receipt.display()))
-        .and_then(|bytes| crate::receipt_file::read(&bytes).map_err(|e| e.to_string()));
-    let key = match args.log_key.as_deref().map(read_key).transpose() {
-        Ok(key) => key,
-        Err(e) => {
-            eprintln!("galat: --log-key: {e}");
-            return Outcome::Failed;
-        }
-    };
-    let witnesses = match args.witnesses.parse() {
-        Ok(witnesses) => witnesses,
-        Err(e) => {
-            eprintln!("galat: {e}");
-            return Outcome::Failed;
-        }
-    };
-    let receipt_file = match parsed {
-        Ok(r) => r,
+    let checked = (|| -> Result<_, String> {
+        let key = match args.log_key.as_deref() {
+            Some(key) => Some(read_key(key).map_err(|e| format!("--log-key: {e}"))?),
+            None => None,
+        };
+        let witnesses = args.witnesses.parse()?;
+        let bytes = std::fs::read(&args.receipt)
+            .map_err(|e| format!("tidak dapat membaca {}: {e}", args.receipt.display()))?;
+        crate::receipt_file::check(&bytes, key.as_deref(), &witnesses).map_err(|e| e.to_string())
+    })();
+    let summary = match checked {
+        Ok(summary) => summary,
         Err(e) => {
             eprintln!("galat: {e}");
             return Outcome::Failed;
         }
     };
-    match receipt::verify(&receipt_file, key.as_deref(), &witnesses) {
-        Ok(entry) => {
-            let claim = &entry.claim;
-            if key.is_none() {
-                println!("{UNPINNED}");
-            }
-            println!("HASIL: SAH");
-            println!("Pakta: {}", claim.pact);
-            println!(
-                "NIP: {}  Nama: {}  Unit: {}",
-                claim.nip, claim.name, claim.unit
-            );
-            println!("Waktu: {}", crate::values::format_time(claim.time));
-            println!("Entri log: {}", receipt_file.index);
-            if !witnesses.keys.is_empty() {
-                println!(
-                    "Disaksikan oleh: {}",
-                    witnesses.cosigned(&receipt_file.checkpoint).join(", ")
-                );
-            }
-            Outcome::Ok
+    if args.json {
+        match serde_json::to_string_pretty(&summary) {
+            Ok(json) => println!("{json}"),
+            Err(e) => eprintln!("galat: {e}"),
         }
-        Err(fault) => {
-            println!("HASIL: TIDAK SAH — [{}] {fault}", fault.code());
-            Outcome::Invalid
+    } else {
+        print_receipt(&summary);
+    }
+    if summary.is_valid() {
+        Outcome::Ok
+    } else {
+        Outcome::Invalid
+    }
+}
+
+fn print_receipt(summary: &ReceiptSummary) {
+    if !summary.log_key_pinned {
+        println!("{UNPINNED}");
+    }
+    if let Some(signer) = &summary.signer {
+        println!("Pakta: {}", signer.pact);
+        println!(
+            "NIP: {}  Nama: {}  Unit: {}",
+            signer.nip, signer.name, signer.unit
+        );
+        println!("Waktu: {}", crate::values::wib(&signer.time));
+    }
+    if let Some(index) = summary.index {
+        println!("Entri log: {index}");
+    }
+    if !summary.witnessed.is_empty() {
+        println!("Disaksikan oleh: {}", summary.witnessed.join(", "));
+    }
+    print_verdict(summary.log_key_pinned, &summary.faults);
+}
+
+/// The verdict line and, when there are any, every finding.
+fn print_verdict(pinned: bool, faults: &[Fault]) {
+    match (faults.is_empty(), pinned) {
+        (true, true) => println!("HASIL: SAH — semua pemeriksaan lolos."),
+        (true, false) => println!("HASIL: {UNPINNED_VERDICT}."),
+        (false, _) => {
+            println!("HASIL: TIDAK SAH — {} temuan:", faults.len());
+            for fault in faults {
+                match fault.index {
+                    Some(i) => println!("  entri {i}: [{}] {}", fault.code, fault.message),
+                    None => println!("  [{}] {}", fault.code, fault.message),
+                }
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod note;
 pub mod pact;
 pub mod receipt;
 pub mod receipt_file;
+pub mod strict_json;
 pub mod values;
 pub mod verify;
 

@@ -1,10 +1,11 @@
 //! Receipts (docs/FORMATS.md, "Receipts"): one signature entry with its inclusion proof and a
 //! signed checkpoint, checkable offline.
 
-use crate::entry::{Entry, EntryError, SignatureEntry};
+use crate::entry::Entry;
 use crate::merkle::{check_inclusion, leaf_hash, Hash};
-use crate::note::{LogVerifier, NoteError};
-use crate::verify::Witnesses;
+use crate::note::LogVerifier;
+use crate::values::format_time;
+use crate::verify::{Fault, Witnesses};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -44,86 +45,139 @@ impl Receipt {
     }
 }
 
-/// Why a receipt is not valid.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReceiptFault {
-    #[error("format bukti tidak dikenal: {0}")]
-    Format(String),
-    #[error("kunci log pada bukti berbeda dengan kunci yang dipercaya")]
-    KeyMismatch,
-    #[error("checkpoint: {0}")]
-    Checkpoint(NoteError),
-    #[error("entri: {0}")]
-    Entry(EntryError),
-    #[error("entri bukan tanda tangan pakta")]
-    NotASignature,
-    #[error("tanda tangan pegawai tidak sah")]
-    Signature,
-    #[error("bukti inklusi tidak sah: entri {index} tidak ada di pohon berukuran {size}")]
-    Inclusion { index: u64, size: u64 },
-    #[error("{0}")]
-    Witnesses(String),
+/// What checking a receipt found: every finding, and the signer when the entry could be read.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ReceiptSummary {
+    /// Whether the auditor gave the log key; otherwise the receipt's own key was taken.
+    pub log_key_pinned: bool,
+    /// The entry's index in the log, as the receipt gives it.
+    pub index: Option<u64>,
+    /// Who signed what, when the entry is a readable signature entry.
+    pub signer: Option<Signer>,
+    /// The trusted witnesses whose cosignature the checkpoint carries.
+    pub witnessed: Vec<String>,
+    pub faults: Vec<Fault>,
 }
 
-impl ReceiptFault {
-    /// A stable code for programs.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ReceiptFault::Format(_) => "receipt_format",
-            ReceiptFault::KeyMismatch => "log_key_mismatch",
-            ReceiptFault::Checkpoint(e) => e.code(),
-            ReceiptFault::Entry(e) => e.code(),
-            ReceiptFault::NotASignature => "receipt_not_signature",
-            ReceiptFault::Signature => "signature_invalid",
-            ReceiptFault::Inclusion { .. } => "inclusion_proof",
-            ReceiptFault::Witnesses(_) => "witness_missing",
+/// The claim of a receipt's signature entry, as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Signer {
+    pub pact: String,
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub time: String,
+}
+
+impl ReceiptSummary {
+    /// Whether everything held.
+    pub fn is_valid(&self) -> bool {
+        self.faults.is_empty()
+    }
+
+    /// A receipt judged on one finding alone (a file whose JSON is not strict).
+    pub fn refused(pinned: bool, code: &'static str, message: String) -> ReceiptSummary {
+        let mut summary = ReceiptSummary {
+            log_key_pinned: pinned,
+            ..ReceiptSummary::default()
+        };
+        summary.fault(code, message);
+        summary
+    }
+
+    fn fault(&mut self, code: &'static str, message: impl Into<String>) {
+        self.faults.push(Fault {
+            index: None,
+            code,
+            message: message.into(),
+        });
+    }
+}
+
+/// Checks a receipt and reports every finding (docs/FORMATS.md, "Checking a receipt"), in this
+/// order: the format (an unknown one ends the check), the pinned key, the checkpoint, the
+/// witnesses, the entry, its signature, the inclusion proof. `pinned_key`, when given, is the
+/// only log key trusted; the checkpoint must carry the cosignatures `witnesses` asks for.
+pub fn check(receipt: &Receipt, pinned_key: Option<&str>, witnesses: &Witnesses) -> ReceiptSummary {
+    let mut summary = ReceiptSummary {
+        log_key_pinned: pinned_key.is_some(),
+        index: Some(receipt.index),
+        ..ReceiptSummary::default()
+    };
+    if receipt.format != RECEIPT_FORMAT {
+        summary.fault(
+            "receipt_format",
+            format!("format bukti tidak dikenal: {}", receipt.format),
+        );
+        return summary;
+    }
+    let key = match pinned_key.map(str::trim) {
+        Some(pinned) if pinned != receipt.log_key => {
+            summary.fault(
+                "log_key_mismatch",
+                "kunci log pada bukti berbeda dengan kunci yang dipercaya",
+            );
+            pinned
+        }
+        Some(pinned) => pinned,
+        None => receipt.log_key.as_str(),
+    };
+    let checkpoint = match LogVerifier::new(key).and_then(|v| v.open(&receipt.checkpoint)) {
+        Ok(checkpoint) => Some(checkpoint),
+        Err(e) => {
+            summary.fault(e.code(), format!("checkpoint: {e}"));
+            None
+        }
+    };
+    if checkpoint.is_some() && !witnesses.keys.is_empty() {
+        summary.witnessed = witnesses.cosigned(&receipt.checkpoint);
+        if let Err(message) = witnesses.check(&receipt.checkpoint) {
+            summary.fault("witness_missing", message);
         }
     }
-}
-
-/// Checks a receipt; `pinned_key`, when given, is the only log key trusted; the checkpoint
-/// must carry the cosignatures `witnesses` asks for.
-pub fn verify(
-    receipt: &Receipt,
-    pinned_key: Option<&str>,
-    witnesses: &Witnesses,
-) -> Result<SignatureEntry, ReceiptFault> {
-    if receipt.format != RECEIPT_FORMAT {
-        return Err(ReceiptFault::Format(receipt.format.clone()));
+    match Entry::parse(receipt.entry.as_bytes()) {
+        Ok(Entry::Signature(entry)) => {
+            if !entry.verify() {
+                summary.fault("signature_invalid", "tanda tangan pegawai tidak sah");
+            }
+            let claim = &entry.claim;
+            summary.signer = Some(Signer {
+                pact: claim.pact.to_string(),
+                nip: claim.nip.as_str().to_owned(),
+                name: claim.name.clone(),
+                unit: claim.unit.to_string(),
+                time: format_time(claim.time),
+            });
+        }
+        Ok(_) => summary.fault("receipt_not_signature", "entri bukan tanda tangan pakta"),
+        Err(e) => summary.fault(e.code(), format!("entri: {e}")),
     }
-    if pinned_key.is_some_and(|k| k.trim() != receipt.log_key) {
-        return Err(ReceiptFault::KeyMismatch);
+    if let Some(checkpoint) = checkpoint {
+        let proof: Option<Vec<Hash>> = receipt
+            .proof
+            .iter()
+            .map(|p| Hash::parse_hash(p).ok())
+            .collect();
+        let included = proof.is_some_and(|proof| {
+            check_inclusion(
+                &proof,
+                receipt.index,
+                checkpoint.size,
+                leaf_hash(receipt.entry.as_bytes()),
+                checkpoint.root,
+            )
+            .is_ok()
+        });
+        if !included {
+            summary.fault(
+                "inclusion_proof",
+                format!(
+                    "bukti inklusi tidak sah: entri {} tidak ada di pohon berukuran {}",
+                    receipt.index, checkpoint.size
+                ),
+            );
+        }
     }
-    let verifier = LogVerifier::new(&receipt.log_key).map_err(ReceiptFault::Checkpoint)?;
-    let checkpoint = verifier
-        .open(&receipt.checkpoint)
-        .map_err(ReceiptFault::Checkpoint)?;
-    witnesses
-        .check(&receipt.checkpoint)
-        .map_err(ReceiptFault::Witnesses)?;
-    let entry = match Entry::parse(receipt.entry.as_bytes()).map_err(ReceiptFault::Entry)? {
-        Entry::Signature(signature) => signature,
-        _ => return Err(ReceiptFault::NotASignature),
-    };
-    if !entry.verify() {
-        return Err(ReceiptFault::Signature);
-    }
-    let inclusion = ReceiptFault::Inclusion {
-        index: receipt.index,
-        size: checkpoint.size,
-    };
-    let proof = receipt
-        .proof
-        .iter()
-        .map(|p| Hash::parse_hash(p).map_err(|_| inclusion.clone()))
-        .collect::<Result<Vec<_>, _>>()?;
-    check_inclusion(
-        &proof,
-        receipt.index,
-        checkpoint.size,
-        leaf_hash(receipt.entry.as_bytes()),
-        checkpoint.root,
-    )
-    .map_err(|_| inclusion)?;
-    Ok(entry)
+    summary
 }

@@ -2,7 +2,9 @@
 //! file named [`PDF_ATTACHMENT`] (docs/FORMATS.md, "The PDF bukti"). Either way the JSON is
 //! what is verified; the PDF's visible page is for people.
 
-use crate::receipt::Receipt;
+use crate::receipt::{self, Receipt, ReceiptSummary};
+use crate::strict_json::{self, StrictFault};
+use crate::verify::Witnesses;
 use lopdf::{Dictionary, Document, LoadOptions, Object};
 
 /// The name of the receipt JSON attached to a PDF bukti.
@@ -18,7 +20,10 @@ const MAX_PDF_OBJECTS_BYTES: usize = 64 << 20;
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptFileError {
     #[error("bukan berkas bukti ikrar: {0}")]
-    Json(#[from] serde_json::Error),
+    NotReceipt(String),
+    /// JSON that breaks a strict rule: a finding (exit 1), not an unreadable file.
+    #[error("{}", .0.detail())]
+    Strict(StrictFault),
     #[error("PDF tidak dapat dibaca: {0}")]
     Pdf(String),
     #[error("PDF ini tidak memuat lampiran {PDF_ATTACHMENT}")]
@@ -30,11 +35,39 @@ pub enum ReceiptFileError {
 /// Reads a receipt from the bytes of a `.json` file or a PDF bukti.
 pub fn read(bytes: &[u8]) -> Result<Receipt, ReceiptFileError> {
     if bytes.starts_with(b"%PDF-") {
-        let json = attachment(bytes)?;
-        Ok(serde_json::from_slice(&json)?)
+        parse(&attachment(bytes)?)
     } else {
-        Ok(serde_json::from_slice(bytes)?)
+        parse(bytes)
     }
+}
+
+/// Reads and checks a receipt file: JSON that breaks a strict rule is a summary with that one
+/// finding; a file that is no receipt at all is an error (no verdict).
+pub fn check(
+    bytes: &[u8],
+    pinned_key: Option<&str>,
+    witnesses: &Witnesses,
+) -> Result<ReceiptSummary, ReceiptFileError> {
+    match read(bytes) {
+        Ok(receipt) => Ok(receipt::check(&receipt, pinned_key, witnesses)),
+        Err(ReceiptFileError::Strict(fault)) => Ok(ReceiptSummary::refused(
+            pinned_key.is_some(),
+            fault.code().unwrap_or("json_strict"),
+            fault.detail(),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+/// The receipt in strict JSON (docs/FORMATS.md, "Strict JSON").
+fn parse(json: &[u8]) -> Result<Receipt, ReceiptFileError> {
+    let not_receipt = |e: &dyn std::fmt::Display| ReceiptFileError::NotReceipt(e.to_string());
+    let text = std::str::from_utf8(json).map_err(|e| not_receipt(&e))?;
+    match strict_json::check(text) {
+        Err(StrictFault::NotJson) | Ok(()) => {}
+        Err(fault) => return Err(ReceiptFileError::Strict(fault)),
+    }
+    serde_json::from_str(text).map_err(|e| not_receipt(&e))
 }
 
 /// The bytes of the one attached file named [`PDF_ATTACHMENT`].
@@ -107,8 +140,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn receipts_in_loose_json_are_findings() {
+        for (json, code) in [
+            (
+                r#"{"format":"x","format":"ikrar-receipt/v1"}"#,
+                "json_duplicate_key",
+            ),
+            (r#"{"index":62.0}"#, "json_number"),
+        ] {
+            let summary = check(json.as_bytes(), None, &Witnesses::default()).unwrap();
+            let codes: Vec<_> = summary.faults.iter().map(|f| f.code).collect();
+            assert_eq!(codes, [code], "{json}");
+        }
+        assert!(check(b"{\"a\":", None, &Witnesses::default()).is_err());
+    }
+
+    #[test]
     fn json_and_garbage() {
-        assert!(matches!(read(b"{"), Err(ReceiptFileError::Json(_))));
+        assert!(matches!(read(b"{"), Err(ReceiptFileError::NotReceipt(_))));
         assert!(matches!(
             read(b"%PDF-1.7\nbukan pdf"),
             Err(ReceiptFileError::Pdf(_))

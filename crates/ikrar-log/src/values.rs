@@ -220,6 +220,25 @@ pub fn parsed_format(pattern: &'static str) -> Vec<Item<'static>> {
     StrftimeItems::new(pattern).parse().unwrap_or_default()
 }
 
+/// A `YYYY-MM-DDTHH:MM:SSZ` time as people in western Indonesia read it, with the UTC form
+/// after it: `2023-11-24 09.03.00 WIB (2023-11-24T02:03:00Z)`. The offline verifier knows no
+/// deployment's zone; WIB (UTC+7) is the zone of the receipt pages' default. Text that is not
+/// such a time is shown as it is.
+pub fn wib(utc: &str) -> String {
+    let Ok(time) = parse_time(utc) else {
+        return utc.to_owned();
+    };
+    let Some(zone) = chrono::FixedOffset::east_opt(7 * 3600) else {
+        return utc.to_owned();
+    };
+    static ITEMS: OnceLock<Vec<Item<'static>>> = OnceLock::new();
+    let items = ITEMS.get_or_init(|| parsed_format("%Y-%m-%d %H.%M.%S WIB"));
+    format!(
+        "{} ({utc})",
+        time.with_timezone(&zone).format_with_items(items.iter())
+    )
+}
+
 /// Parses a time in exactly the form [`format_time`] writes, and nothing else: the shape is
 /// checked byte by byte (`YYYY-MM-DDTHH:MM:SSZ`), the calendar by chrono.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, ValueError> {
@@ -246,6 +265,15 @@ pub fn now_seconds() -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_read_in_wib_with_the_utc_form() {
+        assert_eq!(
+            wib("2023-11-24T20:03:00Z"),
+            "2023-11-25 03.03.00 WIB (2023-11-24T20:03:00Z)"
+        );
+        assert_eq!(wib("kemarin"), "kemarin");
+    }
 
     #[test]
     fn checked_values_are_checked_once_and_carried() {

@@ -8,6 +8,7 @@ use crate::cosignature::WitnessKey;
 use crate::entry::Entry;
 use crate::merkle::{leaf_hash, StreamingRoot};
 use crate::note::{Checkpoint, LogVerifier};
+use crate::strict_json::{self, StrictFault};
 use crate::values::Sha256Digest;
 use ed25519_dalek::{Signature, VerifyingKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -104,6 +105,19 @@ impl Summary {
     pub fn is_valid(&self) -> bool {
         self.faults.is_empty()
     }
+
+    /// A bundle judged on its header's one strict-JSON finding: nothing else can be read.
+    fn refused(options: &Options, fault: &StrictFault) -> Summary {
+        Summary {
+            log_key_pinned: options.log_key.is_some(),
+            faults: vec![Fault {
+                index: None,
+                code: fault.code().unwrap_or("json_strict"),
+                message: format!("header: {}", fault.detail()),
+            }],
+            ..Summary::default()
+        }
+    }
 }
 
 /// The bundle could not be read at all (exit code 2).
@@ -111,6 +125,8 @@ impl Summary {
 pub enum Unreadable {
     #[error("tidak dapat membaca bundle: {0}")]
     Io(#[from] std::io::Error),
+    #[error("berkas ini bukan bundle ekspor ikrar (baris pertamanya bukan JSON); pilih berkas .jsonl hasil `ikrar export bundle`")]
+    NotBundle,
     #[error("baris pertama bukan header bundle yang sah: {0}")]
     Header(String),
     #[error("format bundle tidak dikenal: {0}")]
@@ -155,8 +171,15 @@ fn verify_with(
 ) -> Result<Summary, Unreadable> {
     let mut line = String::new();
     input.read_line(&mut line)?;
-    let header: Header = serde_json::from_str(line.trim_end_matches('\n'))
-        .map_err(|e| Unreadable::Header(e.to_string()))?;
+    let first = line.trim_end_matches('\n');
+    match strict_json::check(first) {
+        Ok(()) => {}
+        Err(StrictFault::NotJson) => return Err(Unreadable::NotBundle),
+        // Two readers could take different values from such a header: a finding, and no more.
+        Err(fault) => return Ok(Summary::refused(options, &fault)),
+    }
+    let header: Header =
+        serde_json::from_str(first).map_err(|e| Unreadable::Header(e.to_string()))?;
     if header.format != BUNDLE_FORMAT {
         return Err(Unreadable::Format(header.format));
     }
@@ -418,16 +441,29 @@ impl State {
     fn entry(&mut self, line: &str) -> Option<Job> {
         let n = self.root.size();
         self.summary.entries += 1;
-        let parsed: EntryLine = match serde_json::from_str(line) {
+        // serde refuses a key given twice and a fraction where the index belongs; the strict
+        // scan, needed only then or for an index beyond 2^53 − 1, says which rule broke.
+        let parsed: Result<EntryLine, String> = match serde_json::from_str::<EntryLine>(line) {
+            Ok(parsed) if parsed.index <= strict_json::MAX_SAFE_INTEGER => Ok(parsed),
+            Ok(_) => Err(String::new()),
+            Err(e) => Err(e.to_string()),
+        };
+        let parsed = match parsed {
             Ok(parsed) => parsed,
-            Err(e) => {
+            Err(error) => {
                 // Keep the tree's shape: count the line as a leaf that cannot match.
                 self.root.push(leaf_hash(line.as_bytes()));
-                self.fault(
-                    Some(n),
-                    "line_malformed",
-                    format!("baris entri bukan JSON yang sah: {e}"),
-                );
+                match strict_json::check(line) {
+                    Err(fault @ (StrictFault::DuplicateKey(_) | StrictFault::Number(_))) => {
+                        let code = fault.code().unwrap_or("line_malformed");
+                        self.fault(Some(n), code, fault.detail());
+                    }
+                    _ => self.fault(
+                        Some(n),
+                        "line_malformed",
+                        format!("baris entri bukan JSON yang sah: {error}"),
+                    ),
+                }
                 return None;
             }
         };

@@ -74,7 +74,7 @@ fn every_case_gives_exactly_its_findings() {
                     .iter()
                     .map(|k| WitnessKey::parse(k).unwrap())
                     .collect(),
-                min: None,
+                min: case.witnesses_min,
             },
         };
         let result = verify_bundle(case.bundle.as_bytes(), &options, &mut |_| {});
@@ -97,6 +97,31 @@ fn every_case_gives_exactly_its_findings() {
     }
 }
 
+#[test]
+fn every_receipt_case_gives_exactly_its_findings() {
+    for case in cases::receipts() {
+        let witnesses = Witnesses {
+            keys: case
+                .witnesses
+                .iter()
+                .map(|k| WitnessKey::parse(k).unwrap())
+                .collect(),
+            min: case.witnesses_min,
+        };
+        let result =
+            ikrar_log::receipt_file::check(&case.bytes, case.log_key.as_deref(), &witnesses);
+        let name = case.name;
+        match (case.expect, result) {
+            (Expect::Unreadable, Err(_)) => {}
+            (Expect::Faults(expected), Ok(summary)) => {
+                let found: Vec<&str> = summary.faults.iter().map(|f| f.code).collect();
+                assert_eq!(found, expected, "{name}");
+            }
+            (expect, result) => panic!("{name}: {expect:?} but {result:?}"),
+        }
+    }
+}
+
 /// Runs the `ikrar-verify` command: its exit code and standard output.
 fn ikrar_verify(args: &[&str]) -> (i32, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ikrar-verify"))
@@ -115,10 +140,23 @@ fn ikrar_verify_gives_the_verdict_and_its_exit_code() {
     std::fs::write(path("sah.jsonl"), valid.bundle()).unwrap();
     let key = valid.signer.verifier_key();
 
+    // Without a pinned key the verdict itself says whose key it holds under, not plain SAH.
     let (code, out) = ikrar_verify(&["bundle", &path("sah.jsonl")]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("HASIL: SAH"), "{out}");
+    assert!(
+        out.contains(
+            "HASIL: sah menurut kunci di dalam berkas — belum dibandingkan dengan kunci resmi"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("HASIL: SAH"), "{out}");
     assert!(out.contains("tanpa --log-key"), "unpinned is said: {out}");
+    let (code, out) = ikrar_verify(&["bundle", &path("sah.jsonl"), "--log-key", &key]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("HASIL: SAH — semua pemeriksaan lolos."),
+        "{out}"
+    );
 
     let (code, out) = ikrar_verify(&["bundle", &path("sah.jsonl"), "--log-key", &key, "--json"]);
     assert_eq!(code, 0, "{out}");
@@ -153,8 +191,17 @@ fn ikrar_verify_reads_the_receipt_attached_to_a_pdf_bukti() {
     let file = file.to_string_lossy().into_owned();
     let (code, out) = ikrar_verify(&["receipt", &file]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("HASIL: SAH"), "{out}");
+    assert!(
+        out.contains("HASIL: sah menurut kunci di dalam berkas"),
+        "{out}"
+    );
+    // Times in WIB, with the UTC form.
+    assert!(out.contains(" WIB (20"), "{out}");
     let receipt = ikrar_log::receipt_file::read(BUKTI_PDF).unwrap();
+    let (code, out) = ikrar_verify(&["receipt", &file, "--log-key", &receipt.log_key]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("HASIL: SAH"), "{out}");
+    // Every finding, not only the first: another key is refused and then opens nothing.
     let (code, out) = ikrar_verify(&[
         "receipt",
         &file,
@@ -163,6 +210,28 @@ fn ikrar_verify_reads_the_receipt_attached_to_a_pdf_bukti() {
     ]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("log_key_mismatch"), "{out}");
+    assert!(out.contains("log_key_invalid"), "{out}");
+    let (code, out) = ikrar_verify(&[
+        "receipt",
+        &file,
+        "--log-key",
+        "ikrar.localhost/log+00000000+AQ==",
+        "--json",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = summary["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["log_key_mismatch", "log_key_invalid"], "{out}");
+    assert_eq!(
+        summary["signer"]["nip"].as_str().unwrap().len(),
+        18,
+        "{out}"
+    );
     assert_eq!(receipt.format, ikrar_log::receipt::RECEIPT_FORMAT);
     // Cut short, the PDF is unreadable: exit 2, never valid.
     std::fs::write(&file, &BUKTI_PDF[..BUKTI_PDF.len() / 2]).unwrap();

@@ -213,6 +213,8 @@ pub struct Case {
     pub log_key: Option<String>,
     /// Witness keys the checkpoint must be cosigned by (`--witness`).
     pub witnesses: Vec<String>,
+    /// How many of them must have (`--witnesses-min`); all when none.
+    pub witnesses_min: Option<usize>,
     pub expect: Expect,
 }
 
@@ -223,6 +225,7 @@ fn case(name: &'static str, bundle: String, expect: Expect) -> Case {
         since: None,
         log_key: None,
         witnesses: Vec::new(),
+        witnesses_min: None,
         expect,
     }
 }
@@ -567,10 +570,80 @@ pub fn all() -> Vec<Case> {
         witnesses: vec![witness(31).verifier_key(), witness(32).verifier_key()],
         ..case(
             "one_of_two_cosigned",
-            cosigned,
+            cosigned.clone(),
             Expect::Faults(&["witness_missing"]),
         )
     });
+    // A quorum: one of the two suffices; both do not hold.
+    for (name, min, expect) in [
+        ("one_of_two_enough", 1, Expect::Faults(&[])),
+        ("two_of_two_needed", 2, Expect::Faults(&["witness_missing"])),
+    ] {
+        cases.push(Case {
+            witnesses: vec![witness(32).verifier_key(), witness(31).verifier_key()],
+            witnesses_min: Some(min),
+            ..case(name, cosigned.clone(), expect)
+        });
+    }
+
+    // Strict JSON: a key given twice (a bogus value first, the real one last), an index written
+    // with a fraction or beyond 2^53 − 1. Read leniently, each would pass; here the line is a
+    // finding and its leaf the raw line, so the root and the last signature's count go too.
+    let full = Forge::valid().bundle();
+    let last = full.lines().last().unwrap().to_owned();
+    let entry_value = &last[last.find(",\"entry\":").unwrap()..last.len() - 1];
+    for (name, line, code) in [
+        (
+            "duplicate_entry_key",
+            format!("{{\"index\":4,\"entry\":\"bogus\"{entry_value}}}"),
+            "json_duplicate_key",
+        ),
+        (
+            "duplicate_index_key",
+            format!("{{\"index\":99,\"index\":4{entry_value}}}"),
+            "json_duplicate_key",
+        ),
+        (
+            "fraction_index",
+            format!("{{\"index\":4.0{entry_value}}}"),
+            "json_number",
+        ),
+        (
+            "exponent_index",
+            format!("{{\"index\":4e0{entry_value}}}"),
+            "json_number",
+        ),
+        (
+            "huge_index",
+            format!("{{\"index\":9007199254740996{entry_value}}}"),
+            "json_number",
+        ),
+    ] {
+        let expect: &'static [&'static str] = match code {
+            "json_number" => &["json_number", "root_mismatch", "report_mismatch"],
+            _ => &["json_duplicate_key", "root_mismatch", "report_mismatch"],
+        };
+        cases.push(case(
+            name,
+            full.replace(&last, &line),
+            Expect::Faults(expect),
+        ));
+    }
+    let header = full.lines().next().unwrap().to_owned();
+    cases.push(case(
+        "duplicate_header_key",
+        full.replacen(
+            &header,
+            &header.replacen("{\"format\":", "{\"origin\":\"lain\",\"format\":", 1),
+            1,
+        ),
+        Expect::Faults(&["json_duplicate_key"]),
+    ));
+    cases.push(case(
+        "fraction_in_header",
+        full.replacen("\"signed\":2}", "\"signed\":2.0}", 1),
+        Expect::Faults(&["json_number"]),
+    ));
 
     cases.push(case("not_json", "not json\n".into(), Expect::Unreadable));
     let f = Forge::valid();
@@ -585,5 +658,171 @@ pub fn all() -> Vec<Case> {
         since: Some("nonsense".into()),
         ..case("since_nonsense", f.bundle(), Expect::Unreadable)
     });
+    cases
+}
+
+/// A receipt file to check, with what the auditor gives besides it.
+pub struct ReceiptCase {
+    pub name: &'static str,
+    /// `json` or `pdf`.
+    pub extension: &'static str,
+    pub bytes: Vec<u8>,
+    pub log_key: Option<String>,
+    pub witnesses: Vec<String>,
+    pub witnesses_min: Option<usize>,
+    /// [`Expect::Faults`] or [`Expect::Unreadable`].
+    pub expect: Expect,
+}
+
+fn receipt_case(name: &'static str, json: String, expect: Expect) -> ReceiptCase {
+    ReceiptCase {
+        name,
+        extension: "json",
+        bytes: json.into_bytes(),
+        log_key: None,
+        witnesses: Vec::new(),
+        witnesses_min: None,
+        expect,
+    }
+}
+
+/// The root of a tree of `leaves` (RFC 9162 §2.1.1).
+fn tree_root(leaves: &[ikrar_log::merkle::Hash]) -> ikrar_log::merkle::Hash {
+    if leaves.len() == 1 {
+        return leaves[0];
+    }
+    let k = split(leaves.len());
+    ikrar_log::merkle::node_hash(tree_root(&leaves[..k]), tree_root(&leaves[k..]))
+}
+
+/// The largest power of two below `n`.
+fn split(n: usize) -> usize {
+    let mut k = 1;
+    while k * 2 < n {
+        k *= 2;
+    }
+    k
+}
+
+/// The inclusion proof of leaf `m` (RFC 9162 §2.1.3.1).
+fn inclusion(m: usize, leaves: &[ikrar_log::merkle::Hash]) -> Vec<ikrar_log::merkle::Hash> {
+    if leaves.len() == 1 {
+        return Vec::new();
+    }
+    let k = split(leaves.len());
+    let (mut path, sibling) = if m < k {
+        (inclusion(m, &leaves[..k]), tree_root(&leaves[k..]))
+    } else {
+        (inclusion(m - k, &leaves[k..]), tree_root(&leaves[..k]))
+    };
+    path.push(sibling);
+    path
+}
+
+impl Forge {
+    /// The receipt of entry `index` in the log of every entry so far, with `checkpoint` (which
+    /// may carry cosignatures) or the log's own.
+    pub fn receipt(&self, index: usize, checkpoint: Option<String>) -> ikrar_log::receipt::Receipt {
+        let leaves: Vec<_> = self
+            .entries
+            .iter()
+            .map(|e| leaf_hash(e.as_bytes()))
+            .collect();
+        ikrar_log::receipt::Receipt::new(
+            self.signer.verifier_key(),
+            index as u64,
+            self.entries[index].clone(),
+            &inclusion(index, &leaves),
+            checkpoint.unwrap_or_else(|| self.checkpoint(self.entries.len())),
+        )
+    }
+}
+
+/// Every receipt case: `ikrar verify-receipt` and the page must give each the same verdict and
+/// findings.
+pub fn receipts() -> Vec<ReceiptCase> {
+    let f = Forge::valid();
+    let json = |r: &ikrar_log::receipt::Receipt| serde_json::to_string(r).unwrap();
+    let siti = f.receipt(3, None);
+    let valid = json(&siti);
+    let mut cases = vec![receipt_case(
+        "receipt_valid",
+        valid.clone(),
+        Expect::Faults(&[]),
+    )];
+    cases.push(ReceiptCase {
+        log_key: Some(f.signer.verifier_key()),
+        ..receipt_case("receipt_pinned", valid.clone(), Expect::Faults(&[]))
+    });
+    let impostor = LogSigner::new(ORIGIN, SigningKey::from_bytes(&[5u8; 32])).unwrap();
+    cases.push(ReceiptCase {
+        log_key: Some(impostor.verifier_key()),
+        ..receipt_case(
+            "receipt_other_key",
+            valid.clone(),
+            Expect::Faults(&["log_key_mismatch", "checkpoint_signature"]),
+        )
+    });
+    cases.push(receipt_case(
+        "receipt_name_changed",
+        valid.replacen("Pegawai 1", "Pegawai 7", 1),
+        Expect::Faults(&["signature_invalid", "inclusion_proof"]),
+    ));
+    cases.push(receipt_case(
+        "receipt_of_a_key",
+        json(&f.receipt(1, None)),
+        Expect::Faults(&["receipt_not_signature"]),
+    ));
+    let mut wrong_place = siti.clone();
+    wrong_place.index = 2;
+    cases.push(receipt_case(
+        "receipt_wrong_index",
+        json(&wrong_place),
+        Expect::Faults(&["inclusion_proof"]),
+    ));
+    // Strict JSON: the index given twice (a bogus one first) or written with a fraction.
+    cases.push(receipt_case(
+        "receipt_index_twice",
+        valid.replacen("\"index\":3,", "\"index\":1,\"index\":3,", 1),
+        Expect::Faults(&["json_duplicate_key"]),
+    ));
+    cases.push(receipt_case(
+        "receipt_index_fraction",
+        valid.replacen("\"index\":3,", "\"index\":3.0,", 1),
+        Expect::Faults(&["json_number"]),
+    ));
+    cases.push(receipt_case(
+        "receipt_format_v2",
+        valid.replacen("ikrar-receipt/v1", "ikrar-receipt/v2", 1),
+        Expect::Faults(&["receipt_format"]),
+    ));
+    // Witnesses: one of two cosigned; enough with a quorum of one.
+    let witness =
+        |seed: u8| WitnessSigner::new("saksi.test/w", SigningKey::from_bytes(&[seed; 32])).unwrap();
+    let mut checkpoint = f.checkpoint(f.entries.len());
+    let body = ikrar_log::cosignature::note_body(&checkpoint)
+        .unwrap()
+        .to_owned();
+    checkpoint.push_str(&witness(31).cosign(&body, 1_700_000_000));
+    let cosigned = json(&f.receipt(3, Some(checkpoint)));
+    let both = vec![witness(31).verifier_key(), witness(32).verifier_key()];
+    cases.push(ReceiptCase {
+        witnesses: both.clone(),
+        ..receipt_case(
+            "receipt_one_of_two",
+            cosigned.clone(),
+            Expect::Faults(&["witness_missing"]),
+        )
+    });
+    cases.push(ReceiptCase {
+        witnesses: both,
+        witnesses_min: Some(1),
+        ..receipt_case("receipt_one_of_two_enough", cosigned, Expect::Faults(&[]))
+    });
+    cases.push(receipt_case(
+        "receipt_not_json",
+        "{\"format\":".into(),
+        Expect::Unreadable,
+    ));
     cases
 }
