@@ -15,6 +15,7 @@ pub mod merkle;
 pub mod nip;
 pub mod note;
 pub mod pact;
+pub mod pdf_receipt;
 pub mod receipt;
 pub mod receipt_file;
 pub mod strict_json;

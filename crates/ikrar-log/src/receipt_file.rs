@@ -2,19 +2,11 @@
 //! file named [`PDF_ATTACHMENT`] (docs/FORMATS.md, "The PDF bukti"). Either way the JSON is
 //! what is verified; the PDF's visible page is for people.
 
+pub use crate::pdf_receipt::PDF_ATTACHMENT;
+use crate::pdf_receipt::{self, PdfError};
 use crate::receipt::{self, Receipt, ReceiptSummary};
 use crate::strict_json::{self, StrictFault};
 use crate::verify::Witnesses;
-use lopdf::{Dictionary, Document, LoadOptions, Object};
-
-/// The name of the receipt JSON attached to a PDF bukti.
-pub const PDF_ATTACHMENT: &str = "bukti-ikrar.json";
-
-/// The most a receipt JSON may hold once decompressed (a receipt is a few KiB).
-const MAX_JSON_BYTES: usize = 1 << 20;
-
-/// The most the PDF's compressed objects may inflate to while it is read (a bukti is ~100 KiB).
-const MAX_PDF_OBJECTS_BYTES: usize = 64 << 20;
 
 /// Why a file is not a readable receipt.
 #[derive(Debug, thiserror::Error)]
@@ -24,18 +16,14 @@ pub enum ReceiptFileError {
     /// JSON that breaks a strict rule: a finding (exit 1), not an unreadable file.
     #[error("{}", .0.detail())]
     Strict(StrictFault),
-    #[error("PDF tidak dapat dibaca: {0}")]
-    Pdf(String),
-    #[error("PDF ini tidak memuat lampiran {PDF_ATTACHMENT}")]
-    NoAttachment,
-    #[error("PDF ini memuat lebih dari satu lampiran {PDF_ATTACHMENT}")]
-    TwoAttachments,
+    #[error(transparent)]
+    Pdf(#[from] PdfError),
 }
 
 /// Reads a receipt from the bytes of a `.json` file or a PDF bukti.
 pub fn read(bytes: &[u8]) -> Result<Receipt, ReceiptFileError> {
     if bytes.starts_with(b"%PDF-") {
-        parse(&attachment(bytes)?)
+        parse(&pdf_receipt::attachment(bytes)?)
     } else {
         parse(bytes)
     }
@@ -68,71 +56,6 @@ fn parse(json: &[u8]) -> Result<Receipt, ReceiptFileError> {
         Err(fault) => return Err(ReceiptFileError::Strict(fault)),
     }
     serde_json::from_str(text).map_err(|e| not_receipt(&e))
-}
-
-/// The bytes of the one attached file named [`PDF_ATTACHMENT`].
-fn attachment(pdf: &[u8]) -> Result<Vec<u8>, ReceiptFileError> {
-    let bad = |e: lopdf::Error| ReceiptFileError::Pdf(e.to_string());
-    // A parser of untrusted input: a panic in it is a refusal, never a crash of the verifier.
-    let options = LoadOptions {
-        max_decompressed_size: Some(MAX_PDF_OBJECTS_BYTES),
-        ..LoadOptions::default()
-    };
-    let doc = std::panic::catch_unwind(|| Document::load_mem_with_options(pdf, options))
-        .map_err(|_| ReceiptFileError::Pdf("struktur rusak".into()))?
-        .map_err(bad)?;
-    let names = doc
-        .catalog()
-        .and_then(|c| c.get_deref(b"Names", &doc))
-        .and_then(Object::as_dict)
-        .and_then(|n| n.get_deref(b"EmbeddedFiles", &doc))
-        .and_then(Object::as_dict)
-        .map_err(|_| ReceiptFileError::NoAttachment)?;
-    let mut found = Vec::new();
-    collect(&doc, names, 0, &mut found);
-    match found.as_slice() {
-        [] => Err(ReceiptFileError::NoAttachment),
-        [spec] => {
-            let stream = spec
-                .get_deref(b"EF", &doc)
-                .and_then(Object::as_dict)
-                .and_then(|ef| ef.get_deref(b"F", &doc))
-                .and_then(Object::as_stream)
-                .map_err(bad)?;
-            stream
-                .get_plain_content_with_limit(MAX_JSON_BYTES)
-                .map_err(bad)
-        }
-        _ => Err(ReceiptFileError::TwoAttachments),
-    }
-}
-
-/// The file specifications named [`PDF_ATTACHMENT`] in a name tree node and its kids.
-fn collect<'a>(doc: &'a Document, node: &'a Dictionary, depth: u8, out: &mut Vec<&'a Dictionary>) {
-    if depth > 8 {
-        return;
-    }
-    if let Ok(pairs) = node.get_deref(b"Names", doc).and_then(Object::as_array) {
-        for pair in pairs.chunks(2) {
-            let [name, spec] = pair else { continue };
-            let named = doc
-                .dereference(name)
-                .ok()
-                .and_then(|(_, n)| lopdf::decode_text_string(n).ok());
-            if named.as_deref() == Some(PDF_ATTACHMENT) {
-                if let Ok((_, Object::Dictionary(spec))) = doc.dereference(spec) {
-                    out.push(spec);
-                }
-            }
-        }
-    }
-    if let Ok(kids) = node.get_deref(b"Kids", doc).and_then(Object::as_array) {
-        for kid in kids {
-            if let Ok((_, Object::Dictionary(kid))) = doc.dereference(kid) {
-                collect(doc, kid, depth + 1, out);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -824,5 +824,318 @@ pub fn receipts() -> Vec<ReceiptCase> {
         "{\"format\":".into(),
         Expect::Unreadable,
     ));
+    cases.extend(pdf_receipts(
+        &valid,
+        &valid.replacen("Pegawai 1", "Pegawai 7", 1),
+    ));
     cases
+}
+
+fn pdf_case(name: &'static str, pdf: Vec<u8>, expect: Expect) -> ReceiptCase {
+    ReceiptCase {
+        name,
+        extension: "pdf",
+        bytes: pdf,
+        log_key: None,
+        witnesses: Vec::new(),
+        witnesses_min: None,
+        expect,
+    }
+}
+
+/// A PDF written object by object, with a classic cross-reference table, and incremental
+/// updates after it: enough to build every shape the receipt rule must judge.
+pub struct Pdf {
+    pub bytes: Vec<u8>,
+    offsets: BTreeMap<u32, usize>,
+    last_xref: Option<usize>,
+}
+
+impl Pdf {
+    pub fn new() -> Pdf {
+        Pdf {
+            bytes: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec(),
+            offsets: BTreeMap::new(),
+            last_xref: None,
+        }
+    }
+
+    /// Appends object `number` with `body` (a dictionary, array or other value).
+    pub fn object(&mut self, number: u32, body: &str) -> &mut Pdf {
+        self.offsets.insert(number, self.bytes.len());
+        self.bytes
+            .extend_from_slice(format!("{number} 0 obj\n{body}\nendobj\n").as_bytes());
+        self
+    }
+
+    /// Appends object `number` as a Flate stream of `data`, with `extra` dictionary entries.
+    pub fn stream(&mut self, number: u32, extra: &str, data: &[u8]) -> &mut Pdf {
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(data, 6);
+        self.offsets.insert(number, self.bytes.len());
+        self.bytes.extend_from_slice(
+            format!(
+                "{number} 0 obj\n<< /Length {} /Filter /FlateDecode {extra} >>\nstream\n",
+                packed.len()
+            )
+            .as_bytes(),
+        );
+        self.bytes.extend_from_slice(&packed);
+        self.bytes.extend_from_slice(b"\nendstream\nendobj\n");
+        self
+    }
+
+    /// Appends raw bytes that no cross-reference entry points to.
+    pub fn raw(&mut self, text: &[u8]) -> &mut Pdf {
+        self.bytes.extend_from_slice(text);
+        self
+    }
+
+    /// Ends a section: the table of the objects written since the last one, the trailer
+    /// (with `/Prev` after the first) and `startxref`.
+    pub fn finish(&mut self, root: u32) -> &mut Pdf {
+        let at = self.bytes.len();
+        let size = self.offsets.keys().max().map_or(1, |n| n + 1);
+        let mut table = String::from("xref\n0 1\n0000000000 65535 f\r\n");
+        for (number, offset) in &self.offsets {
+            table.push_str(&format!("{number} 1\n{offset:010} 00000 n\r\n"));
+        }
+        let prev = self
+            .last_xref
+            .map(|p| format!(" /Prev {p}"))
+            .unwrap_or_default();
+        table.push_str(&format!(
+            "trailer\n<< /Size {size} /Root {root} 0 R{prev} >>\nstartxref\n{at}\n%%EOF\n"
+        ));
+        self.bytes.extend_from_slice(table.as_bytes());
+        self.offsets.clear();
+        self.last_xref = Some(at);
+        self
+    }
+}
+
+/// Catalog 1, names 2, the tree 3, file spec 4, the receipt stream 5.
+fn bukti_pdf(receipt: &str) -> Pdf {
+    let mut pdf = Pdf::new();
+    pdf.object(1, "<< /Type /Catalog /Names 2 0 R >>")
+        .object(2, "<< /EmbeddedFiles 3 0 R >>")
+        .object(3, "<< /Names [(bukti-ikrar.json) 4 0 R] >>")
+        .object(
+            4,
+            "<< /Type /Filespec /F (bukti-ikrar.json) /EF << /F 5 0 R >> >>",
+        )
+        .stream(
+            5,
+            "/Type /EmbeddedFile /Subtype /application#2Fjson",
+            receipt.as_bytes(),
+        );
+    pdf
+}
+
+/// PDF bukti built here, one for each part of the rule; `forged` is a receipt that fails.
+fn pdf_receipts(valid: &str, forged: &str) -> Vec<ReceiptCase> {
+    let faults_of_forged = Expect::Faults(&["signature_invalid", "inclusion_proof"]);
+    let mut cases = vec![pdf_case(
+        "pdf_valid",
+        bukti_pdf(valid).finish(1).bytes.clone(),
+        Expect::Faults(&[]),
+    )];
+
+    // What nothing points to is not read: a name tree and a later copy of object 5.
+    let mut pdf = bukti_pdf(valid);
+    pdf.object(6, "<< /Names [(bukti-ikrar.json) 7 0 R] >>")
+        .object(7, "<< /EF << /F 8 0 R >> >>")
+        .stream(8, "", forged.as_bytes());
+    pdf.offsets.retain(|n, _| *n < 6);
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(forged.as_bytes(), 6);
+    pdf.raw(
+        format!(
+            "5 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n",
+            packed.len()
+        )
+        .as_bytes(),
+    )
+    .raw(&packed)
+    .raw(b"\nendstream\nendobj\n");
+    cases.push(pdf_case(
+        "pdf_unreferenced",
+        pdf.finish(1).bytes.clone(),
+        Expect::Faults(&[]),
+    ));
+
+    // An incremental update replaces the receipt: the newer one is read.
+    let mut pdf = bukti_pdf(valid);
+    pdf.finish(1).stream(5, "", forged.as_bytes()).finish(1);
+    cases.push(pdf_case("pdf_updated", pdf.bytes.clone(), faults_of_forged));
+
+    // Escaped names and a UTF-16 name string are the same names.
+    let mut pdf = Pdf::new();
+    let utf16: String = "bukti-ikrar.json"
+        .bytes()
+        .map(|b| format!("00{b:02X}"))
+        .collect();
+    pdf.object(1, "<< /Type /Catalog /N#61mes 2 0 R >>")
+        .object(2, "<< /Emb#65ddedFiles 3 0 R >>")
+        .object(3, &format!("<< /Names [<FEFF{utf16}> 4 0 R] >>"))
+        .object(4, "<< /EF << /F 5 0 R >> >>")
+        .stream(5, "", valid.as_bytes());
+    cases.push(pdf_case(
+        "pdf_escaped_names",
+        pdf.finish(1).bytes.clone(),
+        Expect::Faults(&[]),
+    ));
+
+    let mut pdf = bukti_pdf(valid);
+    pdf.object(3, "<< /Kids [6 0 R 7 0 R] >>")
+        .object(6, "<< /Names [(bukti-ikrar.json) 4 0 R] >>")
+        .object(7, "<< /Names [(bukti-ikrar.json) 8 0 R] >>")
+        .object(8, "<< /EF << /F 9 0 R >> >>")
+        .stream(9, "", forged.as_bytes());
+    cases.push(pdf_case(
+        "pdf_two_attachments",
+        pdf.finish(1).bytes.clone(),
+        Expect::Unreadable,
+    ));
+
+    let mut pdf = Pdf::new();
+    pdf.object(1, "<< /Type /Catalog >>");
+    cases.push(pdf_case(
+        "pdf_no_attachment",
+        pdf.finish(1).bytes.clone(),
+        Expect::Unreadable,
+    ));
+
+    // A node naming itself forty times as a kid; a wide tree of distinct nodes.
+    let mut pdf = bukti_pdf(valid);
+    pdf.object(3, &format!("<< /Kids [{}] >>", "3 0 R ".repeat(40)));
+    cases.push(pdf_case(
+        "pdf_self_kids",
+        pdf.finish(1).bytes.clone(),
+        Expect::Unreadable,
+    ));
+    let mut pdf = bukti_pdf(valid);
+    let kids: String = (100..140).map(|n| format!("{n} 0 R ")).collect();
+    pdf.object(3, &format!("<< /Kids [{kids}] >>"));
+    for n in 100..140 {
+        let grandkids: String = (0..40)
+            .map(|k| format!("{} 0 R ", 1000 + (n - 100) * 40 + k))
+            .collect();
+        pdf.object(n, &format!("<< /Kids [{grandkids}] >>"));
+    }
+    for n in 1000..2600 {
+        pdf.object(n, "<< /Names [] >>");
+    }
+    cases.push(pdf_case(
+        "pdf_wide_tree",
+        pdf.finish(1).bytes.clone(),
+        Expect::Unreadable,
+    ));
+
+    // A stream that inflates past the receipt's limit, and one whose /Length is itself.
+    let mut pdf = bukti_pdf(valid);
+    pdf.stream(5, "", &vec![b' '; 3 << 20]);
+    cases.push(pdf_case(
+        "pdf_inflates_too_much",
+        pdf.finish(1).bytes.clone(),
+        Expect::Unreadable,
+    ));
+    let mut pdf = bukti_pdf(valid);
+    pdf.object(5, "<< /Length 5 0 R >>\nstream\nx\nendstream");
+    cases.push(pdf_case(
+        "pdf_length_loop",
+        pdf.finish(1).bytes.clone(),
+        Expect::Unreadable,
+    ));
+
+    // An object stream listing 20,000 object numbers at one offset, found through a
+    // cross-reference stream (with a PNG predictor), and a tree that asks for many of them.
+    cases.push(pdf_case(
+        "pdf_object_stream_flood",
+        object_stream_flood(valid),
+        Expect::Unreadable,
+    ));
+    // The same machinery, well formed: the tree's node in an object stream.
+    cases.push(pdf_case(
+        "pdf_object_stream",
+        object_stream_pdf(valid, 1),
+        Expect::Faults(&[]),
+    ));
+    cases
+}
+
+/// A PDF whose name-tree root (object 3) lies in object stream 6 among `extra` others, with
+/// a cross-reference stream (object 7) using the Up predictor.
+fn object_stream_pdf(receipt: &str, extra: u32) -> Vec<u8> {
+    object_stream_with(
+        receipt,
+        extra,
+        "<< /Names [(bukti-ikrar.json) 4 0 R] >>",
+        |_| 0,
+    )
+}
+
+fn object_stream_flood(receipt: &str) -> Vec<u8> {
+    let kids: String = (8..400).map(|n| format!("{n} 0 R ")).collect();
+    object_stream_with(receipt, 20_000, &format!("<< /Kids [{kids}] >>"), |_| 0)
+}
+
+/// Objects 1, 2, 4, 5 as usual; object 3 (`tree`) and objects 8.. (`extra` of them, `<< >>`
+/// each, at the offset `at(n)`) in object stream 6; cross-reference stream 7.
+fn object_stream_with(receipt: &str, extra: u32, tree: &str, at: impl Fn(u32) -> usize) -> Vec<u8> {
+    let mut pdf = Pdf::new();
+    pdf.object(1, "<< /Type /Catalog /Names 2 0 R >>")
+        .object(2, "<< /EmbeddedFiles 3 0 R >>")
+        .object(4, "<< /EF << /F 5 0 R >> >>")
+        .stream(5, "", receipt.as_bytes());
+    let empty = "<< >> ";
+    let mut header = format!("3 {} ", empty.len());
+    for n in 0..extra {
+        header.push_str(&format!("{} {} ", 8 + n, at(n)));
+    }
+    let body = format!("{empty}{tree}");
+    let first = header.len();
+    // Object 3 is listed first but lies after the shared `<< >>`.
+    pdf.stream(
+        6,
+        &format!("/Type /ObjStm /N {} /First {first}", extra + 1),
+        format!("{header}{body}").as_bytes(),
+    );
+    // Rows: type (1 byte), field 2 (4 bytes), field 3 (2 bytes).
+    let mut rows: Vec<[u8; 7]> = Vec::new();
+    let row = |kind: u8, b: u32, c: u16| {
+        let mut r = [0u8; 7];
+        r[0] = kind;
+        r[1..5].copy_from_slice(&b.to_be_bytes());
+        r[5..7].copy_from_slice(&c.to_be_bytes());
+        r
+    };
+    rows.push(row(0, 0, 65535));
+    for n in 1..=6u32 {
+        match n {
+            3 => rows.push(row(2, 6, 0)),
+            _ => rows.push(row(1, pdf.offsets[&n] as u32, 0)),
+        }
+    }
+    let xref_at = pdf.bytes.len();
+    rows.push(row(1, xref_at as u32, 0));
+    for n in 0..extra {
+        rows.push(row(2, 6, (n + 1) as u16));
+    }
+    // The Up predictor: each row stored as its difference from the one above.
+    let mut data = Vec::new();
+    let mut previous = [0u8; 7];
+    for r in &rows {
+        data.push(2);
+        data.extend(r.iter().zip(previous).map(|(a, b)| a.wrapping_sub(b)));
+        previous = *r;
+    }
+    pdf.stream(
+        7,
+        &format!(
+            "/Type /XRef /Size {} /W [1 4 2] /Root 1 0 R /DecodeParms << /Predictor 12 /Columns 7 >>",
+            rows.len()
+        ),
+        &data,
+    );
+    pdf.raw(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
+    pdf.bytes.clone()
 }
