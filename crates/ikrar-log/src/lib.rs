@@ -5,6 +5,7 @@
 //! runtime or C library: `cargo install --path crates/ikrar-log` builds `ikrar-verify` with
 //! Rust alone. The formats are written down in `docs/FORMATS.md`.
 
+pub mod batch;
 pub mod bundle;
 #[cfg(feature = "cli")]
 pub mod cli;

@@ -3,6 +3,7 @@
 //! counts and, given an older checkpoint, that the log only grew since. Employee signatures are
 //! checked in Ed25519 batches on every core while the next entries are read.
 
+use crate::batch;
 use crate::bundle::{EntryLine, Header, BUNDLE_FORMAT};
 use crate::cosignature::WitnessKey;
 use crate::entry::Entry;
@@ -10,7 +11,6 @@ use crate::merkle::{leaf_hash, StreamingRoot};
 use crate::note::{Checkpoint, LogVerifier};
 use crate::strict_json::{self, StrictFault};
 use crate::values::Sha256Digest;
-use ed25519_dalek::{Signature, VerifyingKey};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 
@@ -141,7 +141,7 @@ struct Job {
     /// The entry; the signed message is its first `message_len` bytes.
     entry: String,
     message_len: usize,
-    signature: Signature,
+    signature: [u8; 64],
     key: [u8; 32],
 }
 
@@ -307,44 +307,21 @@ fn verify_with(
     Ok(summary)
 }
 
-/// Checks a batch at once; if the batch fails, checks each signature to name the bad ones.
-/// Public keys are decompressed here, on the workers, not on the reading thread.
+/// The indexes of the bad signatures of a batch ([`crate::batch`]: each R and key decompressed
+/// once, here on the workers, not on the reading thread).
 fn check_batch(batch: &[Job]) -> Vec<u64> {
-    let mut bad = Vec::new();
-    let mut messages = Vec::with_capacity(batch.len());
-    let mut signatures = Vec::with_capacity(batch.len());
-    let mut keys = Vec::with_capacity(batch.len());
-    let mut jobs = Vec::with_capacity(batch.len());
-    for job in batch {
-        match VerifyingKey::from_bytes(&job.key) {
-            // Batch verification does not refuse what strict verification does: a key or an R
-            // of small order, which let one "signature" pass for many messages.
-            Ok(key) if key.is_weak() || small_order_r(&job.signature) => bad.push(job.index),
-            Ok(key) => {
-                messages.push(job.message());
-                signatures.push(job.signature);
-                keys.push(key);
-                jobs.push(job);
-            }
-            Err(_) => bad.push(job.index),
-        }
-    }
-    if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok() {
-        return bad;
-    }
-    for (job, key) in jobs.iter().zip(&keys) {
-        if key.verify_strict(job.message(), &job.signature).is_err() {
-            bad.push(job.index);
-        }
-    }
-    bad
-}
-
-/// Whether a signature's R is not a point or a point of small order.
-fn small_order_r(signature: &Signature) -> bool {
-    curve25519_dalek::edwards::CompressedEdwardsY(*signature.r_bytes())
-        .decompress()
-        .is_none_or(|r| r.is_small_order())
+    let items: Vec<batch::Item> = batch
+        .iter()
+        .map(|job| batch::Item {
+            key: &job.key,
+            signature: &job.signature,
+            message: job.message(),
+        })
+        .collect();
+    batch::invalid(&items)
+        .into_iter()
+        .map(|position| batch[position].index)
+        .collect()
 }
 
 /// What the reading so far has established.
@@ -579,7 +556,7 @@ impl State {
                     .map_or(0, |p| p + 1);
                 Some(Job {
                     index: n,
-                    signature: Signature::from_bytes(&signature.sig),
+                    signature: signature.sig,
                     key: claim.key,
                     entry: parsed.entry,
                     message_len,
