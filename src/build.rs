@@ -71,7 +71,8 @@ fn main() {
 }
 
 /// The offline checker (`static/periksa.html`, served at `/periksa`): one file whose only
-/// script and style are allowed by their hashes, in its own `<meta>` policy (it keeps working,
+/// script and style are allowed by their hashes (its Web Workers run that same script, from a
+/// `blob:` URL it makes itself), in its own `<meta>` policy (it keeps working,
 /// and stays off the network, when saved and opened from disk) and in the served header.
 /// Writes `periksa.html` (the placeholder `__CSP__` filled) and `periksa.rs` (the policy).
 fn checker_page(dir: &Path) {
@@ -97,7 +98,7 @@ fn checker_page(dir: &Path) {
         }
     };
     let policy = format!(
-        "default-src 'none'; script-src {}; style-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; script-src {}; style-src {}; img-src data:; worker-src blob:; base-uri 'none'; form-action 'none'",
         hash_of("<script>", "</script>"),
         hash_of("<style>", "</style>")
     );

@@ -55,8 +55,20 @@ async fn page_verdict(
     witnesses: &[String],
     min: Option<usize>,
 ) -> Verdict {
+    browser.client.goto(url).await.expect("open the checker");
+    fill_and_wait(browser, file, since, key, witnesses, min).await
+}
+
+/// [`page_verdict`] on the page already open.
+async fn fill_and_wait(
+    browser: &Browser,
+    file: &Path,
+    since: Option<&Path>,
+    key: Option<&str>,
+    witnesses: &[String],
+    min: Option<usize>,
+) -> Verdict {
     let client = &browser.client;
-    client.goto(url).await.expect("open the checker");
     let put = |id: &'static str, value: String| async move {
         client
             .find(Locator::Id(id))
@@ -250,6 +262,32 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
     assert_eq!(expected.status, "sah", "{expected:?}");
     let found = page_verdict(&browser, &offline, &exported, None, Some(&key), &[], None).await;
     assert_eq!(found, expected);
+    // Opened from the file, the page still checks in Web Workers; in a browser without them,
+    // on its own thread, with the same verdicts.
+    assert!(workers(&browser).await >= 1, "no Web Worker from file://");
+    for name in ["many_one_bad", "many_since", "signed_twice"] {
+        let case = cases::all().into_iter().find(|c| c.name == name).unwrap();
+        let (bundle, since) = write_case(dir.path(), &case);
+        let bundle_arg = bundle.display().to_string();
+        let since_arg = since.as_ref().map(|p| p.display().to_string());
+        let expected = command_line(&verify_args(
+            "verify",
+            &bundle_arg,
+            since_arg.as_deref(),
+            None,
+            &[],
+            None,
+        ));
+        browser.client.goto(&offline).await.unwrap();
+        browser
+            .client
+            .execute("window.Worker = undefined;", vec![])
+            .await
+            .unwrap();
+        let found = fill_and_wait(&browser, &bundle, since.as_deref(), None, &[], None).await;
+        assert_eq!(found, expected, "{name} without workers");
+        assert_eq!(workers(&browser).await, 0, "{name}");
+    }
     browser.look("bundle-sah").await;
 
     // Siti's receipt as JSON and as the PDF bukti; then with her name changed.
@@ -363,6 +401,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         .await;
         assert_eq!(found.status, "sah");
         assert_eq!(kunci(&browser).await, "disematkan");
+        assert!(workers(&browser).await >= 1, "no Web Worker when served");
         browser.look("periksa-sah").await;
         let found = page_verdict(
             &browser,
@@ -452,4 +491,17 @@ async fn kunci(browser: &Browser) -> String {
         .await
         .expect("read data-kunci");
     value.as_str().unwrap_or("").to_owned()
+}
+
+/// How many Web Workers checked the bundle's lines (`data-pekerja`).
+async fn workers(browser: &Browser) -> u32 {
+    let value = browser
+        .client
+        .execute(
+            "return document.getElementById('hasil').dataset.pekerja || '0';",
+            vec![],
+        )
+        .await
+        .expect("read data-pekerja");
+    value.as_str().and_then(|v| v.parse().ok()).unwrap_or(0)
 }
