@@ -1,4 +1,4 @@
-//! Configuration from the environment (INTERFACE.md), with defaults that work on a fresh machine,
+//! Configuration from the environment (docs/INTERFACE.md), with defaults that work on a fresh machine,
 //! validated once at start.
 
 use crate::db::PoolSettings;

@@ -1,4 +1,4 @@
-//! Roster files (INTERFACE.md): CSV with columns `nip,nama,jenis,jabatan,unit_kode,unit_nama,
+//! Roster files (docs/INTERFACE.md): CSV with columns `nip,nama,jenis,jabatan,unit_kode,unit_nama,
 //! instansi`. Parsing checks every row and reports every bad line; it never stops at the first.
 
 use crate::i18n::{Lang, Words};

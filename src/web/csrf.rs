@@ -1,4 +1,4 @@
-//! CSRF protection (INTERFACE.md): every visitor gets a random HttpOnly, SameSite=Strict cookie;
+//! CSRF protection (docs/INTERFACE.md): every visitor gets a random HttpOnly, SameSite=Strict cookie;
 //! every form carries `csrf_token`, an HMAC of that cookie under a key kept in the database (so
 //! any app server can check it). For a signed-in admin the token is also bound to the session,
 //! and the cookie is renewed at sign-in, so a token seen before sign-in, or planted with a

@@ -152,7 +152,7 @@ fn remembered_nip(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
-/// The activation form's fields (INTERFACE.md).
+/// The activation form's fields (docs/INTERFACE.md).
 #[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct ActivationForm {
     #[serde(default)]
@@ -285,7 +285,7 @@ struct PactPage<'a> {
     receipt: Option<String>,
 }
 
-/// The signing form's fields (INTERFACE.md).
+/// The signing form's fields (docs/INTERFACE.md).
 #[derive(Deserialize, Zeroize, ZeroizeOnDrop)]
 pub struct SignForm {
     #[serde(default)]

@@ -1,5 +1,5 @@
 //! The NIP (Nomor Induk Pegawai) of a PNS and the NI PPPK of a PPPK: 18 digits whose parts carry
-//! a birth date, an appointment date, a gender and a sequence number (NIP.md).
+//! a birth date, an appointment date, a gender and a sequence number (docs/NIP.md).
 
 use crate::i18n::{text, Lang};
 use chrono::{Datelike, NaiveDate};
@@ -53,7 +53,7 @@ impl fmt::Display for NipKind {
     }
 }
 
-/// The rule of NIP.md that a NIP breaks.
+/// The rule of docs/NIP.md that a NIP breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{}", crate::i18n::indonesian(self))]
 pub enum NipError {
@@ -88,7 +88,7 @@ impl NipError {
 
 crate::localized!(NipError);
 
-/// A NIP that satisfies every rule of NIP.md: exactly 18 ASCII digits.
+/// A NIP that satisfies every rule of docs/NIP.md: exactly 18 ASCII digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Nip(String);
 

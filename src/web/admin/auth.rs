@@ -1,4 +1,4 @@
-//! `GET|POST /admin/masuk` (INTERFACE.md) and `POST /admin/keluar`.
+//! `GET|POST /admin/masuk` (docs/INTERFACE.md) and `POST /admin/keluar`.
 
 use super::actor;
 use crate::service::accounts::{self, SignInError};
@@ -28,7 +28,7 @@ pub struct SignInForm {
     username: String,
     #[serde(default)]
     password: String,
-    /// The authenticator app's 6-digit code (INTERFACE.md).
+    /// The authenticator app's 6-digit code (docs/INTERFACE.md).
     #[serde(default)]
     totp: String,
     #[serde(default)]
