@@ -5,6 +5,7 @@
 //! `ikrar export report --by employee` to CSV.
 //!
 //! Run: `cargo bench --bench dashboard`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};

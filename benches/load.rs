@@ -21,6 +21,7 @@
 //! `IKRAR_LOAD_COMPARE=1` runs the group-commit comparison instead, in one go: at 64 and 256
 //! clients, batching on (`IKRAR_APPEND_BATCH` unset) against one entry per transaction
 //! (`IKRAR_APPEND_BATCH=1`), then the same through four servers, each on fresh data.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 use ikrar::keys::Argon2Params;
 use std::process::{Command, Stdio};

@@ -13,6 +13,7 @@
 //!
 //! Run: `cargo bench --bench verify` (all figures come from one run on one machine);
 //! `IKRAR_BENCH_KEEP=PATH` keeps a copy of the bundle for profiling.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 #[path = "verify/page.rs"]
 mod page;

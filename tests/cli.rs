@@ -1,5 +1,6 @@
 //! The command line as an operator and an admin use it: `ikrar nip check`, `ikrar roster import`,
 //! and what `ikrar serve` says at start.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod common;
 

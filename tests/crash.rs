@@ -3,6 +3,7 @@
 //! SIGKILL mid-way, then restarted. Every receipt handed out before the kill must still be in the
 //! log, the exported bundle must verify, and no signature may exist without its entry or the
 //! other way round.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod common;
 

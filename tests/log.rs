@@ -1,5 +1,6 @@
 //! The transparency log as auditors meet it: receipts, the /log API, export and offline
 //! verification, and tampering with the database behind ikrar's back.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod common;
 

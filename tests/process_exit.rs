@@ -8,6 +8,7 @@
 //! reported as ignored rather than passing silently. The test runs this binary again as a child
 //! (`IKRAR_EXIT_CHILD` set) whose threads open, query and close connections, and which returns
 //! from `main` in the middle of it, many times over.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 use std::process::{Command, ExitCode};
 use std::time::Duration;

@@ -1,4 +1,5 @@
 //! Regression tests for what attacks on ikrar found: each fails without its fix.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod common;
 

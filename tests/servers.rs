@@ -3,6 +3,7 @@
 //! group commit), and the log stays one gap-free, verifiable
 //! sequence whose checkpoints never go backwards. On PostgreSQL this is the scale-out set-up; on
 //! SQLite it is four processes on one file.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The signing spine over real HTTP: import → activate → sign → receipt, and every way signing
 //! can be refused without writing anything.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! How pages and files travel: compression, `HEAD`, versioned static files with long caching,
 //! ETags and no cookies, the favicon and a description on every page.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod common;
 

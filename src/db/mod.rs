@@ -103,7 +103,7 @@ impl CustomizeConnection<Conn, diesel::r2d2::Error> for SqlitePragmas {
 /// connection, a web worker dropping its pool), and two libraries libpq uses tear down their
 /// global state at exit under those threads, which then die of a double free, a segmentation
 /// fault or an assertion after all the work is done:
-/// - OpenSSL registers a clean-up at exit (OpenSSL issue 6214). It is started here first,
+/// - OpenSSL registers a clean-up at exit (OpenSSL's bug report #6214). It is started here first,
 ///   without that clean-up; the operating system reclaims everything at exit anyway.
 /// - Kerberos (GSSAPI) finalises itself at exit, and libpq asks it at every connection whether
 ///   it could encrypt with GSSAPI. Unless the URL says otherwise (`gssencmode=…`), libpq is

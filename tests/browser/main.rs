@@ -4,6 +4,7 @@
 //! `h1` and no horizontal scrolling. On a machine without Chromium, chromedriver or axe-core they
 //! are reported as ignored, with what is missing, unless `IKRAR_E2E=1` makes that a failure.
 //! Its own harness (libtest-mimic): each test runs on a two-thread tokio runtime.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 #[path = "../../crates/ikrar-log/tests/cases/mod.rs"]
 mod cases;

@@ -1,6 +1,7 @@
 //! One failing bundle for every rule of docs/FORMATS.md's "A log is valid when", and for every
 //! other check `ikrar verify` makes (`cases/mod.rs`, shared with the browser tests of the
 //! `/periksa` page), each built in memory so that only that rule breaks.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 mod cases;
 
