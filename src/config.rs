@@ -1,7 +1,8 @@
 //! Configuration from the environment (docs/INTERFACE.md), with defaults that work on a fresh machine,
 //! validated once at start.
 
-use crate::db::PoolSettings;
+pub mod pg_link;
+
 use crate::keys::Argon2Params;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -307,6 +308,22 @@ fn parse_database_url(url: &str) -> Result<DatabaseUrl, ConfigError> {
         "DATABASE_URL",
         "harus diawali sqlite:// atau postgres://",
     ))
+}
+
+/// How many connections each app server keeps, and how long a request waits for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    pub size: u32,
+    pub timeout: std::time::Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            size: 8,
+            timeout: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 #[cfg(test)]

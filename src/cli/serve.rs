@@ -1,8 +1,8 @@
 //! `ikrar serve [--bind ADDR] [--demo]` and `ikrar migrate`.
 
 use super::Outcome;
+use crate::config::pg_link;
 use crate::config::{env_var, Config};
-use crate::db::pg_link;
 use crate::service::{demo, pacts, App};
 use crate::web;
 use std::net::TcpListener;
@@ -37,7 +37,7 @@ fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> 
 }
 
 /// Says on standard error what in the configuration would expose people's secrets on a network:
-/// PostgreSQL reached without its certificate checked (`db::pg_link`), or the app listening
+/// PostgreSQL reached without its certificate checked (`config::pg_link`), or the app listening
 /// beyond this machine while its public address is plain HTTP (then passphrases cross the
 /// network in clear, unless a TLS proxy in front is named by `IKRAR_PUBLIC_URL`).
 pub fn warn_of_exposed_settings(config: &Config) {

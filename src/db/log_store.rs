@@ -501,8 +501,9 @@ impl HashReader for Hashes<'_> {
 mod tests {
     use super::*;
     use crate::config::DatabaseUrl;
+    use crate::config::PoolSettings;
     use crate::db::dialect::text_of;
-    use crate::db::{batch_transaction, Db, PoolSettings};
+    use crate::db::{batch_transaction, Db};
     use diesel::sqlite::Sqlite;
     use ed25519_dalek::SigningKey;
     use ikrar_log::merkle::StreamingRoot;

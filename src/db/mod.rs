@@ -12,7 +12,6 @@ pub mod guess_limits;
 pub mod listings;
 pub mod log_store;
 pub mod pacts;
-pub mod pg_link;
 pub mod replaced_keys;
 pub mod reset_requests;
 pub mod roster_uploads;
@@ -22,7 +21,7 @@ pub mod signatures;
 pub mod units;
 pub mod witness_states;
 
-use crate::config::DatabaseUrl;
+use crate::config::{DatabaseUrl, PoolSettings};
 use dialect::{Ended, Purpose};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
@@ -157,22 +156,6 @@ impl ManageConnection for Manager {
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
         conn.is_broken()
-    }
-}
-
-/// How many connections each app server keeps, and how long a request waits for one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolSettings {
-    pub size: u32,
-    pub timeout: std::time::Duration,
-}
-
-impl Default for PoolSettings {
-    fn default() -> Self {
-        PoolSettings {
-            size: 8,
-            timeout: std::time::Duration::from_secs(30),
-        }
     }
 }
 

@@ -272,7 +272,7 @@ impl<T: Send + 'static, W: Work<T>> Pending for Request<T, W> {
 mod tests {
     use super::*;
     use crate::config::DatabaseUrl;
-    use crate::db::PoolSettings;
+    use crate::config::PoolSettings;
     use ed25519_dalek::SigningKey;
     use std::future::Future;
 
