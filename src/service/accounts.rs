@@ -300,7 +300,7 @@ pub async fn sign_in(
     let step = admin.as_ref().filter(|_| matches).and_then(|a| {
         let secret = a.confirmed_totp()?;
         let last = u64::try_from(a.totp_last_step).unwrap_or(0);
-        totp::matching_step(secret, &code, now.timestamp() as u64, last)
+        totp::matching_step(secret, &code, app.clock.now().timestamp() as u64, last)
     });
     let pending = admin.as_ref().is_some_and(|a| a.confirmed_totp().is_none());
     let admin = admin.filter(|_| matches && (pending || step.is_some()));
@@ -401,7 +401,7 @@ pub async fn confirm_enrolment(
     let subject = format!("admin:{}", admin.username);
     let step = admin.totp_secret.as_deref().and_then(|secret| {
         let last = u64::try_from(admin.totp_last_step).unwrap_or(0);
-        totp::matching_step(secret, &code, now.timestamp() as u64, last)
+        totp::matching_step(secret, &code, app.clock.now().timestamp() as u64, last)
     });
     let (secret, hash) = new_secret();
     let confirmed = match step {

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod activation;
 pub mod appender;
 pub mod audit;
+pub mod clock;
 pub mod dashboard;
 pub mod demo;
 pub mod export;
@@ -57,6 +58,8 @@ pub struct App {
     side_writes: Arc<appender::Appender>,
     /// Woken after every append: the witnesses are asked to cosign the new checkpoint.
     pub checkpoint_moved: Arc<tokio::sync::Notify>,
+    /// The time second-factor codes are judged at.
+    pub clock: Arc<clock::Clock>,
 }
 
 /// The workers are gone: the server is shutting down.
@@ -122,6 +125,7 @@ impl App {
             appender,
             side_writes,
             checkpoint_moved: Arc::default(),
+            clock: Arc::default(),
             receipts: Arc::new(ReceiptKey::new(receipt_key)),
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
             pacts: Arc::default(),

@@ -95,8 +95,8 @@ pub async fn sign_in_with(
 }
 
 /// The authenticator code `username`'s phone would show for the next sign-in: a step not used
-/// yet and accepted now (this one or the next), waiting for the next 30 seconds when both are
-/// spent. Empty for an account not enrolled; a made-up one for an unknown account.
+/// yet and accepted now (this one or the next), moving the app's clock to the next 30 seconds
+/// when both are spent (never waiting for them). Empty for an account not enrolled; a made-up one for an unknown account.
 pub async fn totp_code(app: &TestApp, username: &str) -> String {
     use ikrar::domain::totp::{code_at, step_of, STEP_SECONDS};
     loop {
@@ -110,14 +110,14 @@ pub async fn totp_code(app: &TestApp, username: &str) -> String {
         let Some(secret) = admin.confirmed_totp() else {
             return String::new();
         };
-        let now = chrono::Utc::now().timestamp() as u64;
+        let now = app.app.clock.now().timestamp() as u64;
         let current = step_of(now);
         let step = current.max(admin.totp_last_step as u64 + 1);
         if step <= current + 1 {
             return code_at(secret, step);
         }
         let wait = (current + 1) * STEP_SECONDS - now;
-        tokio::time::sleep(std::time::Duration::from_secs(wait.max(1))).await;
+        app.app.clock.advance(wait.max(1) as i64);
     }
 }
 
@@ -373,7 +373,7 @@ pub async fn enrolled_in_console(app: &TestApp, username: &str) -> reqwest::Clie
     assert_eq!(res.headers()["location"], "/admin/2fa", "{username} enrols");
     let page = app.page(&browser, "/admin/2fa").await;
     let secret = enrolment_secret(&page).expect("the secret to scan");
-    let step = ikrar::domain::totp::step_of(chrono::Utc::now().timestamp() as u64);
+    let step = ikrar::domain::totp::step_of(app.app.clock.now().timestamp() as u64);
     let code = ikrar::domain::totp::code_at(&secret, step);
     let res = post_enrolment(app, &browser, &code).await;
     assert_eq!(res.status(), 303, "{username} enrolled");

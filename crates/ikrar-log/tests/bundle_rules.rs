@@ -181,7 +181,7 @@ fn ikrar_verify_gives_the_verdict_and_its_exit_code() {
     assert_eq!(code, 2);
 }
 
-/// A PDF bukti as the app serves it (written by `tests/log.rs` with `IKRAR_KEEP_BUKTI`).
+/// A PDF bukti as the app serves it (written by `tests/it/log.rs` with `IKRAR_KEEP_BUKTI`).
 const BUKTI_PDF: &[u8] = include_bytes!("fixtures/bukti.pdf");
 
 #[test]

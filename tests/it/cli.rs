@@ -1,10 +1,7 @@
 //! The command line as an operator and an admin use it: `ikrar nip check`, `ikrar roster import`,
 //! and what `ikrar serve` says at start.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ikrar::db::{employees, units};
 use ikrar::service::App;
 
@@ -21,7 +18,7 @@ fn counts(dir: &DataDir) -> (i64, Option<String>) {
 #[test]
 fn nip_check_follows_the_fixture_cases() {
     let dir = DataDir::new();
-    let cases = include_str!("../crates/ikrar-log/tests/fixtures/nip-cases.tsv");
+    let cases = include_str!("../../crates/ikrar-log/tests/fixtures/nip-cases.tsv");
     for line in cases.lines().filter(|l| !l.starts_with('#')) {
         let mut cols = line.split('\t');
         let (input, expected, why) = (

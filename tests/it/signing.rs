@@ -1,10 +1,7 @@
 //! The signing spine over real HTTP: import → activate → sign → receipt, and every way signing
 //! can be refused without writing anything.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use ikrar::db::{log_store, pacts as pact_rows, signatures};
 use ikrar::domain::audit::Actor;

@@ -1,12 +1,9 @@
 //! The guess limits' rules over time, on the configured backend: five attempts per window of
 //! fifteen minutes, then a lock of fifteen minutes; a window or a lock that has ended starts
 //! afresh. Times are given, not waited for.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
+use crate::common::TestApp;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::TestApp;
 use ikrar::db::guess_limits::{self, Attempt, MAX_ATTEMPTS};
 use ikrar::db::Conn;
 

@@ -3,11 +3,8 @@
 //! group commit), and the log stays one gap-free, verifiable
 //! sequence whose checkpoints never go backwards. On PostgreSQL this is the scale-out set-up; on
 //! SQLite it is four processes on one file.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,10 +1,7 @@
 //! How pages and files travel: compression, `HEAD`, versioned static files with long caching,
 //! ETags and no cookies, the favicon and a description on every page.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn plain_client() -> reqwest::Client {
     // No automatic decompression: the test reads the encoding the server chose.

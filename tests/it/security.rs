@@ -1,9 +1,6 @@
 //! Regression tests for what attacks on ikrar found: each fails without its fix.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ikrar::domain::audit::AuditAction;
 
 /// Every cell of a CSV text, parsed.
@@ -1017,8 +1014,9 @@ async fn disabling_and_revoking_ask_first_say_what_happened_and_can_be_undone() 
     );
 }
 
-fn now_step() -> u64 {
-    ikrar::domain::totp::step_of(chrono::Utc::now().timestamp() as u64)
+/// The authenticator step of the app's clock now.
+fn now_step(app: &TestApp) -> u64 {
+    ikrar::domain::totp::step_of(app.app.clock.now().timestamp() as u64)
 }
 
 #[tokio::test]
@@ -1041,7 +1039,7 @@ async fn every_admin_signs_in_with_a_second_factor_that_works_once() {
         assert_eq!(res.status(), 401, "code {code:?}");
     }
     // The right code opens a session; the same code again does not.
-    let code = code_at(&secret, now_step());
+    let code = code_at(&secret, now_step(&app));
     let res = sign_in_with(&app, &browser, "bkpsdm", ADMIN_PASSWORD, &code).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/admin");
@@ -1051,7 +1049,7 @@ async fn every_admin_signs_in_with_a_second_factor_that_works_once() {
     for _ in 0..4 {
         sign_in_with(&app, &app.browser(), "bkpsdm", ADMIN_PASSWORD, "123456").await;
     }
-    let next = code_at(&secret, now_step() + 1);
+    let next = code_at(&secret, now_step(&app) + 1);
     let locked = sign_in_with(&app, &app.browser(), "bkpsdm", ADMIN_PASSWORD, &next).await;
     assert_eq!(locked.status(), 429);
 }
@@ -1104,7 +1102,7 @@ async fn console_accounts_enrol_at_first_sign_in_and_a_lost_phone_is_reset() {
         }
     };
     assert_eq!(enrol("000000".into()).await.status(), 401);
-    let res = enrol(code_at(&secret, now_step())).await;
+    let res = enrol(code_at(&secret, now_step(&app))).await;
     assert_eq!(res.status(), 303);
     assert_eq!(status(&app, &operator, "/admin").await, 200);
     // Enrolled: from now on the code is required.
@@ -1127,7 +1125,7 @@ async fn console_accounts_enrol_at_first_sign_in_and_a_lost_phone_is_reset() {
         303,
         "sessions ended"
     );
-    let step = now_step() + 1;
+    let step = now_step(&app) + 1;
     for (which, key, expected) in [("old", &secret, 401), ("new", &new_secret, 303)] {
         let code = code_at(key, step);
         let res = sign_in_with(&app, &app.browser(), "operator", ADMIN_PASSWORD, &code).await;
@@ -1157,7 +1155,7 @@ async fn enrolling_ends_every_other_session_and_never_shows_the_secret_again() {
     }
     let page = app.page(&first, "/admin/2fa").await;
     let secret = enrolment_secret(&page).expect("the secret to scan");
-    let res = post_enrolment(&app, &first, &code_at(&secret, now_step())).await;
+    let res = post_enrolment(&app, &first, &code_at(&secret, now_step(&app))).await;
     assert_eq!(res.status(), 303);
     assert_eq!(status(&app, &first, "/admin").await, 200);
 
@@ -1166,7 +1164,7 @@ async fn enrolling_ends_every_other_session_and_never_shows_the_secret_again() {
         enrolment_secret(&page).is_none(),
         "the secret shown again: {page}"
     );
-    let res = post_enrolment(&app, &second, &code_at(&secret, now_step() + 1)).await;
+    let res = post_enrolment(&app, &second, &code_at(&secret, now_step(&app) + 1)).await;
     let went = res
         .headers()
         .get("location")

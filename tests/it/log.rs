@@ -1,10 +1,7 @@
 //! The transparency log as auditors meet it: receipts, the /log API, export and offline
 //! verification, and tampering with the database behind ikrar's back.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ikrar_log::merkle::{check_consistency, check_inclusion, leaf_hash, Hash};
 use ikrar_log::note::LogVerifier;
 use ikrar_log::receipt::{self, Receipt};

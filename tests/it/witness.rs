@@ -3,11 +3,8 @@
 //! (a split view) is refused, and the refusal shows on that deployment's dashboard; the witness
 //! keeps its record across a restart; `ikrar verify --witness` and `verify-receipt --witness`
 //! hold a bundle and a receipt to the witness's cosignature.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ikrar::config::WitnessConfig;
 use ikrar_log::cosignature::{AddCheckpoint, WitnessKey};
 use std::path::Path;

@@ -1,11 +1,8 @@
 //! Group commit: appends that arrive while a batch is being written are written together in
 //! the next one, a failing request does not fail the others, and employees signing at the same
 //! moment still get one gap-free log with a receipt each.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ikrar::db::guess_limits::{self, Attempt};
 use ikrar::db::DbError;
 use ikrar::service::App;

@@ -3,11 +3,8 @@
 //! SIGKILL mid-way, then restarted. Every receipt handed out before the kill must still be in the
 //! log, the exported bundle must verify, and no signature may exist without its entry or the
 //! other way round.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ikrar::db::{log_store, signatures};
 use ikrar::service::App;
 use ikrar_log::entry::Entry;

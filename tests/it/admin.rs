@@ -1,12 +1,9 @@
 //! The admin console over HTTP: each role's allowed and refused routes, sign-in rules, the counts
 //! after scripted signatures, report contents, code reset and re-signing, API tokens, the audit
 //! trail.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
-mod common;
-
+use crate::common::*;
 use calamine::{Data, Reader, Xlsx};
-use common::*;
 use ikrar::domain::audit::AuditAction;
 use std::io::Cursor;
 

@@ -1,0 +1,21 @@
+//! The integration tests, one binary with a module per area (as one binary they build and link
+//! once): each test spawns the real app on a random port with a fresh database of its own and
+//! drives it over HTTP like a user, or runs the real `ikrar` binary. The browser tests
+//! (`tests/browser/`) and the process-exit checks (`tests/process_exit.rs`) have harnesses of
+//! their own.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod admin;
+mod cli;
+mod crash;
+mod group_commit;
+mod guess_limits;
+mod log;
+mod security;
+mod servers;
+mod signing;
+mod transport;
+mod witness;
