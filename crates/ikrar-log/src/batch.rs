@@ -25,8 +25,10 @@ pub struct Item<'a> {
 }
 
 /// A signature whose points decompressed and passed the strict checks.
-struct Prepared {
+struct Prepared<'a> {
     position: usize,
+    /// The signature as given, for the batch's weights.
+    item: &'a Item<'a>,
     a: EdwardsPoint,
     r: EdwardsPoint,
     s: Scalar,
@@ -51,7 +53,7 @@ pub fn invalid(items: &[Item]) -> Vec<usize> {
 }
 
 /// Decompresses A and R once; `None` for what strict verification refuses.
-fn prepare(position: usize, item: &Item) -> Option<Prepared> {
+fn prepare<'a>(position: usize, item: &'a Item<'a>) -> Option<Prepared<'a>> {
     let a = CompressedEdwardsY(*item.key).decompress()?;
     let mut r_bytes = [0u8; 32];
     r_bytes.copy_from_slice(&item.signature[..32]);
@@ -71,6 +73,7 @@ fn prepare(position: usize, item: &Item) -> Option<Prepared> {
     let h = Scalar::from_bytes_mod_order_wide(&digest.into());
     Some(Prepared {
         position,
+        item,
         a,
         r,
         s,
@@ -83,24 +86,28 @@ fn holds_together(ready: &[Prepared]) -> bool {
     if ready.is_empty() {
         return true;
     }
+    // The bytes as given (compressing the points again would cost an inversion each).
     let mut transcript = Sha512::new().chain_update(b"ikrar/v1 batch weights\n");
     for p in ready {
-        transcript.update(p.r.compress().as_bytes());
-        transcript.update(p.a.compress().as_bytes());
-        transcript.update(p.s.as_bytes());
+        transcript.update(p.item.signature);
+        transcript.update(p.item.key);
         transcript.update(p.h.as_bytes());
     }
     let seed = transcript.finalize();
-    let weights: Vec<Scalar> = (0..ready.len() as u64)
-        .map(|i| {
-            let block = Sha512::new()
+    // Four 128-bit weights from each block of SHA-512 output.
+    let weights: Vec<Scalar> = (0..ready.len().div_ceil(4) as u64)
+        .flat_map(|block| {
+            let bytes = Sha512::new()
                 .chain_update(seed)
-                .chain_update(i.to_le_bytes())
+                .chain_update(block.to_le_bytes())
                 .finalize();
-            let mut z = [0u8; 32];
-            z[..16].copy_from_slice(&block[..16]);
-            Scalar::from_bytes_mod_order(z)
+            (0..4).map(move |k| {
+                let mut z = [0u8; 32];
+                z[..16].copy_from_slice(&bytes[16 * k..16 * (k + 1)]);
+                Scalar::from_bytes_mod_order(z)
+            })
         })
+        .take(ready.len())
         .collect();
     let b_coefficient: Scalar = -ready
         .iter()
