@@ -329,7 +329,9 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         let found = page_verdict(&browser, &offline, &path, None, None, &[], None).await;
         assert_eq!(found, expected, "{name}");
         if name == "bukti.pdf" {
-            browser.look("bukti-sah").await;
+            let text = browser.look("bukti-sah").await;
+            // The signing time in WIB, with the UTC form, as verify-receipt prints it.
+            assert!(text.contains(" WIB (20"), "{text}");
         }
     }
     let wrong_key = "ikrar.localhost/log+00000000+AQ==";
@@ -403,16 +405,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         assert_eq!(kunci(&browser).await, "disematkan");
         assert!(workers(&browser).await >= 1, "no Web Worker when served");
         browser.look("periksa-sah").await;
-        let found = page_verdict(
-            &browser,
-            &app.url("/periksa"),
-            &invalid_bundle,
-            None,
-            None,
-            &[],
-            None,
-        )
-        .await;
+        let found = served_verdict(&browser, &app, &invalid_bundle).await;
         assert_eq!(found.status, "tidak-sah");
         let text = browser.look("periksa-tidak-sah").await;
         assert!(
@@ -420,16 +413,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
             "{text}"
         );
         // Valid under the file's own key: not a plain SAH, and `data-kunci` says whose key.
-        let found = page_verdict(
-            &browser,
-            &app.url("/periksa"),
-            &exported,
-            None,
-            None,
-            &[],
-            None,
-        )
-        .await;
+        let found = served_verdict(&browser, &app, &exported).await;
         assert_eq!(found.status, "sah");
         assert_eq!(kunci(&browser).await, "berkas");
         let text = browser.look("periksa-sah-kunci-berkas").await;
@@ -444,16 +428,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         // A roster is neither a bundle nor a receipt: the page says so, in words.
         let roster = dir.path().join("roster.csv");
         std::fs::write(&roster, small_roster()).unwrap();
-        let found = page_verdict(
-            &browser,
-            &app.url("/periksa"),
-            &roster,
-            None,
-            None,
-            &[],
-            None,
-        )
-        .await;
+        let found = served_verdict(&browser, &app, &roster).await;
         assert_eq!(found.status, "galat");
         let text = browser.look("periksa-bukan-bundle").await;
         assert!(
@@ -480,28 +455,30 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
     browser.stop().await;
 }
 
-/// The page's `data-kunci`: `disematkan` (a key the auditor gave) or `berkas` (the file's own).
-async fn kunci(browser: &Browser) -> String {
+/// The verdict of the page as the app serves it, on `file` with nothing else given.
+async fn served_verdict(browser: &Browser, app: &TestApp, file: &Path) -> Verdict {
+    page_verdict(browser, &app.url("/periksa"), file, None, None, &[], None).await
+}
+
+/// One of the verdict's `data-` attributes on `#hasil` (empty when absent).
+async fn verdict_data(browser: &Browser, name: &str) -> String {
     let value = browser
         .client
         .execute(
-            "return document.getElementById('hasil').dataset.kunci || '';",
-            vec![],
+            "return document.getElementById('hasil').dataset[arguments[0]] || '';",
+            vec![serde_json::Value::from(name)],
         )
         .await
-        .expect("read data-kunci");
+        .expect("read the verdict's data");
     value.as_str().unwrap_or("").to_owned()
 }
 
-/// How many Web Workers checked the bundle's lines (`data-pekerja`).
+/// The page's `data-kunci`: `disematkan` (a key the auditor gave) or `berkas` (the file's own).
+async fn kunci(browser: &Browser) -> String {
+    verdict_data(browser, "kunci").await
+}
+
+/// How many Web Workers checked the bundle's lines (`data-pekerja`; 0 for none).
 async fn workers(browser: &Browser) -> u32 {
-    let value = browser
-        .client
-        .execute(
-            "return document.getElementById('hasil').dataset.pekerja || '0';",
-            vec![],
-        )
-        .await
-        .expect("read data-pekerja");
-    value.as_str().and_then(|v| v.parse().ok()).unwrap_or(0)
+    verdict_data(browser, "pekerja").await.parse().unwrap_or(0)
 }

@@ -217,21 +217,7 @@ pub fn bundle(args: &VerifyArgs) -> Outcome {
         return Outcome::Failed;
     };
     match result {
-        Ok(summary) => {
-            if args.json {
-                match serde_json::to_string_pretty(&summary) {
-                    Ok(json) => println!("{json}"),
-                    Err(e) => eprintln!("galat: {e}"),
-                }
-            } else {
-                print_summary(&summary);
-            }
-            if summary.is_valid() {
-                Outcome::Ok
-            } else {
-                Outcome::Invalid
-            }
-        }
+        Ok(summary) => report(args.json, &summary, summary.is_valid(), print_summary),
         Err(e) => {
             eprintln!("galat: {e}");
             Outcome::Failed
@@ -327,15 +313,20 @@ pub fn receipt(args: &ReceiptArgs) -> Outcome {
             return Outcome::Failed;
         }
     };
-    if args.json {
-        match serde_json::to_string_pretty(&summary) {
+    report(args.json, &summary, summary.is_valid(), print_receipt)
+}
+
+/// Prints a summary as JSON (`--json`) or for people, and gives the exit code of its verdict.
+fn report<T: serde::Serialize>(json: bool, summary: &T, valid: bool, human: fn(&T)) -> Outcome {
+    if json {
+        match serde_json::to_string_pretty(summary) {
             Ok(json) => println!("{json}"),
             Err(e) => eprintln!("galat: {e}"),
         }
     } else {
-        print_receipt(&summary);
+        human(summary);
     }
-    if summary.is_valid() {
+    if valid {
         Outcome::Ok
     } else {
         Outcome::Invalid

@@ -69,14 +69,7 @@ fn every_case_gives_exactly_its_findings() {
             since: case.since.clone(),
             log_key: case.log_key.clone(),
             threads: 2,
-            witnesses: Witnesses {
-                keys: case
-                    .witnesses
-                    .iter()
-                    .map(|k| WitnessKey::parse(k).unwrap())
-                    .collect(),
-                min: case.witnesses_min,
-            },
+            witnesses: witnesses(&case.witnesses, case.witnesses_min),
         };
         let result = verify_bundle(case.bundle.as_bytes(), &options, &mut |_| {});
         let name = case.name;
@@ -98,17 +91,18 @@ fn every_case_gives_exactly_its_findings() {
     }
 }
 
+/// The witnesses a case trusts, as `--witness` and `--witnesses-min` give them.
+fn witnesses(keys: &[String], min: Option<usize>) -> Witnesses {
+    Witnesses {
+        keys: keys.iter().map(|k| WitnessKey::parse(k).unwrap()).collect(),
+        min,
+    }
+}
+
 #[test]
 fn every_receipt_case_gives_exactly_its_findings() {
     for case in cases::receipts() {
-        let witnesses = Witnesses {
-            keys: case
-                .witnesses
-                .iter()
-                .map(|k| WitnessKey::parse(k).unwrap())
-                .collect(),
-            min: case.witnesses_min,
-        };
+        let witnesses = witnesses(&case.witnesses, case.witnesses_min);
         let result =
             ikrar_log::receipt_file::check(&case.bytes, case.log_key.as_deref(), &witnesses);
         let name = case.name;
