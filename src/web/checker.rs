@@ -87,6 +87,17 @@ mod tests {
             "nothing loaded from elsewhere"
         );
         assert!(CHECKER_CSP.contains("default-src 'none'"));
+        assert!(CHECKER_CSP.contains("worker-src blob:"), "its Web Workers");
         assert!(!CHECKER_CSP.contains("unsafe"));
+    }
+
+    #[test]
+    fn the_page_has_words_for_every_finding() {
+        for finding in ikrar_log::finding::Finding::ALL {
+            assert!(
+                PAGE.contains(&format!("\n      {finding}: ['")),
+                "the page's FAULTS table lacks {finding}"
+            );
+        }
     }
 }

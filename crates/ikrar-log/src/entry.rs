@@ -1,6 +1,7 @@
 //! Log entries (docs/FORMATS.md, "Log entries"): build them, render them to their exact bytes, and
 //! parse them strictly, refusing anything that does not render back to the same bytes.
 
+use crate::finding::Finding;
 use crate::nip::NipDigits;
 use crate::values::{format_time, normalize_text, parse_time, PactId, Sha256Digest, UnitCode};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -79,14 +80,14 @@ pub enum EntryError {
 
 impl EntryError {
     /// A stable code for programs.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Finding {
         match self {
-            EntryError::NotUtf8 => "entry_not_utf8",
-            EntryError::LineEndings => "entry_line_endings",
-            EntryError::UnknownType(_) => "entry_unknown_type",
-            EntryError::MissingField { .. } => "entry_field_order",
-            EntryError::BadValue { .. } => "entry_bad_value",
-            EntryError::TrailingLines => "entry_trailing_lines",
+            EntryError::NotUtf8 => Finding::EntryNotUtf8,
+            EntryError::LineEndings => Finding::EntryLineEndings,
+            EntryError::UnknownType(_) => Finding::EntryUnknownType,
+            EntryError::MissingField { .. } => Finding::EntryFieldOrder,
+            EntryError::BadValue { .. } => Finding::EntryBadValue,
+            EntryError::TrailingLines => Finding::EntryTrailingLines,
         }
     }
 }

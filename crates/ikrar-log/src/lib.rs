@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod cli;
 pub mod cosignature;
 pub mod entry;
+pub mod finding;
 pub mod i18n;
 pub mod merkle;
 pub mod nip;

@@ -1,6 +1,7 @@
 //! Checkpoints (C2SP tlog-checkpoint) in signed notes (C2SP signed-note), and the log's verifier
 //! key string, through `tlog_tiles` and `signed_note`.
 
+use crate::finding::Finding;
 use crate::merkle::Hash;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use signed_note::{Note, Signer, StandardVerifier, Verifier, VerifierList};
@@ -20,12 +21,12 @@ pub enum NoteError {
 
 impl NoteError {
     /// A stable code for programs.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Finding {
         match self {
-            NoteError::BadVerifierKey => "log_key_invalid",
-            NoteError::Malformed => "checkpoint_malformed",
-            NoteError::BadSignature => "checkpoint_signature",
-            NoteError::WrongOrigin { .. } => "checkpoint_origin",
+            NoteError::BadVerifierKey => Finding::LogKeyInvalid,
+            NoteError::Malformed => Finding::CheckpointMalformed,
+            NoteError::BadSignature => Finding::CheckpointSignature,
+            NoteError::WrongOrigin { .. } => Finding::CheckpointOrigin,
         }
     }
 }

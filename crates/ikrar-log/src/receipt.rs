@@ -2,6 +2,7 @@
 //! signed checkpoint, checkable offline.
 
 use crate::entry::Entry;
+use crate::finding::Finding;
 use crate::merkle::{check_inclusion, leaf_hash, Hash};
 use crate::note::LogVerifier;
 use crate::values::format_time;
@@ -77,7 +78,7 @@ impl ReceiptSummary {
     }
 
     /// A receipt judged on one finding alone (a file whose JSON is not strict).
-    pub fn refused(pinned: bool, code: &'static str, message: String) -> ReceiptSummary {
+    pub fn refused(pinned: bool, code: Finding, message: String) -> ReceiptSummary {
         let mut summary = ReceiptSummary {
             log_key_pinned: pinned,
             ..ReceiptSummary::default()
@@ -86,7 +87,7 @@ impl ReceiptSummary {
         summary
     }
 
-    fn fault(&mut self, code: &'static str, message: impl Into<String>) {
+    fn fault(&mut self, code: Finding, message: impl Into<String>) {
         self.faults.push(Fault {
             index: None,
             code,
@@ -107,7 +108,7 @@ pub fn check(receipt: &Receipt, pinned_key: Option<&str>, witnesses: &Witnesses)
     };
     if receipt.format != RECEIPT_FORMAT {
         summary.fault(
-            "receipt_format",
+            Finding::ReceiptFormat,
             format!("format bukti tidak dikenal: {}", receipt.format),
         );
         return summary;
@@ -115,7 +116,7 @@ pub fn check(receipt: &Receipt, pinned_key: Option<&str>, witnesses: &Witnesses)
     let key = match pinned_key.map(str::trim) {
         Some(pinned) if pinned != receipt.log_key => {
             summary.fault(
-                "log_key_mismatch",
+                Finding::LogKeyMismatch,
                 "kunci log pada bukti berbeda dengan kunci yang dipercaya",
             );
             pinned
@@ -133,13 +134,13 @@ pub fn check(receipt: &Receipt, pinned_key: Option<&str>, witnesses: &Witnesses)
     if checkpoint.is_some() && !witnesses.keys.is_empty() {
         summary.witnessed = witnesses.cosigned(&receipt.checkpoint);
         if let Err(message) = witnesses.check(&receipt.checkpoint) {
-            summary.fault("witness_missing", message);
+            summary.fault(Finding::WitnessMissing, message);
         }
     }
     match Entry::parse(receipt.entry.as_bytes()) {
         Ok(Entry::Signature(entry)) => {
             if !entry.verify() {
-                summary.fault("signature_invalid", "tanda tangan pegawai tidak sah");
+                summary.fault(Finding::SignatureInvalid, "tanda tangan pegawai tidak sah");
             }
             let claim = &entry.claim;
             summary.signer = Some(Signer {
@@ -150,7 +151,10 @@ pub fn check(receipt: &Receipt, pinned_key: Option<&str>, witnesses: &Witnesses)
                 time: format_time(claim.time),
             });
         }
-        Ok(_) => summary.fault("receipt_not_signature", "entri bukan tanda tangan pakta"),
+        Ok(_) => summary.fault(
+            Finding::ReceiptNotSignature,
+            "entri bukan tanda tangan pakta",
+        ),
         Err(e) => summary.fault(e.code(), format!("entri: {e}")),
     }
     if let Some(checkpoint) = checkpoint {
@@ -171,7 +175,7 @@ pub fn check(receipt: &Receipt, pinned_key: Option<&str>, witnesses: &Witnesses)
         });
         if !included {
             summary.fault(
-                "inclusion_proof",
+                Finding::InclusionProof,
                 format!(
                     "bukti inklusi tidak sah: entri {} tidak ada di pohon berukuran {}",
                     receipt.index, checkpoint.size

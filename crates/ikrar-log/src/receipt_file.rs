@@ -2,10 +2,11 @@
 //! file named [`PDF_ATTACHMENT`] (docs/FORMATS.md, "The PDF bukti"). Either way the JSON is
 //! what is verified; the PDF's visible page is for people.
 
+use crate::finding::Finding;
 pub use crate::pdf_receipt::PDF_ATTACHMENT;
 use crate::pdf_receipt::{self, PdfError};
 use crate::receipt::{self, Receipt, ReceiptSummary};
-use crate::strict_json::{self, StrictFault};
+use crate::strict_json;
 use crate::verify::Witnesses;
 
 /// Why a file is not a readable receipt.
@@ -14,8 +15,8 @@ pub enum ReceiptFileError {
     #[error("bukan berkas bukti ikrar: {0}")]
     NotReceipt(String),
     /// JSON that breaks a strict rule: a finding (exit 1), not an unreadable file.
-    #[error("{}", .0.detail())]
-    Strict(StrictFault),
+    #[error("{detail}")]
+    Strict { code: Finding, detail: String },
     #[error(transparent)]
     Pdf(#[from] PdfError),
 }
@@ -38,11 +39,9 @@ pub fn check(
 ) -> Result<ReceiptSummary, ReceiptFileError> {
     match read(bytes) {
         Ok(receipt) => Ok(receipt::check(&receipt, pinned_key, witnesses)),
-        Err(ReceiptFileError::Strict(fault)) => Ok(ReceiptSummary::refused(
-            pinned_key.is_some(),
-            fault.code().unwrap_or("json_strict"),
-            fault.detail(),
-        )),
+        Err(ReceiptFileError::Strict { code, detail }) => {
+            Ok(ReceiptSummary::refused(pinned_key.is_some(), code, detail))
+        }
         Err(e) => Err(e),
     }
 }
@@ -51,9 +50,11 @@ pub fn check(
 fn parse(json: &[u8]) -> Result<Receipt, ReceiptFileError> {
     let not_receipt = |e: &dyn std::fmt::Display| ReceiptFileError::NotReceipt(e.to_string());
     let text = std::str::from_utf8(json).map_err(|e| not_receipt(&e))?;
-    match strict_json::check(text) {
-        Err(StrictFault::NotJson) | Ok(()) => {}
-        Err(fault) => return Err(ReceiptFileError::Strict(fault)),
+    if let Err(fault) = strict_json::check(text) {
+        if let Some(code) = fault.code() {
+            let detail = fault.detail();
+            return Err(ReceiptFileError::Strict { code, detail });
+        }
     }
     serde_json::from_str(text).map_err(|e| not_receipt(&e))
 }

@@ -8,6 +8,8 @@
 //!
 //! serde_json reads the values afterwards; this scan only decides whether the text is strict.
 
+use crate::finding::Finding;
+
 /// The largest integer a strict document may hold (JavaScript's `Number.MAX_SAFE_INTEGER`).
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
@@ -27,11 +29,11 @@ pub enum StrictFault {
 
 impl StrictFault {
     /// The finding code, the same in every verifier (`None` for text that is not JSON).
-    pub fn code(&self) -> Option<&'static str> {
+    pub fn code(&self) -> Option<Finding> {
         match self {
             StrictFault::NotJson => None,
-            StrictFault::DuplicateKey(_) => Some("json_duplicate_key"),
-            StrictFault::Number(_) => Some("json_number"),
+            StrictFault::DuplicateKey(_) => Some(Finding::JsonDuplicateKey),
+            StrictFault::Number(_) => Some(Finding::JsonNumber),
         }
     }
 
@@ -283,7 +285,9 @@ mod tests {
     use super::*;
 
     fn code(text: &str) -> Option<&'static str> {
-        check(text).err().map(|f| f.code().unwrap_or("not_json"))
+        check(text)
+            .err()
+            .map(|f| f.code().map_or("not_json", Finding::as_str))
     }
 
     #[test]

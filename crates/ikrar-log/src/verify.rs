@@ -7,9 +7,10 @@ use crate::batch;
 use crate::bundle::{EntryLine, Header, BUNDLE_FORMAT};
 use crate::cosignature::WitnessKey;
 use crate::entry::Entry;
+use crate::finding::Finding;
 use crate::merkle::{leaf_hash, StreamingRoot};
 use crate::note::{Checkpoint, LogVerifier};
-use crate::strict_json::{self, StrictFault};
+use crate::strict_json;
 use crate::values::Sha256Digest;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
@@ -73,7 +74,7 @@ impl Witnesses {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Fault {
     pub index: Option<u64>,
-    pub code: &'static str,
+    pub code: Finding,
     pub message: String,
 }
 
@@ -107,13 +108,13 @@ impl Summary {
     }
 
     /// A bundle judged on its header's one strict-JSON finding: nothing else can be read.
-    fn refused(options: &Options, fault: &StrictFault) -> Summary {
+    fn refused(options: &Options, code: Finding, detail: String) -> Summary {
         Summary {
             log_key_pinned: options.log_key.is_some(),
             faults: vec![Fault {
                 index: None,
-                code: fault.code().unwrap_or("json_strict"),
-                message: format!("header: {}", fault.detail()),
+                code,
+                message: format!("header: {detail}"),
             }],
             ..Summary::default()
         }
@@ -172,11 +173,12 @@ fn verify_with(
     let mut line = String::new();
     input.read_line(&mut line)?;
     let first = line.trim_end_matches('\n');
-    match strict_json::check(first) {
-        Ok(()) => {}
-        Err(StrictFault::NotJson) => return Err(Unreadable::NotBundle),
+    if let Err(fault) = strict_json::check(first) {
         // Two readers could take different values from such a header: a finding, and no more.
-        Err(fault) => return Ok(Summary::refused(options, &fault)),
+        return match fault.code() {
+            Some(code) => Ok(Summary::refused(options, code, fault.detail())),
+            None => Err(Unreadable::NotBundle),
+        };
     }
     let header: Header =
         serde_json::from_str(first).map_err(|e| Unreadable::Header(e.to_string()))?;
@@ -199,7 +201,7 @@ fn verify_with(
         if old.size > new.size {
             state.fault(
                 None,
-                "since_shrunk",
+                Finding::SinceShrunk,
                 format!(
                     "log menyusut: checkpoint lama berukuran {}, bundle hanya {}",
                     old.size, new.size
@@ -211,7 +213,7 @@ fn verify_with(
     if checkpoint.is_some() && !options.witnesses.keys.is_empty() {
         state.summary.witnessed = options.witnesses.cosigned(&header.checkpoint);
         if let Err(message) = options.witnesses.check(&header.checkpoint) {
-            state.fault(None, "witness_missing", message);
+            state.fault(None, Finding::WitnessMissing, message);
         }
     }
     if let Some(checkpoint) = &checkpoint {
@@ -253,7 +255,7 @@ fn verify_with(
             if expected.is_some_and(|size| n >= size) {
                 state.fault(
                     Some(n),
-                    "extra_lines",
+                    Finding::ExtraLines,
                     "ada baris setelah entri terakhir checkpoint".into(),
                 );
                 break;
@@ -297,7 +299,7 @@ fn verify_with(
     for index in bad_signatures {
         state.fault(
             Some(index),
-            "signature_invalid",
+            Finding::SignatureInvalid,
             "tanda tangan pegawai tidak sah".into(),
         );
     }
@@ -361,7 +363,7 @@ impl State {
         self.signed.reserve(expected);
     }
 
-    fn fault(&mut self, index: Option<u64>, code: &'static str, message: String) {
+    fn fault(&mut self, index: Option<u64>, code: Finding, message: String) {
         self.summary.faults.push(Fault {
             index,
             code,
@@ -382,7 +384,7 @@ impl State {
         if key != header.log_key {
             self.fault(
                 None,
-                "log_key_mismatch",
+                Finding::LogKeyMismatch,
                 "kunci log di bundle berbeda dengan kunci yang dipercaya".into(),
             );
         }
@@ -403,7 +405,7 @@ impl State {
         if checkpoint.origin != header.origin {
             self.fault(
                 None,
-                "origin_mismatch",
+                Finding::OriginMismatch,
                 format!(
                     "origin header ({}) berbeda dengan checkpoint ({})",
                     header.origin, checkpoint.origin
@@ -430,14 +432,14 @@ impl State {
             Err(error) => {
                 // Keep the tree's shape: count the line as a leaf that cannot match.
                 self.root.push(leaf_hash(line.as_bytes()));
-                match strict_json::check(line) {
-                    Err(fault @ (StrictFault::DuplicateKey(_) | StrictFault::Number(_))) => {
-                        let code = fault.code().unwrap_or("line_malformed");
-                        self.fault(Some(n), code, fault.detail());
-                    }
-                    _ => self.fault(
+                match strict_json::check(line)
+                    .err()
+                    .and_then(|f| Some((f.code()?, f)))
+                {
+                    Some((code, fault)) => self.fault(Some(n), code, fault.detail()),
+                    None => self.fault(
                         Some(n),
-                        "line_malformed",
+                        Finding::LineMalformed,
                         format!("baris entri bukan JSON yang sah: {error}"),
                     ),
                 }
@@ -448,7 +450,7 @@ impl State {
         if parsed.index != n {
             self.fault(
                 Some(n),
-                "index_order",
+                Finding::IndexOrder,
                 format!("baris ke-{n} bernomor {}", parsed.index),
             );
         }
@@ -466,7 +468,7 @@ impl State {
                 let number = self.pacts.len() as u32;
                 match self.pacts.entry(pact.id.to_string()) {
                     std::collections::hash_map::Entry::Occupied(_) => {
-                        self.fault(Some(n), "pact_republished", republished)
+                        self.fault(Some(n), Finding::PactRepublished, republished)
                     }
                     std::collections::hash_map::Entry::Vacant(slot) => {
                         slot.insert((pact.sha256, pact.title, number));
@@ -479,7 +481,7 @@ impl State {
                 if let Err(e) = key.nip.check(key.time.date_naive()) {
                     self.fault(
                         Some(n),
-                        "nip_invalid",
+                        Finding::NipInvalid,
                         format!("NIP {} tidak sah: {e}", key.nip),
                     );
                 }
@@ -501,12 +503,12 @@ impl State {
                 match self.pacts.get(claim.pact.as_str()) {
                     None => self.fault(
                         Some(n),
-                        "pact_unknown",
+                        Finding::PactUnknown,
                         format!("pakta {} belum diterbitkan sebelum entri ini", claim.pact),
                     ),
                     Some((sha, _, _)) if *sha != claim.sha256 => self.fault(
                         Some(n),
-                        "pact_digest",
+                        Finding::PactDigest,
                         format!("SHA-256 pakta {} tidak cocok", claim.pact),
                     ),
                     Some(_) => {}
@@ -515,17 +517,17 @@ impl State {
                 match self.keys.get(&nip) {
                     None => self.fault(
                         Some(n),
-                        "key_not_enrolled",
+                        Finding::KeyNotEnrolled,
                         format!("NIP {} belum punya entri kunci", claim.nip),
                     ),
                     Some((key, _, _)) if *key != claim.key => self.fault(
                         Some(n),
-                        "key_mismatch",
+                        Finding::KeyMismatch,
                         format!("kunci bukan kunci terakhir NIP {}", claim.nip),
                     ),
                     Some((_, time, _)) if claim.time.timestamp() < *time => self.fault(
                         Some(n),
-                        "time_before_key",
+                        Finding::TimeBeforeKey,
                         "waktu tanda tangan lebih awal dari entri kuncinya".into(),
                     ),
                     Some((_, _, generation)) if *generation > 1 => self
@@ -540,7 +542,7 @@ impl State {
                 if !first {
                     self.fault(
                         Some(n),
-                        "double_signature",
+                        Finding::DoubleSignature,
                         format!(
                             "NIP {} menandatangani pakta {} lebih dari sekali",
                             claim.nip, claim.pact
@@ -584,7 +586,7 @@ impl State {
     /// At the old checkpoint's size: the prefix must have the old root.
     fn check_since(&mut self, old: &Checkpoint) {
         if self.root.root() != old.root {
-            self.fault(None, "since_mismatch", format!(
+            self.fault(None, Finding::SinceMismatch, format!(
                 "{} entri pertama tidak lagi sama dengan checkpoint lama: ada entri yang diubah, dihapus atau ditukar",
                 old.size
             ));
@@ -603,7 +605,7 @@ impl State {
             if read < checkpoint.size {
                 self.fault(
                     None,
-                    "truncated",
+                    Finding::Truncated,
                     format!(
                         "bundle berisi {read} entri, checkpoint menyebut {}",
                         checkpoint.size
@@ -612,7 +614,7 @@ impl State {
             } else if self.root.root() != checkpoint.root {
                 self.fault(
                     None,
-                    "root_mismatch",
+                    Finding::RootMismatch,
                     "akar pohon entri tidak sama dengan akar checkpoint".into(),
                 );
             }
@@ -623,14 +625,14 @@ impl State {
                 if old.root != StreamingRoot::default().root() {
                     self.fault(
                         None,
-                        "since_mismatch",
+                        Finding::SinceMismatch,
                         "checkpoint lama berukuran 0 tidak berakar pohon kosong".into(),
                     );
                 }
             } else if read < old.size {
                 self.fault(
                     None,
-                    "since_missing",
+                    Finding::SinceMissing,
                     format!(
                         "bundle lebih pendek ({read}) dari checkpoint lama ({})",
                         old.size
@@ -651,12 +653,12 @@ impl State {
             match self.pacts.get(&text.id) {
                 None => self.fault(
                     None,
-                    "pact_text_unknown",
+                    Finding::PactTextUnknown,
                     format!("teks pakta {} tidak ada di log", text.id),
                 ),
                 Some((sha, title, _)) if *sha != digest || *title != text.title => self.fault(
                     None,
-                    "pact_text_mismatch",
+                    Finding::PactTextMismatch,
                     format!("teks pakta {} tidak cocok dengan SHA-256 di log", text.id),
                 ),
                 Some(_) => {}
@@ -672,7 +674,7 @@ impl State {
         for id in missing {
             self.fault(
                 None,
-                "pact_text_missing",
+                Finding::PactTextMissing,
                 format!("bundle tidak memuat teks pakta {id}"),
             );
         }
@@ -701,7 +703,7 @@ impl State {
             if c != r {
                 self.fault(
                     None,
-                    "report_mismatch",
+                    Finding::ReportMismatch,
                     format!(
                         "laporan server: pakta {} unit {} = {c}, dihitung dari log = {r}",
                         key.0, key.1

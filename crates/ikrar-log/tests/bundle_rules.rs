@@ -24,7 +24,7 @@ fn check(bundle: &str) -> Summary {
 }
 
 fn codes(summary: &Summary) -> Vec<&'static str> {
-    summary.faults.iter().map(|f| f.code).collect()
+    summary.faults.iter().map(|f| f.code.as_str()).collect()
 }
 
 /// Asserts that the only findings are `expected` (each at least once).
@@ -109,7 +109,7 @@ fn every_receipt_case_gives_exactly_its_findings() {
         match (case.expect, result) {
             (Expect::Unreadable, Err(_)) => {}
             (Expect::Faults(expected), Ok(summary)) => {
-                let found: Vec<&str> = summary.faults.iter().map(|f| f.code).collect();
+                let found: Vec<&str> = summary.faults.iter().map(|f| f.code.as_str()).collect();
                 assert_eq!(found, expected, "{name}");
             }
             (expect, result) => panic!("{name}: {expect:?} but {result:?}"),
