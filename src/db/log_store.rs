@@ -360,8 +360,8 @@ where
 
 fixed_statement!(EntryRow);
 
-fn log_error(e: impl std::fmt::Display) -> DbError {
-    DbError::Log(e.to_string())
+fn log_error(e: impl std::error::Error + Send + Sync + 'static) -> DbError {
+    DbError::Log(Box::new(e))
 }
 
 /// The entry at `index`, if the log is that long.

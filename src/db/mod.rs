@@ -43,26 +43,40 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// A failure of the storage layer.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("tidak dapat membuka basis data {target}: {message}")]
-    Open { target: String, message: String },
+    #[error("tidak dapat membuka basis data {target}: {source}")]
+    Open {
+        target: String,
+        #[source]
+        source: Cause,
+    },
     #[error("migrasi basis data gagal: {0}")]
-    Migration(String),
+    Migration(#[source] Cause),
     #[error("koneksi basis data tidak tersedia: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
-    /// [`DbError::Pool`] as given to every request of a batch (the pool's error is not `Clone`).
-    #[error("koneksi basis data tidak tersedia: {0}")]
-    PoolShared(String),
+    /// The error of getting a connection, given to every request of the batch that needed it.
+    #[error("{0}")]
+    Shared(#[source] std::sync::Arc<DbError>),
     #[error("kueri basis data gagal: {0}")]
     Query(#[from] diesel::result::Error),
-    #[error("tugas basis data terhenti")]
-    Join,
+    /// The blocking task that held the connection panicked or was cancelled.
+    #[error("tugas basis data terhenti: {0}")]
+    TaskFailed(#[source] tokio::task::JoinError),
+    /// The log's writer went away (the server is stopping) before it answered this request.
+    #[error("penulis log berhenti sebelum menjawab")]
+    WriterGone,
+    /// The writer committed a batch without an answer for this request.
+    #[error("batch log selesai tanpa jawaban untuk permintaan ini")]
+    NoAnswer,
     #[error("log transparansi tidak dapat ditulis: {0}")]
-    Log(String),
+    Log(#[source] Cause),
     #[error("tidak ada log ikrar di {0}: periksa IKRAR_DATA_DIR atau DATABASE_URL (basis data dibuat oleh `ikrar serve` atau `ikrar migrate`)")]
     Missing(String),
     #[error("ikrar backup menyalin berkas SQLite; basis data PostgreSQL dicadangkan dengan pg_dump (lihat README)")]
     BackupIsPgDump,
 }
+
+/// An error from below, kept as the cause.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 impl DbError {
     /// Whether the error is a broken uniqueness rule (e.g. a second signature).
@@ -192,7 +206,7 @@ impl Db {
                     .establish()
                     .map_err(|e| DbError::Open {
                         target: url.to_string(),
-                        message: e.to_string(),
+                        source: e.into(),
                     })?;
                 if !dialect::has_log(&mut conn)? {
                     return Err(missing());
@@ -225,26 +239,26 @@ impl Db {
             work(&mut conn)
         })
         .await
-        .map_err(|_| DbError::Join)?
+        .map_err(DbError::TaskFailed)?
     }
 }
 
 /// One connection to a migrated database; an SQLite file (and its directory) is created private
 /// first if missing.
 fn establish_migrated(url: &DatabaseUrl) -> Result<Conn, DbError> {
-    let open_error = |message: String| DbError::Open {
+    let open_error = |source: Cause| DbError::Open {
         target: url.to_string(),
-        message,
+        source,
     };
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::hardening::private_dir(dir).map_err(|e| open_error(e.to_string()))?;
+            crate::hardening::private_dir(dir).map_err(|e| open_error(e.into()))?;
         }
-        private_sqlite_files(path).map_err(|e| open_error(e.to_string()))?;
+        private_sqlite_files(path).map_err(|e| open_error(e.into()))?;
     }
     let mut conn = Manager(url.clone())
         .establish()
-        .map_err(|e| open_error(e.to_string()))?;
+        .map_err(|e| open_error(e.into()))?;
     migrate(&mut conn)?;
     Ok(conn)
 }
@@ -276,7 +290,7 @@ fn private_sqlite_files(path: &std::path::Path) -> std::io::Result<()> {
 /// Applies pending migrations: once per SQLite file (switching it to WAL first), and under a
 /// PostgreSQL session lock so that app servers starting together take turns.
 fn migrate(conn: &mut Conn) -> Result<(), DbError> {
-    let failed = |e: Box<dyn std::error::Error + Send + Sync>| DbError::Migration(e.to_string());
+    let failed = DbError::Migration;
     match conn {
         Conn::Sqlite(c) => {
             // WAL is a property of the file: switch it on once, before any pooled connection.
@@ -355,7 +369,7 @@ impl Db {
                 drop(
                     crate::hardening::private_file(out).map_err(|e| DbError::Open {
                         target: out.display().to_string(),
-                        message: e.to_string(),
+                        source: e.into(),
                     })?,
                 );
                 diesel::sql_query("VACUUM INTO ?")

@@ -104,7 +104,7 @@ impl Appender {
             };
             tokio::task::spawn_blocking(move || writer.run());
         }
-        answer.await.map_err(|_| DbError::Join)?
+        answer.await.map_err(|_| DbError::WriterGone)?
     }
 
     /// Batches and writes committed so far, and requests waiting now.
@@ -144,9 +144,9 @@ impl Appender {
         let mut conn = match self.db.conn() {
             Ok(conn) => conn,
             Err(e) => {
-                let text = e.to_string();
+                let shared = std::sync::Arc::new(e);
                 for request in requests {
-                    request.reply(Some(DbError::PoolShared(text.clone())));
+                    request.reply(Some(DbError::Shared(shared.clone())));
                 }
                 return;
             }
@@ -209,7 +209,7 @@ impl Appender {
 
 /// The turn to write, handed to a blocking thread. On a runtime that is shutting down that thread
 /// never starts and the closure holding this is dropped unrun: then the queued requests are
-/// failed (their callers get [`DbError::Join`] instead of waiting forever) and the queue is free
+/// failed (their callers get [`DbError::WriterGone`] instead of waiting forever) and the queue is free
 /// for a later writer, instead of saying "someone is writing" for ever.
 struct Writer {
     appender: Arc<Appender>,
@@ -261,7 +261,7 @@ impl<T: Send + 'static, W: Work<T>> Pending for Request<T, W> {
         let answer = match (failure, self.answer) {
             (None, Some(answer)) => Ok(answer),
             (Some(e), _) => Err(e),
-            (None, None) => Err(DbError::Join),
+            (None, None) => Err(DbError::NoAnswer),
         };
         // The request may have gone (its client left); the writes stand all the same.
         let _ = self.reply.send(answer);
@@ -307,7 +307,7 @@ mod tests {
         });
         drop(held);
         for answer in [answers.0, answers.1] {
-            assert!(matches!(answer, Err(DbError::PoolShared(_))), "{answer:?}");
+            assert!(matches!(answer, Err(DbError::Shared(_))), "{answer:?}");
         }
     }
 
@@ -342,7 +342,7 @@ mod tests {
                 }
             }
         });
-        assert!(matches!(answer, Err(DbError::Join)), "{answer:?}");
+        assert!(matches!(answer, Err(DbError::WriterGone)), "{answer:?}");
         let queue = appender.queue.lock().unwrap();
         assert!(!queue.writing && queue.waiting.is_empty());
     }

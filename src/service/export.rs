@@ -36,7 +36,7 @@ pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
                 0,
                 app.log
                     .sign_checkpoint(0, EMPTY_HASH)
-                    .map_err(|e| DbError::Log(e.to_string()))?,
+                    .map_err(|e| DbError::Log(e.into()))?,
             ),
         };
         let header = Header {

@@ -26,7 +26,7 @@ pub async fn checkpoint(app: &App) -> Result<String, DbError> {
         None => app
             .log
             .sign_checkpoint(0, EMPTY_HASH)
-            .map_err(|e| DbError::Log(e.to_string())),
+            .map_err(|e| DbError::Log(e.into())),
     }
 }
 

@@ -210,7 +210,7 @@ pub async fn check_upload(
     let (parsed, body) =
         tokio::task::spawn_blocking(move || (roster::parse_any(&body, today), body))
             .await
-            .map_err(|_| DbError::Join)?;
+            .map_err(DbError::TaskFailed)?;
     let parsed = match parsed {
         Ok(parsed) => parsed,
         Err(e) => return Ok(Err(e)),

@@ -100,7 +100,7 @@ pub async fn entries(
     for (index, entry) in rows {
         let text = String::from_utf8_lossy(&entry);
         bundle::write_entry(&mut body, index, &text)
-            .map_err(|e| AppError::Db(DbError::Log(e.to_string())))?;
+            .map_err(|e| AppError::Db(DbError::Log(e.into())))?;
     }
     Ok(HttpResponse::Ok()
         .content_type("application/jsonl; charset=utf-8")
