@@ -262,6 +262,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
     assert_eq!(expected.status, "sah", "{expected:?}");
     let found = page_verdict(&browser, &offline, &exported, None, Some(&key), &[], None).await;
     assert_eq!(found, expected);
+    browser.look("bundle-sah").await;
     // Opened from the file, the page still checks in Web Workers; in a browser without them,
     // on its own thread, with the same verdicts.
     assert!(workers(&browser).await >= 1, "no Web Worker from file://");
@@ -288,7 +289,6 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         assert_eq!(found, expected, "{name} without workers");
         assert_eq!(workers(&browser).await, 0, "{name}");
     }
-    browser.look("bundle-sah").await;
 
     // Siti's receipt as JSON and as the PDF bukti; then with her name changed.
     let json = app.receipt_json(&receipt, SITI).await;
