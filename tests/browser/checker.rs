@@ -4,7 +4,7 @@
 
 use crate::cases::{self, Case};
 use crate::common::*;
-use crate::driver::{Browser, DESKTOP, PHONE, PHONE_IN_ENGLISH};
+use crate::driver::{Browser, DESKTOP, DESKTOP_IN_ENGLISH, PHONE, PHONE_IN_ENGLISH};
 use fantoccini::Locator;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -364,7 +364,7 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
     );
     browser.stop().await;
 
-    // Served by the app: its policy lets the page's own script run; on a phone, in both languages.
+    // Served by the app: its policy lets the page's own script run.
     let res = app.browser().get(app.url("/periksa")).send().await.unwrap();
     let policy = res.headers()["content-security-policy"]
         .to_str()
@@ -379,7 +379,8 @@ pub async fn auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify()
         .find(|c| c.name == "signed_twice")
         .unwrap();
     let (invalid_bundle, _) = write_case(dir.path(), &invalid);
-    for device in [PHONE, PHONE_IN_ENGLISH] {
+    // On a phone and at 1366 px, in both languages.
+    for device in [PHONE, PHONE_IN_ENGLISH, DESKTOP, DESKTOP_IN_ENGLISH] {
         let mut browser = Browser::start(device, "periksa").await;
         let text = browser.visit(&app.url("/periksa"), "periksa").await;
         let english = device.languages.starts_with("en");

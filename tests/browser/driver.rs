@@ -65,6 +65,12 @@ pub const DESKTOP: Device = Device {
     mobile: false,
     languages: "id-ID,id",
 };
+/// A desktop whose browser asks for English.
+pub const DESKTOP_IN_ENGLISH: Device = Device {
+    name: "desktop-inggris",
+    languages: "en-GB,en",
+    ..DESKTOP
+};
 /// A phone whose browser asks for English.
 pub const PHONE_IN_ENGLISH: Device = Device {
     name: "ponsel-inggris",
