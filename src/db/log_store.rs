@@ -12,10 +12,11 @@ use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{BigInt, Binary, Text, Timestamp};
-use ikrar_log::merkle::{self, Hash, HashReader};
+use ikrar_log::integrate::{integrate, RightEdge};
+use ikrar_log::merkle::{self, Hash, HashReader, ProofError};
 use ikrar_log::note::LogSigner;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The kinds of entry, as stored in the `kind` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,17 +77,6 @@ pub struct Head {
     pub checkpoint: String,
 }
 
-/// The right edge of the log's tree ([`merkle::right_edge`]) as a writer's last committed batch
-/// left it: what its next batch would otherwise read back. A batch uses it only when the log
-/// still has the size and root it was taken at, so an append by another server, or a database
-/// put back from a backup, only costs the reads again.
-#[derive(Debug, Clone, Default)]
-pub struct Edge {
-    size: i64,
-    root: Vec<u8>,
-    hashes: BTreeMap<u64, Hash>,
-}
-
 /// Appends an entry at the end of the log, with its tree hashes and a new signed checkpoint, and
 /// returns its index.
 ///
@@ -109,6 +99,9 @@ pub fn append(
 /// it comes, so that rows pointing at it can follow; the tree hashes of all of them go in one
 /// multi-row insert, and one checkpoint is signed for the lot.
 ///
+/// The tree logic is [`integrate`]'s: this batch only finds the log's right edge (the one the
+/// writer's last batch left, or else read back) and stores what integration gives.
+///
 /// A batch lives inside one [`super::batch_transaction`], where its first entry takes the write
 /// lock, or a [`super::write_transaction`] ([`Batch::under_lock`]); its first entry finds the
 /// end of the log, so that indexes are gap-free and checkpoints never go backwards, whichever
@@ -117,21 +110,19 @@ pub fn append(
 pub struct Batch {
     /// The transaction holds the write lock already.
     locked: bool,
-    /// The index the next entry gets, once the lock is held.
-    next: Option<i64>,
-    /// Tree hashes computed in this batch and not yet stored, by storage index.
-    pending: BTreeMap<u64, Hash>,
-    /// Stored hashes known without reading them: the edge the batch began from (once checked
-    /// against the log) and what it has read since.
-    known: RefCell<BTreeMap<u64, Hash>>,
-    /// The edge as the writer's last committed batch left it; once the lock is held, only if
-    /// the log still ends there.
-    edge: Option<Edge>,
+    /// Where the log ended when the lock was taken: its size and its checkpoint's root.
+    start: Option<(i64, Option<Vec<u8>>)>,
+    /// The leaf hashes of the entries written, in order.
+    leaves: Vec<Hash>,
+    /// The right edge as the writer's last committed batch left it; once the lock is held, only
+    /// if the log still ends there (so an append by another server, or a database put back
+    /// from a backup, only costs reading it again).
+    edge: Option<RightEdge>,
 }
 
 impl Batch {
     /// A batch that starts from `edge`, what the writer's last committed batch left.
-    pub fn from_edge(edge: Edge) -> Batch {
+    pub fn from_edge(edge: RightEdge) -> Batch {
         Batch {
             edge: Some(edge),
             ..Batch::default()
@@ -165,8 +156,8 @@ impl Batch {
     /// transaction holds it) and reads the log's size and root, keeping the batch's edge only if
     /// they are still the edge's.
     pub fn next_index(&mut self, conn: &mut Conn) -> Result<i64, DbError> {
-        match self.next {
-            Some(next) => Ok(next),
+        let size = match &self.start {
+            Some((size, _)) => *size,
             None => {
                 if !self.locked {
                     super::dialect::lock_log(conn)?;
@@ -174,28 +165,22 @@ impl Batch {
                 let (size, root) = size_and_root(conn)?;
                 // Kept only if the log still ends where it did: a batch that then writes
                 // nothing gives it back for the next.
-                self.edge = self
-                    .edge
-                    .take()
-                    .filter(|e| e.size == size && root.as_deref() == Some(e.root.as_slice()));
-                if let Some(edge) = &self.edge {
-                    self.known.get_mut().clone_from(&edge.hashes);
-                }
-                self.next = Some(size);
-                Ok(size)
+                self.edge = self.edge.take().filter(|e| {
+                    e.size() == size as u64
+                        && e.root().ok().map(|r| r.0.to_vec()).as_ref() == root.as_ref()
+                });
+                self.start = Some((size, root));
+                size
             }
-        }
+        };
+        Ok(size + self.leaves.len() as i64)
     }
 
     /// Takes in the entry whose row the caller has just written at [`Batch::next_index`], with
     /// leaf hash `leaf`, and returns its index; its tree hashes wait for [`Batch::finish`].
     pub fn written(&mut self, conn: &mut Conn, leaf: Hash) -> Result<i64, DbError> {
         let index = self.next_index(conn)?;
-        let reader = Hashes::with(conn, &self.pending, &self.known);
-        let (first, hashes) =
-            merkle::hashes_to_store(index as u64, leaf, &reader).map_err(log_error)?;
-        self.pending.extend((first..).zip(hashes.iter().copied()));
-        self.next = Some(index + 1);
+        self.leaves.push(leaf);
         Ok(index)
     }
 
@@ -208,18 +193,23 @@ impl Batch {
         conn: &mut Conn,
         signer: &LogSigner,
         now: DateTime<Utc>,
-    ) -> Result<Option<Edge>, DbError> {
-        let Some(size) = self.next.filter(|_| !self.pending.is_empty()) else {
+    ) -> Result<Option<RightEdge>, DbError> {
+        let Some((size, root)) = self.start.filter(|_| !self.leaves.is_empty()) else {
             // Nothing was written (the lock may have been taken to find the next index, say
             // for a signature then refused): the edge still holds.
             return Ok(self.edge);
         };
-        let rows: Vec<_> = self
-            .pending
+        let edge = match self.edge {
+            Some(edge) => edge,
+            None => read_edge(conn, size as u64, root)?,
+        };
+        let grown = integrate(&edge, &self.leaves).map_err(log_error)?;
+        let rows: Vec<_> = grown
+            .stored
             .iter()
-            .map(|(&i, h)| {
+            .map(|(i, h)| {
                 (
-                    tree_hashes::idx.eq(i as i64),
+                    tree_hashes::idx.eq(*i as i64),
                     tree_hashes::hash.eq(h.0.to_vec()),
                 )
             })
@@ -231,28 +221,44 @@ impl Batch {
                 .values(chunk)
                 .execute(c))?;
         }
-        let size = size as u64;
-        let root = merkle::root(size, &Hashes::with(conn, &self.pending, &self.known))
-            .map_err(log_error)?;
-        let checkpoint = signer.sign_checkpoint(size, root).map_err(log_error)?;
+        let size = grown.edge.size();
+        let checkpoint = signer.sign_checkpoint(size, grown.root).map_err(log_error)?;
         let head = SetHead {
             size: size as i64,
-            root: root.0.as_slice(),
+            root: grown.root.0.as_slice(),
             checkpoint: &checkpoint,
             signed_at: now.naive_utc(),
         };
         per_backend!(conn, c => head.execute(c))?;
-        let known = self.known.into_inner();
-        let hashes = merkle::right_edge(size)
-            .into_iter()
-            .filter_map(|i| Some((i, *self.pending.get(&i).or_else(|| known.get(&i))?)))
-            .collect();
-        Ok(Some(Edge {
-            size: size as i64,
-            root: root.0.to_vec(),
-            hashes,
-        }))
+        Ok(Some(grown.edge))
     }
+}
+
+/// The right edge of the log of `size` entries, read from the stored hashes and checked
+/// against the root of its checkpoint.
+fn read_edge(conn: &mut Conn, size: u64, root: Option<Vec<u8>>) -> Result<RightEdge, DbError> {
+    let wanted: Vec<i64> = merkle::right_edge(size)
+        .into_iter()
+        .map(|i| i as i64)
+        .collect();
+    let found = read_stored(conn, &wanted)?;
+    let edge = RightEdge::new(size, found).map_err(log_error)?;
+    let expected = root.unwrap_or_else(|| merkle::EMPTY_HASH.0.to_vec());
+    if edge.root().map_err(log_error)?.0.as_slice() != expected.as_slice() {
+        return Err(log_error(ProofError::Invalid));
+    }
+    Ok(edge)
+}
+
+/// The stored tree hashes at `indexes` that are there.
+fn read_stored(conn: &mut Conn, indexes: &[i64]) -> Result<Vec<(u64, Hash)>, DbError> {
+    Ok(tree_hashes::table
+        .filter(tree_hashes::idx.eq_any(indexes))
+        .select((tree_hashes::idx, tree_hashes::hash))
+        .load::<(i64, Vec<u8>)>(conn)?
+        .into_iter()
+        .filter_map(|(i, h)| Some((i as u64, Hash(<[u8; 32]>::try_from(h).ok()?))))
+        .collect())
 }
 
 /// Writes the newest checkpoint over the last, as fixed text (prepared once per connection;
@@ -424,75 +430,25 @@ pub fn consistency_proof(conn: &mut Conn, from: u64, to: u64) -> Result<Vec<Hash
     merkle::consistency_proof(from, to, &Hashes::new(conn)).map_err(log_error)
 }
 
-/// The stored hashes, read through a connection, with those of a batch not stored yet and
-/// those already known (which the hashes read are added to).
-struct Hashes<'a> {
-    conn: RefCell<&'a mut Conn>,
-    pending: &'a BTreeMap<u64, Hash>,
-    known: Option<&'a RefCell<BTreeMap<u64, Hash>>>,
-}
+/// The stored hashes, read through a connection, for proofs.
+struct Hashes<'a>(RefCell<&'a mut Conn>);
 
 impl<'a> Hashes<'a> {
     fn new(conn: &'a mut Conn) -> Self {
-        static NONE: BTreeMap<u64, Hash> = BTreeMap::new();
-        Hashes {
-            conn: RefCell::new(conn),
-            pending: &NONE,
-            known: None,
-        }
-    }
-
-    fn with(
-        conn: &'a mut Conn,
-        pending: &'a BTreeMap<u64, Hash>,
-        known: &'a RefCell<BTreeMap<u64, Hash>>,
-    ) -> Self {
-        Hashes {
-            conn: RefCell::new(conn),
-            pending,
-            known: Some(known),
-        }
-    }
-
-    /// A hash this batch has without reading it.
-    fn at_hand(&self, index: u64) -> Option<Hash> {
-        self.pending.get(&index).copied().or_else(|| {
-            self.known
-                .and_then(|known| known.borrow().get(&index).copied())
-        })
+        Hashes(RefCell::new(conn))
     }
 }
 
 impl HashReader for Hashes<'_> {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
-        let wanted: Vec<i64> = indexes
-            .iter()
-            .filter(|&&i| self.at_hand(i).is_none())
-            .map(|&i| i as i64)
+        let wanted: Vec<i64> = indexes.iter().map(|&i| i as i64).collect();
+        let found: HashMap<u64, Hash> = read_stored(*self.0.borrow_mut(), &wanted)
+            .map_err(|e| tlog_tiles::Error::InvalidInput(e.to_string()))?
+            .into_iter()
             .collect();
-        let found: HashMap<u64, Hash> = if wanted.is_empty() {
-            HashMap::new()
-        } else {
-            let mut conn = self.conn.borrow_mut();
-            tree_hashes::table
-                .filter(tree_hashes::idx.eq_any(&wanted))
-                .select((tree_hashes::idx, tree_hashes::hash))
-                .load::<(i64, Vec<u8>)>(*conn)
-                .map_err(|e| tlog_tiles::Error::InvalidInput(e.to_string()))?
-                .into_iter()
-                .filter_map(|(i, h)| Some((i as u64, Hash(<[u8; 32]>::try_from(h).ok()?))))
-                .collect()
-        };
-        if let Some(known) = self.known {
-            known.borrow_mut().extend(&found);
-        }
         indexes
             .iter()
-            .map(|i| {
-                self.at_hand(*i)
-                    .or_else(|| found.get(i).copied())
-                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
-            })
+            .map(|i| found.get(i).copied().ok_or(tlog_tiles::Error::IndexesNotInTree))
             .collect()
     }
 }
@@ -518,9 +474,9 @@ mod tests {
     /// Appends `bodies` in one committed batch begun from `edge`; the edge for the next.
     fn append_from(
         (db, signer): &(Db, LogSigner),
-        edge: Edge,
+        edge: RightEdge,
         bodies: &[String],
-    ) -> Result<Option<Edge>, DbError> {
+    ) -> Result<Option<RightEdge>, DbError> {
         let now = DateTime::from_timestamp(1_706_770_800, 0).unwrap();
         let mut conn = db.conn()?;
         batch_transaction(&mut conn, |conn| {
@@ -533,8 +489,8 @@ mod tests {
     }
 
     /// Appends `bodies` one batch each, carrying the edge along.
-    fn append_each(log: &(Db, LogSigner), bodies: &[String]) -> Edge {
-        bodies.iter().fold(Edge::default(), |edge, body| {
+    fn append_each(log: &(Db, LogSigner), bodies: &[String]) -> RightEdge {
+        bodies.iter().fold(RightEdge::default(), |edge, body| {
             append_from(log, edge, std::slice::from_ref(body))
                 .unwrap()
                 .unwrap()
@@ -557,7 +513,7 @@ mod tests {
 
     /// `n` entries appended one batch each, then every stored tree hash deleted: only what the
     /// edge returned holds can make the next root.
-    fn appended_then_hashes_forgotten(log: &(Db, LogSigner), n: usize) -> (Vec<String>, Edge) {
+    fn appended_then_hashes_forgotten(log: &(Db, LogSigner), n: usize) -> (Vec<String>, RightEdge) {
         let all = bodies("a", n);
         let edge = append_each(log, &all);
         diesel::delete(tree_hashes::table)
@@ -578,7 +534,7 @@ mod tests {
         assert_eq!(stored, expected);
         let next = bodies("c", 1);
         append_from(&log, edge, &next).unwrap();
-        assert!(append_from(&log, Edge::default(), &next).is_err());
+        assert!(append_from(&log, RightEdge::default(), &next).is_err());
     }
 
     #[test]

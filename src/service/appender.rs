@@ -10,8 +10,9 @@
 //! server stored a moment earlier), each write is tried again alone, so that one request never
 //! fails the others.
 
-use crate::db::log_store::{Batch, Edge};
+use crate::db::log_store::Batch;
 use crate::db::{self, Conn, Db, DbError};
+use ikrar_log::integrate::RightEdge;
 use ikrar_log::note::LogSigner;
 use ikrar_log::values::now_seconds;
 use std::collections::VecDeque;
@@ -36,7 +37,7 @@ pub struct Appender {
     queue: Mutex<Queue>,
     /// The log's right edge after this appender's last committed batch (one writer at a time
     /// uses it).
-    edge: Mutex<Edge>,
+    edge: Mutex<RightEdge>,
     batches: AtomicU64,
     writes: AtomicU64,
 }

@@ -13,6 +13,7 @@ pub mod cosignature;
 pub mod entry;
 pub mod finding;
 pub mod i18n;
+pub mod integrate;
 pub mod merkle;
 pub mod nip;
 pub mod note;
