@@ -1,6 +1,8 @@
-//! Everything that differs between SQLite and PostgreSQL, in one place: how a transaction
-//! begins (and so how writers queue), and a way to run statements that diesel writes in each
-//! backend's own dialect (upserts) but that the shared connection type cannot express.
+//! What differs between SQLite and PostgreSQL in how statements run: how a transaction begins
+//! (and so how writers queue), and a way to run statements that diesel writes in each
+//! backend's own dialect (upserts) but that the shared connection type cannot express. The
+//! statements PostgreSQL runs in one round trip where SQLite runs several are in
+//! [`super::one_trip`]; every other query is written once for both.
 
 use super::Conn;
 use diesel::connection::SimpleConnection;

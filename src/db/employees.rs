@@ -3,15 +3,14 @@
 use super::dialect::{fixed_statement, per_backend};
 use super::log_store::{Batch, EntryKind, EntryRow};
 use super::schema::employees;
-use super::{guess_limits, Conn, DbError};
+use super::{guess_limits, one_trip, Conn, DbError};
 use crate::keys::{Argon2Params, SealedKey};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::backend::Backend;
-use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::ToSql;
-use diesel::sql_types::{BigInt, Binary, Text, Timestamp};
+use diesel::sql_types::{Binary, Text, Timestamp};
 use ikrar_log::nip::{Nip, NipKind};
 use ikrar_log::values::UnitCode;
 
@@ -138,30 +137,37 @@ pub struct Activation<'a> {
 
 /// Stores a new key with its log entry in `batch`, spends the activation code and forgets the
 /// NIP's failed guesses, if the code hash is still the one given (so two activations with one
-/// code cannot both succeed). Returns the entry's index, or `None` when nothing was written. On
-/// PostgreSQL this is one statement (one round trip in the log's writer); SQLite runs in
-/// process and takes the three.
+/// code cannot both succeed). Returns the entry's index, or `None` when nothing was written.
+/// PostgreSQL does it in one round trip ([`super::one_trip`]); SQLite, in process, takes
+/// [`activate_in_steps`].
 pub fn activate(
     conn: &mut Conn,
     batch: &mut Batch,
     new: &Activation,
 ) -> Result<Option<i64>, DbError> {
+    let Conn::Pg(_) = conn else {
+        return activate_in_steps(conn, batch, new);
+    };
     let index = batch.next_index(conn)?;
-    let spend = SpendCode::of(new);
-    if let Conn::Pg(c) = conn {
-        let entry = EntryRow::new(index, EntryKind::Key, new.body, new.now);
-        let stored = ActivateWithEntry {
-            spend,
-            entry: &entry,
-            guesses: new.guesses,
-        }
-        .get_result::<i64>(c)
-        .optional()?;
-        return match stored {
-            Some(_) => batch.written(conn, entry.leaf()).map(Some),
-            None => Ok(None),
-        };
+    let entry = EntryRow::new(index, EntryKind::Key, new.body, new.now);
+    let Conn::Pg(c) = conn else {
+        unreachable!("matched above")
+    };
+    match one_trip::activate(c, SpendCode::of(new), &entry, new.guesses)? {
+        Some(_) => batch.written(conn, entry.leaf()).map(Some),
+        None => Ok(None),
     }
+}
+
+/// [`activate`] as separate statements, which every backend can run.
+pub fn activate_in_steps(
+    conn: &mut Conn,
+    batch: &mut Batch,
+    new: &Activation,
+) -> Result<Option<i64>, DbError> {
+    // The index first, as on PostgreSQL: the log's lock is taken before the row is updated.
+    batch.next_index(conn)?;
+    let spend = SpendCode::of(new);
     if per_backend!(conn, c => spend.execute(c))? != 1 {
         return Ok(None);
     }
@@ -173,14 +179,14 @@ pub fn activate(
 
 /// The update that stores the key and spends the code, as fixed text (prepared once per
 /// connection).
-struct SpendCode<'a> {
+pub(super) struct SpendCode<'a> {
     new: &'a Activation<'a>,
     params: String,
     now: NaiveDateTime,
 }
 
 impl<'a> SpendCode<'a> {
-    fn of(new: &'a Activation<'a>) -> Self {
+    pub(super) fn of(new: &'a Activation<'a>) -> Self {
         SpendCode {
             new,
             params: new.key.sealed.params.to_string(),
@@ -189,7 +195,7 @@ impl<'a> SpendCode<'a> {
     }
 
     /// Pushes the update, followed by `tail` (fixed SQL).
-    fn walk_with<'b, DB>(
+    pub(super) fn walk_with<'b, DB>(
         &'b self,
         mut out: AstPass<'_, 'b, DB>,
         tail: &'static str,
@@ -237,34 +243,6 @@ where
 }
 
 fixed_statement!(SpendCode);
-
-/// [`activate`] on PostgreSQL, as one statement of fixed text: the update as a `WITH` part,
-/// and the entry and the cleared guesses only if it updated the row; it returns the entry's
-/// index, if written.
-struct ActivateWithEntry<'a> {
-    spend: SpendCode<'a>,
-    entry: &'a EntryRow<'a>,
-    guesses: &'a str,
-}
-
-impl QueryFragment<Pg> for ActivateWithEntry<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("WITH activated AS (");
-        self.spend.walk_with(out.reborrow(), " RETURNING nip")?;
-        out.push_sql("), entry AS (");
-        self.entry.walk_from(out.reborrow(), "FROM activated")?;
-        out.push_sql("), forgotten AS (DELETE FROM guess_limits WHERE subject = ");
-        out.push_bind_param::<Text, _>(self.guesses)?;
-        out.push_sql(" AND EXISTS (SELECT 1 FROM activated)) SELECT idx FROM entry");
-        Ok(())
-    }
-}
-
-impl Query for ActivateWithEntry<'_> {
-    type SqlType = BigInt;
-}
-
-fixed_statement!(ActivateWithEntry);
 
 /// Every employee of the given units: (NIP, name, unit code), for look-alike names.
 pub fn names_in_units(
@@ -356,20 +334,8 @@ mod tests {
         let plain = activation(&first, &plain_key, "aktivasi:1990", 1_706_770_800);
         let hostile = activation(&second, &other_key, "x'); DROP TABLE x; --", 1_706_857_200);
         let spend = |new| text_of::<Sqlite>(&SpendCode::of(new));
-        let whole = |new: &Activation, index| {
-            let entry = EntryRow::new(index, EntryKind::Key, new.body, new.now);
-            text_of::<Pg>(&ActivateWithEntry {
-                spend: SpendCode::of(new),
-                entry: &entry,
-                guesses: new.guesses,
-            })
-        };
-        for (a, b) in [
-            (spend(&plain), spend(&hostile)),
-            (whole(&plain, 3), whole(&hostile, 9)),
-        ] {
-            assert_eq!(a, b);
-            assert!(!a.contains("DROP") && !a.contains("aktivasi") && !a.contains("19456"));
-        }
+        let (a, b) = (spend(&plain), spend(&hostile));
+        assert_eq!(a, b);
+        assert!(!a.contains("DROP") && !a.contains("aktivasi") && !a.contains("19456"));
     }
 }

@@ -5,11 +5,9 @@
 use super::dialect::{fixed_statement, per_backend};
 use super::employees::{self, Employee};
 use super::schema::guess_limits;
-use super::{Conn, DbError};
+use super::{one_trip, Conn, DbError};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::backend::Backend;
-use diesel::dsl::{AsSelect, SqlTypeOf};
-use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::serialize::ToSql;
@@ -49,8 +47,9 @@ pub fn begin_attempt(
     Ok(upsert.outcome(until))
 }
 
-/// [`begin_attempt`], then, unless locked (until the time returned), the employee `nip`. On
-/// PostgreSQL both are one statement, so one round trip.
+/// [`begin_attempt`], then, unless locked (until the time returned), the employee `nip`.
+/// PostgreSQL does both in one round trip ([`super::one_trip`]); SQLite, in process, takes the
+/// two statements.
 pub fn attempt_then_find(
     conn: &mut Conn,
     subject: &str,
@@ -64,52 +63,18 @@ pub fn attempt_then_find(
         };
     };
     let attempt = CountAttempt::at(subject, now);
-    let statement = AttemptThenFind {
-        attempt,
-        nip: nip.as_str(),
-        employee: Option::<Employee>::as_select(),
-    };
-    let (until, employee) = statement.get_result::<(Option<NaiveDateTime>, Option<Employee>)>(c)?;
+    let (until, employee) = one_trip::attempt_then_find(c, attempt, nip)?;
     Ok(match attempt.outcome(until) {
         Attempt::Locked(until) => Err(until),
         Attempt::Allowed => Ok(employee),
     })
 }
 
-/// [`attempt_then_find`] on PostgreSQL: the attempt's upsert as a `WITH` part, and the employee
-/// read beside its answer.
-struct AttemptThenFind<'a> {
-    attempt: CountAttempt<'a>,
-    nip: &'a str,
-    employee: AsSelect<Option<Employee>, Pg>,
-}
-
-impl QueryFragment<Pg> for AttemptThenFind<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("WITH attempt AS (");
-        self.attempt.walk_ast(out.reborrow())?;
-        out.push_sql(") SELECT attempt.locked_until, ");
-        self.employee.walk_ast(out.reborrow())?;
-        out.push_sql(" FROM attempt LEFT JOIN employees ON employees.nip = ");
-        out.push_bind_param::<Text, _>(self.nip)?;
-        Ok(())
-    }
-}
-
-impl Query for AttemptThenFind<'_> {
-    type SqlType = (
-        Nullable<Timestamp>,
-        SqlTypeOf<AsSelect<Option<Employee>, Pg>>,
-    );
-}
-
-fixed_statement!(AttemptThenFind);
-
 /// The upsert of [`begin_attempt`], written out so that it is prepared once per connection
 /// (see `fixed_statement!`): every signature and activation runs it. In `DO UPDATE`, `g` is
 /// the row as it was.
 #[derive(Clone, Copy)]
-struct CountAttempt<'a> {
+pub(super) struct CountAttempt<'a> {
     subject: &'a str,
     now: NaiveDateTime,
     window_over: NaiveDateTime,
@@ -151,7 +116,7 @@ where
 
 impl<'a> CountAttempt<'a> {
     /// The attempt on `subject` at `now`.
-    fn at(subject: &'a str, now: DateTime<Utc>) -> Self {
+    pub(super) fn at(subject: &'a str, now: DateTime<Utc>) -> Self {
         let now = now.naive_utc();
         let window = Duration::minutes(WINDOW_MINUTES);
         CountAttempt {
@@ -221,6 +186,7 @@ pub fn clear(conn: &mut Conn, subject: &str) -> Result<(), DbError> {
 mod tests {
     use super::*;
     use crate::db::dialect::text_of;
+    use diesel::pg::Pg;
     use diesel::sqlite::Sqlite;
 
     /// The upsert is cached by its type, so its text must not change with its values, which
@@ -237,19 +203,8 @@ mod tests {
             at("tanda-tangan:199004152019032004", 0),
             at("x'); DROP TABLE guess_limits; --", 99),
         );
-        let with_employee = |attempt, nip| {
-            text_of::<Pg>(&AttemptThenFind {
-                attempt,
-                nip,
-                employee: Option::<Employee>::as_select(),
-            })
-        };
         for (a, b) in [
             (text_of::<Pg>(&plain), text_of::<Pg>(&hostile)),
-            (
-                with_employee(plain, "199004152019032004"),
-                with_employee(hostile, "x'); DROP TABLE employees; --"),
-            ),
             (text_of::<Sqlite>(&plain), text_of::<Sqlite>(&hostile)),
         ] {
             assert_eq!(a, b);

@@ -222,7 +222,9 @@ impl Batch {
                 .execute(c))?;
         }
         let size = grown.edge.size();
-        let checkpoint = signer.sign_checkpoint(size, grown.root).map_err(log_error)?;
+        let checkpoint = signer
+            .sign_checkpoint(size, grown.root)
+            .map_err(log_error)?;
         let head = SetHead {
             size: size as i64,
             root: grown.root.0.as_slice(),
@@ -448,7 +450,12 @@ impl HashReader for Hashes<'_> {
             .collect();
         indexes
             .iter()
-            .map(|i| found.get(i).copied().ok_or(tlog_tiles::Error::IndexesNotInTree))
+            .map(|i| {
+                found
+                    .get(i)
+                    .copied()
+                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
+            })
             .collect()
     }
 }

@@ -11,6 +11,7 @@ pub mod employees;
 pub mod guess_limits;
 pub mod listings;
 pub mod log_store;
+mod one_trip;
 pub mod pacts;
 pub mod replaced_keys;
 pub mod reset_requests;

@@ -9,6 +9,7 @@
 mod common;
 
 mod admin;
+mod backends;
 mod cli;
 mod crash;
 mod group_commit;
