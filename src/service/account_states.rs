@@ -135,6 +135,8 @@ pub enum StateError {
     SamePerson,
     /// An admin's own account (disabling oneself).
     Own,
+    /// Logged with its cause; the page says only that the database failed.
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 

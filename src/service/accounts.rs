@@ -40,6 +40,8 @@ pub enum AccountError {
     Hash(String),
     /// The server is stopping.
     ShuttingDown,
+    /// Logged with its cause; the page says only that the database failed.
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -55,7 +57,7 @@ impl AccountError {
             AccountError::Weak(weak) => weak.text(lang),
             AccountError::Hash(e) => format!("{} {e}", lang.text("account.hash")),
             AccountError::ShuttingDown => lang.text("error.busy").to_owned(),
-            AccountError::Db(e) => e.to_string(),
+            AccountError::Db(_) => lang.text("error.database").to_owned(),
         }
     }
 }
@@ -91,6 +93,8 @@ pub enum SignInError {
     BadCredentials,
     Locked,
     Unavailable,
+    /// Logged with its cause; the page says only that the database failed.
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -101,7 +105,7 @@ impl SignInError {
             SignInError::BadCredentials => lang.text("account.bad_credentials").to_owned(),
             SignInError::Locked => lang.text("account.locked").to_owned(),
             SignInError::Unavailable => lang.text("error.busy").to_owned(),
-            SignInError::Db(e) => e.to_string(),
+            SignInError::Db(_) => lang.text("error.database").to_owned(),
         }
     }
 }

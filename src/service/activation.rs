@@ -42,6 +42,8 @@ pub enum ActivationError {
     Unavailable,
     /// The key could not be made; what went wrong is its source, for the logs.
     Key(#[source] KeyError),
+    /// Logged with its cause; the page says only that the database failed.
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -51,7 +53,7 @@ impl ActivationError {
         let key = match self {
             ActivationError::InvalidNip(e) => return e.text(lang).to_owned(),
             ActivationError::Weak(weak) => return weak.text(lang),
-            ActivationError::Db(e) => return e.to_string(),
+            ActivationError::Db(_) => "error.database",
             ActivationError::PassphraseMismatch => "sign.mismatch",
             ActivationError::BadCredentials => "sign.bad_code",
             ActivationError::Locked(_) => "sign.locked",

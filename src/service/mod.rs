@@ -250,6 +250,44 @@ impl KeyWorkers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{Lang, Words};
+
+    /// A database failure reaches a page as the catalog's sentence, whatever refusal carries
+    /// it, and the log (its `Display`) with its cause.
+    #[test]
+    fn database_failures_are_told_in_the_catalogs_words_and_logged_with_their_cause() {
+        let failure = || DbError::Query(diesel::result::Error::NotFound);
+        let cause = failure().to_string();
+        let refusals: [(String, Box<dyn Fn(Lang) -> String>); 7] = [
+            (signing::SignError::Db(failure()).to_string(), {
+                Box::new(move |l| signing::SignError::Db(failure()).text(l))
+            }),
+            (activation::ActivationError::Db(failure()).to_string(), {
+                Box::new(move |l| activation::ActivationError::Db(failure()).text(l))
+            }),
+            (resets::ResetError::Db(failure()).to_string(), {
+                Box::new(move |l| resets::ResetError::Db(failure()).text(l))
+            }),
+            (accounts::AccountError::Db(failure()).to_string(), {
+                Box::new(move |l| accounts::AccountError::Db(failure()).text(l))
+            }),
+            (accounts::SignInError::Db(failure()).to_string(), {
+                Box::new(move |l| accounts::SignInError::Db(failure()).text(l))
+            }),
+            (account_states::StateError::Db(failure()).to_string(), {
+                Box::new(move |l| account_states::StateError::Db(failure()).text(l))
+            }),
+            (pacts::PublishError::Db(failure()).to_string(), {
+                Box::new(move |l| pacts::PublishError::Db(failure()).text(l))
+            }),
+        ];
+        for (logged, page) in refusals {
+            assert_eq!(logged, cause);
+            for lang in Lang::ALL {
+                assert_eq!(page(lang), lang.text("error.database"));
+            }
+        }
+    }
 
     #[test]
     fn key_work_raises_a_panic_in_the_caller_and_the_workers_go_on() {

@@ -15,11 +15,11 @@ use std::sync::{Arc, RwLock};
 
 /// Why a pact cannot be published.
 #[derive(Debug, thiserror::Error)]
+#[error("{}", ikrar_log::i18n::indonesian(self))]
 pub enum PublishError {
-    #[error("pakta dengan ID {0} sudah diterbitkan")]
     IdTaken(String),
-    #[error("waktu tutup harus setelah waktu buka")]
     Window,
+    /// Logged with its cause; the page says only that the database failed.
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -30,10 +30,12 @@ impl PublishError {
         match self {
             PublishError::IdTaken(id) => lang.fill("publish.id_taken", &[("id", id)]),
             PublishError::Window => lang.text("publish.window").to_owned(),
-            PublishError::Db(e) => e.to_string(),
+            PublishError::Db(_) => lang.text("error.database").to_owned(),
         }
     }
 }
+
+ikrar_log::localized!(PublishError);
 
 /// When signing is allowed; `None` leaves that side open.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

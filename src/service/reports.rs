@@ -7,6 +7,7 @@ use crate::db::listings::{self, EmployeeRow, SignatureRow};
 use crate::db::{audit, pacts, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::{Cell, SafeCsv};
+use crate::i18n::{Lang, Words};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
@@ -57,7 +58,7 @@ impl FileFormat {
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("pakta {0} tidak ditemukan")]
+    #[error("{}", Lang::Id.fill("publish.unknown_pact", &[("id", .0)]))]
     UnknownPact(String),
     #[error(transparent)]
     Db(#[from] DbError),

@@ -45,6 +45,8 @@ pub enum ResetError {
     /// The decider made or approved the requester's account, or the reverse.
     BoundRequester,
     Decided,
+    /// Logged with its cause; the page says only that the database failed.
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -63,7 +65,7 @@ impl ResetError {
             ResetError::OwnRequest => "reset.own_request",
             ResetError::BoundRequester => "reset.bound_requester",
             ResetError::Decided => "reset.decided",
-            ResetError::Db(e) => return e.to_string(),
+            ResetError::Db(_) => "error.database",
         };
         lang.text(key).to_owned()
     }

@@ -41,6 +41,8 @@ pub enum SignError {
     KeyReplaced(DateTime<Utc>),
     AlreadySigned(ReceiptRef),
     Unavailable,
+    /// Logged with its cause; the page says only that the database failed.
+    #[error(transparent)]
     Db(#[from] DbError),
 }
 
@@ -49,7 +51,7 @@ impl SignError {
     pub fn text(&self, lang: Lang) -> String {
         let key = match self {
             SignError::InvalidNip(e) => return e.text(lang).to_owned(),
-            SignError::Db(e) => return e.to_string(),
+            SignError::Db(_) => "error.database",
             SignError::PactNotFound => "sign.pact_not_found",
             SignError::PactNotYetOpen => "sign.not_yet_open",
             SignError::PactClosed => "sign.closed",

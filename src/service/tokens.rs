@@ -6,6 +6,7 @@ use super::secrets::{new_secret, secret_hash};
 use super::App;
 use crate::db::{api_tokens, audit, DbError};
 use crate::domain::audit::{Actor, AuditAction};
+use crate::i18n::{Lang, Words};
 use ikrar_log::values::now_seconds;
 use zeroize::Zeroizing;
 
@@ -35,8 +36,8 @@ pub async fn create(app: &App, name: String, actor: Actor) -> Result<Zeroizing<S
 /// Why a token could not be revoked.
 #[derive(Debug, thiserror::Error)]
 pub enum RevokeError {
-    /// Only a superadmin revokes someone else's token.
-    #[error("hanya superadmin yang dapat mencabut token milik orang lain")]
+    /// Only a superadmin revokes someone else's token (the page answers 403).
+    #[error("{}", Lang::Id.text("account.token_not_yours"))]
     NotYours,
     #[error(transparent)]
     Db(#[from] DbError),

@@ -50,8 +50,9 @@ pub struct UploadedFile {
 /// Why an upload was not taken.
 #[derive(Debug)]
 pub enum UploadFailure {
-    /// The browser's request broke off or was malformed.
-    Broken(String),
+    /// The browser's request broke off or was malformed; the cause goes to the log, never to
+    /// the page.
+    Broken,
     TooBig(UploadLimits),
     TooSlow(UploadLimits),
     /// The form's token did not match (answered 403).
@@ -62,7 +63,7 @@ impl UploadFailure {
     /// What the person reads, in `lang` (not used for [`UploadFailure::Csrf`], which is a 403).
     pub fn text(&self, lang: Lang) -> String {
         match self {
-            UploadFailure::Broken(e) => lang.fill("roster_upload.failed", &[("detail", e)]),
+            UploadFailure::Broken => lang.text("roster_upload.broken").to_owned(),
             UploadFailure::TooBig(limits) => lang.fill(
                 "roster_upload.too_big",
                 &[("mib", &(limits.file >> 20).to_string())],
@@ -118,11 +119,11 @@ async fn read_fields(
     };
     let mut total = 0usize;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| UploadFailure::Broken(e.to_string()))?;
+        let mut field = field.map_err(broken)?;
         let name = field.name().unwrap_or_default().to_owned();
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| UploadFailure::Broken(e.to_string()))?;
+            let chunk = chunk.map_err(broken)?;
             total += chunk.len();
             if data.len() + chunk.len() > limits.file || total > limits.body {
                 return Err(UploadFailure::TooBig(limits));
@@ -143,6 +144,12 @@ async fn read_fields(
         }
     }
     Ok((token, file))
+}
+
+/// A multipart body that cannot be read: logged, and answered with the catalog's sentence.
+fn broken(e: actix_multipart::MultipartError) -> UploadFailure {
+    tracing::warn!(error = %e, "upload could not be read");
+    UploadFailure::Broken
 }
 
 #[cfg(test)]
@@ -173,5 +180,33 @@ mod tests {
         };
         let read = read_within(Multipart::new(&headers, stream), "berkas", limits).await;
         assert!(matches!(read, Err(UploadFailure::TooSlow(_))));
+    }
+
+    #[actix_web::test]
+    #[allow(clippy::disallowed_types)]
+    async fn a_broken_body_is_told_in_the_catalogs_words_not_the_librarys() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=XYZ"),
+        );
+        // The body ends in the middle of a part.
+        let body = futures_util::stream::iter([Ok::<_, actix_web::error::PayloadError>(
+            Bytes::from_static(
+                b"--XYZ\r\nContent-Disposition: form-data; name=\"berkas\"\r\n\r\nab",
+            ),
+        )]);
+        let limits = UploadLimits {
+            file: 1024,
+            body: 2048,
+            time: Duration::from_secs(5),
+        };
+        let read = read_within(Multipart::new(&headers, body), "berkas", limits).await;
+        let Err(failure) = read else {
+            panic!("a body cut short was read")
+        };
+        for lang in Lang::ALL {
+            assert_eq!(failure.text(lang), lang.text("roster_upload.broken"));
+        }
     }
 }
