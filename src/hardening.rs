@@ -21,20 +21,7 @@ pub fn harden() -> std::io::Result<()> {
     Ok(())
 }
 
-/// Creates `dir` (and its parents) with mode 0700, and takes group and other access away from
-/// an existing one: it holds the database and the log key.
-pub fn private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))?;
-    }
-    Ok(())
-}
+pub use ikrar_log::key_file::private_dir;
 
 /// Opens `path` for writing, created with mode 0600 (or truncated, and made 0600, if it
 /// exists): every file ikrar writes holds personal data or secrets.

@@ -8,7 +8,5 @@ pub mod domain;
 pub mod hardening;
 pub mod i18n;
 pub mod keys;
-pub mod log_key;
 pub mod service;
 pub mod web;
-pub mod witness;

@@ -13,6 +13,7 @@ pub mod activation;
 pub mod appender;
 pub mod audit;
 pub mod clock;
+pub mod cosigning;
 pub mod dashboard;
 pub mod demo;
 pub mod export;
@@ -25,7 +26,6 @@ pub mod roster;
 pub mod secrets;
 pub mod signing;
 pub mod tokens;
-pub mod witnesses;
 
 use crate::config::{Config, DatabaseUrl};
 use crate::db::pacts::StoredPact;
@@ -35,7 +35,7 @@ use crate::db::Db;
 /// for logs; pages show people a general message instead (`web::error`).
 pub use crate::db::DbError;
 use crate::domain::receipt_link::ReceiptKey;
-use crate::log_key::{self, LogKeyError};
+use ikrar_log::key_file::{self, KeyFileError};
 use ikrar_log::note::{LogSigner, NoteError};
 use std::sync::Arc;
 
@@ -73,7 +73,7 @@ pub enum OpenError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
-    LogKey(#[from] LogKeyError),
+    LogKey(#[from] KeyFileError),
     #[error("IKRAR_ORIGIN tidak dapat menjadi nama kunci log: {0}")]
     Origin(NoteError),
     #[error("thread Argon2 tidak dapat dijalankan: {0}")]
@@ -83,7 +83,7 @@ pub enum OpenError {
 impl App {
     /// Loads (or creates) the log key and opens (and migrates) the database.
     pub fn open(config: Config) -> Result<App, OpenError> {
-        let key = log_key::load_or_create(&config.log_key_path)?;
+        let key = key_file::load_or_create(&config.log_key_path)?;
         let db = Db::open(&config.database, config.pool)?;
         Self::assemble(config, key, db)
     }
@@ -93,7 +93,7 @@ impl App {
     /// wrong data directory cannot yield a new, empty log signed by a new key.
     pub fn open_existing(config: Config) -> Result<App, OpenError> {
         let db = Db::open_existing(&config.database, config.pool)?;
-        let key = log_key::load(&config.log_key_path)?;
+        let key = key_file::load(&config.log_key_path)?;
         Self::assemble(config, key, db)
     }
 
@@ -258,35 +258,36 @@ mod tests {
     fn database_failures_are_told_in_the_catalogs_words_and_logged_with_their_cause() {
         let failure = || DbError::Query(diesel::result::Error::NotFound);
         let cause = failure().to_string();
-        let refusals: [(String, Box<dyn Fn(Lang) -> String>); 7] = [
-            (signing::SignError::Db(failure()).to_string(), {
-                Box::new(move |l| signing::SignError::Db(failure()).text(l))
-            }),
-            (activation::ActivationError::Db(failure()).to_string(), {
-                Box::new(move |l| activation::ActivationError::Db(failure()).text(l))
-            }),
-            (resets::ResetError::Db(failure()).to_string(), {
-                Box::new(move |l| resets::ResetError::Db(failure()).text(l))
-            }),
-            (accounts::AccountError::Db(failure()).to_string(), {
-                Box::new(move |l| accounts::AccountError::Db(failure()).text(l))
-            }),
-            (accounts::SignInError::Db(failure()).to_string(), {
-                Box::new(move |l| accounts::SignInError::Db(failure()).text(l))
-            }),
-            (account_states::StateError::Db(failure()).to_string(), {
-                Box::new(move |l| account_states::StateError::Db(failure()).text(l))
-            }),
-            (pacts::PublishError::Db(failure()).to_string(), {
-                Box::new(move |l| pacts::PublishError::Db(failure()).text(l))
-            }),
-        ];
-        for (logged, page) in refusals {
+        let check = |logged: String, page: &dyn Fn(Lang) -> String| {
             assert_eq!(logged, cause);
             for lang in Lang::ALL {
                 assert_eq!(page(lang), lang.text("error.database"));
             }
-        }
+        };
+        use account_states::StateError;
+        use accounts::{AccountError, SignInError};
+        check(signing::SignError::Db(failure()).to_string(), &|l| {
+            signing::SignError::Db(failure()).text(l)
+        });
+        check(
+            activation::ActivationError::Db(failure()).to_string(),
+            &|l| activation::ActivationError::Db(failure()).text(l),
+        );
+        check(resets::ResetError::Db(failure()).to_string(), &|l| {
+            resets::ResetError::Db(failure()).text(l)
+        });
+        check(AccountError::Db(failure()).to_string(), &|l| {
+            AccountError::Db(failure()).text(l)
+        });
+        check(SignInError::Db(failure()).to_string(), &|l| {
+            SignInError::Db(failure()).text(l)
+        });
+        check(StateError::Db(failure()).to_string(), &|l| {
+            StateError::Db(failure()).text(l)
+        });
+        check(pacts::PublishError::Db(failure()).to_string(), &|l| {
+            pacts::PublishError::Db(failure()).text(l)
+        });
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
     let https = app.config.public_url.starts_with("https://");
     let csrf_key = web::Data::new(csrf::CsrfKey::new(key, https));
     let port = listener.local_addr()?.port();
-    tokio::spawn(crate::service::witnesses::run(app.clone()));
+    tokio::spawn(crate::service::cosigning::run(app.clone()));
     let trusted = app.config.trusted_proxies.clone();
     let connections = client_bounds::ConnectionCounts::new(app.config.connections_per_client);
     let app = web::Data::new(app);

@@ -14,6 +14,7 @@ pub mod entry;
 pub mod finding;
 pub mod i18n;
 pub mod integrate;
+pub mod key_file;
 pub mod merkle;
 pub mod nip;
 pub mod note;

@@ -96,7 +96,7 @@ pub async fn show_home(
             lowest,
         });
     }
-    let witnesses = crate::service::witnesses::status(&app)
+    let witnesses = crate::service::cosigning::status(&app)
         .await?
         .into_iter()
         .map(|w| WitnessRow {

@@ -1,5 +1,5 @@
-//! The log's Ed25519 signing key: a PKCS#8 PEM file created with mode 0600 on first start and
-//! refused when others can read it.
+//! An Ed25519 signing key in a file of its own (the log's, a witness's): PKCS#8 PEM, created
+//! with mode 0600 in a 0700 directory on first use, and refused when others can read it.
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::SigningKey;
@@ -7,61 +7,96 @@ use rand_core::OsRng;
 use std::io::Write;
 use std::path::Path;
 
-/// Why the log key cannot be used.
+/// Why a key file cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum LogKeyError {
+pub enum KeyFileError {
     #[error(
         "berkas kunci {path} dapat dibaca pengguna lain (mode {mode:o}); jalankan: chmod 600 {path}"
     )]
     Exposed { path: String, mode: u32 },
-    #[error("berkas kunci {path} tidak dapat dibaca: {message}")]
-    Unreadable { path: String, message: String },
-    #[error("berkas kunci {path} tidak dapat dibuat: {message}")]
-    Create { path: String, message: String },
+    #[error("berkas kunci {path} tidak dapat dibaca: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("berkas kunci {path} bukan kunci Ed25519 PKCS#8: {source}")]
+    NotAKey {
+        path: String,
+        #[source]
+        source: ed25519_dalek::pkcs8::Error,
+    },
+    #[error("berkas kunci {path} tidak dapat dibuat: {source}")]
+    Create {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Loads the key at `path`, creating it (mode 0600) if there is none.
-pub fn load_or_create(path: &Path) -> Result<SigningKey, LogKeyError> {
+pub fn load_or_create(path: &Path) -> Result<SigningKey, KeyFileError> {
     match create(path) {
         Ok(Some(key)) => Ok(key),
         Ok(None) => load(path),
-        Err(e) => Err(LogKeyError::Create {
+        Err(source) => Err(KeyFileError::Create {
             path: path.display().to_string(),
-            message: e.to_string(),
+            source,
         }),
     }
 }
 
 /// Loads an existing key file; refuses one that others can read, and never creates one.
-pub fn load(path: &Path) -> Result<SigningKey, LogKeyError> {
-    let shown = path.display().to_string();
-    let unreadable = |message: String| LogKeyError::Unreadable {
-        path: shown.clone(),
-        message,
+pub fn load(path: &Path) -> Result<SigningKey, KeyFileError> {
+    let shown = || path.display().to_string();
+    let unreadable = |source| KeyFileError::Unreadable {
+        path: shown(),
+        source,
     };
-    let metadata = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = metadata.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            return Err(LogKeyError::Exposed {
-                path: shown.clone(),
+            return Err(KeyFileError::Exposed {
+                path: shown(),
                 mode,
             });
         }
     }
     let _ = metadata;
-    let pem = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?,
-    );
-    SigningKey::from_pkcs8_pem(&pem).map_err(|e| unreadable(e.to_string()))
+    let pem = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(unreadable)?);
+    SigningKey::from_pkcs8_pem(&pem).map_err(|source| KeyFileError::NotAKey {
+        path: shown(),
+        source,
+    })
+}
+
+/// Creates `dir` (and its parents) with mode 0700, and takes group and other access away from
+/// an existing one: it holds keys (and, for the app, the database).
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
 }
 
 /// Creates a new key file unless one exists (`Ok(None)` then).
 fn create(path: &Path) -> std::io::Result<Option<SigningKey>> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::hardening::private_dir(dir)?;
+        private_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -127,7 +162,7 @@ mod tests {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
             assert!(matches!(
                 load_or_create(&path),
-                Err(LogKeyError::Exposed { .. })
+                Err(KeyFileError::Exposed { .. })
             ));
         }
     }

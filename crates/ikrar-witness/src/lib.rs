@@ -1,8 +1,12 @@
 //! A witness for ikrar logs (C2SP `tlog-witness`): it keeps the latest checkpoint it cosigned
 //! for each log it was told about, and cosigns a new one only when a consistency proof shows it
 //! extends that one. Nothing of the app's employee data is in it: a key, a list of log keys and
-//! one small SQLite file, so it runs on an auditor's own machine.
+//! one small SQLite file, so it runs on an auditor's own machine. It builds without the app
+//! (`cargo install --locked --path crates/ikrar-witness` gives `ikrar-witness`); the app's
+//! `ikrar witness` runs the same code.
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod http;
 pub mod store;
 
