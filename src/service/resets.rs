@@ -132,21 +132,51 @@ fn request_or_issue_in(
     })
 }
 
-/// Approves request `id` as `actor` (a superadmin who did not ask) and issues the code.
-pub async fn approve(app: &App, id: i64, actor: Actor) -> Result<IssuedCode, ResetError> {
+/// A superadmin's decision on someone else's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub enum Decision {
+    /// The request is granted: a new code is issued, and the key it replaces is kept sealed.
+    #[serde(rename = "setujui")]
+    Approve,
+    #[serde(rename = "tolak")]
+    Reject,
+}
+
+/// What a decision did.
+#[derive(Debug)]
+pub enum Decided {
+    /// The new code, to hand to the employee.
+    Approved(IssuedCode),
+    Rejected,
+}
+
+/// Decides request `id` as `actor` (a superadmin who neither asked nor is bound to who asked).
+pub async fn decide(
+    app: &App,
+    id: i64,
+    decision: Decision,
+    actor: Actor,
+) -> Result<Decided, ResetError> {
     app.db
-        .run(move |conn| approve_in(conn, id, &actor, now_seconds()))
+        .run(move |conn| decide_in(conn, id, decision, &actor, now_seconds()))
         .await
 }
 
-fn approve_in(
+fn decide_in(
     conn: &mut Conn,
     id: i64,
+    decision: Decision,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<IssuedCode, ResetError> {
+) -> Result<Decided, ResetError> {
     db::write_transaction(conn, |conn| {
-        let request = decide(conn, id, actor, true, now)?;
+        let approved = decision == Decision::Approve;
+        let request = mark_decided(conn, id, actor, approved, now)?;
+        if !approved {
+            let detail = format!("{} (diminta {})", request.nip, request.requested_by);
+            audit::record(conn, actor, AuditAction::ResetReject, &detail, now)?;
+            return Ok(Decided::Rejected);
+        }
         let employee = employees::find(conn, &request.nip)?.ok_or(ResetError::NotFound)?;
         // The key being replaced stays, sealed, so that its passphrase can tell its owner.
         if let Some(key) = employee.key() {
@@ -158,32 +188,11 @@ fn approve_in(
             request.nip, request.requested_by, request.reason
         );
         audit::record(conn, actor, AuditAction::ResetApprove, &detail, now)?;
-        Ok(issued)
+        Ok(Decided::Approved(issued))
     })
 }
 
-/// Rejects request `id` as `actor` (a superadmin who did not ask).
-pub async fn reject(app: &App, id: i64, actor: Actor) -> Result<(), ResetError> {
-    app.db
-        .run(move |conn| reject_in(conn, id, &actor, now_seconds()))
-        .await
-}
-
-fn reject_in(
-    conn: &mut Conn,
-    id: i64,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<(), ResetError> {
-    db::write_transaction(conn, |conn| {
-        let request = decide(conn, id, actor, false, now)?;
-        let detail = format!("{} (diminta {})", request.nip, request.requested_by);
-        audit::record(conn, actor, AuditAction::ResetReject, &detail, now)?;
-        Ok(())
-    })
-}
-
-fn decide(
+fn mark_decided(
     conn: &mut Conn,
     id: i64,
     actor: &Actor,

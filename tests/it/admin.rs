@@ -1014,3 +1014,35 @@ async fn every_page_number_is_a_page() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_rejected_reset_changes_nothing_and_an_unknown_decision_is_not_found() {
+    let (app, _) = console().await;
+    create_admin(&app, "bkpsdm2", "superadmin", None);
+    let dinkes = signed_in(&app, "dinkes").await;
+    let res = request_reset(&app, &dinkes, SITI, "lupa frasa sandi, datang ke kantor").await;
+    assert_eq!(res.status(), 200);
+    let request = open_request(&app, SITI);
+    let bkpsdm = signed_in(&app, "bkpsdm").await;
+    // A decision the console does not know is no route at all: nothing is decided.
+    let unknown = format!("/admin/reset/{request}/hapus");
+    assert_eq!(press_status(&app, &bkpsdm, &unknown).await, 404);
+    assert_eq!(open_request(&app, SITI), request);
+    // Rejected: back to the list, no code, the key and its count as they were.
+    let res = press(&app, &bkpsdm, &format!("/admin/reset/{request}/tolak")).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/admin/reset");
+    let mut conn = app.app.db.conn().unwrap();
+    let siti = ikrar::db::employees::find(&mut conn, &nip(SITI))
+        .unwrap()
+        .unwrap();
+    assert!(siti.activation_code_hash.is_none() && siti.key_count == 1);
+    let trail = ikrar::db::audit::list(&mut conn, None, None, 0, 50).unwrap();
+    assert!(trail
+        .iter()
+        .any(|e| e.actor == "bkpsdm" && e.action == AuditAction::ResetReject.code()));
+    drop(conn);
+    // Decided once: approving it afterwards is refused.
+    let approve = format!("/admin/reset/{request}/setujui");
+    assert_eq!(press_status(&app, &bkpsdm, &approve).await, 409);
+}

@@ -2,8 +2,8 @@
 //! (disable, enable, approve or refuse a new superadmin), each confirmed first and then named.
 
 use super::confirm::{ConfirmPage, CONFIRMED};
-use super::dashboard::Nav;
-use super::{actor, Admin, Superadmin};
+use super::nav::Nav;
+use super::{Admin, Superadmin};
 use crate::domain::display::local_time_in;
 use crate::domain::role::Role;
 use crate::i18n::Words;
@@ -14,7 +14,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -189,7 +189,6 @@ pub async fn create_account(
     app: web::Data<App>,
     admin: Admin<Superadmin>,
     csrf: Csrf,
-    req: HttpRequest,
     form: CsrfForm<NewAccount>,
 ) -> Result<HttpResponse, AppError> {
     let refused = |error: String| {
@@ -221,7 +220,7 @@ pub async fn create_account(
         enrolment: Enrolment::AtFirstSignIn,
         created_by,
     };
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     match accounts::create(&app, account, who).await {
         Ok(_) => {
             let key = if accounts::needs_approval(role, created_by) {
@@ -256,7 +255,6 @@ pub async fn change_account(
     app: web::Data<App>,
     admin: Admin<Superadmin>,
     csrf: Csrf,
-    req: HttpRequest,
     path: web::Path<(i64, String)>,
     form: CsrfForm<ChangeForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -271,7 +269,7 @@ pub async fn change_account(
     if form.konfirmasi != CONFIRMED {
         return Ok(confirmation(&admin, &csrf, &account, change, segment));
     }
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     match account_states::change(&app, id, change, &admin.signed_in, who).await {
         Ok(()) => Ok(see_other(&format!("/admin/akun?hasil={segment}&akun={id}"))),
         Err(StateError::Db(e)) => Err(AppError::Db(e)),

@@ -1,6 +1,6 @@
 //! The audit trail (superadmin and auditors): filtered on a page, whole as CSV.
 
-use super::dashboard::Nav;
+use super::nav::Nav;
 use super::{stream_download, Admin, MayReadLog};
 use crate::domain::audit::AuditAction;
 use crate::domain::display::local_time_in;

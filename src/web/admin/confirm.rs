@@ -2,7 +2,7 @@
 //! form posts to itself again with `konfirmasi=ya` and the same fields. Works without
 //! JavaScript.
 
-use super::dashboard::Nav;
+use super::nav::Nav;
 use crate::web::error::html;
 use crate::web::lang::Tr;
 use actix_web::http::StatusCode;

@@ -1,6 +1,7 @@
 //! The dashboard: progress per pact, per instansi and unit kerja, and each unit's employees.
 
-use super::{Admin, AnyRole, Requirement};
+use super::nav::Nav;
+use super::{Admin, AnyRole};
 use crate::domain::display::local_time_in;
 use crate::i18n::{Lang, Words};
 use crate::service::dashboard::{
@@ -20,27 +21,6 @@ use std::collections::BTreeMap;
 
 /// Employees per page on a unit's list.
 const PAGE: i64 = 50;
-
-/// The navigation every admin page shows.
-pub struct Nav {
-    pub username: String,
-    pub role: &'static str,
-    pub csrf_token: String,
-    pub superadmin: bool,
-    pub reads_log: bool,
-}
-
-impl Nav {
-    pub fn new<R: Requirement>(admin: &Admin<R>, csrf: &Csrf) -> Nav {
-        Nav {
-            username: admin.signed_in.username.clone(),
-            role: admin.signed_in.role.label(admin.t.lang()),
-            csrf_token: csrf.token().to_owned(),
-            superadmin: admin.signed_in.role.is_superadmin(),
-            reads_log: admin.signed_in.role.may_read_log(),
-        }
-    }
-}
 
 struct PactRow {
     id: String,

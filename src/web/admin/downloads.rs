@@ -1,11 +1,11 @@
 //! Downloads: reports (`/admin/pakta/{id}/laporan`) and, for auditors, the whole log as a
 //! bundle (`/admin/bundle`), streamed as they are written.
 
-use super::{actor, stream_download, Admin, AnyRole, MayReadLog};
+use super::{stream_download, Admin, AnyRole, MayReadLog};
 use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
 use crate::service::{export, App};
 use crate::web::error::AppError;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use ikrar_log::values::now_seconds;
 use serde::Deserialize;
 
@@ -21,7 +21,6 @@ pub struct ReportQuery {
 pub async fn report(
     app: web::Data<App>,
     admin: Admin<AnyRole>,
-    req: HttpRequest,
     id: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -46,7 +45,7 @@ pub async fn report(
         now: now_seconds(),
     };
     let file_name = request.file_name();
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     let content_type = match format {
         FileFormat::Csv => "text/csv; charset=utf-8",
         FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -64,9 +63,8 @@ pub async fn report(
 pub async fn bundle(
     app: web::Data<App>,
     admin: Admin<MayReadLog>,
-    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     let date = now_seconds()
         .with_timezone(&app.config.tz)
         .format("%Y-%m-%d");

@@ -3,18 +3,18 @@
 //! /admin/reset` lists the open requests and a different superadmin approves or rejects them.
 
 use super::confirm::{ConfirmPage, CONFIRMED};
-use super::dashboard::Nav;
-use super::{actor, Admin, MayChange, Superadmin};
+use super::nav::Nav;
+use super::{Admin, MayChange, Superadmin};
 use crate::domain::display::local_time;
 use crate::i18n::Words;
-use crate::service::resets::{self, ResetError, ResetOutcome};
+use crate::service::resets::{self, Decided, Decision, ResetError, ResetOutcome};
 use crate::service::roster::IssuedCode;
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm, CsrfOnly};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -147,11 +147,10 @@ pub async fn reset_code(
     app: web::Data<App>,
     admin: Admin<MayChange>,
     csrf: Csrf,
-    req: HttpRequest,
     nip: web::Path<String>,
     form: CsrfForm<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     let limit = admin.signed_in.unit_limit();
     let form = form.into_inner();
     let back = match form.kembali.as_str() {
@@ -232,58 +231,27 @@ pub async fn show_requests(
     ))
 }
 
-/// The answer to a decision, or the page that says why it was refused.
-fn decided<T>(
-    admin: &Admin<Superadmin>,
-    csrf: &Csrf,
-    decided: Result<T, ResetError>,
-) -> Result<Result<T, HttpResponse>, AppError> {
-    match decided {
-        Ok(answer) => Ok(Ok(answer)),
+/// `POST /admin/reset/{id}/setujui` or `/tolak`: decides a request of someone else; an
+/// approval shows the new code, a rejection goes back to the list.
+#[post("/admin/reset/{id}/{decision}")]
+pub async fn decide(
+    app: web::Data<App>,
+    admin: Admin<Superadmin>,
+    csrf: Csrf,
+    path: web::Path<(i64, Decision)>,
+    _checked: CsrfForm<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    let (id, decision) = path.into_inner();
+    let back = "/admin/reset";
+    match resets::decide(&app, id, decision, admin.actor.clone()).await {
+        Ok(Decided::Approved(issued)) => Ok(code_page(&admin, &csrf, issued, back.to_owned())),
+        Ok(Decided::Rejected) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, back))
+            .finish()),
         Err(e) => {
             let status = refusal_status(&e)?;
             let text = e.text(admin.t.lang());
-            Ok(Err(notice(admin, csrf, status, text, "/admin/reset")))
+            Ok(notice(&admin, &csrf, status, text, back))
         }
     }
-}
-
-/// `POST /admin/reset/{id}/setujui`: approves a request of someone else and shows the code.
-#[post("/admin/reset/{id}/setujui")]
-pub async fn approve(
-    app: web::Data<App>,
-    admin: Admin<Superadmin>,
-    csrf: Csrf,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    _checked: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
-    let who = actor(&req, &admin.signed_in.username);
-    Ok(
-        match decided(&admin, &csrf, resets::approve(&app, *id, who).await)? {
-            Ok(issued) => code_page(&admin, &csrf, issued, "/admin/reset".to_owned()),
-            Err(refused) => refused,
-        },
-    )
-}
-
-/// `POST /admin/reset/{id}/tolak`: rejects a request of someone else.
-#[post("/admin/reset/{id}/tolak")]
-pub async fn reject(
-    app: web::Data<App>,
-    admin: Admin<Superadmin>,
-    csrf: Csrf,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    _checked: CsrfForm<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
-    let who = actor(&req, &admin.signed_in.username);
-    Ok(
-        match decided(&admin, &csrf, resets::reject(&app, *id, who).await)? {
-            Ok(()) => HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/admin/reset"))
-                .finish(),
-            Err(refused) => refused,
-        },
-    )
 }

@@ -9,6 +9,7 @@ pub mod confirm;
 pub mod dashboard;
 pub mod downloads;
 pub mod employees;
+pub mod nav;
 pub mod pacts;
 pub mod roster;
 pub mod tokens;
@@ -43,8 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(downloads::bundle)
         .service(employees::reset_code)
         .service(employees::show_requests)
-        .service(employees::approve)
-        .service(employees::reject)
+        .service(employees::decide)
         .service(accounts::show_accounts)
         .service(accounts::create_account)
         .service(accounts::change_account)
@@ -101,9 +101,11 @@ impl Requirement for MayReadLog {
     }
 }
 
-/// A request from a signed-in admin whose role meets `R`, and the words of its language.
+/// A request from a signed-in admin whose role meets `R`: who they are, who is acting for the
+/// audit trail (name, address, browser) and the words of the request's language.
 pub struct Admin<R: Requirement> {
     pub signed_in: SignedIn,
+    pub actor: Actor,
     pub t: Tr,
     requirement: PhantomData<R>,
 }
@@ -117,6 +119,7 @@ impl<R: Requirement> FromRequest for Admin<R> {
         let cookie = req.cookie(name).map(|c| c.value().to_owned());
         let app = req.app_data::<web::Data<App>>().cloned();
         let t = Tr::of(req);
+        let req = req.clone();
         Box::pin(async move {
             let (Some(cookie), Some(app)) = (cookie, app) else {
                 return Err(AppError::SignInRequired);
@@ -128,6 +131,7 @@ impl<R: Requirement> FromRequest for Admin<R> {
                 return Err(AppError::Forbidden);
             }
             Ok(Admin {
+                actor: actor(&req, &signed_in.username),
                 signed_in,
                 t,
                 requirement: PhantomData,

@@ -1,8 +1,8 @@
 //! `GET|POST /admin/pakta-baru`: publishing a pact with its signing window, in the deployment's
 //! time zone. A published pact never changes: its `pact` log entry fixes the digest.
 
-use super::dashboard::Nav;
-use super::{actor, Admin, Superadmin};
+use super::nav::Nav;
+use super::{Admin, Superadmin};
 use crate::i18n::{Lang, Words};
 use crate::service::pacts::{self, PublishError, Window};
 use crate::service::App;
@@ -10,7 +10,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -91,7 +91,6 @@ pub async fn publish(
     app: web::Data<App>,
     admin: Admin<Superadmin>,
     csrf: Csrf,
-    req: HttpRequest,
     form: CsrfForm<PactForm>,
 ) -> Result<HttpResponse, AppError> {
     let tz = app.config.tz;
@@ -109,7 +108,7 @@ pub async fn publish(
         Err(message) => Some(message),
         Ok((pact, window)) => {
             let id = pact.id.clone();
-            let who = actor(&req, &admin.signed_in.username);
+            let who = admin.actor.clone();
             let published = pacts::publish(&app, who, pact, window).await;
             match published {
                 Ok(_) => {

@@ -2,9 +2,9 @@
 //! then import it atomically; and activation codes per unit for distribution.
 
 use super::confirm::{ConfirmPage, CONFIRMED};
-use super::dashboard::Nav;
 use super::employees::notice;
-use super::{actor, stream_download, Admin, MayChange, Superadmin};
+use super::nav::Nav;
+use super::{stream_download, Admin, MayChange, Superadmin};
 use crate::domain::display::clock_in;
 use crate::domain::roster::RowError;
 use crate::i18n::Words;
@@ -17,7 +17,7 @@ use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use crate::web::upload::{CsrfMultipart, UploadFailure, UploadLimits};
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -188,11 +188,10 @@ pub async fn confirm(
     app: web::Data<App>,
     admin: Admin<Superadmin>,
     csrf: Csrf,
-    req: HttpRequest,
     id: web::Path<String>,
     form: CsrfForm<Confirm>,
 ) -> Result<HttpResponse, AppError> {
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     let upload_id = id.into_inner();
     let imported = roster::import_upload(
         &app,
@@ -249,7 +248,6 @@ pub async fn unit_codes(
     app: web::Data<App>,
     admin: Admin<MayChange>,
     csrf: Csrf,
-    req: HttpRequest,
     code: web::Path<String>,
     form: CsrfForm<CodesForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -260,7 +258,7 @@ pub async fn unit_codes(
         let plan = roster::unit_code_plan(&app, unit.clone()).await?;
         return Ok(codes_confirmation(&admin, &csrf, &unit, plan, &form, back));
     }
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     let batch = form.kumpulan.clone();
     let issued = match roster::issue_unit_codes(&app, unit.clone(), batch, who).await {
         Ok(issued) => issued,

@@ -2,8 +2,8 @@
 
 use super::accounts::see_other;
 use super::confirm::{ConfirmPage, CONFIRMED};
-use super::dashboard::Nav;
-use super::{actor, Admin, MayReadLog};
+use super::nav::Nav;
+use super::{Admin, MayReadLog};
 use crate::domain::display::local_time_in;
 use crate::i18n::Words;
 use crate::service::tokens::{self, RevokeError};
@@ -12,7 +12,7 @@ use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
 use crate::web::lang::Tr;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
@@ -123,7 +123,6 @@ pub async fn create_token(
     app: web::Data<App>,
     admin: Admin<MayReadLog>,
     csrf: Csrf,
-    req: HttpRequest,
     form: CsrfForm<NewToken>,
 ) -> Result<HttpResponse, AppError> {
     let name = match ikrar_log::values::normalize_text(&form.name) {
@@ -138,7 +137,7 @@ pub async fn create_token(
             return tokens_page(&app, &admin, &csrf, None, error, None).await;
         }
     };
-    let secret = tokens::create(&app, name, actor(&req, &admin.signed_in.username)).await?;
+    let secret = tokens::create(&app, name, admin.actor.clone()).await?;
     tokens_page(&app, &admin, &csrf, Some(secret.to_string()), None, None).await
 }
 
@@ -159,7 +158,6 @@ pub async fn revoke_token(
     app: web::Data<App>,
     admin: Admin<MayReadLog>,
     csrf: Csrf,
-    req: HttpRequest,
     id: web::Path<i64>,
     form: CsrfForm<RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -185,7 +183,7 @@ pub async fn revoke_token(
         }
         .respond());
     }
-    let who = actor(&req, &admin.signed_in.username);
+    let who = admin.actor.clone();
     match tokens::revoke(&app, id, &admin.signed_in, who).await {
         Ok(()) => Ok(see_other(&format!("/admin/token?dicabut={id}"))),
         Err(RevokeError::NotYours) => Err(AppError::Forbidden),
