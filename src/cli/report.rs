@@ -47,7 +47,7 @@ pub fn run(app: &App, args: &ReportArgs) -> Outcome {
             By::Employee => ReportKind::ByEmployee,
         },
         format,
-        units: None,
+        units: crate::domain::unit_scope::UnitScope::All,
         tz: app.config.tz,
         now: now_seconds(),
     };

@@ -3,6 +3,7 @@
 
 use super::schema::{employees, signatures};
 use super::{Conn, DbError};
+use crate::domain::unit_scope::UnitScope;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ikrar_log::nip::NipKind;
@@ -21,10 +22,10 @@ pub struct EmployeeStatus {
 }
 
 /// Which employees to list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EmployeeFilter {
-    /// Only these units (`None`: all).
-    pub units: Option<Vec<String>>,
+    /// The units listed.
+    pub units: UnitScope,
     /// NIP prefix or part of the name.
     pub search: Option<String>,
 }
@@ -50,8 +51,8 @@ pub fn employees_with_status(
             signatures::log_index.nullable(),
         ))
         .into_boxed();
-    if let Some(units) = &filter.units {
-        query = query.filter(employees::unit_code.eq_any(units.clone()));
+    if let Some(units) = filter.units.codes() {
+        query = query.filter(employees::unit_code.eq_any(units));
     }
     if let Some(search) = filter
         .search
@@ -115,17 +116,17 @@ pub struct EmployeeRow {
     pub activated: bool,
 }
 
-/// Up to `limit` employees after NIP `after` (from the start if `None`), in `units` if given,
+/// Up to `limit` employees after NIP `after` (from the start if `None`), in `units`,
 /// by NIP: one range scan of the primary key.
 pub fn employees_after(
     conn: &mut Conn,
-    units: Option<&[String]>,
+    units: &UnitScope,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EmployeeRow>, DbError> {
     let mut query = employees::table.select(employee_columns()).into_boxed();
-    if let Some(units) = units {
-        query = query.filter(employees::unit_code.eq_any(units.to_vec()));
+    if let Some(units) = units.codes() {
+        query = query.filter(employees::unit_code.eq_any(units));
     }
     if let Some(after) = after {
         query = query.filter(employees::nip.gt(after.to_owned()));

@@ -4,6 +4,7 @@ use super::counts;
 use super::log_store::{Batch, EntryKind, EntryRow};
 use super::schema::signatures;
 use super::{guess_limits, one_trip, Conn, DbError};
+use crate::domain::unit_scope::UnitScope;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use ikrar_log::nip::{Nip, NipKind};
@@ -132,14 +133,14 @@ pub fn counts_before(conn: &mut Conn, size: i64) -> Result<Vec<(String, String, 
 pub fn with_replaced_key(
     conn: &mut Conn,
     pact_id: &str,
-    units: Option<&[String]>,
+    units: &UnitScope,
 ) -> Result<Vec<(String, String, i64)>, DbError> {
     let mut query = signatures::table
         .filter(signatures::pact_id.eq(pact_id))
         .filter(signatures::key_generation.gt(1))
         .into_boxed();
-    if let Some(units) = units {
-        query = query.filter(signatures::unit_code.eq_any(units.to_vec()));
+    if let Some(units) = units.codes() {
+        query = query.filter(signatures::unit_code.eq_any(units));
     }
     Ok(query
         .order((signatures::unit_code, signatures::log_index))

@@ -15,5 +15,6 @@ pub mod roster;
 pub mod roster_sample;
 pub mod roster_xlsx;
 pub mod totp;
+pub mod unit_scope;
 pub mod user_agent;
 pub mod workbook_parts;

@@ -10,12 +10,13 @@ use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::passphrase::{check_strength, WeakPassphrase};
 use crate::domain::role::Role;
 use crate::domain::totp;
+use crate::domain::unit_scope::UnitScope;
 use crate::i18n::{Lang, Words};
 use crate::keys::Argon2Params;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
-use ikrar_log::values::now_seconds;
+use ikrar_log::values::{now_seconds, UnitCode};
 use rand_core::OsRng;
 
 use std::sync::OnceLock;
@@ -75,14 +76,18 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// Whether this admin may see unit `code`.
-    pub fn sees_unit(&self, code: &str) -> bool {
-        self.role.sees_all_units() || self.units.iter().any(|u| u == code)
-    }
-
-    /// The units this admin is limited to, if limited.
-    pub fn unit_limit(&self) -> Option<Vec<String>> {
-        (!self.role.sees_all_units()).then(|| self.units.clone())
+    /// The units this admin sees and acts in.
+    pub fn scope(&self) -> UnitScope {
+        if self.role.sees_all_units() {
+            return UnitScope::All;
+        }
+        // A stored code that breaks the rules names no unit: the scope only narrows.
+        UnitScope::Only(
+            self.units
+                .iter()
+                .filter_map(|u| UnitCode::parse(u).ok())
+                .collect(),
+        )
     }
 }
 

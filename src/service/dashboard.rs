@@ -2,6 +2,7 @@
 
 use super::App;
 use crate::db::{counts, listings, pacts, signatures, units, Conn, DbError};
+use crate::domain::unit_scope::UnitScope;
 use crate::i18n::Lang;
 use ikrar_log::nip::NipKind;
 use std::collections::BTreeMap;
@@ -75,15 +76,13 @@ pub struct PactSummary {
     pub total: Progress,
 }
 
-/// Every pact with its overall progress over the `visible` units (all if `None`).
-pub async fn pacts(app: &App, visible: Option<Vec<String>>) -> Result<Vec<PactSummary>, DbError> {
+/// Every pact with its overall progress over the `visible` units.
+pub async fn pacts(app: &App, visible: UnitScope) -> Result<Vec<PactSummary>, DbError> {
     app.db
         .run(move |conn| {
             let mut rows = Vec::new();
             for pact in pacts::all(conn)? {
-                if let Some(progress) =
-                    progress(conn, &pact.id, None, visible.as_deref(), Order::Name)?
-                {
+                if let Some(progress) = progress(conn, &pact.id, None, &visible, Order::Name)? {
                     rows.push(PactSummary {
                         id: pact.id.to_string(),
                         title: pact.title,
@@ -104,12 +103,12 @@ pub struct PactDashboard {
     pub replaced: Vec<(String, String, i64)>,
 }
 
-/// The dashboard of `pact_id` over the `visible` units (all if `None`), for one `kind` if given.
+/// The dashboard of `pact_id` over the `visible` units, for one `kind` if given.
 pub async fn pact(
     app: &App,
     pact_id: String,
     kind: Option<NipKind>,
-    visible: Option<Vec<String>>,
+    visible: UnitScope,
     order: Order,
 ) -> Result<Option<PactDashboard>, DbError> {
     app.db
@@ -117,8 +116,8 @@ pub async fn pact(
             let Some(pact) = pacts::find(conn, &pact_id)? else {
                 return Ok(None);
             };
-            let progress = progress(conn, &pact_id, kind, visible.as_deref(), order)?;
-            let replaced = signatures::with_replaced_key(conn, &pact_id, visible.as_deref())?;
+            let progress = progress(conn, &pact_id, kind, &visible, order)?;
+            let replaced = signatures::with_replaced_key(conn, &pact_id, &visible)?;
             Ok(progress.map(|progress| PactDashboard {
                 pact,
                 progress,
@@ -146,21 +145,19 @@ pub async fn employees(
         .await
 }
 
-/// The progress of `pact_id`, limited to `visible` units if given and to one `kind` if given.
+/// The progress of `pact_id` over the `visible` units, for one `kind` if given.
 pub(super) fn progress(
     conn: &mut Conn,
     pact_id: &str,
     kind: Option<NipKind>,
-    visible: Option<&[String]>,
+    visible: &UnitScope,
     order: Order,
 ) -> Result<Option<PactProgress>, DbError> {
     if pacts::find(conn, pact_id)?.is_none() {
         return Ok(None);
     }
-    let wanted = |unit: &str, k: &str| {
-        kind.is_none_or(|kind| kind.label() == k)
-            && visible.is_none_or(|v| v.iter().any(|u| u == unit))
-    };
+    let wanted =
+        |unit: &str, k: &str| kind.is_none_or(|kind| kind.label() == k) && visible.allows(unit);
     let mut per_unit: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for (unit, k, total) in counts::roster(conn)? {
         if wanted(&unit, &k) {

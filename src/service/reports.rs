@@ -7,6 +7,7 @@ use crate::db::listings::{self, EmployeeRow, SignatureRow};
 use crate::db::{audit, pacts, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::{Cell, SafeCsv};
+use crate::domain::unit_scope::UnitScope;
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
@@ -77,7 +78,7 @@ pub struct ReportRequest {
     pub kind: ReportKind,
     pub format: FileFormat,
     /// Only these units (a unit-admin's), or all.
-    pub units: Option<Vec<String>>,
+    pub units: UnitScope,
     pub tz: Tz,
     pub now: DateTime<Utc>,
 }
@@ -152,14 +153,9 @@ fn write_to(
     );
     match (request.kind, request.format) {
         (ReportKind::ByUnit, format) => {
-            let progress = dashboard::progress(
-                conn,
-                &request.pact_id,
-                None,
-                request.units.as_deref(),
-                Order::Name,
-            )?
-            .ok_or_else(|| ReportError::UnknownPact(request.pact_id.clone()))?;
+            let progress =
+                dashboard::progress(conn, &request.pact_id, None, &request.units, Order::Name)?
+                    .ok_or_else(|| ReportError::UnknownPact(request.pact_id.clone()))?;
             match format {
                 FileFormat::Csv => unit_csv(&progress, out),
                 FileFormat::Xlsx => unit_xlsx(&progress, &title, out),
@@ -302,8 +298,7 @@ fn each_employee(
 ) -> Result<(), ReportError> {
     let mut after: Option<String> = None;
     loop {
-        let chunk =
-            listings::employees_after(conn, request.units.as_deref(), after.as_deref(), CHUNK)?;
+        let chunk = listings::employees_after(conn, &request.units, after.as_deref(), CHUNK)?;
         let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
             return Ok(());
         };

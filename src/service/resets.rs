@@ -10,6 +10,7 @@ use super::App;
 use crate::db::audit;
 use crate::db::{self, admins, employees, replaced_keys, reset_requests, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
+use crate::domain::unit_scope::UnitScope;
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, Utc};
 use ikrar_log::nip::Nip;
@@ -73,22 +74,19 @@ impl ResetError {
 
 ikrar_log::localized!(ResetError);
 
-/// Resets `nip`'s code, or asks for it when they have activated. `allowed_units` limits a
+/// Resets `nip`'s code, or asks for it when they have activated. `scope` limits a
 /// unit-admin to their units (an employee elsewhere is "not found").
 pub async fn request_or_issue(
     app: &App,
     nip: String,
     reason: String,
-    allowed_units: Option<Vec<String>>,
+    scope: UnitScope,
     actor: Actor,
 ) -> Result<ResetOutcome, ResetError> {
     // A NIP that breaks the rules names nobody.
     let nip = Nip::parse(&nip, app.config.today()).map_err(|_| ResetError::NotFound)?;
     app.db
-        .run(move |conn| {
-            let limit = allowed_units.as_deref();
-            request_or_issue_in(conn, &nip, &reason, limit, &actor, now_seconds())
-        })
+        .run(move |conn| request_or_issue_in(conn, &nip, &reason, &scope, &actor, now_seconds()))
         .await
 }
 
@@ -96,13 +94,13 @@ fn request_or_issue_in(
     conn: &mut Conn,
     nip: &Nip,
     reason: &str,
-    allowed_units: Option<&[String]>,
+    scope: &UnitScope,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<ResetOutcome, ResetError> {
     db::write_transaction(conn, |conn| {
         let employee = employees::find(conn, nip)?.ok_or(ResetError::NotFound)?;
-        if allowed_units.is_some_and(|units| !units.iter().any(|u| **u == *employee.unit_code)) {
+        if !scope.allows(&employee.unit_code) {
             return Err(ResetError::NotFound);
         }
         if employee.key_count == 0 && employee.public_key.is_none() {

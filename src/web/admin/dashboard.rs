@@ -3,6 +3,7 @@
 use super::nav::Nav;
 use super::{Admin, AnyRole};
 use crate::domain::display::local_time_in;
+use crate::domain::unit_scope::UnitScope;
 use crate::i18n::{Lang, Words};
 use crate::service::dashboard::{
     self, EmployeeFilter, EmployeeStatus, Order, PactDashboard, PactProgress, Progress, StoredPact,
@@ -16,6 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use ikrar_log::nip::{mask, NipKind};
+use ikrar_log::values::UnitCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -58,7 +60,7 @@ pub async fn show_home(
     admin: Admin<AnyRole>,
     csrf: Csrf,
 ) -> Result<HttpResponse, AppError> {
-    let limit = admin.signed_in.unit_limit();
+    let limit = admin.signed_in.scope();
     let mut rows = Vec::new();
     for p in dashboard::pacts(&app, limit.clone()).await? {
         let lowest = dashboard::pact(&app, p.id.clone(), None, limit.clone(), Order::Percent)
@@ -154,7 +156,7 @@ async fn visible_dashboard(
     id: String,
     query: &DashboardQuery,
 ) -> Result<PactDashboard, AppError> {
-    let limit = admin.signed_in.unit_limit();
+    let limit = admin.signed_in.scope();
     dashboard::pact(app, id, query.kind(), limit, query.order())
         .await?
         .ok_or(AppError::NotFound)
@@ -319,11 +321,14 @@ pub async fn show_unit(
     query: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (pact_id, unit_code) = path.into_inner();
-    admin.require(admin.signed_in.sees_unit(&unit_code))?;
+    admin.require(admin.signed_in.scope().allows(&unit_code))?;
+    let only_this = UnitScope::Only(vec![
+        UnitCode::parse(&unit_code).map_err(|_| AppError::NotFound)?
+    ]);
     let page = query.hal;
     let search = query.q.clone().unwrap_or_default();
     let filter = EmployeeFilter {
-        units: Some(vec![unit_code.clone()]),
+        units: only_this.clone(),
         search: Some(search.clone()),
     };
     let mut rows = dashboard::employees(&app, pact_id.clone(), filter, page.offset(PAGE), PAGE + 1)
@@ -331,15 +336,9 @@ pub async fn show_unit(
         .ok_or(AppError::NotFound)?;
     let has_next = rows.len() as i64 > PAGE;
     rows.truncate(PAGE as usize);
-    let unit = dashboard::pact(
-        &app,
-        pact_id.clone(),
-        None,
-        Some(vec![unit_code.clone()]),
-        Order::Name,
-    )
-    .await?
-    .and_then(|d| d.progress.units.into_iter().next());
+    let unit = dashboard::pact(&app, pact_id.clone(), None, only_this, Order::Name)
+        .await?
+        .and_then(|d| d.progress.units.into_iter().next());
     let tz = app.config.tz;
     Ok(html(
         StatusCode::OK,

@@ -40,7 +40,7 @@ pub async fn report(
         pact_id,
         kind,
         format,
-        units: admin.signed_in.unit_limit(),
+        units: admin.signed_in.scope(),
         tz: app.config.tz,
         now: now_seconds(),
     };

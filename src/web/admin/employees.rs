@@ -151,7 +151,7 @@ pub async fn reset_code(
     form: CsrfForm<ResetForm>,
 ) -> Result<HttpResponse, AppError> {
     let who = admin.actor.clone();
-    let limit = admin.signed_in.unit_limit();
+    let limit = admin.signed_in.scope();
     let form = form.into_inner();
     let back = match form.kembali.as_str() {
         "" => "/admin".to_owned(),

@@ -252,7 +252,7 @@ pub async fn unit_codes(
     form: CsrfForm<CodesForm>,
 ) -> Result<HttpResponse, AppError> {
     let unit = code.into_inner();
-    admin.require(admin.signed_in.sees_unit(&unit))?;
+    admin.require(admin.signed_in.scope().allows(&unit))?;
     let back = crate::web::lang::safe_back(&form.kembali).to_owned();
     if form.konfirmasi != CONFIRMED || !roster::is_batch_id(&form.kumpulan) {
         let plan = roster::unit_code_plan(&app, unit.clone()).await?;
