@@ -3,9 +3,10 @@
 use super::{progress_bar, Outcome};
 use crate::domain::audit::Actor;
 use crate::domain::csv_safe::{Cell, SafeCsv};
+use crate::domain::file_format::FileFormat;
 use crate::domain::roster;
 use crate::i18n::Lang;
-use crate::service::roster::{import, CodesFormat, ImportOptions, ImportOutcome, ImportSource};
+use crate::service::roster::{import, ImportOptions, ImportOutcome, ImportSource};
 use crate::service::App;
 use std::fs::File;
 use std::io::Write;
@@ -123,7 +124,7 @@ fn create_private(path: &Path) -> Result<File, Failure> {
 }
 
 fn write_codes(path: &Path, file: File, outcome: &ImportOutcome) -> Result<(), Failure> {
-    crate::service::roster::write_codes(&outcome.codes, CodesFormat::Csv, file)
+    crate::service::roster::write_codes(&outcome.codes, FileFormat::Csv, file)
         .map_err(|e| Failure::Write(path.to_owned(), std::io::Error::other(e)))
 }
 

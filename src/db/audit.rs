@@ -13,7 +13,8 @@ pub struct AuditEvent {
     pub id: i64,
     pub at: NaiveDateTime,
     pub actor: String,
-    pub action: String,
+    #[diesel(deserialize_as = String)]
+    pub action: AuditAction,
     pub detail: String,
     pub ip: String,
     pub user_agent: String,

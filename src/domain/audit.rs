@@ -115,6 +115,20 @@ impl AuditAction {
     }
 }
 
+/// A stored action code that names no [`AuditAction`].
+#[derive(Debug, thiserror::Error)]
+#[error("tindakan audit tidak dikenal: {0}")]
+pub struct UnknownAction(String);
+
+/// How the database gives an action back.
+impl TryFrom<String> for AuditAction {
+    type Error = UnknownAction;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        AuditAction::from_code(&code).ok_or(UnknownAction(code))
+    }
+}
+
 impl fmt::Display for AuditAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -134,5 +148,10 @@ mod tests {
             assert_eq!(AuditAction::from_code(action.code()), Some(action));
         }
         assert_eq!(AuditAction::from_code("drop_table"), None);
+        assert!(AuditAction::try_from("drop_table".to_owned()).is_err());
+        assert_eq!(
+            AuditAction::try_from("reset_reject".to_owned()).ok(),
+            Some(AuditAction::ResetReject)
+        );
     }
 }

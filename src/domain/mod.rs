@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bukti_pdf;
 pub mod csv_safe;
 pub mod display;
+pub mod file_format;
 pub mod lookalike;
 pub mod passphrase;
 pub mod receipt_link;

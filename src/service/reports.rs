@@ -7,6 +7,7 @@ use crate::db::listings::{self, EmployeeRow, SignatureRow};
 use crate::db::{audit, pacts, Conn, DbError};
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::{Cell, SafeCsv};
+pub use crate::domain::file_format::FileFormat;
 use crate::domain::unit_scope::UnitScope;
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -25,35 +26,6 @@ pub enum ReportKind {
     ByUnit,
     /// One row per employee: NIP, nama, jenis, jabatan, unit, status, waktu, log index.
     ByEmployee,
-}
-
-/// The file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
-    Csv,
-    Xlsx,
-}
-
-impl FileFormat {
-    /// The format of a file name (`.csv` or `.xlsx`).
-    pub fn from_path(path: &str) -> Option<FileFormat> {
-        let lower = path.to_ascii_lowercase();
-        if lower.ends_with(".csv") {
-            Some(FileFormat::Csv)
-        } else if lower.ends_with(".xlsx") {
-            Some(FileFormat::Xlsx)
-        } else {
-            None
-        }
-    }
-
-    /// The extension, without the dot.
-    pub fn extension(self) -> &'static str {
-        match self {
-            FileFormat::Csv => "csv",
-            FileFormat::Xlsx => "xlsx",
-        }
-    }
 }
 
 /// Why a report could not be written.

@@ -9,6 +9,7 @@ use crate::db::{
 use crate::domain::activation_code;
 use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::csv_safe::SafeCsv;
+use crate::domain::file_format::FileFormat;
 use crate::domain::lookalike::{lookalikes, Lookalike, NamedPerson};
 use crate::domain::roster::{self, ParsedRoster, RosterFileError, RowError};
 use chrono::{DateTime, Utc};
@@ -384,19 +385,12 @@ pub async fn issue_unit_codes(
     }
 }
 
-/// The file of activation codes to hand out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodesFormat {
-    Csv,
-    Xlsx,
-}
-
 const CODES_HEADER: [&str; 4] = ["nip", "kode_aktivasi", "nama", "unit_kode"];
 
 /// Writes activation codes as a file: `nip,kode_aktivasi,nama,unit_kode`, every cell text.
 pub fn write_codes(
     codes: &[IssuedCode],
-    format: CodesFormat,
+    format: FileFormat,
     out: impl std::io::Write + Send,
 ) -> Result<(), String> {
     let rows = codes.iter().map(|c| {
@@ -408,8 +402,8 @@ pub fn write_codes(
         ]
     });
     match format {
-        CodesFormat::Xlsx => codes_xlsx(rows, out).map_err(|e| e.to_string()),
-        CodesFormat::Csv => {
+        FileFormat::Xlsx => codes_xlsx(rows, out).map_err(|e| e.to_string()),
+        FileFormat::Csv => {
             let mut csv = SafeCsv::new(out);
             csv.text_row(CODES_HEADER).map_err(|e| e.to_string())?;
             for row in rows {

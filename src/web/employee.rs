@@ -2,6 +2,7 @@
 
 use super::csrf::{CookieNames, Csrf, CsrfForm};
 use super::error::{html, AppError};
+use super::form_flag::FormFlag;
 use super::lang::Tr;
 use super::pact_text::{text_blocks, TextBlock};
 use super::receipt::grant_cookie;
@@ -293,7 +294,8 @@ pub struct SignForm {
     #[serde(default)]
     passphrase: String,
     #[serde(default)]
-    setuju: String,
+    #[zeroize(skip)]
+    setuju: FormFlag,
     #[serde(default)]
     csrf_token: String,
 }
@@ -397,7 +399,7 @@ pub async fn sign(
     mut form: CsrfForm<SignForm>,
 ) -> Result<HttpResponse, AppError> {
     let nip = form.nip.trim().to_owned();
-    let agreed = form.setuju == "ya";
+    let agreed = form.setuju.is_yes();
     let request = SignRequest {
         pact_id: id.clone(),
         nip: nip.clone(),

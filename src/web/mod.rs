@@ -9,6 +9,7 @@ pub mod client_ip;
 pub mod csrf;
 pub mod employee;
 pub mod error;
+pub mod form_flag;
 pub mod lang;
 pub mod log_api;
 pub mod pact_text;

@@ -1040,7 +1040,7 @@ async fn a_rejected_reset_changes_nothing_and_an_unknown_decision_is_not_found()
     let trail = ikrar::db::audit::list(&mut conn, None, None, 0, 50).unwrap();
     assert!(trail
         .iter()
-        .any(|e| e.actor == "bkpsdm" && e.action == AuditAction::ResetReject.code()));
+        .any(|e| e.actor == "bkpsdm" && e.action == AuditAction::ResetReject));
     drop(conn);
     // Decided once: approving it afterwards is refused.
     let approve = format!("/admin/reset/{request}/setujui");

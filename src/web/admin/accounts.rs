@@ -1,7 +1,7 @@
 //! Accounts (superadmin): the list, a new account, and each change of an account's state
 //! (disable, enable, approve or refuse a new superadmin), each confirmed first and then named.
 
-use super::confirm::{ConfirmPage, CONFIRMED};
+use super::confirm::ConfirmPage;
 use super::nav::Nav;
 use super::{Admin, Superadmin};
 use crate::domain::display::local_time_in;
@@ -12,6 +12,7 @@ use crate::service::accounts::{self, AccountError, Enrolment};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
+use crate::web::form_flag::FormFlag;
 use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpResponse};
@@ -241,7 +242,7 @@ pub async fn create_account(
 #[derive(Deserialize)]
 pub struct ChangeForm {
     #[serde(default)]
-    konfirmasi: String,
+    konfirmasi: FormFlag,
     #[serde(default)]
     csrf_token: String,
 }
@@ -266,7 +267,7 @@ pub async fn change_account(
     let account = account_states::find(&app, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if form.konfirmasi != CONFIRMED {
+    if !form.konfirmasi.is_yes() {
         return Ok(confirmation(&admin, &csrf, &account, change, segment));
     }
     let who = admin.actor.clone();

@@ -9,9 +9,6 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use askama::Template;
 
-/// The value of `konfirmasi` once the admin has confirmed.
-pub const CONFIRMED: &str = "ya";
-
 /// A confirmation page.
 #[derive(Template)]
 #[template(path = "admin_konfirmasi.html")]

@@ -13,7 +13,8 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 pub struct ReportQuery {
     per: Option<String>,
-    format: Option<String>,
+    #[serde(default)]
+    format: FileFormat,
 }
 
 /// `GET /admin/pakta/{id}/laporan`: the rekap or the daftar, limited to a unit-admin's units.
@@ -28,10 +29,7 @@ pub async fn report(
         Some("pegawai") => ReportKind::ByEmployee,
         _ => ReportKind::ByUnit,
     };
-    let format = match query.format.as_deref() {
-        Some("xlsx") => FileFormat::Xlsx,
-        _ => FileFormat::Csv,
-    };
+    let format = query.format;
     let pact_id = id.into_inner();
     if app.pact(&pact_id).await?.is_none() {
         return Err(AppError::NotFound);
@@ -46,10 +44,7 @@ pub async fn report(
     };
     let file_name = request.file_name();
     let who = admin.actor.clone();
-    let content_type = match format {
-        FileFormat::Csv => "text/csv; charset=utf-8",
-        FileFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    };
+    let content_type = format.content_type();
     let app = app.get_ref().clone();
     Ok(stream_download(
         content_type,

@@ -2,7 +2,7 @@
 //! someone who has not activated, or asks for it (with a reason) for someone who has; `GET
 //! /admin/reset` lists the open requests and a different superadmin approves or rejects them.
 
-use super::confirm::{ConfirmPage, CONFIRMED};
+use super::confirm::ConfirmPage;
 use super::nav::Nav;
 use super::{Admin, MayChange, Superadmin};
 use crate::domain::display::local_time;
@@ -12,6 +12,7 @@ use crate::service::roster::IssuedCode;
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm, CsrfOnly};
 use crate::web::error::{html, AppError};
+use crate::web::form_flag::FormFlag;
 use crate::web::lang::Tr;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpResponse};
@@ -133,7 +134,7 @@ pub struct ResetForm {
     #[serde(default)]
     alasan: String,
     #[serde(default)]
-    konfirmasi: String,
+    konfirmasi: FormFlag,
     /// The unit page the admin came from, to go back to.
     #[serde(default)]
     kembali: String,
@@ -159,7 +160,7 @@ pub async fn reset_code(
     };
     // A new code without a reason is issued at once: ask first (a request with a reason is
     // itself only a request, decided by another superadmin).
-    if form.alasan.trim().is_empty() && form.konfirmasi != CONFIRMED {
+    if form.alasan.trim().is_empty() && !form.konfirmasi.is_yes() {
         return Ok(reset_confirmation(&admin, &csrf, &nip, back));
     }
     let (nip, reason) = (nip.into_inner(), form.alasan);

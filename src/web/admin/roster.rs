@@ -1,19 +1,19 @@
 //! Roster management through the web: upload a CSV, see what would change and every bad line,
 //! then import it atomically; and activation codes per unit for distribution.
 
-use super::confirm::{ConfirmPage, CONFIRMED};
+use super::confirm::ConfirmPage;
 use super::employees::notice;
 use super::nav::Nav;
 use super::{stream_download, Admin, MayChange, Superadmin};
 use crate::domain::display::clock_in;
+use crate::domain::file_format::FileFormat;
 use crate::domain::roster::RowError;
 use crate::i18n::Words;
-use crate::service::roster::{
-    self, BatchRefusal, CheckedUpload, CodePlan, CodesFormat, ImportOutcome,
-};
+use crate::service::roster::{self, BatchRefusal, CheckedUpload, CodePlan, ImportOutcome};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
+use crate::web::form_flag::FormFlag;
 use crate::web::lang::Tr;
 use crate::web::upload::{CsrfMultipart, UploadFailure, UploadLimits};
 use actix_web::http::StatusCode;
@@ -228,9 +228,9 @@ pub struct CodesForm {
     #[serde(default)]
     csrf_token: String,
     #[serde(default)]
-    format: String,
+    format: FileFormat,
     #[serde(default)]
-    konfirmasi: String,
+    konfirmasi: FormFlag,
     #[serde(default)]
     kembali: String,
     /// The batch this confirmation makes (made once, however often the form is sent).
@@ -254,7 +254,7 @@ pub async fn unit_codes(
     let unit = code.into_inner();
     admin.require(admin.signed_in.scope().allows(&unit))?;
     let back = crate::web::lang::safe_back(&form.kembali).to_owned();
-    if form.konfirmasi != CONFIRMED || !roster::is_batch_id(&form.kumpulan) {
+    if !form.konfirmasi.is_yes() || !roster::is_batch_id(&form.kumpulan) {
         let plan = roster::unit_code_plan(&app, unit.clone()).await?;
         return Ok(codes_confirmation(&admin, &csrf, &unit, plan, &form, back));
     }
@@ -277,22 +277,13 @@ pub async fn unit_codes(
             return Ok(notice(&admin, &csrf, StatusCode::CONFLICT, message, &back));
         }
     };
-    let format = if form.format == "xlsx" {
-        CodesFormat::Xlsx
-    } else {
-        CodesFormat::Csv
-    };
-    let (extension, content_type) = match format {
-        CodesFormat::Xlsx => (
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        CodesFormat::Csv => ("csv", "text/csv; charset=utf-8"),
-    };
-    let file_name = format!("kode-aktivasi-{unit}.{extension}");
-    Ok(stream_download(content_type, &file_name, move |out| {
-        roster::write_codes(&issued, format, out)
-    }))
+    let format = form.format;
+    let file_name = format!("kode-aktivasi-{unit}.{}", format.extension());
+    Ok(stream_download(
+        format.content_type(),
+        &file_name,
+        move |out| roster::write_codes(&issued, format, out),
+    ))
 }
 
 /// "New codes for this unit?", with what it will do.
@@ -316,7 +307,7 @@ fn codes_confirmation(
         &[("count", &count(plan.unactivated)), ("unit", unit)],
     ));
     lines.push(lang.text("confirm.codes_not_kept").to_owned());
-    let format = if form.format == "xlsx" { "xlsx" } else { "csv" };
+    let format = form.format.extension();
     let label = if format == "xlsx" {
         "admin.download_xlsx"
     } else {

@@ -1,7 +1,7 @@
 //! API tokens (superadmin and auditors): the list, a new token shown once, revoking one.
 
 use super::accounts::see_other;
-use super::confirm::{ConfirmPage, CONFIRMED};
+use super::confirm::ConfirmPage;
 use super::nav::Nav;
 use super::{Admin, MayReadLog};
 use crate::domain::display::local_time_in;
@@ -10,6 +10,7 @@ use crate::service::tokens::{self, RevokeError};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm};
 use crate::web::error::{html, AppError};
+use crate::web::form_flag::FormFlag;
 use crate::web::lang::Tr;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
@@ -145,7 +146,7 @@ pub async fn create_token(
 #[derive(Deserialize)]
 pub struct RevokeForm {
     #[serde(default)]
-    konfirmasi: String,
+    konfirmasi: FormFlag,
     #[serde(default)]
     csrf_token: String,
 }
@@ -162,7 +163,7 @@ pub async fn revoke_token(
     form: CsrfForm<RevokeForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    if form.konfirmasi != CONFIRMED {
+    if !form.konfirmasi.is_yes() {
         let name = token_name(&app, id).await?.ok_or(AppError::NotFound)?;
         let lang = admin.t.lang();
         let words = [("name", name.as_str())];
