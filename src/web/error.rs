@@ -11,6 +11,10 @@ use askama::Template;
 #[derive(Debug)]
 pub enum AppError {
     NotFound,
+    /// A form or a query that cannot be read (what the library said goes to the log).
+    BadRequest,
+    /// A form larger than any of ikrar's.
+    TooLarge,
     Csrf,
     Unavailable,
     Unauthorized,
@@ -28,6 +32,8 @@ impl AppError {
     fn keys(&self) -> (&'static str, &'static str) {
         match self {
             AppError::NotFound => ("error.not_found_title", "error.not_found"),
+            AppError::BadRequest => ("error.bad_request_title", "error.bad_request"),
+            AppError::TooLarge => ("error.bad_request_title", "error.too_large"),
             AppError::Csrf => ("error.csrf_title", "error.csrf"),
             AppError::Unavailable => ("error.busy_title", "error.busy"),
             AppError::Unauthorized => ("error.unauthorized_title", "error.unauthorized"),
@@ -70,6 +76,8 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -114,6 +122,37 @@ impl ResponseError for AppError {
         }
         response
     }
+}
+
+/// A form that cannot be read: a page in the catalog's words; the library's own words go to
+/// the log.
+pub fn unreadable_form(
+    e: actix_web::error::UrlencodedError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    tracing::info!(error = %e, "form not read");
+    match e {
+        actix_web::error::UrlencodedError::Overflow { .. } => AppError::TooLarge.into(),
+        _ => AppError::BadRequest.into(),
+    }
+}
+
+/// A query string that cannot be read (see [`unreadable_form`]).
+pub fn unreadable_query(
+    e: actix_web::error::QueryPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    tracing::info!(error = %e, "query not read");
+    AppError::BadRequest.into()
+}
+
+/// A path whose parts are not what the route takes (`/admin/reset/abc/setujui`): no such page.
+pub fn unreadable_path(
+    e: actix_web::error::PathError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    tracing::info!(error = %e, "path not read");
+    AppError::NotFound.into()
 }
 
 /// Renders a page with a status; a template that fails to render becomes a plain 500.

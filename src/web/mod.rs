@@ -52,7 +52,13 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
         actix_web::App::new()
             .app_data(app.clone())
             .app_data(csrf_key.clone())
-            .app_data(web::FormConfig::default().limit(16 * 1024))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(16 * 1024)
+                    .error_handler(error::unreadable_form),
+            )
+            .app_data(web::QueryConfig::default().error_handler(error::unreadable_query))
+            .app_data(web::PathConfig::default().error_handler(error::unreadable_path))
             .wrap(from_fn(client_bounds::bound))
             .wrap(from_fn(csrf::ensure_cookie))
             .wrap(security_headers(https))

@@ -138,3 +138,79 @@ async fn the_form_token_differs_in_every_page_and_each_one_works() {
         assert_eq!(res.status(), 422, "the token is accepted; the NIP is not");
     }
 }
+
+/// A form, a query or a path that cannot be read is answered with a page in ikrar's words,
+/// never with what the web library says about it.
+#[tokio::test]
+async fn unreadable_requests_get_ikrars_pages_not_the_librarys_words() {
+    let (app, _) = console().await;
+    let browser = app.browser();
+    let token = app.csrf(&browser, "/aktivasi").await;
+    let body = format!("nip=1&nip=2&csrf_token={token}");
+    let form = browser
+        .post(app.url("/aktivasi"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let too_long = browser
+        .post(app.url("/aktivasi"))
+        .form(&[("nip", "1".repeat(20_000)), ("csrf_token", token.clone())])
+        .send()
+        .await
+        .unwrap();
+    let bkpsdm = signed_in(&app, "bkpsdm").await;
+    let query = bkpsdm
+        .get(app.url("/admin/pakta/netralitas-2024/unit/DINKES?q=a&q=b"))
+        .send()
+        .await
+        .unwrap();
+    let path = press(&app, &bkpsdm, "/admin/reset/bukan-angka/setujui").await;
+    for (what, res, status, words) in [
+        (
+            "a field twice",
+            form,
+            400,
+            "Isian atau alamat halaman ini tidak dapat dibaca.",
+        ),
+        (
+            "a form too long",
+            too_long,
+            413,
+            "Isian formulir terlalu panjang.",
+        ),
+        (
+            "a query field twice",
+            query,
+            400,
+            "Isian atau alamat halaman ini tidak dapat dibaca.",
+        ),
+        (
+            "a path part of the wrong kind",
+            path,
+            404,
+            "Halaman tidak ditemukan.",
+        ),
+    ] {
+        assert_eq!(res.status(), status, "{what}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{what}"
+        );
+        let page = res.text().await.unwrap();
+        assert!(page.contains(words), "{what}: {page}");
+        for library in [
+            "deserialize",
+            "duplicate field",
+            "can not parse",
+            "Urlencoded",
+            "overflow",
+        ] {
+            assert!(!page.contains(library), "{what}: {library}");
+        }
+    }
+}
