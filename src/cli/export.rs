@@ -11,7 +11,7 @@ use std::path::Path;
 pub fn bundle(app: &App, out: &Path) -> Outcome {
     let partial = out.with_extension("jsonl.partial");
     let result = (|| -> Result<u64, Box<dyn std::error::Error>> {
-        let (_, size) = export::snapshot(app)?;
+        let size = export::snapshot(app)?.1.get();
         let bar = progress_bar(size, "Mengekspor");
         let file = crate::hardening::private_file(&partial)?;
         let mut writer = BufWriter::with_capacity(1 << 20, file);

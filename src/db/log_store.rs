@@ -4,6 +4,7 @@
 use super::dialect::{fixed_statement, per_backend};
 use super::schema::{log_entries, log_head, tree_hashes};
 use super::{Conn, DbError};
+use crate::domain::log_index::LogIndex;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::backend::Backend;
 use diesel::dsl::max;
@@ -60,8 +61,8 @@ impl TryFrom<String> for EntryKind {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = log_entries)]
 pub struct StoredEntry {
-    #[diesel(column_name = idx)]
-    pub index: i64,
+    #[diesel(column_name = idx, deserialize_as = i64)]
+    pub index: LogIndex,
     #[diesel(deserialize_as = String)]
     pub kind: EntryKind,
     pub body: Vec<u8>,
@@ -72,7 +73,8 @@ pub struct StoredEntry {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = log_head)]
 pub struct Head {
-    pub size: i64,
+    #[diesel(deserialize_as = i64)]
+    pub size: LogIndex,
     pub root: Vec<u8>,
     pub checkpoint: String,
 }
@@ -373,16 +375,17 @@ fn log_error(e: impl std::error::Error + Send + Sync + 'static) -> DbError {
 }
 
 /// The entry at `index`, if the log is that long.
-pub fn get(conn: &mut Conn, index: i64) -> Result<Option<StoredEntry>, DbError> {
+pub fn get(conn: &mut Conn, index: LogIndex) -> Result<Option<StoredEntry>, DbError> {
     Ok(log_entries::table
-        .find(index)
+        .find(row(index)?)
         .select(StoredEntry::as_select())
         .get_result(conn)
         .optional()?)
 }
 
 /// Entries `start ≤ n < end`, in order.
-pub fn range(conn: &mut Conn, start: i64, end: i64) -> Result<Vec<StoredEntry>, DbError> {
+pub fn range(conn: &mut Conn, start: LogIndex, end: LogIndex) -> Result<Vec<StoredEntry>, DbError> {
+    let (start, end) = (row(start)?, row(end)?);
     Ok(log_entries::table
         .filter(log_entries::idx.ge(start).and(log_entries::idx.lt(end)))
         .order(log_entries::idx)
@@ -391,11 +394,16 @@ pub fn range(conn: &mut Conn, start: i64, end: i64) -> Result<Vec<StoredEntry>, 
 }
 
 /// How many entries the log holds.
-pub fn size(conn: &mut Conn) -> Result<i64, DbError> {
+pub fn size(conn: &mut Conn) -> Result<LogIndex, DbError> {
     let last: Option<i64> = log_entries::table
         .select(max(log_entries::idx))
         .get_result(conn)?;
-    Ok(last.map_or(0, |n| n + 1))
+    LogIndex::try_from(last.map_or(0, |n| n + 1)).map_err(log_error)
+}
+
+/// An index as stored.
+fn row(index: LogIndex) -> Result<i64, DbError> {
+    index.to_row().map_err(log_error)
 }
 
 /// How many entries the log holds, and the root of its newest checkpoint, in one statement.
@@ -423,13 +431,21 @@ pub fn head(conn: &mut Conn) -> Result<Option<Head>, DbError> {
 }
 
 /// The inclusion proof of entry `index` in the tree of `size` entries.
-pub fn inclusion_proof(conn: &mut Conn, index: u64, size: u64) -> Result<Vec<Hash>, DbError> {
-    merkle::inclusion_proof(index, size, &Hashes::new(conn)).map_err(log_error)
+pub fn inclusion_proof(
+    conn: &mut Conn,
+    index: LogIndex,
+    size: LogIndex,
+) -> Result<Vec<Hash>, DbError> {
+    merkle::inclusion_proof(index.get(), size.get(), &Hashes::new(conn)).map_err(log_error)
 }
 
 /// The consistency proof between trees of `from` and `to` entries.
-pub fn consistency_proof(conn: &mut Conn, from: u64, to: u64) -> Result<Vec<Hash>, DbError> {
-    merkle::consistency_proof(from, to, &Hashes::new(conn)).map_err(log_error)
+pub fn consistency_proof(
+    conn: &mut Conn,
+    from: LogIndex,
+    to: LogIndex,
+) -> Result<Vec<Hash>, DbError> {
+    merkle::consistency_proof(from.get(), to.get(), &Hashes::new(conn)).map_err(log_error)
 }
 
 /// The stored hashes, read through a connection, for proofs.

@@ -4,6 +4,7 @@ use super::counts;
 use super::log_store::{Batch, EntryKind, EntryRow};
 use super::schema::signatures;
 use super::{guess_limits, one_trip, Conn, DbError};
+use crate::domain::log_index::LogIndex;
 use crate::domain::unit_scope::UnitScope;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -18,7 +19,8 @@ pub struct StoredSignature {
     pub nip: String,
     pub unit_code: String,
     pub signed_at: NaiveDateTime,
-    pub log_index: i64,
+    #[diesel(deserialize_as = i64)]
+    pub log_index: LogIndex,
     /// The generation of the key that signed (1: the employee's first key).
     pub key_generation: i32,
 }
@@ -37,9 +39,9 @@ pub struct NewSignature<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Appended {
     /// The signature was appended at this index.
-    New(i64),
+    New(LogIndex),
     /// The NIP had signed the pact already, at this index; nothing was written.
-    Existing(i64),
+    Existing(LogIndex),
 }
 
 /// Appends a signature in the log's `batch`: its entry (`body`), its row (a second one for the
@@ -63,8 +65,10 @@ pub fn append(
         unreachable!("matched above")
     };
     match one_trip::append_signature(c, new, &entry, guesses)? {
-        Some(prior) => Ok(Appended::Existing(prior)),
-        None => batch.written(conn, entry.leaf()).map(Appended::New),
+        Some(prior) => Ok(Appended::Existing(stored_index(prior)?)),
+        None => Ok(Appended::New(stored_index(
+            batch.written(conn, entry.leaf())?,
+        )?)),
     }
 }
 
@@ -93,7 +97,12 @@ pub fn append_in_steps(
         ))
         .execute(conn)?;
     counts::count_signature(conn, new.pact_id, new.unit_code, new.kind)?;
-    Ok(Appended::New(index))
+    Ok(Appended::New(stored_index(index)?))
+}
+
+/// A log index as the database gave it.
+fn stored_index(index: i64) -> Result<LogIndex, DbError> {
+    LogIndex::try_from(index).map_err(|e| DbError::Log(e.into()))
 }
 
 /// The signature of `nip` on `pact_id`, if any.
@@ -118,8 +127,12 @@ pub fn count_for_pact(conn: &mut Conn, pact_id: &str) -> Result<i64, DbError> {
 }
 
 /// Signatures per (pact, unit at signing) among the first `size` log entries.
-pub fn counts_before(conn: &mut Conn, size: i64) -> Result<Vec<(String, String, i64)>, DbError> {
+pub fn counts_before(
+    conn: &mut Conn,
+    size: LogIndex,
+) -> Result<Vec<(String, String, i64)>, DbError> {
     use diesel::dsl::count_star;
+    let size = size.to_row().map_err(|e| DbError::Log(e.into()))?;
     Ok(signatures::table
         .filter(signatures::log_index.lt(size))
         .group_by((signatures::pact_id, signatures::unit_code))

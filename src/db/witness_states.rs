@@ -4,6 +4,7 @@
 use super::dialect::per_backend;
 use super::schema::witness_states;
 use super::{Conn, DbError};
+use crate::domain::log_index::LogIndex;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ikrar_log::cosignature::{note_body, with_signatures};
@@ -14,7 +15,8 @@ use ikrar_log::cosignature::{note_body, with_signatures};
 pub struct WitnessState {
     pub witness_key: String,
     /// The size of the newest checkpoint the witness cosigned for this log (0: none yet).
-    pub size: i64,
+    #[diesel(deserialize_as = i64)]
+    pub size: LogIndex,
     pub checkpoint_body: Option<String>,
     pub cosignature: Option<String>,
     pub cosigned_at: Option<NaiveDateTime>,
@@ -52,7 +54,7 @@ fn ensure(conn: &mut Conn, key: &str) -> Result<(), DbError> {
 pub fn record_cosignature(
     conn: &mut Conn,
     key: &str,
-    size: i64,
+    size: LogIndex,
     body: &str,
     line: &str,
     now: NaiveDateTime,
@@ -60,7 +62,7 @@ pub fn record_cosignature(
     ensure(conn, key)?;
     diesel::update(witness_states::table.find(key))
         .set((
-            witness_states::size.eq(size),
+            witness_states::size.eq(row(size)?),
             witness_states::checkpoint_body.eq(body),
             witness_states::cosignature.eq(line),
             witness_states::cosigned_at.eq(now),
@@ -76,7 +78,7 @@ pub fn record_cosignature(
 pub fn record_failure(
     conn: &mut Conn,
     key: &str,
-    size: Option<i64>,
+    size: Option<LogIndex>,
     error: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -85,7 +87,7 @@ pub fn record_failure(
     match size {
         Some(size) => update
             .set((
-                witness_states::size.eq(size),
+                witness_states::size.eq(row(size)?),
                 witness_states::last_error.eq(error),
                 witness_states::last_try_at.eq(now),
             ))
@@ -114,4 +116,9 @@ pub fn attach(conn: &mut Conn, note: String) -> Result<String, DbError> {
         .flatten()
         .collect();
     Ok(with_signatures(&note, &lines))
+}
+
+/// A size as stored.
+fn row(size: LogIndex) -> Result<i64, DbError> {
+    size.to_row().map_err(|e| DbError::Log(e.into()))
 }

@@ -8,6 +8,7 @@ pub mod bukti_pdf;
 pub mod csv_safe;
 pub mod display;
 pub mod file_format;
+pub mod log_index;
 pub mod lookalike;
 pub mod passphrase;
 pub mod receipt_link;

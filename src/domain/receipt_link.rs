@@ -5,6 +5,7 @@
 //! signing, to that browser, by a short-lived grant (an HMAC of the index and an expiry); later
 //! to whoever gives the NIP and passphrase again.
 
+use super::log_index::LogIndex;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -17,7 +18,7 @@ pub const GRANT_SECONDS: i64 = 30 * 60;
 /// Where a signature's public receipt page lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptRef {
-    pub index: i64,
+    pub index: LogIndex,
     pub token: String,
 }
 
@@ -48,7 +49,7 @@ impl ReceiptKey {
     }
 
     /// The link of the receipt of log entry `index`.
-    pub fn reference(&self, index: i64) -> ReceiptRef {
+    pub fn reference(&self, index: LogIndex) -> ReceiptRef {
         let mac = self.mac(b"ikrar/v1 receipt link\n", &index.to_string());
         ReceiptRef {
             index,
@@ -57,29 +58,29 @@ impl ReceiptKey {
     }
 
     /// Whether `token` is the link token of entry `index` (in constant time).
-    pub fn is_token(&self, index: i64, token: &str) -> bool {
+    pub fn is_token(&self, index: LogIndex, token: &str) -> bool {
         let expected = self.reference(index).token;
         expected.len() == token.len() && bool::from(expected.as_bytes().ct_eq(token.as_bytes()))
     }
 
     /// A grant to download the full receipt of `index` until `expires` (Unix seconds).
-    pub fn grant(&self, index: i64, expires: i64) -> String {
+    pub fn grant(&self, index: LogIndex, expires: i64) -> String {
         let claim = format!("{index}.{expires}");
         let mac = self.mac(b"ikrar/v1 receipt grant\n", &claim);
         format!("{claim}.{}", URL_SAFE_NO_PAD.encode(mac))
     }
 
     /// Whether `value` is an unexpired grant for `index` at time `now` (Unix seconds).
-    pub fn grants(&self, value: &str, index: i64, now: i64) -> bool {
+    pub fn grants(&self, value: &str, index: LogIndex, now: i64) -> bool {
         let mut parts = value.splitn(3, '.');
         let (Some(i), Some(expires), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
             return false;
         };
-        let (Ok(i), Ok(expires)) = (i.parse::<i64>(), expires.parse::<i64>()) else {
+        let (Ok(i), Ok(expires)) = (i.parse::<u64>(), expires.parse::<i64>()) else {
             return false;
         };
-        let expected = self.grant(i, expires);
-        i == index
+        let expected = self.grant(LogIndex(i), expires);
+        i == index.get()
             && now < expires
             && expected.len() == value.len()
             && bool::from(expected.as_bytes().ct_eq(value.as_bytes()))
@@ -94,25 +95,25 @@ mod tests {
     fn links_are_keyed_and_128_bits() {
         let key = ReceiptKey::new(vec![1; 32]);
         let other = ReceiptKey::new(vec![2; 32]);
-        let link = key.reference(41);
+        let link = key.reference(LogIndex(41));
         assert_eq!(link.token.len(), 22, "16 bytes, base64url");
         assert_eq!(link.path(), format!("/bukti/41/{}", link.token));
-        assert!(key.is_token(41, &link.token));
-        assert!(!key.is_token(42, &link.token));
-        assert!(!other.is_token(41, &link.token));
-        assert_ne!(key.reference(42).token, link.token);
+        assert!(key.is_token(LogIndex(41), &link.token));
+        assert!(!key.is_token(LogIndex(42), &link.token));
+        assert!(!other.is_token(LogIndex(41), &link.token));
+        assert_ne!(key.reference(LogIndex(42)).token, link.token);
     }
 
     #[test]
     fn grants_are_for_one_index_and_expire() {
         let key = ReceiptKey::new(vec![1; 32]);
-        let grant = key.grant(7, 1_000);
-        assert!(key.grants(&grant, 7, 999));
-        assert!(!key.grants(&grant, 7, 1_000));
-        assert!(!key.grants(&grant, 8, 999));
-        assert!(!key.grants(&grant.replace("7.1000", "8.1000"), 8, 999));
-        assert!(!key.grants(&grant.replace("1000", "9999"), 7, 999));
-        assert!(!ReceiptKey::new(vec![2; 32]).grants(&grant, 7, 999));
-        assert!(!key.grants("", 7, 0) && !key.grants("7.x.y", 7, 0));
+        let grant = key.grant(LogIndex(7), 1_000);
+        assert!(key.grants(&grant, LogIndex(7), 999));
+        assert!(!key.grants(&grant, LogIndex(7), 1_000));
+        assert!(!key.grants(&grant, LogIndex(8), 999));
+        assert!(!key.grants(&grant.replace("7.1000", "8.1000"), LogIndex(8), 999));
+        assert!(!key.grants(&grant.replace("1000", "9999"), LogIndex(7), 999));
+        assert!(!ReceiptKey::new(vec![2; 32]).grants(&grant, LogIndex(7), 999));
+        assert!(!key.grants("", LogIndex(7), 0) && !key.grants("7.x.y", LogIndex(7), 0));
     }
 }

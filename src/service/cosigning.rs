@@ -8,6 +8,7 @@
 use super::App;
 use crate::config::WitnessConfig;
 use crate::db::{log_store, witness_states, DbError};
+use crate::domain::log_index::LogIndex;
 use crate::i18n::{Lang, Words};
 use ikrar_log::cosignature::{note_body, AddCheckpoint};
 use serde::{Deserialize, Serialize};
@@ -47,7 +48,7 @@ pub async fn run(app: App) {
 pub struct WitnessStatus {
     pub name: String,
     /// The size of the newest checkpoint it cosigned for this log (0: none).
-    pub size: i64,
+    pub size: LogIndex,
     pub cosigned_at: Option<chrono::NaiveDateTime>,
     /// Its last refusal or failure, when the last request did not end in a cosignature.
     pub error: Option<WitnessFailure>,
@@ -59,7 +60,7 @@ pub struct WitnessStatus {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WitnessFailure {
     /// The witness holds a larger tree than this log has: it has seen another log under this key.
-    AheadOfLog { held: i64, size: i64 },
+    AheadOfLog { held: LogIndex, size: LogIndex },
     /// No answer: connection refused, time-out.
     Unreachable { detail: String },
     /// 409: the witness has cosigned another size (the body of its answer).
@@ -123,7 +124,7 @@ pub async fn status(app: &App) -> Result<Vec<WitnessStatus>, DbError> {
             let state = states.iter().find(|s| s.witness_key == w.key_text);
             WitnessStatus {
                 name: w.key.name().to_owned(),
-                size: state.map_or(0, |s| s.size),
+                size: state.map_or(LogIndex(0), |s| s.size),
                 cosigned_at: state.and_then(|s| s.cosigned_at),
                 error: state
                     .and_then(|s| s.last_error.as_deref())
@@ -150,7 +151,7 @@ pub async fn round(app: &App, client: &reqwest::Client) -> Result<(), DbError> {
         if state.as_ref().and_then(|s| s.checkpoint_body.as_deref()) == Some(body.as_str()) {
             continue;
         }
-        let held = state.map_or(0, |s| s.size);
+        let held = state.map_or(LogIndex(0), |s| s.size);
         ask(app, client, witness, &head, &body, held).await?;
     }
     Ok(())
@@ -163,7 +164,7 @@ async fn ask(
     witness: &WitnessConfig,
     head: &log_store::Head,
     body: &str,
-    mut held: i64,
+    mut held: LogIndex,
 ) -> Result<(), DbError> {
     for _ in 0..2 {
         let outcome = if held > head.size {
@@ -213,15 +214,15 @@ async fn post(
     client: &reqwest::Client,
     witness: &WitnessConfig,
     head: &log_store::Head,
-    held: i64,
-) -> Result<Result<String, (Option<i64>, WitnessFailure)>, DbError> {
-    let proof = if held == 0 {
+    held: LogIndex,
+) -> Result<Result<String, (Option<LogIndex>, WitnessFailure)>, DbError> {
+    let proof = if held == LogIndex(0) {
         Vec::new()
     } else {
-        super::log::consistency_proof(app, held as u64, head.size as u64).await?
+        super::log::consistency_proof(app, held.get(), head.size.get()).await?
     };
     let request = AddCheckpoint {
-        old_size: held as u64,
+        old_size: held.get(),
         proof,
         checkpoint: head.checkpoint.clone(),
     };
@@ -243,7 +244,7 @@ async fn post(
         Err(failure) => return Ok(Err((None, failure))),
     };
     if status == reqwest::StatusCode::CONFLICT {
-        let size = text.trim().parse::<i64>().ok();
+        let size = text.trim().parse::<u64>().ok().map(LogIndex);
         let held = text.trim().chars().take(40).collect();
         return Ok(Err((size, WitnessFailure::Conflict { held })));
     }

@@ -3,13 +3,14 @@
 use super::App;
 use crate::db::{audit, log_store, pacts, signatures, units, DbError};
 use crate::domain::audit::{Actor, AuditAction};
+use crate::domain::log_index::LogIndex;
 use ikrar_log::bundle::{self, Header, PactText, ReportRow, UnitInfo, BUNDLE_FORMAT};
 use ikrar_log::merkle::EMPTY_HASH;
 use ikrar_log::values::{format_time, now_seconds};
 use std::io::Write;
 
 /// Entries read per query.
-const CHUNK: i64 = 10_000;
+const CHUNK: u64 = 10_000;
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
@@ -19,11 +20,11 @@ pub enum ExportError {
     #[error("gagal menulis bundle: {0}")]
     Io(#[from] std::io::Error),
     #[error("entri {0} di basis data bukan UTF-8")]
-    NotUtf8(i64),
+    NotUtf8(u64),
 }
 
 /// The header of a bundle of the log as it is now, and the number of entries it covers.
-pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
+pub fn snapshot(app: &App) -> Result<(Header, LogIndex), ExportError> {
     let mut conn = app.db.conn()?;
     // One read transaction: the checkpoint, the texts and the counts describe the same log.
     crate::db::read_transaction(&mut conn, |conn| {
@@ -33,7 +34,7 @@ pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
                 crate::db::witness_states::attach(conn, head.checkpoint)?,
             ),
             None => (
-                0,
+                LogIndex(0),
                 app.log
                     .sign_checkpoint(0, EMPTY_HASH)
                     .map_err(|e| DbError::Log(e.into()))?,
@@ -47,7 +48,7 @@ pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
             exported_at: format_time(now_seconds()),
             pacts: pacts::all(conn)?
                 .into_iter()
-                .filter(|p| p.log_index < size)
+                .filter(|p| LogIndex::try_from(p.log_index).is_ok_and(|i| i < size))
                 .map(|p| PactText {
                     id: p.id.to_string(),
                     title: p.title,
@@ -67,11 +68,11 @@ pub fn snapshot(app: &App) -> Result<(Header, u64), ExportError> {
                 .map(|(pact, unit, signed)| ReportRow {
                     pact,
                     unit,
-                    signed: signed as u64,
+                    signed: u64::try_from(signed).unwrap_or(0),
                 })
                 .collect(),
         };
-        Ok((header, size as u64))
+        Ok((header, size))
     })
 }
 
@@ -96,18 +97,17 @@ pub fn write_bundle(
     let (header, size) = snapshot(app)?;
     bundle::write_header(out, &header)?;
     let mut conn = app.db.conn()?;
-    let size = size as i64;
     let mut start = 0;
-    while start < size {
-        let end = (start + CHUNK).min(size);
-        for entry in log_store::range(&mut conn, start, end)? {
-            let text =
-                std::str::from_utf8(&entry.body).map_err(|_| ExportError::NotUtf8(entry.index))?;
-            bundle::write_entry(out, entry.index as u64, text)?;
+    while start < size.get() {
+        let end = (start + CHUNK).min(size.get());
+        for entry in log_store::range(&mut conn, LogIndex(start), LogIndex(end))? {
+            let index = entry.index.get();
+            let text = std::str::from_utf8(&entry.body).map_err(|_| ExportError::NotUtf8(index))?;
+            bundle::write_entry(out, index, text)?;
         }
         start = end;
-        progress(end as u64);
+        progress(end);
     }
     out.flush()?;
-    Ok(size as u64)
+    Ok(size.get())
 }

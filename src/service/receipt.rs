@@ -7,6 +7,7 @@
 use super::signing::{self, SignError};
 use super::App;
 use crate::db::{log_store, pacts, units, Conn, DbError};
+use crate::domain::log_index::LogIndex;
 use crate::domain::receipt_link::ReceiptRef;
 use chrono::{DateTime, Utc};
 use ikrar_log::entry::{Entry, SignatureEntry};
@@ -29,11 +30,14 @@ pub struct PublicReceipt {
     pub instansi: String,
     pub time: DateTime<Utc>,
     /// The size of the current checkpoint, when the entry is proven in its tree.
-    pub in_checkpoint: Option<i64>,
+    pub in_checkpoint: Option<LogIndex>,
 }
 
 /// The signature entry at `index`, if there is one.
-fn signature_at(conn: &mut Conn, index: i64) -> Result<Option<(String, SignatureEntry)>, DbError> {
+fn signature_at(
+    conn: &mut Conn,
+    index: LogIndex,
+) -> Result<Option<(String, SignatureEntry)>, DbError> {
     let Some(stored) = log_store::get(conn, index)? else {
         return Ok(None);
     };
@@ -48,7 +52,11 @@ fn signature_at(conn: &mut Conn, index: i64) -> Result<Option<(String, Signature
 
 /// The public page's content, if `token` is the link of a signature at `index` (a wrong token
 /// and a missing entry look the same).
-pub async fn find(app: &App, index: i64, token: String) -> Result<Option<PublicReceipt>, DbError> {
+pub async fn find(
+    app: &App,
+    index: LogIndex,
+    token: String,
+) -> Result<Option<PublicReceipt>, DbError> {
     if !app.receipts.is_token(index, &token) {
         return Ok(None);
     }
@@ -82,7 +90,7 @@ pub async fn find(app: &App, index: i64, token: String) -> Result<Option<PublicR
 }
 
 /// The current checkpoint's size if the entry `text` at `index` is proven in its tree.
-fn proven_size(conn: &mut Conn, index: i64, text: &str) -> Result<Option<i64>, DbError> {
+fn proven_size(conn: &mut Conn, index: LogIndex, text: &str) -> Result<Option<LogIndex>, DbError> {
     let Some(head) = log_store::head(conn)? else {
         return Ok(None);
     };
@@ -92,11 +100,11 @@ fn proven_size(conn: &mut Conn, index: i64, text: &str) -> Result<Option<i64>, D
     let Ok(root) = <[u8; 32]>::try_from(head.root.as_slice()) else {
         return Ok(None);
     };
-    let proof = log_store::inclusion_proof(conn, index as u64, head.size as u64)?;
+    let proof = log_store::inclusion_proof(conn, index, head.size)?;
     let proven = check_inclusion(
         &proof,
-        index as u64,
-        head.size as u64,
+        index.get(),
+        head.size.get(),
         leaf_hash(text.as_bytes()),
         Hash(root),
     );
@@ -105,7 +113,7 @@ fn proven_size(conn: &mut Conn, index: i64, text: &str) -> Result<Option<i64>, D
 
 /// The full receipt of the signature at `index`: the entry, its inclusion proof and the newest
 /// checkpoint. Only for a caller who has shown it is the signer.
-pub async fn full(app: &App, index: i64) -> Result<Option<Receipt>, DbError> {
+pub async fn full(app: &App, index: LogIndex) -> Result<Option<Receipt>, DbError> {
     let log_key = app.log.verifier_key();
     app.db
         .run(move |conn| {
@@ -117,11 +125,11 @@ pub async fn full(app: &App, index: i64) -> Result<Option<Receipt>, DbError> {
                 let Some(head) = log_store::head(conn)? else {
                     return Ok(None);
                 };
-                let proof = log_store::inclusion_proof(conn, index as u64, head.size as u64)?;
+                let proof = log_store::inclusion_proof(conn, index, head.size)?;
                 let checkpoint = crate::db::witness_states::attach(conn, head.checkpoint)?;
                 Ok(Some(Receipt::new(
                     log_key,
-                    index as u64,
+                    index.get(),
                     text,
                     &proof,
                     checkpoint,
@@ -136,7 +144,7 @@ pub async fn full(app: &App, index: i64) -> Result<Option<Receipt>, DbError> {
 /// ([`SignError::BadCredentials`]), in the same time, and count against the guess limit.
 pub async fn redownload(
     app: &App,
-    index: i64,
+    index: LogIndex,
     token: String,
     nip: &str,
     passphrase: Zeroizing<String>,

@@ -10,6 +10,7 @@ use super::lang::Tr;
 use super::pact_text::{text_blocks, TextBlock};
 use crate::domain::bukti_pdf::{self, Bukti, Paper};
 use crate::domain::display::local_time_in;
+use crate::domain::log_index::LogIndex;
 use crate::domain::receipt_link::GRANT_SECONDS;
 use crate::i18n::{Lang, Words};
 use crate::service::receipt::{self, PublicReceipt};
@@ -48,7 +49,7 @@ struct ReceiptPage<'a> {
 }
 
 /// The grant cookie that lets the browser that signed download the full receipt of `index`.
-pub fn grant_cookie(app: &App, names: CookieNames, index: i64) -> Cookie<'static> {
+pub fn grant_cookie(app: &App, names: CookieNames, index: LogIndex) -> Cookie<'static> {
     let expires = now_seconds().timestamp() + GRANT_SECONDS;
     let mut cookie = names.cookie(names.receipt_grant, app.receipts.grant(index, expires));
     cookie.set_max_age(Duration::seconds(GRANT_SECONDS));
@@ -56,7 +57,7 @@ pub fn grant_cookie(app: &App, names: CookieNames, index: i64) -> Cookie<'static
 }
 
 /// Whether the request carries a live grant for `index`.
-fn granted(app: &App, req: &HttpRequest, index: i64) -> bool {
+fn granted(app: &App, req: &HttpRequest, index: LogIndex) -> bool {
     req.cookie(CookieNames::of(req).receipt_grant)
         .is_some_and(|c| {
             app.receipts
@@ -64,7 +65,7 @@ fn granted(app: &App, req: &HttpRequest, index: i64) -> bool {
         })
 }
 
-async fn public(app: &App, index: i64, token: String) -> Result<PublicReceipt, AppError> {
+async fn public(app: &App, index: LogIndex, token: String) -> Result<PublicReceipt, AppError> {
     receipt::find(app, index, token)
         .await?
         .ok_or(AppError::NotFound)
@@ -125,9 +126,10 @@ pub async fn show_receipt(
     req: HttpRequest,
     csrf: Csrf,
     t: Tr,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(u64, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (index, token) = path.into_inner();
+    let index = LogIndex(index);
     let receipt = public(&app, index, token).await?;
     let signer = granted(&app, &req, index);
     page(&app, t, receipt, signer, &csrf, "", None).await
@@ -157,10 +159,11 @@ pub async fn download_full(
     app: web::Data<App>,
     req: HttpRequest,
     t: Tr,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(u64, String)>,
     choice: web::Query<FileChoice>,
 ) -> Result<HttpResponse, AppError> {
     let (index, token) = path.into_inner();
+    let index = LogIndex(index);
     let receipt = public(&app, index, token).await?;
     if !granted(&app, &req, index) {
         return Ok(HttpResponse::SeeOther()
@@ -277,10 +280,11 @@ pub async fn redownload(
     app: web::Data<App>,
     csrf: Csrf,
     t: Tr,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(u64, String)>,
     mut form: CsrfForm<RedownloadForm>,
 ) -> Result<HttpResponse, AppError> {
     let (index, token) = path.into_inner();
+    let index = LogIndex(index);
     let nip = form.nip.trim().to_owned();
     let passphrase = Zeroizing::new(std::mem::take(&mut form.passphrase));
     let choice = FileChoice {

@@ -283,7 +283,7 @@ impl TestApp {
     pub fn counts(&self) -> (i64, i64, i64) {
         let mut conn = self.app.db.conn().unwrap();
         (
-            log_store::size(&mut conn).unwrap(),
+            log_store::size(&mut conn).unwrap().get() as i64,
             signatures::count_for_pact(&mut conn, PACT).unwrap(),
             employees::count(&mut conn).unwrap(),
         )

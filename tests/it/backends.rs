@@ -14,6 +14,7 @@ use ikrar::db::employees::{self, Activation, RosterFields, StoredKey};
 use ikrar::db::log_store::{self, Batch, EntryKind};
 use ikrar::db::signatures::{self, Appended, NewSignature};
 use ikrar::db::{batch_transaction, guess_limits, pacts, schema, units, Conn, Db, DbError};
+use ikrar::domain::log_index::LogIndex;
 use ikrar::keys::{Argon2Params, SealedKey};
 use ikrar_log::nip::{Nip, NipKind};
 use ikrar_log::note::LogSigner;
@@ -295,8 +296,8 @@ fn one_round_trip_writes_what_the_separate_statements_write() {
             Answer::Activated(None),
             Answer::Activated(Some(1)),
             Answer::Activated(None),
-            Answer::Signed(Appended::New(2)),
-            Answer::Signed(Appended::Existing(2)),
+            Answer::Signed(Appended::New(LogIndex(2))),
+            Answer::Signed(Appended::Existing(LogIndex(2))),
         ]
     );
     let written = rows(&chosen);

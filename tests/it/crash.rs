@@ -6,6 +6,7 @@
 
 use crate::common::*;
 use ikrar::db::{log_store, signatures};
+use ikrar::domain::log_index::LogIndex;
 use ikrar::service::App;
 use ikrar_log::entry::Entry;
 use std::sync::{Arc, Mutex};
@@ -94,8 +95,8 @@ async fn receipts_survive_a_kill_minus_nine() {
     let app = App::open(config(&dir)).unwrap();
     let mut conn = app.db.conn().unwrap();
     let size = log_store::size(&mut conn).unwrap();
-    let signature_entries = (0..size)
-        .filter_map(|i| log_store::get(&mut conn, i).unwrap())
+    let signature_entries = (0..size.get())
+        .filter_map(|i| log_store::get(&mut conn, LogIndex(i)).unwrap())
         .filter(|e| matches!(Entry::parse(&e.body), Ok(Entry::Signature(_))))
         .count() as i64;
     let rows = signatures::count_for_pact(&mut conn, "netralitas-2024").unwrap();

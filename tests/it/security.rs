@@ -2,6 +2,7 @@
 
 use crate::common::*;
 use ikrar::domain::audit::AuditAction;
+use ikrar::domain::log_index::LogIndex;
 
 /// Every cell of a CSV text, parsed.
 fn cells(csv_text: &str) -> Vec<String> {
@@ -625,7 +626,7 @@ async fn https_deployments_get_host_cookies_and_hsts() {
 fn leaf_hash_token(app: &TestApp, index: i64) -> String {
     use base64::Engine;
     let mut conn = app.app.db.conn().unwrap();
-    let stored = ikrar::db::log_store::get(&mut conn, index)
+    let stored = ikrar::db::log_store::get(&mut conn, LogIndex(index as u64))
         .unwrap()
         .unwrap();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&stored.leaf_hash[..16])
@@ -658,7 +659,7 @@ async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signe
     assert!(!page.contains(&nip) && page.contains(&ikrar_log::nip::mask(&nip)));
     let entry = {
         let mut conn = app.app.db.conn().unwrap();
-        let stored = ikrar::db::log_store::get(&mut conn, index)
+        let stored = ikrar::db::log_store::get(&mut conn, LogIndex(index as u64))
             .unwrap()
             .unwrap();
         String::from_utf8(stored.body).unwrap()

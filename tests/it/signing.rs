@@ -5,6 +5,7 @@ use crate::common::*;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use ikrar::db::{log_store, pacts as pact_rows, signatures};
 use ikrar::domain::audit::Actor;
+use ikrar::domain::log_index::LogIndex;
 use ikrar::service::pacts::{publish, Window};
 use ikrar_log::entry::Entry;
 use ikrar_log::pact::Pact;
@@ -65,7 +66,7 @@ async fn import_activate_sign_receipt() {
 
     // The stored entry is byte for byte what docs/FORMATS.md says and verifies with the public key.
     let index: i64 = location.split('/').nth(2).unwrap().parse().unwrap();
-    let stored = log_store::get(&mut app.app.db.conn().unwrap(), index)
+    let stored = log_store::get(&mut app.app.db.conn().unwrap(), LogIndex(index as u64))
         .unwrap()
         .unwrap();
     let Entry::Signature(entry) = Entry::parse(&stored.body).unwrap() else {
@@ -84,7 +85,9 @@ async fn import_activate_sign_receipt() {
     // The key is the one the `key` entry enrolled.
     let key_entry = (0..index)
         .rev()
-        .filter_map(|i| log_store::get(&mut app.app.db.conn().unwrap(), i).unwrap())
+        .filter_map(|i| {
+            log_store::get(&mut app.app.db.conn().unwrap(), LogIndex(i as u64)).unwrap()
+        })
         .filter_map(|e| match Entry::parse(&e.body) {
             Ok(Entry::Key(k)) if k.nip.as_str() == SITI => Some(k),
             _ => None,

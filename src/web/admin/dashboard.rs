@@ -47,7 +47,7 @@ struct HomePage {
 /// A witness as the home page shows it.
 struct WitnessRow {
     name: String,
-    size: i64,
+    size: u64,
     /// Local time of its newest cosignature, if any.
     cosigned_at: Option<String>,
     error: Option<String>,
@@ -83,7 +83,7 @@ pub async fn show_home(
         .into_iter()
         .map(|w| WitnessRow {
             name: w.name,
-            size: w.size,
+            size: w.size.get(),
             cosigned_at: w
                 .cosigned_at
                 .map(|t| crate::domain::display::local_time_in(t, app.config.tz, admin.t.lang())),
