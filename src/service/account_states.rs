@@ -4,7 +4,7 @@
 //! nor was approved by it ([`admins::bound`]). A disabled account can be enabled again; one
 //! refused never.
 
-use super::accounts::SignedIn;
+use super::sessions::SignedIn;
 use super::App;
 use crate::db::audit;
 use crate::db::{admins, api_tokens, Conn, DbError};

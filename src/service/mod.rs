@@ -19,11 +19,13 @@ pub mod demo;
 pub mod export;
 pub mod log;
 pub mod pacts;
+mod passwords;
 pub mod receipt;
 pub mod reports;
 pub mod resets;
 pub mod roster;
 pub mod secrets;
+pub mod sessions;
 pub mod signing;
 pub mod tokens;
 
@@ -265,7 +267,8 @@ mod tests {
             }
         };
         use account_states::StateError;
-        use accounts::{AccountError, SignInError};
+        use accounts::AccountError;
+        use sessions::SignInError;
         check(signing::SignError::Db(failure()).to_string(), &|l| {
             signing::SignError::Db(failure()).text(l)
         });

@@ -1,8 +1,8 @@
 //! API tokens for monitoring scripts and auditors: made, listed, revoked; the secret is shown
 //! once and kept only as a hash.
 
-use super::accounts::SignedIn;
 use super::secrets::{new_secret, secret_hash};
+use super::sessions::SignedIn;
 use super::App;
 use crate::db::{api_tokens, audit, DbError};
 use crate::domain::audit::{Actor, AuditAction};

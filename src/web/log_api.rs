@@ -2,7 +2,7 @@
 //! entries and proofs, which carry NIPs and names, only for auditors (a bearer token for now).
 
 use super::error::AppError;
-use crate::service::{accounts, log, App, DbError};
+use crate::service::{log, sessions, App, DbError};
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -55,7 +55,7 @@ async fn authorize(app: &App, req: &HttpRequest) -> Result<(), AppError> {
         }
     }
     if let Some(cookie) = req.cookie(super::csrf::CookieNames::of(req).session) {
-        if let Some(admin) = accounts::session(app, cookie.value()).await? {
+        if let Some(admin) = sessions::session(app, cookie.value()).await? {
             if admin.role.may_read_log() {
                 return Ok(());
             }

@@ -1,7 +1,7 @@
 //! `GET|POST /admin/masuk` (docs/INTERFACE.md) and `POST /admin/keluar`.
 
 use super::actor;
-use crate::service::accounts::{self, SignInError};
+use crate::service::sessions::{self, SignInError};
 use crate::service::App;
 use crate::web::csrf::{Csrf, CsrfForm, CsrfKey, CsrfOnly};
 use crate::web::error::{html, AppError};
@@ -86,7 +86,7 @@ pub async fn sign_in(
     let password = Zeroizing::new(std::mem::take(&mut form.password));
     let code = Zeroizing::new(std::mem::take(&mut form.totp));
     let who = actor(&req, &username);
-    match accounts::sign_in(&app, username.clone(), password, code, who).await {
+    match sessions::sign_in(&app, username.clone(), password, code, who).await {
         Ok(session) => Ok(session_started(
             &key,
             &session.secret,
@@ -136,8 +136,8 @@ pub async fn sign_out(
     _checked: CsrfForm<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     if let Some(cookie) = req.cookie(key.names.session) {
-        if let Some(admin) = accounts::session(&app, cookie.value()).await? {
-            accounts::sign_out(&app, cookie.value(), actor(&req, &admin.username)).await?;
+        if let Some(admin) = sessions::session(&app, cookie.value()).await? {
+            sessions::sign_out(&app, cookie.value(), actor(&req, &admin.username)).await?;
         }
     }
     let mut gone = key.names.cookie(key.names.session, String::new());
@@ -159,7 +159,7 @@ async fn enrol_page(
 ) -> Result<HttpResponse, AppError> {
     let cookie = req.cookie(key.names.session);
     let enrolling = match cookie {
-        Some(cookie) => accounts::enrolling(app, cookie.value()).await?,
+        Some(cookie) => sessions::enrolling(app, cookie.value()).await?,
         None => None,
     };
     let Some(enrolling) = enrolling else {
@@ -209,7 +209,7 @@ pub async fn enrol(
     };
     let code = Zeroizing::new(std::mem::take(&mut form.totp));
     let who = actor(&req, "-");
-    match accounts::confirm_enrolment(&app, cookie.value(), code, who).await {
+    match sessions::confirm_enrolment(&app, cookie.value(), code, who).await {
         Ok(secret) => Ok(session_started(&key, &secret, "/admin")),
         Err(SignInError::Db(e)) => Err(AppError::Db(e)),
         Err(e) => {

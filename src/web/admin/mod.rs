@@ -19,7 +19,7 @@ use super::error::AppError;
 use super::lang::Tr;
 use crate::domain::audit::Actor;
 use crate::domain::role::Role;
-use crate::service::accounts::{session, SignedIn};
+use crate::service::sessions::{session, SignedIn};
 use crate::service::App;
 use actix_web::dev::Payload;
 use actix_web::http::header;
