@@ -5,6 +5,7 @@ use crate::domain::audit::Actor;
 use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
 use crate::service::App;
 use ikrar_log::values::now_seconds;
+use ikrar_log::values::PactId;
 use std::io::BufWriter;
 use std::path::PathBuf;
 
@@ -26,8 +27,8 @@ pub struct ReportArgs {
     pub out: PathBuf,
     /// The pact's id, e.g. netralitas-2024
     #[arg(help = "ID pakta, mis. netralitas-2024")]
-    #[arg(long)]
-    pub pact: String,
+    #[arg(long, value_parser = |id: &str| PactId::parse(id))]
+    pub pact: PactId,
     /// Rekap per unit (default) or daftar per pegawai
     #[arg(help = "`unit`: rekap per unit kerja (bawaan), atau `employee`: daftar per pegawai")]
     #[arg(long, value_enum, default_value = "unit")]

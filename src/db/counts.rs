@@ -11,6 +11,7 @@ use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::serialize::ToSql;
 use diesel::sql_types::Text;
 use ikrar_log::nip::NipKind;
+use ikrar_log::values::PactId;
 
 /// Recomputes every counter from the tables (after an import: new people, mutasi).
 pub fn rebuild(conn: &mut Conn) -> Result<(), DbError> {
@@ -30,7 +31,7 @@ pub fn rebuild(conn: &mut Conn) -> Result<(), DbError> {
 /// Counts one more signature of `pact_id` for an employee of `unit_code` and `kind`.
 pub fn count_signature(
     conn: &mut Conn,
-    pact_id: &str,
+    pact_id: &PactId,
     unit_code: &str,
     kind: NipKind,
 ) -> Result<(), DbError> {
@@ -98,9 +99,9 @@ pub fn roster(conn: &mut Conn) -> Result<Vec<(String, String, i64)>, DbError> {
 }
 
 /// Signatures of a pact per (unit, kind).
-pub fn signed(conn: &mut Conn, pact_id: &str) -> Result<Vec<(String, String, i64)>, DbError> {
+pub fn signed(conn: &mut Conn, pact_id: &PactId) -> Result<Vec<(String, String, i64)>, DbError> {
     Ok(signed_counts::table
-        .filter(signed_counts::pact_id.eq(pact_id))
+        .filter(signed_counts::pact_id.eq(pact_id.as_str()))
         .select((
             signed_counts::unit_code,
             signed_counts::kind,

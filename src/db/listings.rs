@@ -7,6 +7,7 @@ use crate::domain::unit_scope::UnitScope;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use ikrar_log::nip::NipKind;
+use ikrar_log::values::PactId;
 
 diesel::define_sql_function! {
     /// SQL `lower()`.
@@ -34,7 +35,7 @@ pub struct EmployeeFilter {
 /// from `offset`.
 pub fn employees_with_status(
     conn: &mut Conn,
-    pact_id: &str,
+    pact_id: &PactId,
     filter: &EmployeeFilter,
     offset: i64,
     limit: i64,
@@ -43,7 +44,7 @@ pub fn employees_with_status(
         .left_join(
             signatures::table.on(signatures::nip
                 .eq(employees::nip)
-                .and(signatures::pact_id.eq(pact_id.to_owned()))),
+                .and(signatures::pact_id.eq(pact_id.as_str().to_owned()))),
         )
         .select((
             employee_columns(),
@@ -141,12 +142,12 @@ pub type SignatureRow = (String, NaiveDateTime, i64);
 /// primary key, to merge with [`employees_after`] instead of probing once per employee.
 pub fn signatures_between(
     conn: &mut Conn,
-    pact_id: &str,
+    pact_id: &PactId,
     first: &str,
     last: &str,
 ) -> Result<Vec<SignatureRow>, DbError> {
     Ok(signatures::table
-        .filter(signatures::pact_id.eq(pact_id))
+        .filter(signatures::pact_id.eq(pact_id.as_str()))
         .filter(signatures::nip.between(first, last))
         .order(signatures::nip)
         .select((

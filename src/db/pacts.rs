@@ -53,9 +53,9 @@ pub fn insert(conn: &mut Conn, pact: &NewPact) -> Result<(), DbError> {
 }
 
 /// The pact with this id.
-pub fn find(conn: &mut Conn, id: &str) -> Result<Option<StoredPact>, DbError> {
+pub fn find(conn: &mut Conn, id: &PactId) -> Result<Option<StoredPact>, DbError> {
     Ok(pacts::table
-        .find(id)
+        .find(id.as_str())
         .select(StoredPact::as_select())
         .get_result(conn)
         .optional()?)

@@ -119,9 +119,9 @@ pub fn find(
 }
 
 /// How many signatures a pact has.
-pub fn count_for_pact(conn: &mut Conn, pact_id: &str) -> Result<i64, DbError> {
+pub fn count_for_pact(conn: &mut Conn, pact_id: &PactId) -> Result<i64, DbError> {
     Ok(signatures::table
-        .filter(signatures::pact_id.eq(pact_id))
+        .filter(signatures::pact_id.eq(pact_id.as_str()))
         .count()
         .get_result(conn)?)
 }
@@ -145,11 +145,11 @@ pub fn counts_before(
 /// NIP, log index), for auditors to follow up.
 pub fn with_replaced_key(
     conn: &mut Conn,
-    pact_id: &str,
+    pact_id: &PactId,
     units: &UnitScope,
 ) -> Result<Vec<(String, String, i64)>, DbError> {
     let mut query = signatures::table
-        .filter(signatures::pact_id.eq(pact_id))
+        .filter(signatures::pact_id.eq(pact_id.as_str().to_owned()))
         .filter(signatures::key_generation.gt(1))
         .into_boxed();
     if let Some(units) = units.codes() {

@@ -5,6 +5,7 @@ use crate::db::{counts, listings, pacts, signatures, units, Conn, DbError};
 use crate::domain::unit_scope::UnitScope;
 use crate::i18n::Lang;
 use ikrar_log::nip::NipKind;
+use ikrar_log::values::PactId;
 use std::collections::BTreeMap;
 
 /// Progress of one unit (or one instansi, or the whole roster).
@@ -71,7 +72,7 @@ pub use crate::db::pacts::StoredPact;
 
 /// A pact and its overall progress, as the dashboard's home lists them.
 pub struct PactSummary {
-    pub id: String,
+    pub id: PactId,
     pub title: String,
     pub total: Progress,
 }
@@ -84,7 +85,7 @@ pub async fn pacts(app: &App, visible: UnitScope) -> Result<Vec<PactSummary>, Db
             for pact in pacts::all(conn)? {
                 if let Some(progress) = progress(conn, &pact.id, None, &visible, Order::Name)? {
                     rows.push(PactSummary {
-                        id: pact.id.to_string(),
+                        id: pact.id.clone(),
                         title: pact.title,
                         total: progress.total,
                     });
@@ -106,7 +107,7 @@ pub struct PactDashboard {
 /// The dashboard of `pact_id` over the `visible` units, for one `kind` if given.
 pub async fn pact(
     app: &App,
-    pact_id: String,
+    pact_id: PactId,
     kind: Option<NipKind>,
     visible: UnitScope,
     order: Order,
@@ -130,7 +131,7 @@ pub async fn pact(
 /// One page of employees and whether each signed `pact_id`; `None` if there is no such pact.
 pub async fn employees(
     app: &App,
-    pact_id: String,
+    pact_id: PactId,
     filter: EmployeeFilter,
     offset: i64,
     limit: i64,
@@ -148,7 +149,7 @@ pub async fn employees(
 /// The progress of `pact_id` over the `visible` units, for one `kind` if given.
 pub(super) fn progress(
     conn: &mut Conn,
-    pact_id: &str,
+    pact_id: &PactId,
     kind: Option<NipKind>,
     visible: &UnitScope,
     order: Order,

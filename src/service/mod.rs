@@ -32,6 +32,7 @@ pub mod tokens;
 use crate::config::{Config, DatabaseUrl};
 use crate::db::pacts::StoredPact;
 use crate::db::Db;
+use ikrar_log::values::PactId;
 
 /// A failure of the storage below the services (the database, or the log it holds). Its text is
 /// for logs; pages show people a general message instead (`web::error`).
@@ -151,11 +152,11 @@ impl App {
 
     /// The published pact `id`, read from the database once per server: a published pact never
     /// changes (its log entry fixes it), so the copy stays true on every app server.
-    pub async fn pact(&self, id: &str) -> Result<Option<Arc<StoredPact>>, DbError> {
+    pub async fn pact(&self, id: &PactId) -> Result<Option<Arc<StoredPact>>, DbError> {
         if let Some(pact) = self.pacts.get(id) {
             return Ok(Some(pact));
         }
-        let owned = id.to_owned();
+        let owned = id.clone();
         let found = self
             .db
             .run(move |conn| crate::db::pacts::find(conn, &owned))

@@ -15,13 +15,14 @@ use ikrar_log::merkle::{check_inclusion, leaf_hash, Hash};
 use ikrar_log::nip::{mask, Nip};
 use ikrar_log::receipt::Receipt;
 use ikrar_log::values::now_seconds;
+use ikrar_log::values::PactId;
 use zeroize::Zeroizing;
 
 /// What anyone holding a receipt's link may see, and nothing more.
 #[derive(Debug, Clone)]
 pub struct PublicReceipt {
     pub reference: ReceiptRef,
-    pub pact_id: String,
+    pub pact_id: PactId,
     pub pact_title: String,
     pub name: String,
     pub masked_nip: String,
@@ -80,7 +81,7 @@ pub async fn find(
                     unit_name: unit.as_ref().map_or_else(String::new, |u| u.name.clone()),
                     instansi: unit.map_or_else(String::new, |u| u.instansi),
                     unit_code: claim.unit.to_string(),
-                    pact_id: claim.pact.to_string(),
+                    pact_id: claim.pact.clone(),
                     time: claim.time,
                     in_checkpoint,
                 }))

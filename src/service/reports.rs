@@ -12,6 +12,7 @@ use crate::domain::unit_scope::UnitScope;
 use crate::i18n::{Lang, Words};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
+use ikrar_log::values::PactId;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::collections::HashMap;
 use std::io::Write;
@@ -32,7 +33,7 @@ pub enum ReportKind {
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("{}", Lang::Id.fill("publish.unknown_pact", &[("id", .0)]))]
-    UnknownPact(String),
+    UnknownPact(PactId),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("gagal menulis laporan: {0}")]
@@ -46,7 +47,7 @@ pub enum ReportError {
 /// What a report covers.
 #[derive(Debug, Clone)]
 pub struct ReportRequest {
-    pub pact_id: String,
+    pub pact_id: PactId,
     pub kind: ReportKind,
     pub format: FileFormat,
     /// Only these units (a unit-admin's), or all.

@@ -12,12 +12,12 @@ use crate::keys::{self, KeyError};
 use chrono::{DateTime, Utc};
 use ikrar_log::entry::{Entry, SignatureClaim};
 use ikrar_log::nip::{Nip, NipError, NipKind};
-use ikrar_log::values::now_seconds;
+use ikrar_log::values::{now_seconds, PactId};
 use zeroize::Zeroizing;
 
 /// What the signing form sends.
 pub struct SignRequest {
-    pub pact_id: String,
+    pub pact_id: PactId,
     pub nip: String,
     pub passphrase: Zeroizing<String>,
     pub agreed: bool,

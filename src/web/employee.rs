@@ -20,7 +20,7 @@ use askama_web::WebTemplate;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use ikrar_log::nip::Nip;
-use ikrar_log::values::now_seconds;
+use ikrar_log::values::{now_seconds, PactId};
 use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -302,7 +302,7 @@ pub struct SignForm {
 
 crate::web::csrf::csrf_token_field!(SignForm);
 
-async fn load_pact(app: &App, id: &str) -> Result<std::sync::Arc<StoredPact>, AppError> {
+async fn load_pact(app: &App, id: &PactId) -> Result<std::sync::Arc<StoredPact>, AppError> {
     app.pact(id).await?.ok_or(AppError::NotFound)
 }
 
@@ -373,7 +373,7 @@ pub async fn show_pact(
     req: HttpRequest,
     csrf: Csrf,
     t: Tr,
-    id: web::Path<String>,
+    id: web::Path<PactId>,
 ) -> Result<HttpResponse, AppError> {
     let pact = load_pact(&app, &id).await?;
     let nip = remembered_nip(&req);
@@ -395,7 +395,7 @@ pub async fn sign(
     req: HttpRequest,
     csrf: Csrf,
     t: Tr,
-    id: web::Path<String>,
+    id: web::Path<PactId>,
     mut form: CsrfForm<SignForm>,
 ) -> Result<HttpResponse, AppError> {
     let nip = form.nip.trim().to_owned();

@@ -284,7 +284,7 @@ impl TestApp {
         let mut conn = self.app.db.conn().unwrap();
         (
             log_store::size(&mut conn).unwrap().get() as i64,
-            signatures::count_for_pact(&mut conn, PACT).unwrap(),
+            signatures::count_for_pact(&mut conn, &pact_id(PACT)).unwrap(),
             employees::count(&mut conn).unwrap(),
         )
     }
@@ -642,6 +642,10 @@ pub fn small_roster() -> String {
 }
 
 /// A NIP the tests know to be valid.
+pub fn pact_id(id: &str) -> ikrar_log::values::PactId {
+    ikrar_log::values::PactId::parse(id).unwrap()
+}
+
 pub fn nip(digits: &str) -> ikrar_log::nip::Nip {
     ikrar_log::nip::Nip::parse(digits, chrono::Utc::now().date_naive()).unwrap()
 }

@@ -99,7 +99,7 @@ async fn receipts_survive_a_kill_minus_nine() {
         .filter_map(|i| log_store::get(&mut conn, LogIndex(i)).unwrap())
         .filter(|e| matches!(Entry::parse(&e.body), Ok(Entry::Signature(_))))
         .count() as i64;
-    let rows = signatures::count_for_pact(&mut conn, "netralitas-2024").unwrap();
+    let rows = signatures::count_for_pact(&mut conn, &pact_id("netralitas-2024")).unwrap();
     assert_eq!(rows, signature_entries);
     assert!(rows >= received.len() as i64);
     let head = log_store::head(&mut conn).unwrap().unwrap();

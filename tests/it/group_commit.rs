@@ -253,7 +253,7 @@ async fn a_second_key_or_signature_for_one_nip_in_a_batch_writes_nothing() {
     let after = app.app.append_stats();
     assert_eq!(after.batches - before.batches, 2, "{after:?}");
     let mut conn = app.app.db.conn().unwrap();
-    let unit: i64 = ikrar::db::counts::signed(&mut conn, PACT)
+    let unit: i64 = ikrar::db::counts::signed(&mut conn, &pact_id(PACT))
         .unwrap()
         .iter()
         .map(|(_, _, n)| n)

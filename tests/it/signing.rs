@@ -206,10 +206,12 @@ async fn a_closed_pact_refuses_signatures() {
     assert_eq!(app.counts(), before);
     let mut conn = app.app.db.conn().unwrap();
     assert_eq!(
-        signatures::count_for_pact(&mut conn, "pakta-lama").unwrap(),
+        signatures::count_for_pact(&mut conn, &pact_id("pakta-lama")).unwrap(),
         0
     );
-    assert!(pact_rows::find(&mut conn, "pakta-lama").unwrap().is_some());
+    assert!(pact_rows::find(&mut conn, &pact_id("pakta-lama"))
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test]

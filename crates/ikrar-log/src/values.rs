@@ -88,7 +88,10 @@ fn is_plain_normal_ascii(text: &str) -> bool {
 macro_rules! checked_text {
     ($(#[$doc:meta])* $name:ident, $check:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        ///
+        /// Read by serde (a URL's path, a form) through the same check.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(String);
 
         impl $name {
@@ -265,6 +268,16 @@ pub fn now_seconds() -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What serde reads (a URL's path, a form) passes the same check as `parse`.
+    #[test]
+    fn values_read_by_serde_are_checked() {
+        let id: PactId = serde_json::from_str("\"netralitas-2024\"").unwrap();
+        assert_eq!(id, PactId::parse("netralitas-2024").unwrap());
+        assert!(serde_json::from_str::<PactId>("\"Netralitas 2024\"").is_err());
+        assert!(serde_json::from_str::<UnitCode>("\"DINKES\"").is_ok());
+        assert!(serde_json::from_str::<UnitCode>("\"../etc\\\\passwd\"").is_err());
+    }
 
     #[test]
     fn times_read_in_wib_with_the_utc_form() {

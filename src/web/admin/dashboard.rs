@@ -17,7 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use askama::Template;
 use ikrar_log::nip::{mask, NipKind};
-use ikrar_log::values::UnitCode;
+use ikrar_log::values::{PactId, UnitCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 const PAGE: i64 = 50;
 
 struct PactRow {
-    id: String,
+    id: PactId,
     title: String,
     total: Progress,
     /// The units with the lowest share: where to push.
@@ -153,7 +153,7 @@ impl DashboardQuery {
 async fn visible_dashboard(
     app: &App,
     admin: &Admin<AnyRole>,
-    id: String,
+    id: PactId,
     query: &DashboardQuery,
 ) -> Result<PactDashboard, AppError> {
     let limit = admin.signed_in.scope();
@@ -168,7 +168,7 @@ pub async fn show_pact(
     app: web::Data<App>,
     admin: Admin<AnyRole>,
     csrf: Csrf,
-    id: web::Path<String>,
+    id: web::Path<PactId>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let order = query.order();
@@ -235,7 +235,7 @@ struct LiveNumbers {
 pub async fn numbers(
     app: web::Data<App>,
     admin: Admin<AnyRole>,
-    id: web::Path<String>,
+    id: web::Path<PactId>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let PactDashboard { progress, .. } =
@@ -296,8 +296,8 @@ impl EmployeeRow {
 struct UnitPage {
     t: Tr,
     nav: Nav,
-    pact_id: String,
-    unit_code: String,
+    pact_id: PactId,
+    unit_code: UnitCode,
     /// The unit's name and counts on this pact.
     unit: Option<Progress>,
     /// "12 signed, 3 not yet (80,0 %)".
@@ -317,14 +317,12 @@ pub async fn show_unit(
     app: web::Data<App>,
     admin: Admin<AnyRole>,
     csrf: Csrf,
-    path: web::Path<(String, String)>,
+    path: web::Path<(PactId, UnitCode)>,
     query: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (pact_id, unit_code) = path.into_inner();
     admin.require(admin.signed_in.scope().allows(&unit_code))?;
-    let only_this = UnitScope::Only(vec![
-        UnitCode::parse(&unit_code).map_err(|_| AppError::NotFound)?
-    ]);
+    let only_this = UnitScope::Only(vec![unit_code.clone()]);
     let page = query.hal;
     let search = query.q.clone().unwrap_or_default();
     let filter = EmployeeFilter {

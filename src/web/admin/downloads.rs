@@ -6,7 +6,7 @@ use crate::service::reports::{self, FileFormat, ReportKind, ReportRequest};
 use crate::service::{export, App};
 use crate::web::error::AppError;
 use actix_web::{get, web, HttpResponse};
-use ikrar_log::values::now_seconds;
+use ikrar_log::values::{now_seconds, PactId};
 use serde::Deserialize;
 
 /// `per=unit|pegawai`, `format=csv|xlsx`.
@@ -22,7 +22,7 @@ pub struct ReportQuery {
 pub async fn report(
     app: web::Data<App>,
     admin: Admin<AnyRole>,
-    id: web::Path<String>,
+    id: web::Path<PactId>,
     query: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, AppError> {
     let kind = match query.per.as_deref() {
