@@ -28,6 +28,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "DOWNLOAD_SCRIPT",
         "text/javascript; charset=utf-8",
     ),
+    (
+        "layar.js",
+        "SCREEN_SCRIPT",
+        "text/javascript; charset=utf-8",
+    ),
     ("favicon.svg", "FAVICON", "image/svg+xml"),
 ];
 

@@ -141,6 +141,8 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        screen_pact -> Nullable<Text>,
+        screen_grouping -> Nullable<Text>,
     }
 }
 

@@ -41,6 +41,7 @@ pub enum AuditAction {
     ResetReject,
     ResetRequest,
     RosterImport,
+    ScreenLinkCreate,
     SignIn,
     SignInEnrol,
     SignInFailed,
@@ -54,7 +55,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order of their codes.
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 24] = [
         AuditAction::AccountApprove,
         AuditAction::AccountCreate,
         AuditAction::AccountDisable,
@@ -69,6 +70,7 @@ impl AuditAction {
         AuditAction::ResetReject,
         AuditAction::ResetRequest,
         AuditAction::RosterImport,
+        AuditAction::ScreenLinkCreate,
         AuditAction::SignIn,
         AuditAction::SignInEnrol,
         AuditAction::SignInFailed,
@@ -97,6 +99,7 @@ impl AuditAction {
             AuditAction::ResetReject => "reset_reject",
             AuditAction::ResetRequest => "reset_request",
             AuditAction::RosterImport => "roster_import",
+            AuditAction::ScreenLinkCreate => "screen_link_create",
             AuditAction::SignIn => "sign_in",
             AuditAction::SignInEnrol => "sign_in_enrol",
             AuditAction::SignInFailed => "sign_in_failed",

@@ -40,6 +40,26 @@ pub fn clock_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
     )
 }
 
+/// A count as people read it in `lang`: `8.100` in Indonesian, `8,100` in English.
+pub fn count_in(n: i64, lang: Lang) -> String {
+    let separator = match lang {
+        Lang::Id => '.',
+        Lang::En => ',',
+    };
+    let digits = n.unsigned_abs().to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        grouped.push('-');
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(separator);
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 #[derive(Clone, Copy)]
 enum Precision {
     Minutes,
@@ -63,6 +83,16 @@ fn clock(local: DateTime<Tz>, lang: Lang, precision: Precision) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_in_thousands_the_languages_way() {
+        assert_eq!(count_in(8100, Lang::Id), "8.100");
+        assert_eq!(count_in(8100, Lang::En), "8,100");
+        assert_eq!(count_in(3_412_000, Lang::Id), "3.412.000");
+        assert_eq!(count_in(999, Lang::Id), "999");
+        assert_eq!(count_in(0, Lang::En), "0");
+        assert_eq!(count_in(-1200, Lang::Id), "-1.200");
+    }
 
     #[test]
     fn a_wait_ends_at_the_next_whole_minute() {

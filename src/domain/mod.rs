@@ -16,6 +16,7 @@ pub mod role;
 pub mod roster;
 pub mod roster_sample;
 pub mod roster_xlsx;
+pub mod screen_grouping;
 pub mod totp;
 pub mod unit_scope;
 pub mod user_agent;

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod qr;
 pub mod receipt;
 pub mod request_log;
+pub mod screen;
 pub mod transport;
 pub mod upload;
 
@@ -72,6 +73,8 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(employee::activate)
             .service(employee::show_pact)
             .service(employee::sign)
+            .service(screen::show)
+            .service(screen::numbers)
             .service(receipt::show_receipt)
             .service(receipt::download_full)
             .service(receipt::redownload)

@@ -641,11 +641,12 @@ pub fn small_roster() -> String {
     )
 }
 
-/// A NIP the tests know to be valid.
+/// A pact id the tests know to be valid.
 pub fn pact_id(id: &str) -> ikrar_log::values::PactId {
     ikrar_log::values::PactId::parse(id).unwrap()
 }
 
+/// A NIP the tests know to be valid.
 pub fn nip(digits: &str) -> ikrar_log::nip::Nip {
     ikrar_log::nip::Nip::parse(digits, chrono::Utc::now().date_naive()).unwrap()
 }

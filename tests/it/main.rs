@@ -15,6 +15,7 @@ mod crash;
 mod group_commit;
 mod guess_limits;
 mod log;
+mod screen;
 mod security;
 mod servers;
 mod signing;

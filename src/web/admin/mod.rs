@@ -12,6 +12,7 @@ pub mod employees;
 pub mod nav;
 pub mod pacts;
 pub mod roster;
+pub mod screens;
 pub mod tokens;
 
 use super::client_ip::client_ip;
@@ -57,7 +58,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(roster::confirm)
         .service(roster::unit_codes)
         .service(pacts::show_form)
-        .service(pacts::publish);
+        .service(pacts::publish)
+        .service(screens::create);
 }
 
 /// What a page asks of the signed-in admin's role. Every admin handler names one in its

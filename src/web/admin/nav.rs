@@ -10,6 +10,8 @@ pub struct Nav {
     pub role: &'static str,
     pub csrf_token: String,
     pub superadmin: bool,
+    /// Superadmins and unit-admins: they open the ceremony screen.
+    pub changes_data: bool,
     pub reads_log: bool,
 }
 
@@ -20,6 +22,7 @@ impl Nav {
             role: admin.signed_in.role.label(admin.t.lang()),
             csrf_token: csrf.token().to_owned(),
             superadmin: admin.signed_in.role.is_superadmin(),
+            changes_data: admin.signed_in.role.may_change(),
             reads_log: admin.signed_in.role.may_read_log(),
         }
     }

@@ -5,6 +5,7 @@ use super::confirm::ConfirmPage;
 use super::nav::Nav;
 use super::{Admin, MayReadLog};
 use crate::domain::display::local_time_in;
+use crate::domain::screen_grouping::Grouping;
 use crate::i18n::Words;
 use crate::service::tokens::{self, RevokeError};
 use crate::service::App;
@@ -20,6 +21,8 @@ use serde::Deserialize;
 struct TokenRow {
     id: i64,
     name: String,
+    /// "API", or the screen it opens.
+    kind: String,
     created_by: String,
     created: String,
     active: bool,
@@ -51,6 +54,19 @@ async fn tokens_page(
         .map(|t| TokenRow {
             id: t.id,
             name: t.name,
+            kind: match (&t.screen_pact, &t.screen_grouping) {
+                (Some(pact), Some(grouping)) => {
+                    let grouping = match Grouping::from_code(grouping) {
+                        Some(Grouping::Unit) => lang.text("screen.open_per_unit"),
+                        _ => lang.text("screen.open_per_instansi"),
+                    };
+                    lang.fill(
+                        "screen.kind_screen",
+                        &[("pact", pact), ("grouping", grouping)],
+                    )
+                }
+                _ => lang.text("screen.kind_api").to_owned(),
+            },
             created_by: t.created_by,
             created: local_time_in(t.created_at, tz, lang),
             active: t.revoked_at.is_none(),
