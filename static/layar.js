@@ -42,6 +42,8 @@
           var fresh = document.createDocumentFragment();
           live.rows.forEach(function (data) { fresh.appendChild(row(data)); });
           list.replaceChildren(fresh);
+          list.classList.toggle("layar-rapat", live.rows.length > 16);
+          list.classList.toggle("layar-lega", live.rows.length <= 6);
         }
       })
       .catch(function () { /* the next round tries again */ });

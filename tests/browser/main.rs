@@ -13,6 +13,7 @@ mod checker;
 #[path = "../common/mod.rs"]
 mod common;
 mod driver;
+mod screen;
 
 use chrono::{Duration, Utc};
 use common::*;
@@ -1060,7 +1061,7 @@ type BrowserTest = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
 
 fn main() -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let tests: [(&str, BrowserTest); 11] = [
+    let tests: [(&str, BrowserTest); 12] = [
         ("employees_sign_on_a_phone", || {
             Box::pin(employees_sign_on_a_phone())
         }),
@@ -1094,6 +1095,10 @@ fn main() -> std::process::ExitCode {
         ("the_console_shows_what_its_witnesses_did", || {
             Box::pin(the_console_shows_what_its_witnesses_did())
         }),
+        (
+            "the_ceremony_screen_reads_from_the_back_of_the_hall",
+            || Box::pin(screen::the_ceremony_screen_reads_from_the_back_of_the_hall()),
+        ),
         (
             "auditors_get_the_same_verdicts_from_the_page_as_from_ikrar_verify",
             || {

@@ -400,3 +400,25 @@ pub fn open_request(app: &TestApp, nip: &str) -> i64 {
         .0
         .id
 }
+
+/// Makes a screen link as `browser` (a superadmin) and returns its path and query.
+pub async fn make_screen_link(app: &TestApp, browser: &reqwest::Client, per: &str) -> String {
+    let token = app.csrf(browser, "/admin/pakta/netralitas-2024").await;
+    let res = browser
+        .post(app.url("/admin/pakta/netralitas-2024/layar"))
+        .form(&[
+            ("nama", "Proyektor aula"),
+            ("per", per),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let start = page.find("<code>").unwrap() + "<code>".len();
+    let url = &page[start..page[start..].find("</code>").unwrap() + start];
+    let path = &url[url.find("/layar/").unwrap()..];
+    assert!(path.starts_with("/layar/netralitas-2024?tautan="), "{path}");
+    path.to_owned()
+}

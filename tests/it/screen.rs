@@ -21,28 +21,6 @@ fn assert_no_person(page: &str) {
     }
 }
 
-/// Makes a screen link as `browser` (a superadmin) and returns its path and query.
-async fn make_link(app: &TestApp, browser: &reqwest::Client, per: &str) -> String {
-    let token = app.csrf(browser, "/admin/pakta/netralitas-2024").await;
-    let res = browser
-        .post(app.url("/admin/pakta/netralitas-2024/layar"))
-        .form(&[
-            ("nama", "Proyektor aula"),
-            ("per", per),
-            ("csrf_token", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
-    let start = page.find("<code>").unwrap() + "<code>".len();
-    let url = &page[start..page[start..].find("</code>").unwrap() + start];
-    let path = &url[url.find("/layar/").unwrap()..];
-    assert!(path.starts_with("/layar/netralitas-2024?tautan="), "{path}");
-    path.to_owned()
-}
-
 #[tokio::test]
 async fn admins_see_the_screen_of_their_units_without_names() {
     let (app, _) = console().await;
@@ -123,7 +101,7 @@ async fn a_screen_link_opens_one_screen_until_it_is_revoked() {
         .unwrap();
     assert_eq!(refused.status(), 403);
 
-    let link = make_link(&app, &bkpsdm, "unit").await;
+    let link = make_screen_link(&app, &bkpsdm, "unit").await;
     let projector = app.browser();
     let res = projector.get(app.url(&link)).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -185,4 +163,3 @@ async fn a_screen_link_opens_one_screen_until_it_is_revoked() {
             && e.detail == "Proyektor aula (netralitas-2024, per unit)"));
     assert!(trail.iter().any(|e| e.action == AuditAction::TokenRevoke));
 }
-
