@@ -33,6 +33,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "SCREEN_SCRIPT",
         "text/javascript; charset=utf-8",
     ),
+    (
+        "kesehatan.js",
+        "HEALTH_SCRIPT",
+        "text/javascript; charset=utf-8",
+    ),
     ("favicon.svg", "FAVICON", "image/svg+xml"),
 ];
 

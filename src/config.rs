@@ -83,6 +83,8 @@ pub struct Config {
     /// Open connections one client address may hold (`IKRAR_CONNECTIONS_PER_CLIENT`; trusted
     /// proxies are not counted).
     pub connections_per_client: usize,
+    /// Where `GET /metrics` (Prometheus) is served (`IKRAR_METRICS_BIND`); nowhere if unset.
+    pub metrics_bind: Option<String>,
 }
 
 /// A witness the log asks for cosignatures: its key and where its `add-checkpoint` is.
@@ -217,6 +219,7 @@ impl Config {
         let connections_per_client = number(&lookup, "IKRAR_CONNECTIONS_PER_CLIENT", 8..=65_536)?
             .map_or(DEFAULT_CONNECTIONS_PER_CLIENT, |n| n as usize);
         Ok(Config {
+            metrics_bind: lookup("IKRAR_METRICS_BIND"),
             pool,
             trusted_proxies,
             connections_per_client,

@@ -162,14 +162,23 @@ fn main() -> ExitCode {
         eprintln!("galat: proses tidak dapat diamankan (umask, core dump): {e}");
         return Outcome::Failed.into();
     }
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,actix_server=warn".into()),
         )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_writer(std::io::stderr);
+    // IKRAR_LOG_FORMAT: `text` for people, `json` (one object a line) for log shippers.
+    match std::env::var("IKRAR_LOG_FORMAT").ok().as_deref() {
+        None | Some("" | "text") => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        Some("json") => logs.json().flatten_event(true).init(),
+        Some(other) => {
+            eprintln!("galat: IKRAR_LOG_FORMAT harus text atau json, bukan {other:?}");
+            return Outcome::Failed.into();
+        }
+    }
     let matches = ikrar_log::cli::in_indonesian(Args::command()).get_matches();
     match Args::from_arg_matches(&matches) {
         Ok(args) => run(args.command).into(),

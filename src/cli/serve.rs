@@ -27,7 +27,19 @@ fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> 
     let listener =
         TcpListener::bind(&bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
     let address = listener.local_addr()?;
+    let metrics = match &app.config.metrics_bind {
+        Some(bind) => Some(
+            TcpListener::bind(bind)
+                .map_err(|e| format!("tidak dapat membuka {bind} (IKRAR_METRICS_BIND): {e}"))?,
+        ),
+        None => None,
+    };
     actix_web::rt::System::new().block_on(async move {
+        if let Some(listener) = metrics {
+            let at = listener.local_addr()?;
+            actix_web::rt::spawn(web::metrics::build(app.clone(), listener)?);
+            tracing::info!(address = %at, "metrics");
+        }
         let running = web::build(app, listener)?;
         println!("ikrar berjalan di http://{address} (Ctrl+C untuk berhenti)");
         tracing::info!(%address, "serving");

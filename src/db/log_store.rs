@@ -77,6 +77,8 @@ pub struct Head {
     pub size: LogIndex,
     pub root: Vec<u8>,
     pub checkpoint: String,
+    /// When the checkpoint was signed.
+    pub signed_at: NaiveDateTime,
 }
 
 /// Appends an entry at the end of the log, with its tree hashes and a new signed checkpoint, and

@@ -1,6 +1,7 @@
 //! Storage: the only module that knows diesel. A pool of connections, embedded migrations, and
 //! queries grouped by what they serve.
 
+pub mod activity;
 pub mod admins;
 pub mod api_tokens;
 pub mod audit;
@@ -220,6 +221,16 @@ impl Db {
     /// Applies pending migrations over one connection and closes it (`ikrar migrate`).
     pub fn migrate(url: &DatabaseUrl) -> Result<(), DbError> {
         establish_migrated(url).map(drop)
+    }
+
+    /// The pool's connections: (open, of them idle, at most).
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (
+            state.connections,
+            state.idle_connections,
+            self.pool.max_size(),
+        )
     }
 
     /// A connection for blocking code (CLI commands).

@@ -73,6 +73,18 @@ fn subject(nip: &Nip) -> String {
 
 /// Activates an employee's account.
 pub async fn activate(app: &App, request: ActivationRequest) -> Result<Activated, ActivationError> {
+    let started = std::time::Instant::now();
+    let activated = activate_unmeasured(app, request).await;
+    if activated.is_ok() {
+        app.telemetry.activated(started.elapsed());
+    }
+    activated
+}
+
+async fn activate_unmeasured(
+    app: &App,
+    request: ActivationRequest,
+) -> Result<Activated, ActivationError> {
     let nip = Nip::parse(&request.nip, app.config.today()).map_err(ActivationError::InvalidNip)?;
     if request.passphrase.as_bytes() != request.passphrase_again.as_bytes() {
         return Err(ActivationError::PassphraseMismatch);

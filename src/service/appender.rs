@@ -205,6 +205,9 @@ impl Appender {
     fn count(&self, batches: u64, writes: usize) {
         self.batches.fetch_add(batches, Ordering::Relaxed);
         self.writes.fetch_add(writes as u64, Ordering::Relaxed);
+        if self.for_log {
+            super::telemetry::batch_committed(writes, self.stats().waiting);
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod cosigning;
 pub mod dashboard;
 pub mod demo;
 pub mod export;
+pub mod health;
 pub mod log;
 pub mod pacts;
 mod passwords;
@@ -27,6 +28,7 @@ pub mod roster;
 pub mod secrets;
 pub mod sessions;
 pub mod signing;
+pub mod telemetry;
 pub mod tokens;
 
 use crate::config::{Config, DatabaseUrl};
@@ -63,6 +65,8 @@ pub struct App {
     pub checkpoint_moved: Arc<tokio::sync::Notify>,
     /// The time second-factor codes are judged at.
     pub clock: Arc<clock::Clock>,
+    /// What this server measures about itself (`/metrics`, the health page).
+    pub telemetry: Arc<telemetry::Telemetry>,
 }
 
 /// The workers are gone: the server is shutting down.
@@ -129,6 +133,7 @@ impl App {
             side_writes,
             checkpoint_moved: Arc::default(),
             clock: Arc::default(),
+            telemetry: Arc::default(),
             receipts: Arc::new(ReceiptKey::new(receipt_key)),
             key_workers: Arc::new(KeyWorkers::start(cores).map_err(OpenError::Workers)?),
             pacts: Arc::default(),
@@ -193,6 +198,11 @@ impl App {
         self.appender.stats()
     }
 
+    /// Argon2id jobs waiting for a worker.
+    pub fn key_work_waiting(&self) -> usize {
+        self.key_workers.jobs.len()
+    }
+
     /// Runs CPU-heavy key work (Argon2) on the key workers, waiting its turn. If the work
     /// panics, the panic is raised again here, in the caller.
     pub async fn key_work<T, F>(&self, work: F) -> Result<T, ShuttingDown>
@@ -238,7 +248,9 @@ impl KeyWorkers {
         T: Send + 'static,
     {
         let (reply, answer) = tokio::sync::oneshot::channel();
+        let queued = std::time::Instant::now();
         let job: KeyJob = Box::new(move || {
+            telemetry::argon2_waited(queued.elapsed());
             // The worker outlives a panicking job; the panic travels to the caller.
             let _ = reply.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
         });

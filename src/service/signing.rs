@@ -2,6 +2,7 @@
 //! byte for byte as docs/FORMATS.md says, and the entry and its row are stored in one transaction
 //! (shared with the signatures that arrive at the same moment: [`super::appender`]).
 
+use super::telemetry::Refusal;
 use super::App;
 use crate::db::signatures::{self, Appended};
 use crate::db::{employees, guess_limits, log_store, replaced_keys};
@@ -74,6 +75,29 @@ fn subject(nip: &Nip) -> String {
 
 /// Signs a pact for an employee and returns where the receipt is.
 pub async fn sign(app: &App, request: SignRequest) -> Result<ReceiptRef, SignError> {
+    let started = std::time::Instant::now();
+    let signed = sign_unmeasured(app, request).await;
+    match &signed {
+        Ok(_) => app.telemetry.signed(started.elapsed()),
+        Err(e) => app.telemetry.refused(e.refusal()),
+    }
+    signed
+}
+
+impl SignError {
+    /// The refusal as the health page and `/metrics` count it.
+    fn refusal(&self) -> Refusal {
+        match self {
+            SignError::BadCredentials => Refusal::BadCredentials,
+            SignError::Locked(_) => Refusal::Locked,
+            SignError::PactClosed | SignError::PactNotYetOpen => Refusal::Closed,
+            SignError::AlreadySigned(_) => Refusal::AlreadySigned,
+            _ => Refusal::Other,
+        }
+    }
+}
+
+async fn sign_unmeasured(app: &App, request: SignRequest) -> Result<ReceiptRef, SignError> {
     let pact = app
         .pact(&request.pact_id)
         .await?

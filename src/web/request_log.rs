@@ -20,8 +20,10 @@ pub async fn log_request(
     let started = std::time::Instant::now();
     let res = next.call(req).instrument(span.clone()).await?;
     let status = res.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    span.in_scope(|| tracing::info!(status, latency_ms, "answered"));
+    let took = started.elapsed();
+    let latency_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+    span.in_scope(|| tracing::info!(status, latency_us, "answered"));
+    crate::service::telemetry::answered(&route, status, took);
     Ok(res)
 }
 
@@ -76,6 +78,13 @@ mod tests {
         );
         assert!(
             !lines.contains("199004152019032004") && !lines.contains("rahasia"),
+            "{lines}"
+        );
+        // The time in whole microseconds: no fraction to round in a log shipper.
+        let latency = lines.split("latency_us=").nth(1).unwrap();
+        let digits: String = latency.chars().take_while(char::is_ascii_digit).collect();
+        assert!(
+            !digits.is_empty() && !latency[digits.len()..].starts_with('.'),
             "{lines}"
         );
     }

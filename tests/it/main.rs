@@ -14,6 +14,7 @@ mod cli;
 mod crash;
 mod group_commit;
 mod guess_limits;
+mod health;
 mod log;
 mod screen;
 mod security;

@@ -34,7 +34,7 @@ async fn admins_see_the_screen_of_their_units_without_names() {
         page.contains("Pemerintah Kabupaten Purbalingga"),
         "per instansi by default"
     );
-    assert!(page.contains("<svg") && page.contains("/pakta/netralitas-2024"));
+    assert!(page.contains("<svg") && page.contains("pakta/<wbr>netralitas-2024"));
     assert!(
         page.contains("http-equiv=\"refresh\""),
         "reloads itself without JavaScript"

@@ -9,6 +9,7 @@ pub mod confirm;
 pub mod dashboard;
 pub mod downloads;
 pub mod employees;
+pub mod health;
 pub mod nav;
 pub mod pacts;
 pub mod roster;
@@ -59,7 +60,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(roster::unit_codes)
         .service(pacts::show_form)
         .service(pacts::publish)
-        .service(screens::create);
+        .service(screens::create)
+        .service(health::show)
+        .service(health::figures);
 }
 
 /// What a page asks of the signed-in admin's role. Every admin handler names one in its

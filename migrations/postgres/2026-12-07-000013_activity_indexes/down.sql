@@ -1,0 +1,2 @@
+DROP INDEX employees_activated_at;
+DROP INDEX signatures_signed_at;
