@@ -13,6 +13,7 @@ mod checker;
 #[path = "../common/mod.rs"]
 mod common;
 mod driver;
+mod health;
 mod screen;
 
 use chrono::{Duration, Utc};
@@ -1061,7 +1062,7 @@ type BrowserTest = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()
 
 fn main() -> std::process::ExitCode {
     let args = libtest_mimic::Arguments::from_args();
-    let tests: [(&str, BrowserTest); 12] = [
+    let tests: [(&str, BrowserTest); 13] = [
         ("employees_sign_on_a_phone", || {
             Box::pin(employees_sign_on_a_phone())
         }),
@@ -1094,6 +1095,9 @@ fn main() -> std::process::ExitCode {
         }),
         ("the_console_shows_what_its_witnesses_did", || {
             Box::pin(the_console_shows_what_its_witnesses_did())
+        }),
+        ("superadmins_watch_the_systems_health", || {
+            Box::pin(health::superadmins_watch_the_systems_health())
         }),
         (
             "the_ceremony_screen_reads_from_the_back_of_the_hall",
