@@ -81,6 +81,22 @@ pub enum DbError {
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 impl DbError {
+    /// Whether the database could not be reached at all (it is restarting, down, or every
+    /// connection is busy past the pool's wait): worth trying again in a moment, and nothing
+    /// was written.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match self {
+            DbError::Pool(_) | DbError::Open { .. } => true,
+            DbError::Shared(inner) => inner.is_unavailable(),
+            DbError::Query(Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )) => true,
+            _ => false,
+        }
+    }
+
     /// Whether the error is a broken uniqueness rule (e.g. a second signature).
     pub fn is_unique_violation(&self) -> bool {
         matches!(

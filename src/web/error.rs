@@ -41,6 +41,7 @@ impl AppError {
             AppError::Forbidden => ("error.forbidden_title", "error.forbidden"),
             AppError::TooSlow => ("error.too_slow_title", "error.too_slow"),
             AppError::TooManyConnections => ("error.busy_title", "error.too_many_connections"),
+            AppError::Db(e) if e.is_unavailable() => ("error.busy_title", "error.database_away"),
             AppError::Db(_) => ("error.busy_title", "error.database"),
         }
     }
@@ -85,6 +86,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::TooSlow => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Db(e) if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,7 +111,7 @@ impl ResponseError for AppError {
                 message_en: Lang::En.text(message),
             },
         );
-        if let AppError::TooManyConnections = self {
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));

@@ -12,6 +12,7 @@ mod admin;
 mod backends;
 mod cli;
 mod crash;
+mod faults;
 mod group_commit;
 mod guess_limits;
 mod health;

@@ -1,0 +1,175 @@
+//! Faults survived: a database that does not answer (every connection busy past the pool's
+//! wait; on PostgreSQL, the server gone and back) is told as "coba lagi sebentar" with a 503 and
+//! `Retry-After`, no request hangs past the pool's wait, the pool reconnects by itself, and
+//! every receipt issued before and after is in the log.
+
+use crate::common::*;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// What a page says when the database is away, and how soon to come back.
+async fn assert_try_again(res: reqwest::Response, started: Instant) {
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers()["retry-after"], "5");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("coba lagi sebentar"), "{page}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connection_busy_is_a_short_wait_and_a_clear_503() {
+    let app = TestApp::spawn_configured(DataDir::new(), |c| {
+        c.pool.size = 2;
+        c.pool.timeout = Duration::from_secs(1);
+    })
+    .await;
+    let browser = app.browser();
+    let held: Vec<_> = (0..2).map(|_| app.app.db.conn().unwrap()).collect();
+    let started = Instant::now();
+    let res = browser
+        .get(app.url("/log/checkpoint"))
+        .send()
+        .await
+        .unwrap();
+    assert_try_again(res, started).await;
+    drop(held);
+    let res = browser
+        .get(app.url("/log/checkpoint"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+/// A TCP relay to the database that can be cut (the server "stops": every connection closed,
+/// nothing listening) and restored on the same port.
+struct Relay {
+    port: u16,
+    upstream: String,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(upstream: String) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay = Relay {
+            port: listener.local_addr().unwrap().port(),
+            upstream,
+            tasks: Arc::default(),
+        };
+        relay.serve(listener);
+        relay
+    }
+
+    fn serve(&self, listener: TcpListener) {
+        let (upstream, tasks) = (self.upstream.clone(), self.tasks.clone());
+        let inner = tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                let pipe = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                inner.lock().unwrap().push(pipe);
+            }
+        });
+        tasks.lock().unwrap().push(accept);
+    }
+
+    fn cut(&self) {
+        for task in self.tasks.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    async fn restore(&self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        self.serve(listener);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_gone_and_back_loses_no_receipt() {
+    let data = DataDir::new();
+    let Some(url) = data.database_url().map(str::to_owned) else {
+        // The embedded SQLite has no server to lose; the test above covers its busy pool.
+        return;
+    };
+    let (scheme_host, rest) = url.split_at(url.rfind('/').unwrap());
+    let host_port = scheme_host
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .trim_start_matches("postgres://");
+    let upstream = if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    };
+    let relay = Relay::start(upstream).await;
+    let through_relay = format!(
+        "{}{}:{}{rest}",
+        &scheme_host[..scheme_host.len() - host_port.len()],
+        "127.0.0.1",
+        relay.port
+    );
+    let app = TestApp::spawn_configured(data, |c| {
+        c.database = ikrar::config::DatabaseUrl::Postgres(through_relay.clone().into());
+        c.pool.timeout = Duration::from_secs(2);
+    })
+    .await;
+    let codes = app.import_roster(&small_roster());
+    let browser = app.browser();
+    let code = |nip: &str| codes.iter().find(|(n, _)| n == nip).unwrap().1.clone();
+    app.activate_ok(&browser, SITI, &code(SITI)).await;
+    let before = app.sign(&browser, SITI, PASSPHRASE).await;
+    assert_eq!(before.status(), 303);
+
+    relay.cut();
+    let started = Instant::now();
+    let res = browser
+        .get(app.url("/log/checkpoint"))
+        .send()
+        .await
+        .unwrap();
+    assert_try_again(res, started).await;
+    let started = Instant::now();
+    let res = browser.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    relay.restore().await;
+    // The pool replaces its broken connections by itself: within a few tries, all is well.
+    let mut back = false;
+    for _ in 0..50 {
+        if browser
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            == 200
+        {
+            back = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(back, "the pool never reconnected");
+    app.activate_ok(&browser, BUDI, &code(BUDI)).await;
+    assert_eq!(app.sign(&browser, BUDI, PASSPHRASE).await.status(), 303);
+
+    // Both receipts are in the log, and the export verifies.
+    let bundle = app.export("bundle.jsonl");
+    let out = ikrar_offline(app.dir.path(), &["verify", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("2 tanda tangan"), "{}", text(&out));
+}
