@@ -415,6 +415,8 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon
         .expect("ikrar roster sample");
     std::fs::write(&roster, generated.stdout).unwrap();
     let codes_path = data.dir.path().join("codes.csv");
+    let migrate = data.ikrar(argon2).arg("migrate").output().unwrap();
+    assert!(migrate.status.success(), "ikrar migrate: {migrate:?}");
     let import = data
         .ikrar(argon2)
         .args([

@@ -210,7 +210,7 @@ fn run(command: Command) -> Outcome {
         Command::Migrate => with_config(|config| cli::serve::migrate(&config)),
         Command::Roster {
             command: RosterCommand::Import(import),
-        } => with_config(|config| with_app(config, |app| cli::roster::run(&app, &import))),
+        } => with_config(|config| with_existing(config, |app| cli::roster::run(&app, &import))),
         Command::Export {
             command: ExportCommand::Bundle { out },
         } => with_config(|config| with_existing(config, |app| cli::export::bundle(&app, &out))),
@@ -228,7 +228,7 @@ fn run(command: Command) -> Outcome {
         } => with_config(|config| cli::witness::serve(&config, &serve)),
         Command::Admin {
             command: AdminCommand::Create(create),
-        } => with_config(|config| with_app(config, |app| cli::admin::create(&app, &create))),
+        } => with_config(|config| with_existing(config, |app| cli::admin::create(&app, &create))),
         Command::Admin {
             command: AdminCommand::ResetTotp(reset),
         } => {
@@ -253,7 +253,9 @@ fn with_app(config: Config, work: impl FnOnce(App) -> Outcome) -> Outcome {
     opened(App::open(config), work)
 }
 
-/// Runs `work` on an existing deployment: the commands that read the log never create one.
+/// Runs `work` on an existing deployment: every command but `serve` and `migrate` opens one
+/// or refuses, saying where it looked, so that one run from the wrong directory cannot make a
+/// second database (an account the server never sees) or a second log key.
 fn with_existing(config: Config, work: impl FnOnce(App) -> Outcome) -> Outcome {
     opened(App::open_existing(config), work)
 }

@@ -101,9 +101,9 @@ fn print_demo(employees: &[demo::DemoEmployee]) {
     }
 }
 
-/// Applies pending migrations and reports; needs no log key.
+/// Applies pending migrations, creates the log key if there is none, and reports.
 pub fn migrate(config: &Config) -> Outcome {
-    match App::migrate(&config.database) {
+    match App::migrate(config) {
         Ok(()) => {
             println!(
                 "Basis data {} siap: semua migrasi sudah diterapkan.",

@@ -140,9 +140,13 @@ impl App {
         })
     }
 
-    /// Applies pending migrations to `database` (`ikrar migrate`); needs no log key.
-    pub fn migrate(database: &DatabaseUrl) -> Result<(), DbError> {
-        Db::migrate(database)
+    /// Sets up a deployment without serving it (`ikrar migrate`): applies pending migrations
+    /// and creates the log key (0600) if there is none, so that the other commands find a
+    /// deployment to open.
+    pub fn migrate(config: &Config) -> Result<(), OpenError> {
+        Db::migrate(&config.database)?;
+        key_file::load_or_create(&config.log_key_path)?;
+        Ok(())
     }
 
     /// Writes a consistent copy of the SQLite database to `out` while the app keeps running.

@@ -33,6 +33,15 @@ impl DataDir {
         }
     }
 
+    /// A new directory and database made into a deployment with `ikrar migrate` (schema and
+    /// log key), as an operator sets one up before importing a roster or making accounts.
+    pub fn deployed() -> DataDir {
+        let data = DataDir::new();
+        let out = super::ikrar_in(&data, &["migrate"]);
+        assert!(out.status.success(), "ikrar migrate: {}", super::text(&out));
+        data
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

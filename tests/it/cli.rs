@@ -66,7 +66,7 @@ const BAD_ROW: &str = "199004152019032004,Siti Aminah,PPPK,Perawat,DINKES,Dinas 
 
 #[test]
 fn a_bad_row_stops_the_whole_import() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let roster = dir.path().join("roster.csv");
     let report = dir.path().join("report.csv");
     let codes = dir.path().join("codes.csv");
@@ -111,7 +111,7 @@ fn a_bad_row_stops_the_whole_import() {
 
 #[test]
 fn dry_run_reports_and_writes_nothing() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let roster = dir.path().join("roster.csv");
     std::fs::write(&roster, small_roster()).unwrap();
     let out = ikrar_in(
@@ -125,7 +125,7 @@ fn dry_run_reports_and_writes_nothing() {
 
 #[test]
 fn skip_invalid_imports_the_good_rows() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let roster = dir.path().join("roster.csv");
     let codes = dir.path().join("codes.csv");
     std::fs::write(
@@ -160,7 +160,7 @@ fn skip_invalid_imports_the_good_rows() {
 
 #[test]
 fn reimport_updates_people_and_issues_codes_only_to_those_without() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let roster = dir.path().join("roster.csv");
     let codes = dir.path().join("codes.csv");
     let import = |content: String| {
@@ -192,7 +192,7 @@ fn reimport_updates_people_and_issues_codes_only_to_those_without() {
 
 #[test]
 fn unreadable_rosters_are_refused_clearly() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let missing = ikrar_in(&dir, &["roster", "import", "/nonexistent/roster.csv"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing).contains("tidak dapat membaca"));
@@ -213,7 +213,7 @@ fn unreadable_rosters_are_refused_clearly() {
 
 #[test]
 fn a_kabupaten_roster_imports_whole() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let roster = dir.path().join("roster.csv");
     std::fs::write(&roster, generated_roster(8100, 7)).unwrap();
     let codes = dir.path().join("codes.csv");
@@ -392,4 +392,58 @@ fn serve_warns_when_it_takes_the_network_without_https() {
         Some("https://ikrar.purbalinggakab.go.id"),
     );
     assert!(!said.contains("peringatan"), "{said}");
+}
+
+/// Run where there is no deployment (another directory, a typo in a `sqlite://` path), a
+/// command that needs one says where it looked and how to point it elsewhere, exits 2, and
+/// creates nothing: no second database that the server never sees, no second log key.
+#[test]
+fn commands_outside_a_deployment_refuse_and_create_nothing() {
+    let empty = tempfile::tempdir().unwrap();
+    let roster = empty.path().join("roster.csv");
+    std::fs::write(&roster, small_roster()).unwrap();
+    let roster = roster.to_str().unwrap();
+    let typo = format!("sqlite://{}/data/ikarr.db", empty.path().display());
+    for (env, args) in [
+        (
+            None,
+            vec!["admin", "create", "kepala", "--role", "superadmin"],
+        ),
+        (None, vec!["roster", "import", roster, "--dry-run"]),
+        (None, vec!["roster", "import", roster]),
+        (None, vec!["export", "bundle", "b.jsonl"]),
+        (None, vec!["admin", "reset-2fa", "kepala"]),
+        (
+            Some(typo.as_str()),
+            vec!["admin", "create", "kepala", "--role", "superadmin"],
+        ),
+    ] {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ikrar"));
+        command
+            .args(&args)
+            .current_dir(empty.path())
+            .env_remove("IKRAR_DATA_DIR")
+            .env_remove("DATABASE_URL")
+            .env_remove("IKRAR_LOG_KEY");
+        if let Some(url) = env {
+            command.env("DATABASE_URL", url);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        let said = text(&out);
+        assert!(said.contains("tidak ada log ikrar di"), "{args:?}: {said}");
+        assert!(
+            said.contains("IKRAR_DATA_DIR") && said.contains("DATABASE_URL"),
+            "{said}"
+        );
+        let left: Vec<_> = std::fs::read_dir(empty.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left,
+            vec![std::ffi::OsString::from("roster.csv")],
+            "{args:?}"
+        );
+    }
 }

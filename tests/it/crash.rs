@@ -17,7 +17,7 @@ const CLIENTS: usize = 8;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn receipts_survive_a_kill_minus_nine() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let roster = generated_roster(EMPLOYEES, 3);
     let roster_path = dir.path().join("roster.csv");
     let codes_path = dir.path().join("codes.csv");

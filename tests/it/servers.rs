@@ -20,7 +20,7 @@ fn checkpoint_size(note: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_servers_sign_into_one_log() {
-    let dir = DataDir::new();
+    let dir = DataDir::deployed();
     let roster = dir.path().join("roster.csv");
     let codes = dir.path().join("codes.csv");
     std::fs::write(&roster, generated_roster(EMPLOYEES, 11)).unwrap();
