@@ -124,6 +124,9 @@ pub enum RosterFileError {
     NotUtf8,
     Empty,
     MissingColumns(String),
+    /// The columns look missing because the header is one field holding this separator (a
+    /// file saved with another one than the rest of it, or by hand).
+    Separator(char),
     RepeatedColumn(String),
     Csv(String),
     Xlsx(String),
@@ -136,6 +139,8 @@ impl RosterFileError {
             RosterFileError::NotUtf8 => ("roster_file.not_utf8", ""),
             RosterFileError::Empty => ("roster_file.empty", ""),
             RosterFileError::MissingColumns(c) => ("roster_file.missing_columns", c.as_str()),
+            RosterFileError::Separator(';') => ("roster_file.separator_semicolon", ""),
+            RosterFileError::Separator(_) => ("roster_file.separator_other", ""),
             RosterFileError::RepeatedColumn(c) => ("roster_file.repeated_column", c.as_str()),
             RosterFileError::Csv(e) => ("roster_file.csv", e.as_str()),
             RosterFileError::Xlsx(e) => ("roster_file.xlsx", e.as_str()),
@@ -166,6 +171,7 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileE
     }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(separator(text))
         .from_reader(text.as_bytes());
     let header = reader
         .headers()
@@ -217,7 +223,24 @@ pub fn parse(bytes: &[u8], today: NaiveDate) -> Result<ParsedRoster, RosterFileE
     Ok(parsed)
 }
 
+/// The file's separator: `;` (Excel in Indonesian, and ikrar's own reports) when its header
+/// line has more of them than commas, else `,`.
+fn separator(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or_default();
+    let count = |c| header.chars().filter(|&h| h == c).count();
+    if count(';') > count(',') {
+        b';'
+    } else {
+        b','
+    }
+}
+
 fn column_positions(header: &csv::StringRecord) -> Result<HashMap<String, usize>, RosterFileError> {
+    if let (1, Some(only)) = (header.len(), header.get(0)) {
+        if let Some(other) = only.chars().find(|c| matches!(c, ';' | ',' | '\t' | '|')) {
+            return Err(RosterFileError::Separator(other));
+        }
+    }
     let mut positions = HashMap::new();
     for (i, name) in header.iter().enumerate() {
         let name = name.trim().to_ascii_lowercase();
@@ -343,6 +366,22 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn rosters_saved_by_excel_in_indonesian_use_semicolons() {
+        let csv = "nip;nama;jenis;jabatan;unit_kode;unit_nama;instansi\r\n\
+                   199004152019032004;Siti Aminah;PNS;Perawat, Ahli;DINKES;Dinas Kesehatan;Pemkab\r\n";
+        let parsed = parse(csv.as_bytes(), today()).unwrap();
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.rows[0].jabatan, "Perawat, Ahli");
+        // A separator that is neither: the header reads as one column, and the refusal says so.
+        let tabs = HEADER.replace(',', "\t");
+        let refused = parse(tabs.as_bytes(), today()).unwrap_err();
+        assert_eq!(refused, RosterFileError::Separator('\t'));
+        for lang in Lang::ALL {
+            assert!(refused.text(lang).contains("CSV UTF-8"), "{}", refused.text(lang));
+        }
     }
 
     #[test]
