@@ -234,17 +234,14 @@ pub async fn activate(
         }
     };
     let (status, text, refusal) = status;
-    let passphrase_only = matches!(
-        refusal,
-        ActivationError::Weak(_) | ActivationError::PassphraseMismatch
-    );
     Ok(html(
         status,
         &ActivationPage {
             t,
             csrf_token: csrf.token(),
             nip: &nip,
-            code: if passphrase_only { &code } else { "" },
+            // What was typed stays, so that one wrong character is fixed, not retyped.
+            code: &code,
             error: Some(text),
             focus: activation_focus(&refusal),
         },

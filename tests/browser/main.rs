@@ -223,7 +223,7 @@ async fn employee_flow(device: Device) {
     .await;
     assert_eq!(
         browser.error().await,
-        "NIP atau frasa sandi salah.",
+        "NIP atau frasa sandi salah. Pertama kali menandatangani? Aktivasi dulu dengan kode dari BKPSDM, lalu pakai frasa sandi yang Anda buat di sana.",
         "{text}"
     );
     // A NIP that is not on the roster gets the very same message.
@@ -236,7 +236,7 @@ async fn employee_flow(device: Device) {
         "galat-nip-tak-dikenal",
     )
     .await;
-    assert_eq!(browser.error().await, "NIP atau frasa sandi salah.");
+    assert_eq!(browser.error().await, "NIP atau frasa sandi salah. Pertama kali menandatangani? Aktivasi dulu dengan kode dari BKPSDM, lalu pakai frasa sandi yang Anda buat di sana.");
     sign(
         &mut browser,
         &app,
@@ -246,7 +246,7 @@ async fn employee_flow(device: Device) {
         "galat-belum-aktivasi",
     )
     .await;
-    assert_eq!(browser.error().await, "NIP atau frasa sandi salah.");
+    assert_eq!(browser.error().await, "NIP atau frasa sandi salah. Pertama kali menandatangani? Aktivasi dulu dengan kode dari BKPSDM, lalu pakai frasa sandi yang Anda buat di sana.");
     // Five wrong guesses lock the NIP.
     for _ in 0..5 {
         sign(

@@ -299,7 +299,7 @@ async fn the_signing_form_does_not_tell_who_is_on_the_roster() {
     for (who, status, error) in &answers {
         assert_eq!(
             (*status, error.as_str()),
-            (403, "NIP atau frasa sandi salah."),
+            (403, "NIP atau frasa sandi salah. Pertama kali menandatangani? Aktivasi dulu dengan kode dari BKPSDM, lalu pakai frasa sandi yang Anda buat di sana."),
             "{who}"
         );
     }
@@ -719,7 +719,7 @@ async fn a_receipt_link_shows_only_what_is_public_and_the_file_only_to_its_signe
         let html = res.text().await.unwrap();
         assert_eq!(
             error_text(&html).as_deref(),
-            Some("NIP atau frasa sandi salah."),
+            Some("NIP atau frasa sandi salah. Pertama kali menandatangani? Aktivasi dulu dengan kode dari BKPSDM, lalu pakai frasa sandi yang Anda buat di sana."),
             "{who}"
         );
     }
@@ -813,7 +813,7 @@ async fn replacing_an_activated_employees_key_takes_two_people_and_is_named() {
         (PASSPHRASE, "Kunci itu telah diganti pada"),
         (
             "bukan frasa sandi siti sama sekali",
-            "NIP atau frasa sandi salah.",
+            "NIP atau frasa sandi salah. Pertama kali menandatangani? Aktivasi dulu dengan kode dari BKPSDM, lalu pakai frasa sandi yang Anda buat di sana.",
         ),
     ] {
         let res = app

@@ -120,7 +120,7 @@ async fn every_refusal_writes_nothing() {
     app.activate_ok(&browser, SITI, code_of(&codes, SITI)).await;
     app.activate_ok(&browser, ANI, code_of(&codes, ANI)).await;
 
-    let wrong = "NIP atau frasa sandi salah.";
+    let wrong = "NIP atau frasa sandi salah. Pertama kali menandatangani? Aktivasi dulu dengan kode dari BKPSDM, lalu pakai frasa sandi yang Anda buat di sana.";
     let cases = [
         (SITI, "kuda merah makan", Some("ya"), 403, wrong),
         ("198512302010011003", PASSPHRASE, Some("ya"), 403, wrong),
@@ -540,12 +540,16 @@ async fn a_refusal_keeps_what_was_typed_but_never_a_passphrase() {
     assert_eq!(input_value(&page, "passphrase"), "");
     assert!(!page.contains("password123"));
     assert!(page.contains("id=\"passphrase\"") && page.contains("autofocus"));
-    // A wrong code: the code is not shown again.
+    // A wrong code stays as typed, so that one wrong character is fixed rather than retyped.
     let res = app.activate(&browser, SITI, "AAAA-BBBB-CCCC").await;
     assert_eq!(res.status(), 403);
-    assert_eq!(input_value(&res.text().await.unwrap(), "kode_aktivasi"), "");
+    assert_eq!(
+        input_value(&res.text().await.unwrap(), "kode_aktivasi"),
+        "AAAA-BBBB-CCCC"
+    );
 
-    app.activate_ok(&browser, SITI, code).await;
+    // A NIP typed with dots is the NIP, as one typed with spaces is.
+    app.activate_ok(&browser, "19900415.201903.2.004", code).await;
     // A wrong passphrase: the NIP and the ticked box stay, the passphrase does not.
     let res = app.sign(&browser, SITI, "bukan frasa yang benar").await;
     assert_eq!(res.status(), 403);

@@ -93,10 +93,13 @@ crate::localized!(NipError);
 pub struct Nip(String);
 
 impl Nip {
-    /// Parses input that may carry spaces and checks every rule, with `today` bounding the
-    /// appointment date.
+    /// Parses typed input, which may group the digits with spaces or dots, and checks every
+    /// rule, with `today` bounding the appointment date.
     pub fn parse(input: &str, today: NaiveDate) -> Result<Nip, NipError> {
-        let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let digits: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .collect();
         Self::parse_digits(&digits, today)
     }
 
@@ -284,6 +287,12 @@ mod tests {
     fn errors_name_the_rule() {
         let t = today();
         assert_eq!(Nip::parse("19900415201903200A", t), Err(NipError::Length));
+        // Typed with dots, as spaces are: the same NIP.
+        assert_eq!(
+            Nip::parse("19900415.201903.2.004", t).map(|n| n.to_string()),
+            Ok("199004152019032004".to_owned())
+        );
+        assert!(Nip::parse_digits("19900415.201903.2.004", t).is_err());
         assert_eq!(
             Nip::parse("199002302019032004", t),
             Err(NipError::BirthDate)
