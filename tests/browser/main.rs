@@ -460,7 +460,7 @@ async fn english_is_chosen_by_the_browser_or_the_switch_and_remembered() {
         pact.contains("The pact is signed in Bahasa Indonesia"),
         "{pact}"
     );
-    assert_eq!(browser.error().await, "Wrong NIP or passphrase.");
+    assert_eq!(browser.error().await, "Wrong NIP or passphrase. Signing for the first time? Activate first with the code from BKPSDM, then use the passphrase you chose there.");
     let receipt = sign(&mut browser, &app, SITI, PASSPHRASE, true, "receipt").await;
     assert!(
         receipt.contains("Signature receipt") && receipt.contains(" at "),
