@@ -181,8 +181,36 @@ fn main() -> ExitCode {
     }
     let matches = ikrar_log::cli::in_indonesian(Args::command()).get_matches();
     match Args::from_arg_matches(&matches) {
-        Ok(args) => run(args.command).into(),
+        Ok(args) => {
+            if !args.command.serves() {
+                quiet_on_closed_pipe();
+            }
+            run(args.command).into()
+        }
         Err(e) => e.exit(),
+    }
+}
+
+/// Output piped into `head` (or any reader that stops early) ends the command quietly, as
+/// other Unix tools end, instead of a panic or an error about a broken pipe. Not for the
+/// servers: a client that goes away must not end them.
+fn quiet_on_closed_pipe() {
+    // SAFETY: restoring the default action of one signal, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+impl Command {
+    /// Whether the command runs a server (the app or a witness).
+    fn serves(&self) -> bool {
+        matches!(
+            self,
+            Command::Serve { .. }
+                | Command::Witness {
+                    command: WitnessCommand::Serve(_)
+                }
+        )
     }
 }
 

@@ -24,8 +24,12 @@ fn try_run(app: App, with_demo: bool) -> Result<(), Box<dyn std::error::Error>> 
     if with_demo {
         print_demo(&demo::seed(&app)?);
     }
-    let listener =
-        TcpListener::bind(&bind).map_err(|e| format!("tidak dapat membuka {bind}: {e}"))?;
+    let listener = TcpListener::bind(&bind).map_err(|e| {
+        format!(
+            "tidak dapat membuka {bind}: {e}; bila alamat itu sudah dipakai, pilih yang lain \
+             dengan --bind ALAMAT atau IKRAR_BIND"
+        )
+    })?;
     let address = listener.local_addr()?;
     let metrics = match &app.config.metrics_bind {
         Some(bind) => Some(

@@ -10,12 +10,20 @@ pub struct Actor {
     pub user_agent: String,
 }
 
+/// How the trail names someone at the server's command line: `cli:` and the OS user.
+const COMMAND_LINE: &str = "cli:";
+
 impl Actor {
+    /// Whether a recorded actor's name is someone at the server's command line.
+    pub fn is_command_line(name: &str) -> bool {
+        name.starts_with(COMMAND_LINE)
+    }
+
     /// Someone at the server's command line, named by the OS user.
     pub fn command_line(command: &str) -> Actor {
         Actor {
             name: format!(
-                "cli:{}",
+                "{COMMAND_LINE}{}",
                 std::env::var("USER").unwrap_or_else(|_| "?".into())
             ),
             ip: "-".into(),

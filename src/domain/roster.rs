@@ -380,7 +380,11 @@ mod tests {
         let refused = parse(tabs.as_bytes(), today()).unwrap_err();
         assert_eq!(refused, RosterFileError::Separator('\t'));
         for lang in Lang::ALL {
-            assert!(refused.text(lang).contains("CSV UTF-8"), "{}", refused.text(lang));
+            assert!(
+                refused.text(lang).contains("CSV UTF-8"),
+                "{}",
+                refused.text(lang)
+            );
         }
     }
 

@@ -447,3 +447,42 @@ fn commands_outside_a_deployment_refuse_and_create_nothing() {
         );
     }
 }
+
+/// Output piped into `head` ends the command quietly (no panic, no error about a broken pipe).
+#[test]
+fn output_piped_into_head_ends_quietly() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ikrar"))
+        .args(["roster", "sample", "--count", "100000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("nip,nama"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.is_empty(), "{said}");
+    assert_ne!(out.status.code(), Some(101), "no panic");
+}
+
+/// A port in use is named, with the two ways to choose another.
+#[tokio::test]
+async fn a_busy_port_names_bind_and_ikrar_bind() {
+    let data = DataDir::deployed();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = ikrar_command(&data)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("--bind") && said.contains("IKRAR_BIND"),
+        "{said}"
+    );
+}

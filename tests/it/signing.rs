@@ -549,7 +549,8 @@ async fn a_refusal_keeps_what_was_typed_but_never_a_passphrase() {
     );
 
     // A NIP typed with dots is the NIP, as one typed with spaces is.
-    app.activate_ok(&browser, "19900415.201903.2.004", code).await;
+    app.activate_ok(&browser, "19900415.201903.2.004", code)
+        .await;
     // A wrong passphrase: the NIP and the ticked box stay, the passphrase does not.
     let res = app.sign(&browser, SITI, "bukan frasa yang benar").await;
     assert_eq!(res.status(), 403);

@@ -128,12 +128,22 @@ pub enum Unreadable {
     Io(#[from] std::io::Error),
     #[error("berkas ini bukan bundle ekspor ikrar (baris pertamanya bukan JSON); pilih berkas .jsonl hasil `ikrar export bundle`")]
     NotBundle,
+    /// A receipt (its JSON, or a PDF bukti) given where a bundle belongs.
+    #[error("berkas ini adalah bukti satu tanda tangan, bukan bundle ekspor; periksa dengan `ikrar verify-receipt BERKAS` (atau `ikrar-verify receipt BERKAS`)")]
+    Receipt,
     #[error("baris pertama bukan header bundle yang sah: {0}")]
     Header(String),
     #[error("format bundle tidak dikenal: {0}")]
     Format(String),
     #[error("checkpoint --since tidak dapat dibaca: {0}")]
     Since(String),
+}
+
+/// Whether the first line is a receipt's: a PDF bukti, or the receipt's JSON (its `format`).
+fn is_receipt(first: &str) -> bool {
+    first.starts_with("%PDF-")
+        || serde_json::from_str::<serde_json::Value>(first)
+            .is_ok_and(|v| v["format"] == crate::receipt::RECEIPT_FORMAT)
 }
 
 /// A signature waiting to be checked.
@@ -173,6 +183,9 @@ fn verify_with(
     let mut line = String::new();
     input.read_line(&mut line)?;
     let first = line.trim_end_matches('\n');
+    if is_receipt(first) {
+        return Err(Unreadable::Receipt);
+    }
     if let Err(fault) = strict_json::check(first) {
         // Two readers could take different values from such a header: a finding, and no more.
         return match fault.code() {
@@ -787,6 +800,22 @@ mod tests {
             write_entry(&mut out, n as u64, entry).unwrap();
         }
         out
+    }
+
+    /// A receipt given as a bundle is named as a receipt, with the command that checks it.
+    #[test]
+    fn a_receipt_given_as_a_bundle_is_named() {
+        for receipt in [
+            "{\"format\":\"ikrar-receipt/v1\",\"log_key\":\"k\"}\n".as_bytes(),
+            b"%PDF-1.7\n%\xe2\xe3\n".as_slice(),
+        ] {
+            let read = verify_bundle(receipt, &Options::default(), &mut |_| {});
+            let Err(why) = read else {
+                panic!("a receipt read as a bundle")
+            };
+            assert!(matches!(why, Unreadable::Receipt), "{why}");
+            assert!(why.to_string().contains("verify-receipt"), "{why}");
+        }
     }
 
     #[test]

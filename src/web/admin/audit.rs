@@ -2,7 +2,7 @@
 
 use super::nav::Nav;
 use super::{stream_download, Admin, MayReadLog};
-use crate::domain::audit::AuditAction;
+use crate::domain::audit::{Actor, AuditAction};
 use crate::domain::display::local_time_in;
 use crate::domain::file_format::FileFormat;
 use crate::domain::user_agent;
@@ -29,6 +29,8 @@ pub struct AuditQuery {
 }
 
 struct EventRow {
+    /// Done at the server's command line: no address, no browser, a command.
+    from_server: bool,
     at: String,
     /// The action in the page's language.
     action: String,
@@ -89,6 +91,7 @@ pub async fn show_audit(
             .await?
             .into_iter()
             .map(|event| EventRow {
+                from_server: Actor::is_command_line(&event.actor),
                 at: local_time_in(event.at, tz, lang),
                 action: action_words(event.action, lang),
                 browser: user_agent::summary(&event.user_agent),
