@@ -91,6 +91,7 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
             .service(assets::file)
             .service(assets::favicon)
             .service(healthz)
+            .service(robots)
             .default_service(web::to(not_found))
     })
     .on_connect(move |connection, data| connections.on_connect(connection, data, &trusted))
@@ -130,6 +131,18 @@ fn security_headers(https: bool) -> DefaultHeaders {
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
         .add((header::CACHE_CONTROL, "no-store"))
 }
+
+/// `GET /robots.txt`: the pacts and the checker may be found; the console, receipts, the
+/// ceremony screen and the log's API are not for search engines (receipt pages carry names).
+#[get("/robots.txt")]
+async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(ROBOTS)
+}
+
+const ROBOTS: &str = "User-agent: *\nDisallow: /admin/\nDisallow: /bukti/\nDisallow: /layar/\nDisallow: /log/\nAllow: /\n";
 
 /// `GET /healthz`: `200 ok` when the database answers.
 #[get("/healthz")]

@@ -117,7 +117,14 @@ async fn sign_in_is_uniform_limited_rotated_and_ends() {
     let browser = app.browser();
     let wrong = post_sign_in(&app, &browser, "bkpsdm", "salah sekali ini").await;
     assert_eq!(wrong.status(), 401);
-    let wrong_text = error_text(&wrong.text().await.unwrap()).unwrap();
+    let wrong_page = wrong.text().await.unwrap();
+    let wrong_text = error_text(&wrong_page).unwrap();
+    // The name stays; the cursor waits in the password field.
+    let password = wrong_page
+        .lines()
+        .find(|l| l.contains("id=\"password\""))
+        .unwrap();
+    assert!(password.contains("autofocus"), "{password}");
     let unknown = post_sign_in(&app, &browser, "tidak-ada", ADMIN_PASSWORD).await;
     assert_eq!(unknown.status(), 401);
     assert_eq!(

@@ -214,3 +214,16 @@ async fn unreadable_requests_get_ikrars_pages_not_the_librarys_words() {
         }
     }
 }
+
+/// Search engines are told what not to crawl: the console, receipts (they carry names), the
+/// ceremony screen and the log's API.
+#[tokio::test]
+async fn robots_txt_keeps_receipts_and_the_console_out_of_search() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/robots.txt")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    for path in ["/admin/", "/bukti/", "/layar/", "/log/"] {
+        assert!(text.contains(&format!("Disallow: {path}")), "{text}");
+    }
+}
