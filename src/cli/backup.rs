@@ -13,8 +13,12 @@ pub fn run(app: &App, out: &Path) -> Outcome {
         return Outcome::Invalid;
     }
     match app.backup_to(out) {
-        Ok(()) => {
+        Ok(head) => {
             println!("Salinan basis data ditulis ke {}", out.display());
+            // The checkpoint the copy holds: a log restored from it has this root at this size.
+            if let Some(head) = head {
+                println!("Checkpoint di dalam salinan:\n{}", head.checkpoint);
+            }
             Outcome::Ok
         }
         Err(e @ DbError::BackupIsPgDump) => {

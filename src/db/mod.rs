@@ -389,7 +389,7 @@ impl Db {
     /// Writes a consistent copy of the live SQLite database to `out` (which must not exist),
     /// with SQLite's `VACUUM INTO`: readers and writers carry on meanwhile. PostgreSQL has
     /// `pg_dump` for this.
-    pub fn backup_to(&self, out: &std::path::Path) -> Result<(), DbError> {
+    pub fn backup_to(&self, out: &std::path::Path) -> Result<Option<log_store::Head>, DbError> {
         match &mut *self.conn()? {
             Conn::Sqlite(c) => {
                 // An empty file is a valid target; made first so that it is private from the
@@ -403,10 +403,17 @@ impl Db {
                 diesel::sql_query("VACUUM INTO ?")
                     .bind::<diesel::sql_types::Text, _>(out.to_string_lossy().as_ref())
                     .execute(c)?;
-                Ok(())
             }
-            Conn::Pg(_) => Err(DbError::BackupIsPgDump),
+            Conn::Pg(_) => return Err(DbError::BackupIsPgDump),
         }
+        // The copy opens, and holds a log: its newest checkpoint names what it holds.
+        let mut copy = Conn::Sqlite(SqliteConnection::establish(&out.to_string_lossy()).map_err(
+            |e| DbError::Open {
+                target: out.display().to_string(),
+                source: e.into(),
+            },
+        )?);
+        log_store::head(&mut copy)
     }
 }
 

@@ -149,8 +149,12 @@ impl App {
         Ok(())
     }
 
-    /// Writes a consistent copy of the SQLite database to `out` while the app keeps running.
-    pub fn backup_to(&self, out: &std::path::Path) -> Result<(), DbError> {
+    /// Writes a consistent copy of the SQLite database to `out` while the app keeps running,
+    /// and returns the newest checkpoint in the copy (none for an empty log).
+    pub fn backup_to(
+        &self,
+        out: &std::path::Path,
+    ) -> Result<Option<crate::db::log_store::Head>, DbError> {
         self.db.backup_to(out)
     }
 

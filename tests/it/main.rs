@@ -10,6 +10,7 @@ mod common;
 
 mod admin;
 mod backends;
+mod backups;
 mod cli;
 mod crash;
 mod faults;
