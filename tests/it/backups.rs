@@ -175,3 +175,22 @@ async fn an_export_killed_half_way_leaves_nothing_under_its_name() {
         assert!(out.exists());
     }
 }
+
+#[tokio::test]
+async fn a_roster_import_killed_half_way_imports_nobody() {
+    let data = DataDir::deployed();
+    let roster = data.path().join("roster.csv");
+    std::fs::write(&roster, generated_roster(20_000, 9)).unwrap();
+    let mut child = ikrar_command(&data)
+        .args(["roster", "import", roster.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let db = ikrar::db::Db::open(&data.database(), ikrar::config::PoolSettings::default()).unwrap();
+    let count = ikrar::db::employees::count(&mut db.conn().unwrap()).unwrap();
+    assert!(count == 0 || count == 20_000, "{count} of 20000 imported");
+}
