@@ -200,6 +200,7 @@ mod tests {
     use crate::db::log_store::EntryKind;
     use crate::keys::SealedKey;
     use chrono::DateTime;
+    use diesel::sqlite::Sqlite;
     use ikrar_log::nip::NipKind;
     use ikrar_log::values::{PactId, UnitCode};
 
@@ -239,7 +240,7 @@ mod tests {
 
     /// The statements are cached by their type, so their text must not change with values.
     #[test]
-    fn activating_sends_the_same_text_whatever_its_values() {
+    fn storing_a_key_sends_the_same_text_whatever_its_values() {
         let key = |byte: u8, params: &str| StoredKey {
             public_key: [byte; 32],
             sealed: SealedKey {
@@ -274,9 +275,15 @@ mod tests {
                 guesses: new.guesses,
             })
         };
-        let (a, b) = (whole(&plain, 3), whole(&hostile, 9));
-        assert_eq!(a, b);
-        assert!(!a.contains("DROP") && !a.contains("aktivasi") && !a.contains("19456"));
+        // The update alone (SQLite's steps) and the whole activation (PostgreSQL's one trip).
+        let spend = |new| text_of::<Sqlite>(&SpendCode::of(new));
+        for (a, b) in [
+            (spend(&plain), spend(&hostile)),
+            (whole(&plain, 3), whole(&hostile, 9)),
+        ] {
+            assert_eq!(a, b);
+            assert!(!a.contains("DROP") && !a.contains("aktivasi") && !a.contains("19456"));
+        }
     }
 
     /// The statement is cached by its type, so its text must not change with its values.

@@ -149,14 +149,32 @@ struct ScreenPage {
     refresh_seconds: u32,
 }
 
-async fn dashboard_of(
-    app: &App,
+/// What one request for the screen sees: its words, the pact, who looks and what they see.
+struct Look {
+    t: Tr,
     pact: PactId,
-    viewing: &Viewing,
-) -> Result<PactDashboard, AppError> {
-    dashboard::pact(app, pact, None, viewing.scope.clone(), Order::Name)
+    viewing: Viewing,
+    dashboard: PactDashboard,
+}
+
+/// The screen's data for a request, or why it is refused.
+async fn look(
+    app: &App,
+    t: Tr,
+    pact: PactId,
+    query: &ScreenQuery,
+    admin: Result<Admin<MayChange>, AppError>,
+) -> Result<Look, AppError> {
+    let viewing = viewing(app, &pact, query, admin).await?;
+    let dashboard = dashboard::pact(app, pact.clone(), None, viewing.scope.clone(), Order::Name)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok(Look {
+        t: query.words(t),
+        pact,
+        viewing,
+        dashboard,
+    })
 }
 
 /// `GET /layar/{id}`: the ceremony screen.
@@ -168,10 +186,12 @@ pub async fn show(
     query: web::Query<ScreenQuery>,
     admin: Result<Admin<MayChange>, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let t = query.words(t);
-    let pact = id.into_inner();
-    let viewing = viewing(&app, &pact, &query, admin).await?;
-    let dashboard = dashboard_of(&app, pact.clone(), &viewing).await?;
+    let Look {
+        t,
+        pact,
+        viewing,
+        dashboard,
+    } = look(&app, t, id.into_inner(), &query, admin).await?;
     let pact_url = format!(
         "{}/pakta/{pact}",
         app.config.public_url.trim_end_matches('/')
@@ -217,11 +237,9 @@ pub async fn numbers(
     query: web::Query<ScreenQuery>,
     admin: Result<Admin<MayChange>, AppError>,
 ) -> Result<HttpResponse, AppError> {
-    let t = query.words(t);
-    let pact = id.into_inner();
-    let viewing = viewing(&app, &pact, &query, admin).await?;
-    let dashboard = dashboard_of(&app, pact, &viewing).await?;
+    let seen = look(&app, t, id.into_inner(), &query, admin).await?;
+    let numbers = Numbers::new(&app, &seen.dashboard, seen.viewing.grouping, seen.t.lang());
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Numbers::new(&app, &dashboard, viewing.grouping, t.lang())))
+        .json(numbers))
 }

@@ -236,6 +236,35 @@ impl Browser {
         std::fs::write(&file, png).expect("write screenshot");
     }
 
+    /// A number the page computes (`script` returns it).
+    pub async fn number(&self, script: &str) -> f64 {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script")
+            .as_f64()
+            .expect("a number")
+    }
+
+    /// Asks the page's script to fetch its figures at once (the event `perbarui` on `#box`),
+    /// then waits until the text of `css` is `expected`; returns the text it last had.
+    pub async fn refreshed_text(&self, box_id: &str, css: &str, expected: &str) -> String {
+        let ask =
+            format!("document.getElementById('{box_id}').dispatchEvent(new Event('perbarui'));");
+        self.client.execute(&ask, vec![]).await.expect("perbarui");
+        let read = format!("return document.querySelector('{css}').textContent;");
+        let mut text = String::new();
+        for _ in 0..50 {
+            let value = self.client.execute(&read, vec![]).await.expect("text");
+            text = value.as_str().unwrap_or_default().to_owned();
+            if text == expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        text
+    }
+
     /// Checks the page now shown (after a navigation or a form post) and returns its text.
     pub async fn look(&mut self, name: &str) -> String {
         self.snapshot(name).await;

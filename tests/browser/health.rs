@@ -44,32 +44,9 @@ pub async fn superadmins_watch_the_systems_health() {
             let phone = app.browser();
             app.activate_ok(&phone, ani, &code).await;
             assert_eq!(app.sign(&phone, ani, PASSPHRASE).await.status(), 303);
-            browser
-                .client
-                .execute(
-                    "document.getElementById('kesehatan').dispatchEvent(new Event('perbarui'));",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            let mut size = String::new();
-            for _ in 0..50 {
-                size = browser
-                    .client
-                    .execute(
-                        "return document.querySelector('[data-field=log_size]').textContent;",
-                        vec![],
-                    )
-                    .await
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_owned();
-                if size == "7" {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
+            let size = browser
+                .refreshed_text("kesehatan", "[data-field=log_size]", "7")
+                .await;
             assert_eq!(size, "7", "a key and a signature more");
             browser.snapshot("diperbarui").await;
         }

@@ -27,15 +27,12 @@ fn in_english(device: Device, name: &'static str) -> Device {
     }
 }
 
-/// A number the page computes.
-async fn number(browser: &Browser, script: &str) -> f64 {
-    browser
-        .client
-        .execute(script, vec![])
-        .await
-        .unwrap()
-        .as_f64()
-        .unwrap()
+/// Fails if the page is taller than the screen: a projector shows no scroll bar.
+async fn assert_fits(browser: &Browser, name: &str) {
+    let overflow = browser
+        .number("return document.documentElement.scrollHeight - window.innerHeight;")
+        .await;
+    assert!(overflow <= 0.0, "{name}: {overflow}px below the screen");
 }
 
 pub async fn the_ceremony_screen_reads_from_the_back_of_the_hall() {
@@ -65,34 +62,24 @@ pub async fn the_ceremony_screen_reads_from_the_back_of_the_hall() {
             "{text}"
         );
         if device.width >= 1280 {
-            let overflow = number(
-                &browser,
-                "return document.documentElement.scrollHeight - window.innerHeight;",
-            )
-            .await;
-            assert!(
-                overflow <= 0.0,
-                "{}: {overflow}px below the screen",
-                device.name
-            );
-            let count = number(
-                &browser,
+            assert_fits(&browser, device.name).await;
+            let count = browser.number(
                 "return parseFloat(getComputedStyle(document.querySelector('.layar-besar')).fontSize);",
             )
             .await;
-            let largest = number(
-                &browser,
-                "return Math.max(...[...document.querySelectorAll('main *')]
+            let largest = browser
+                .number(
+                    "return Math.max(...[...document.querySelectorAll('main *')]
                    .map(e => parseFloat(getComputedStyle(e).fontSize)));",
-            )
-            .await;
-            let height = number(&browser, "return window.innerHeight;").await;
+                )
+                .await;
+            let height = browser.number("return window.innerHeight;").await;
             assert!(count >= 0.07 * height && count >= largest, "{count}px");
-            let qr = number(
-                &browser,
-                "return document.querySelector('.layar-qr svg').getBoundingClientRect().width;",
-            )
-            .await;
+            let qr = browser
+                .number(
+                    "return document.querySelector('.layar-qr svg').getBoundingClientRect().width;",
+                )
+                .await;
             assert!(qr >= 0.4 * height, "{}: QR {qr}px", device.name);
         }
         browser.stop().await;
@@ -107,22 +94,11 @@ pub async fn the_ceremony_screen_reads_from_the_back_of_the_hall() {
     for device in [HALL_1080, in_english(HALL_720, "proyektor-720-inggris")] {
         let mut browser = Browser::start(device, "layar-banyak-unit").await;
         browser.visit(&large.url(&per_unit), "per-unit").await;
-        let rows = number(
-            &browser,
-            "return document.querySelectorAll('#baris li').length;",
-        )
-        .await;
+        let rows = browser
+            .number("return document.querySelectorAll('#baris li').length;")
+            .await;
         assert!(rows > 25.0, "{rows} units");
-        let overflow = number(
-            &browser,
-            "return document.documentElement.scrollHeight - window.innerHeight;",
-        )
-        .await;
-        assert!(
-            overflow <= 0.0,
-            "{}: {overflow}px below the screen",
-            device.name
-        );
+        assert_fits(&browser, device.name).await;
         browser.stop().await;
     }
 
@@ -134,33 +110,11 @@ pub async fn the_ceremony_screen_reads_from_the_back_of_the_hall() {
     let phone = app.browser();
     app.activate_ok(&phone, ani, code).await;
     assert_eq!(app.sign(&phone, ani, PASSPHRASE).await.status(), 303);
-    browser
-        .client
-        .execute(
-            "document.getElementById('layar').dispatchEvent(new Event('perbarui'));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let mut headline = String::new();
-    for _ in 0..50 {
-        headline = browser
-            .client
-            .execute(
-                "return document.querySelector('.layar-besar').textContent;",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_owned();
-        if headline.starts_with("3 dari 3") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(headline, "3 dari 3 ASN telah menandatangani");
+    let expected = "3 dari 3 ASN telah menandatangani";
+    let headline = browser
+        .refreshed_text("layar", ".layar-besar", expected)
+        .await;
+    assert_eq!(headline, expected);
     browser.snapshot("sesudah").await;
     browser.stop().await;
 }
