@@ -41,28 +41,16 @@ async fn admins_see_the_screen_of_their_units_without_names() {
     );
     assert_no_person(&page);
 
-    let page = bkpsdm
-        .get(app.url(&format!("{SCREEN}?per=unit&lang=en")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app
+        .page(&bkpsdm, &format!("{SCREEN}?per=unit&lang=en"))
+        .await;
     assert!(page.contains("2 of 3 civil servants have signed"), "{page}");
     assert!(page.contains("Dinas Kesehatan") && page.contains("Dinas Pendidikan"));
     assert_no_person(&page);
 
     // A unit-admin: their unit only (Siti signed, Ani not).
     let dinkes = signed_in(&app, "dinkes").await;
-    let page = dinkes
-        .get(app.url(&format!("{SCREEN}?per=unit")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&dinkes, &format!("{SCREEN}?per=unit")).await;
     assert!(page.contains("1 dari 2 ASN"), "{page}");
     assert!(!page.contains("Dinas Pendidikan"));
     let numbers: serde_json::Value = dinkes
