@@ -563,12 +563,20 @@ fn console_pages() -> [(String, &'static str); 6] {
     ]
 }
 
-/// Fills and sends the sign-in form shown, with the account's password and a fresh code.
+/// Fills and sends the sign-in form shown, with the account's password and a fresh code, and
+/// waits until the console is in (a click returns before the next page has loaded: a page
+/// visited at once could be asked for without the session).
 async fn sign_in(browser: &Browser, app: &TestApp, username: &str) {
     browser.fill("username", username).await;
     browser.fill("password", ADMIN_PASSWORD).await;
     browser.fill("totp", &totp_code(app, username).await).await;
     browser.click("form.form button[type=submit]").await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Css("form[action='/admin/keluar']"))
+        .await
+        .expect("signed in: the console's sign-out button");
 }
 
 /// Chooses `file` on the roster page and sends it for a preview.
