@@ -179,7 +179,7 @@ fn main() -> ExitCode {
             return Outcome::Failed.into();
         }
     }
-    let matches = ikrar_log::cli::in_indonesian(Args::command()).get_matches();
+    let matches = ikrar_log::cli::arguments(ikrar_log::cli::in_indonesian(Args::command()));
     match Args::from_arg_matches(&matches) {
         Ok(args) => {
             if !args.command.serves() {

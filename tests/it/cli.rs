@@ -486,3 +486,35 @@ async fn a_busy_port_names_bind_and_ikrar_bind() {
         "{said}"
     );
 }
+
+/// A mistake in the arguments is said in Bahasa Indonesia, like the rest, with exit code 2.
+#[test]
+fn argument_mistakes_are_said_in_bahasa_indonesia() {
+    for (args, said) in [
+        (
+            vec!["serve", "--bogus"],
+            "galat: argumen tidak dikenal: --bogus",
+        ),
+        (
+            vec!["export", "report"],
+            "galat: argumen wajib belum diberikan: --pact",
+        ),
+        (
+            vec!["roster", "sample", "--count", "abc"],
+            "galat: nilai abc tidak sah untuk --count",
+        ),
+        (vec!["bogus"], "galat: perintah tidak dikenal: bogus"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ikrar"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let text = text(&out);
+        assert!(text.starts_with(said), "{args:?}: {text}");
+        assert!(
+            !text.contains("error:") && !text.contains("Usage"),
+            "{text}"
+        );
+    }
+}

@@ -23,6 +23,55 @@ impl From<Outcome> for std::process::ExitCode {
     }
 }
 
+/// The arguments of `command` (made with [`in_indonesian`]); a mistake in them is said in
+/// Bahasa Indonesia, like everything else the command line says, and ends the process with
+/// exit code 2 (help and version end it with 0).
+pub fn arguments(command: clap::Command) -> clap::ArgMatches {
+    let name = command.get_name().to_owned();
+    command
+        .try_get_matches()
+        .unwrap_or_else(|e| exit_with(&name, e))
+}
+
+/// Says what is wrong with the arguments, in Bahasa Indonesia, and exits.
+fn exit_with(name: &str, e: clap::Error) -> ! {
+    use clap::error::{ContextKind, ErrorKind};
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || matches!(
+            e.kind(),
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    {
+        e.exit();
+    }
+    let context = |kind| e.get(kind).map(|v| v.to_string()).unwrap_or_default();
+    let argument = context(ContextKind::InvalidArg);
+    let said = match e.kind() {
+        ErrorKind::UnknownArgument => format!("argumen tidak dikenal: {argument}"),
+        ErrorKind::InvalidSubcommand => {
+            format!(
+                "perintah tidak dikenal: {}",
+                context(ContextKind::InvalidSubcommand)
+            )
+        }
+        ErrorKind::MissingRequiredArgument => format!("argumen wajib belum diberikan: {argument}"),
+        ErrorKind::MissingSubcommand => "perintah belum diberikan".to_owned(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "nilai {} tidak sah untuk {argument}",
+            context(ContextKind::InvalidValue)
+        ),
+        ErrorKind::ArgumentConflict => {
+            format!("{argument} tidak dapat dipakai bersama argumen lain")
+        }
+        ErrorKind::TooManyValues => {
+            format!("{argument} diberikan terlalu banyak")
+        }
+        _ => "argumen tidak dapat dibaca".to_owned(),
+    };
+    eprintln!("galat: {said}\nLihat `{name} --help` (atau `--help` setelah perintahnya).");
+    std::process::exit(2)
+}
+
 /// The help of a command line in Bahasa Indonesia, like everything else the command line says:
 /// clap's own headings and flags (`Usage`, `Options`, `--help`, `--version`) replaced, in
 /// `command` and every subcommand.

@@ -27,7 +27,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let matches = cli::in_indonesian(Command::command()).get_matches();
+    let matches = cli::arguments(cli::in_indonesian(Command::command()));
     let command = match Command::from_arg_matches(&matches) {
         Ok(command) => command,
         Err(e) => e.exit(),
