@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use ikrar_log::cosignature::WitnessKey;
 use ipnet::IpNet;
 use secrecy::{ExposeSecret, SecretString};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where the data lives.
 #[derive(Clone)]
@@ -327,6 +327,34 @@ impl Default for PoolSettings {
             timeout: std::time::Duration::from_secs(30),
         }
     }
+}
+
+/// Reads a settings file (`KEY=VALUE` lines, `#` comments, values optionally quoted: what
+/// systemd's `EnvironmentFile=` reads) into the process environment, over what is set there,
+/// so that a command run by hand sees the deployment the service sees. The file holds
+/// `DATABASE_URL` with its password: one that others may read is refused.
+pub fn load_env_file(path: &Path) -> Result<(), ConfigError> {
+    let shown = path.display().to_string();
+    let unreadable = |why: String| invalid("--env-file", format!("{shown}: {why}"));
+    let metadata = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(unreadable(format!(
+                "dapat dibaca pengguna lain (mode {mode:o}); jalankan: chmod 600 {shown}"
+            )));
+        }
+    }
+    let _ = metadata;
+    let pairs = dotenvy::from_path_iter(path).map_err(|e| unreadable(e.to_string()))?;
+    for pair in pairs {
+        let (key, value) = pair.map_err(|e| unreadable(e.to_string()))?;
+        // Run once, before any thread starts (main), so no one reads the environment meanwhile.
+        std::env::set_var(key, value);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -13,6 +13,15 @@ use std::process::ExitCode;
     about = "Pakta integritas ASN dengan tanda tangan Ed25519 dan log transparansi"
 )]
 struct Args {
+    /// Read settings from this file (KEY=VALUE lines, as the service's EnvironmentFile)
+    #[arg(
+        long,
+        global = true,
+        env = "IKRAR_ENV_FILE",
+        value_name = "BERKAS",
+        help = "Baca pengaturan dari berkas ini (baris KUNCI=NILAI, seperti EnvironmentFile layanan), mis. /etc/ikrar/ikrar.env"
+    )]
+    env_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -162,6 +171,19 @@ fn main() -> ExitCode {
         eprintln!("galat: proses tidak dapat diamankan (umask, core dump): {e}");
         return Outcome::Failed.into();
     }
+    let matches = ikrar_log::cli::arguments(ikrar_log::cli::in_indonesian(Args::command()));
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
+    // The service's settings, read before anything else looks at the environment, so that a
+    // command run by hand sees the deployment the service sees.
+    if let Some(file) = &args.env_file {
+        if let Err(e) = ikrar::config::load_env_file(file) {
+            eprintln!("galat konfigurasi: {e}");
+            return Outcome::Failed.into();
+        }
+    }
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -179,16 +201,10 @@ fn main() -> ExitCode {
             return Outcome::Failed.into();
         }
     }
-    let matches = ikrar_log::cli::arguments(ikrar_log::cli::in_indonesian(Args::command()));
-    match Args::from_arg_matches(&matches) {
-        Ok(args) => {
-            if !args.command.serves() {
-                quiet_on_closed_pipe();
-            }
-            run(args.command).into()
-        }
-        Err(e) => e.exit(),
+    if !args.command.serves() {
+        quiet_on_closed_pipe();
     }
+    run(args.command).into()
 }
 
 /// Output piped into `head` (or any reader that stops early) ends the command quietly, as

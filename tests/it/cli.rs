@@ -518,3 +518,70 @@ fn argument_mistakes_are_said_in_bahasa_indonesia() {
         );
     }
 }
+
+/// `--env-file` (or IKRAR_ENV_FILE) reads the service's settings file, so a command run by hand
+/// works on the deployment the service runs; a file others may read is refused.
+#[test]
+fn commands_read_the_services_settings_file() {
+    let data = DataDir::deployed();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let env_file = elsewhere.path().join("ikrar.env");
+    let mut settings = format!(
+        "# as /etc/ikrar/ikrar.env\nIKRAR_DATA_DIR=\"{}\"\nIKRAR_ARGON2={TEST_ARGON2}\nIKRAR_ALLOW_WEAK_ARGON2=1\n",
+        data.path().display()
+    );
+    if let Some(url) = data.database_url() {
+        settings.push_str(&format!("DATABASE_URL='{url}'\n"));
+    }
+    std::fs::write(&env_file, settings).unwrap();
+    let run = |args: &[&str], env: Option<&std::path::Path>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ikrar"));
+        command
+            .args(args)
+            .current_dir(elsewhere.path())
+            .env_remove("IKRAR_DATA_DIR")
+            .env_remove("DATABASE_URL");
+        if let Some(file) = env {
+            command.env("IKRAR_ENV_FILE", file);
+        }
+        command.output().unwrap()
+    };
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let file = env_file.to_str().unwrap();
+    let exposed = run(
+        &[
+            "--env-file",
+            file,
+            "admin",
+            "create",
+            "kepala",
+            "--role",
+            "superadmin",
+        ],
+        None,
+    );
+    assert_eq!(exposed.status.code(), Some(2));
+    assert!(text(&exposed).contains("chmod 600"), "{}", text(&exposed));
+    std::fs::set_permissions(&env_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let made = run(
+        &[
+            "--env-file",
+            file,
+            "admin",
+            "create",
+            "kepala",
+            "--role",
+            "superadmin",
+        ],
+        None,
+    );
+    assert!(made.status.success(), "{}", text(&made));
+    // The variable does the same; the account is in the deployment's database.
+    let again = run(
+        &["admin", "create", "kepala", "--role", "superadmin"],
+        Some(&env_file),
+    );
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    assert!(text(&again).contains("sudah dipakai"), "{}", text(&again));
+}
