@@ -34,6 +34,9 @@ struct ReceiptPage<'a> {
     receipt: PublicReceipt,
     time_local: String,
     time_utc: String,
+    /// "✓ Anda telah menandatangani … pada …" for the signer's browser, with the name for
+    /// anyone else who opens the link.
+    headline: String,
     in_log: String,
     url: String,
     qr_svg: String,
@@ -102,6 +105,21 @@ async fn page(
     Ok(html(
         status,
         &ReceiptPage {
+            headline: lang.fill(
+                if download {
+                    "receipt.you_signed"
+                } else {
+                    "receipt.they_signed"
+                },
+                &[
+                    ("name", &receipt.name),
+                    ("pact", &receipt.pact_title),
+                    (
+                        "time",
+                        &local_time_in(receipt.time.naive_utc(), app.config.tz, lang),
+                    ),
+                ],
+            ),
             time_local: local_time_in(receipt.time.naive_utc(), app.config.tz, lang),
             time_utc: format_time(receipt.time),
             in_log,

@@ -309,6 +309,8 @@ async fn employee_flow(device: Device) {
         .unwrap()
         .unwrap();
     assert_eq!(pdf, format!("{receipt_path}/unduh?berkas=pdf"));
+    // The JSON and the technical lines wait behind their summary.
+    browser.click("details.technical summary").await;
     let download = browser
         .client
         .find(Locator::LinkText("Unduh bukti (JSON)"))

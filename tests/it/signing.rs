@@ -592,3 +592,28 @@ async fn the_help_page_answers_the_four_questions_in_both_languages() {
     let english = app.page(&browser, "/bantuan").await;
     assert!(english.contains("Forgot your passphrase?"), "{english}");
 }
+
+/// The receipt page leads with what happened, for the signer and for whoever scans the QR
+/// code; the technical lines and the form to download again wait behind their summaries.
+#[tokio::test]
+async fn the_receipt_leads_with_what_happened() {
+    let (app, codes) = app_with_roster().await;
+    let signer = app.browser();
+    app.activate_ok(&signer, SITI, code_of(&codes, SITI)).await;
+    let res = app.sign(&signer, SITI, PASSPHRASE).await;
+    let path = res.headers()["location"].to_str().unwrap().to_owned();
+    let own = app.page(&signer, &path).await;
+    let lead = own
+        .find("✓ Anda telah menandatangani")
+        .expect("the signer's lead");
+    assert!(lead < own.find("<dl>").unwrap(), "before the details");
+    assert!(own.contains("id=\"cetak\"") && own.contains("id=\"simpan-pdf\""));
+    assert!(own.contains("<details class=\"technical no-print\">"));
+    let stranger = app.page(&app.browser(), &path).await;
+    assert!(
+        stranger.contains("✓ Siti Aminah telah menandatangani"),
+        "{stranger}"
+    );
+    assert!(!stranger.contains("id=\"simpan-pdf\""));
+    assert!(stranger.contains("<details class=\"sign no-print\" id=\"unduh-ulang\">"));
+}
