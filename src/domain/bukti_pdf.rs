@@ -249,6 +249,15 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
     for text in bold.wrap(&bukti.pact.title, body * 1.1, left_width) {
         flow.line(margin, true, body * 1.1, text);
     }
+    flow.gap(body * 0.4);
+    // What happened, in one sentence, before the details.
+    let summary = lang.fill(
+        "pdf.summary",
+        &[("name", bukti.name), ("time", bukti.time_local)],
+    );
+    for text in regular.wrap(&summary, body, left_width) {
+        flow.line(margin, false, body, text);
+    }
     flow.gap(body * 0.6);
     let unit = if bukti.instansi.is_empty() {
         bukti.unit.to_owned()
@@ -318,8 +327,11 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
     }
     flow.gap(body * 0.4);
     let small = body * 0.8;
-    for key in ["pdf.proof", "pdf.check"] {
-        let text = lang.fill(key, &[("file", PDF_ATTACHMENT)]);
+    // Where to check it, in the words a person uses: the checker page on the same site.
+    let site = bukti.url.split("/bukti/").next().unwrap_or_default();
+    let checker = format!("{site}/periksa");
+    for key in ["pdf.check", "pdf.proof"] {
+        let text = lang.fill(key, &[("file", PDF_ATTACHMENT), ("checker", &checker)]);
         for wrapped in regular.wrap(&text, small, text_width) {
             flow.line(margin, false, small, wrapped);
         }
