@@ -29,6 +29,24 @@ pub fn local_time_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
     )
 }
 
+/// A stored UTC time in a table's few characters: `7 Des 09.15` or `7 Dec 09:15`.
+pub fn short_time_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
+    let local = utc.and_utc().with_timezone(&tz);
+    let month: String = lang
+        .text("time.months")
+        .split_whitespace()
+        .nth(local.month0() as usize)
+        .unwrap_or_default()
+        .chars()
+        .take(3)
+        .collect();
+    let clock = match lang {
+        Lang::Id => local.format("%H.%M"),
+        Lang::En => local.format("%H:%M"),
+    };
+    format!("{} {month} {clock}", local.day())
+}
+
 /// The clock time a short wait ends, rounded up to the minute so that it is never too early:
 /// `pukul 09.16 WIB` or `at 09:16 WIB`.
 pub fn clock_in(utc: NaiveDateTime, tz: Tz, lang: Lang) -> String {
@@ -83,6 +101,17 @@ fn clock(local: DateTime<Tz>, lang: Lang, precision: Precision) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_times_are_short() {
+        let at = chrono::NaiveDate::from_ymd_opt(2024, 2, 14)
+            .unwrap()
+            .and_hms_opt(1, 5, 9)
+            .unwrap();
+        let tz: Tz = "Asia/Jakarta".parse().unwrap();
+        assert_eq!(short_time_in(at, tz, Lang::Id), "14 Feb 08.05");
+        assert_eq!(short_time_in(at, tz, Lang::En), "14 Feb 08:05");
+    }
 
     #[test]
     fn counts_are_grouped_in_thousands_the_languages_way() {

@@ -730,6 +730,18 @@ async fn the_console_fits_a_phone() {
     browser.visit(&app.url("/admin/roster"), "roster").await;
     for (path, name) in console_pages() {
         browser.visit(&app.url(&path), name).await;
+        // Every control a thumb presses is at least 24 px high (WCAG 2.2 target size).
+        let small = browser
+            .client
+            .execute(
+                "return [...document.querySelectorAll('main button, main select, main input:not([type=hidden]):not([type=checkbox]):not([type=radio]), main a.button')]
+                   .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 24)
+                   .map(e => e.outerHTML.slice(0, 80));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(small, serde_json::json!([]), "{name}: controls under 24 px");
     }
     // A confirmation page too.
     browser
@@ -738,6 +750,17 @@ async fn the_console_fits_a_phone() {
             "unit-lagi",
         )
         .await;
+    // The status of each employee is in view without scrolling the table sideways.
+    let status_in_view = browser
+        .client
+        .execute(
+            "const th = [...document.querySelectorAll('table th')].find(h => /Status/.test(h.textContent));
+             return th.getBoundingClientRect().right <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(status_in_view, true, "the status column on a phone");
     browser.click("form.filters button[value=xlsx]").await;
     let confirm = browser.look("konfirmasi-kode").await;
     assert!(confirm.contains("berhenti berlaku"), "{confirm}");

@@ -2,7 +2,7 @@
 
 use super::nav::Nav;
 use super::{Admin, AnyRole};
-use crate::domain::display::local_time_in;
+use crate::domain::display::{local_time_in, short_time_in};
 use crate::domain::unit_scope::UnitScope;
 use crate::i18n::{Lang, Words};
 use crate::service::dashboard::{
@@ -286,7 +286,7 @@ impl EmployeeRow {
             kind: e.kind.label(),
             jabatan: e.jabatan,
             activated: e.activated,
-            signed: status.signed_at.map(|t| local_time_in(t, tz, lang)),
+            signed: status.signed_at.map(|t| short_time_in(t, tz, lang)),
         }
     }
 }
