@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test crate uses a different part of the harness
 
 mod console;
-mod data;
+pub mod data;
 #[allow(unused_imports)] // not every test crate drives the console
 pub use console::*;
 pub use data::DataDir;

@@ -601,7 +601,10 @@ async fn roster_upload_previews_then_imports_all_or_nothing() {
     assert_eq!(res.status(), 200);
     let done = res.text().await.unwrap();
     assert!(done.contains("1 pegawai baru"));
-    assert!(done.contains("id=\"lanjut\" href=\"/admin\""), "a way onward: {done}");
+    assert!(
+        done.contains("id=\"lanjut\" href=\"/admin\""),
+        "a way onward: {done}"
+    );
     assert_eq!(switch_returns_to(&done), "/admin/roster");
     assert_eq!(app.counts().2, 4);
     // The upload is spent; an unreadable file is refused with a clear message.

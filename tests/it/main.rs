@@ -23,4 +23,5 @@ mod security;
 mod servers;
 mod signing;
 mod transport;
+mod upgrade;
 mod witness;
