@@ -93,6 +93,12 @@ impl DbError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             )) => true,
+            // The disk is full (SQLITE_FULL; PostgreSQL's 53100): the transaction rolled back,
+            // and freeing space is all it takes.
+            DbError::Query(Error::DatabaseError(_, info)) => {
+                let said = info.message();
+                said.contains("database or disk is full") || said.contains("No space left")
+            }
             _ => false,
         }
     }

@@ -173,3 +173,109 @@ async fn postgresql_gone_and_back_loses_no_receipt() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("2 tanda tangan"), "{}", text(&out));
 }
+
+/// A small tmpfs mounted at `at` (root only), unmounted when dropped.
+struct SmallDisk {
+    at: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(at: &std::path::Path, size: &str) -> SmallDisk {
+        std::fs::create_dir_all(at).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
+            .arg(at)
+            .status()
+            .unwrap();
+        assert!(mounted.success(), "mount a tmpfs (the test needs root)");
+        SmallDisk { at: at.to_owned() }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        // Lazily: the app under test may still hold its files open.
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.at)
+            .status();
+    }
+}
+
+/// Fills the file system under `dir` with `filler` until it refuses a byte more.
+fn fill(filler: &std::path::Path) {
+    use std::io::Write;
+    let mut file = std::fs::File::create(filler).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while file.write_all(&block).is_ok() {}
+    while file.write_all(&block[..512]).is_ok() {}
+    let _ = file.sync_all();
+}
+
+/// The disk fills during a ceremony (SQLite on a small tmpfs): signing answers a clear 503
+/// and writes nothing, and works again once space is freed; nothing in the log is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "mounts a tmpfs, so needs root; CI runs it (cargo test --test it -- --ignored)"]
+async fn a_full_disk_stops_signing_cleanly_until_space_is_freed() {
+    let data = DataDir::new();
+    if data.is_postgres() {
+        return; // The database's disk is the PostgreSQL server's, not this machine's.
+    }
+    let disk = data.path().join("kecil");
+    let _mounted = SmallDisk::mount(&disk, "6m");
+    let app = TestApp::spawn_configured(data, |c| {
+        c.data_dir = disk.clone();
+        c.database = ikrar::config::DatabaseUrl::Sqlite(disk.join("ikrar.db"));
+        c.log_key_path = disk.join("log-key.pem");
+    })
+    .await;
+    let (roster, codes) = (
+        app.dir.path().join("roster.csv"),
+        app.dir.path().join("kode.csv"),
+    );
+    std::fs::write(&roster, small_roster()).unwrap();
+    let imported = ikrar_command_sqlite(&disk)
+        .args(["roster", "import", roster.to_str().unwrap()])
+        .args(["--codes-out", codes.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(imported.status.success(), "{}", text(&imported));
+    let browser = app.browser();
+    for line in std::fs::read_to_string(&codes).unwrap().lines().skip(1) {
+        let mut fields = line.split(',');
+        let (nip, code) = (fields.next().unwrap(), fields.next().unwrap());
+        app.activate_ok(&browser, nip, code).await;
+    }
+    assert_eq!(app.sign(&browser, SITI, PASSPHRASE).await.status(), 303);
+    let before = app.counts();
+
+    let filler = disk.join("pengisi");
+    fill(&filler);
+    let started = Instant::now();
+    let refused = app.sign(&browser, BUDI, PASSPHRASE).await;
+    assert_try_again(refused, started).await;
+    assert_eq!(
+        app.counts(),
+        before,
+        "nothing written while the disk is full"
+    );
+
+    std::fs::remove_file(&filler).unwrap();
+    assert_eq!(app.sign(&browser, BUDI, PASSPHRASE).await.status(), 303);
+    let (entries, signed, _) = app.counts();
+    assert_eq!((entries, signed), (before.0 + 1, before.1 + 1));
+    let bundle = app.dir.path().join("bundle.jsonl");
+    let exported = ikrar_command_sqlite(&disk)
+        .args(["export", "bundle", bundle.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(exported.status.success(), "{}", text(&exported));
+    let out = ikrar_offline(app.dir.path(), &["verify", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -50,7 +50,9 @@ impl Drop for Empty {
 #[test]
 fn a_database_from_the_oldest_migrations_upgrades_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    let server = std::env::var(crate::common::data::PG_VARIABLE).ok().filter(|v| !v.is_empty());
+    let server = std::env::var(crate::common::data::PG_VARIABLE)
+        .ok()
+        .filter(|v| !v.is_empty());
     let (database_url, _empty, mut conn) = match &server {
         Some(server) => {
             let name = format!("ikrar_upgrade_{}", std::process::id());
