@@ -39,6 +39,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
     ),
     ("favicon.svg", "FAVICON", "image/svg+xml"),
+    // The same icon as a PNG, for browsers and home screens that take no SVG.
+    ("favicon.png", "FAVICON_PNG", "image/png"),
 ];
 
 fn main() {

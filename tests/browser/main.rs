@@ -935,6 +935,8 @@ async fn admins_enrol_a_second_factor_and_ask_for_resets() {
         let mut browser = Browser::start(device, "bukti-publik").await;
         let page = browser.visit(&app.url(&receipt), "bukti").await;
         assert!(!page.contains(SITI), "{page}");
+        // The form waits behind "Saya pemilik bukti ini" for whoever scans someone's QR code.
+        browser.click("#unduh-ulang summary").await;
         browser.fill("nip", SITI).await;
         browser.fill("passphrase", "bukan frasa sandinya").await;
         browser.click("#unduh-ulang button[type=submit]").await;

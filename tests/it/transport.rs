@@ -227,3 +227,24 @@ async fn robots_txt_keeps_receipts_and_the_console_out_of_search() {
         assert!(text.contains(&format!("Disallow: {path}")), "{text}");
     }
 }
+
+/// Beside the SVG icon, a PNG one for browsers and home screens that take no SVG.
+#[tokio::test]
+async fn pages_name_a_png_icon_beside_the_svg() {
+    let app = TestApp::spawn().await;
+    let home = app.page(&app.client, "/").await;
+    let start = home.find("type=\"image/svg+xml\"").expect("the SVG icon");
+    let png = home[start..]
+        .split("href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert!(
+        png.starts_with("/static/favicon.") && png.ends_with(".png"),
+        "{png}"
+    );
+    let res = app.client.get(app.url(png)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert!(res.bytes().await.unwrap().starts_with(b"\x89PNG"));
+}
