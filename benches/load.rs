@@ -392,6 +392,9 @@ struct Shape {
     clients: usize,
     servers: usize,
     batch: Option<usize>,
+    /// A Prometheus scraper asks the (first) server's `/metrics` every second meanwhile: the
+    /// health figures it reads are the health page's (`service::health::look`).
+    scrape: bool,
 }
 
 /// What one run measured.
@@ -444,7 +447,12 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon
 
     let mut servers = Vec::new();
     let mut bases = Vec::new();
-    for _ in 0..shape.servers {
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for s in 0..shape.servers {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -459,6 +467,9 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon
             Some(batch) => serve.env("IKRAR_APPEND_BATCH", batch.to_string()),
             None => serve.env_remove("IKRAR_APPEND_BATCH"),
         };
+        if shape.scrape && s == 0 {
+            serve.env("IKRAR_METRICS_BIND", format!("127.0.0.1:{metrics_port}"));
+        }
         servers.push(serve.spawn().unwrap());
         bases.push(format!("http://127.0.0.1:{port}"));
     }
@@ -475,12 +486,27 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
+        let scraper = shape.scrape.then(|| {
+            tokio::spawn(async move {
+                let url = format!("http://127.0.0.1:{metrics_port}/metrics");
+                loop {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    if let Ok(res) = reqwest::get(&url).await {
+                        assert!(res.status().is_success(), "/metrics answered {}", res.status());
+                        let _ = res.bytes().await;
+                    }
+                }
+            })
+        });
         settle_database();
         measure_raw();
         let activation = run_phase("aktivasi", &bases, &people, shape.clients, &pids).await;
         settle_database();
         measure_raw();
         let signing = run_phase("tanda-tangan", &bases, &people, shape.clients, &pids).await;
+        if let Some(scraper) = scraper {
+            scraper.abort();
+        }
         measure_raw();
         [activation, signing]
     });
@@ -539,6 +565,7 @@ fn compare(employees: usize, argon2: &str) {
                     clients,
                     servers,
                     batch,
+                    scrape: false,
                 },
                 None,
             );
@@ -565,6 +592,44 @@ fn compare(employees: usize, argon2: &str) {
     }
 }
 
+/// What watching costs: runs without and with a scraper of `/metrics` every second (the health
+/// page's figures), interleaved (off, on, off, on) so that the machine's drift falls on both.
+fn scrape_compare(employees: usize, clients: usize, argon2: &str) {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "## Watching while signing: {employees} employees, {clients} clients, Argon2id {argon2}, {cores} cores, {}",
+        backend()
+    );
+    println!();
+    println!("| run | scraper | activations per second | signatures per second | bundle verifies |");
+    println!("|---|---|---|---|---|");
+    let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    for (n, scrape) in [false, true, false, true].into_iter().enumerate() {
+        let shape = Shape {
+            clients,
+            servers: 1,
+            batch: None,
+            scrape,
+        };
+        let run = run(100 + n, employees, argon2, shape, None);
+        let [activation, signing] = run.phases.each_ref().map(|p| p.ok as f64 / p.seconds);
+        rates[usize::from(scrape)].push(signing);
+        println!(
+            "| {} | {} | {activation:.1} | {signing:.1} | {} |",
+            n + 1,
+            if scrape { "every second" } else { "none" },
+            run.verifies
+        );
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    println!();
+    println!(
+        "Signing with the scraper: {:.3} of the rate without (cost {:.1} %).",
+        mean(&rates[1]) / mean(&rates[0]),
+        100.0 * (1.0 - mean(&rates[1]) / mean(&rates[0]))
+    );
+}
+
 fn main() {
     let employees: usize = setting("IKRAR_LOAD_EMPLOYEES", 8100);
     let clients: usize = setting("IKRAR_LOAD_CLIENTS", 64);
@@ -573,6 +638,10 @@ fn main() {
     let params: Argon2Params = argon2.parse().expect("IKRAR_LOAD_ARGON2");
     if std::env::var("IKRAR_LOAD_COMPARE").is_ok_and(|v| v == "1") {
         compare(employees, &argon2);
+        return;
+    }
+    if std::env::var("IKRAR_LOAD_SCRAPE_COMPARE").is_ok_and(|v| v == "1") {
+        scrape_compare(employees, clients, &argon2);
         return;
     }
     let batch = std::env::var("IKRAR_APPEND_BATCH")
@@ -590,6 +659,7 @@ fn main() {
             clients,
             servers,
             batch,
+            scrape: std::env::var("IKRAR_LOAD_SCRAPE").is_ok_and(|v| v == "1"),
         },
         Some(params),
     );
