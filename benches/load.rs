@@ -492,7 +492,11 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon
                 loop {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     if let Ok(res) = reqwest::get(&url).await {
-                        assert!(res.status().is_success(), "/metrics answered {}", res.status());
+                        assert!(
+                            res.status().is_success(),
+                            "/metrics answered {}",
+                            res.status()
+                        );
                         let _ = res.bytes().await;
                     }
                 }
@@ -601,7 +605,9 @@ fn scrape_compare(employees: usize, clients: usize, argon2: &str) {
         backend()
     );
     println!();
-    println!("| run | scraper | activations per second | signatures per second | bundle verifies |");
+    println!(
+        "| run | scraper | activations per second | signatures per second | bundle verifies |"
+    );
     println!("|---|---|---|---|---|");
     let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
     for (n, scrape) in [false, true, false, true].into_iter().enumerate() {
