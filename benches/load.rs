@@ -21,6 +21,11 @@
 //! `IKRAR_LOAD_COMPARE=1` runs the group-commit comparison instead, in one go: at 64 and 256
 //! clients, batching on (`IKRAR_APPEND_BATCH` unset) against one entry per transaction
 //! (`IKRAR_APPEND_BATCH=1`), then the same through four servers, each on fresh data.
+//!
+//! `IKRAR_LOAD_SCRAPE=1` has a Prometheus scraper read `/metrics` every second during the load;
+//! `IKRAR_LOAD_HANGING_WITNESS=1` has the server ask a witness that never answers.
+//! `IKRAR_LOAD_SCRAPE_COMPARE=1` and `IKRAR_LOAD_WITNESS_COMPARE=1` run without and with each,
+//! interleaved, and give the ratio of the signing rates.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
 use ikrar::keys::Argon2Params;
@@ -395,6 +400,8 @@ struct Shape {
     /// A Prometheus scraper asks the (first) server's `/metrics` every second meanwhile: the
     /// health figures it reads are the health page's (`service::health::look`).
     scrape: bool,
+    /// The servers ask a witness that takes every connection and never answers.
+    hanging_witness: bool,
 }
 
 /// What one run measured.
@@ -467,6 +474,9 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon
             Some(batch) => serve.env("IKRAR_APPEND_BATCH", batch.to_string()),
             None => serve.env_remove("IKRAR_APPEND_BATCH"),
         };
+        if shape.hanging_witness {
+            serve.env("IKRAR_WITNESSES", hanging_witness());
+        }
         if shape.scrape && s == 0 {
             serve.env("IKRAR_METRICS_BIND", format!("127.0.0.1:{metrics_port}"));
         }
@@ -570,6 +580,7 @@ fn compare(employees: usize, argon2: &str) {
                     servers,
                     batch,
                     scrape: false,
+                    hanging_witness: false,
                 },
                 None,
             );
@@ -596,43 +607,72 @@ fn compare(employees: usize, argon2: &str) {
     }
 }
 
-/// What watching costs: runs without and with a scraper of `/metrics` every second (the health
-/// page's figures), interleaved (off, on, off, on) so that the machine's drift falls on both.
-fn scrape_compare(employees: usize, clients: usize, argon2: &str) {
+/// A witness that takes every connection and never answers, for the whole bench: its
+/// `IKRAR_WITNESSES` entry (`KEY URL`).
+fn hanging_witness() -> String {
+    static WITNESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    WITNESS
+        .get_or_init(|| {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            std::thread::spawn(move || {
+                // Accepted and held, never read or answered.
+                let mut held = Vec::new();
+                for connection in listener.incoming() {
+                    held.push(connection);
+                }
+            });
+            let key = ikrar_log::cosignature::WitnessSigner::new(
+                "saksi.macet.test",
+                ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
+            )
+            .unwrap()
+            .verifier_key();
+            format!("{key} http://127.0.0.1:{port}")
+        })
+        .clone()
+}
+
+/// What one thing costs the signing rate: runs without and with it (`on` sets it in the run's
+/// shape), interleaved (off, on, off, on) so that the machine's drift falls on both.
+fn interleaved(what: &str, employees: usize, clients: usize, argon2: &str, on: fn(&mut Shape)) {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "## Watching while signing: {employees} employees, {clients} clients, Argon2id {argon2}, {cores} cores, {}",
+        "## Signing with and without {what}: {employees} employees, {clients} clients, Argon2id {argon2}, {cores} cores, {}",
         backend()
     );
     println!();
-    println!(
-        "| run | scraper | activations per second | signatures per second | bundle verifies |"
-    );
+    println!("| run | {what} | activations per second | signatures per second | bundle verifies |");
     println!("|---|---|---|---|---|");
     let mut rates: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
-    for (n, scrape) in [false, true, false, true].into_iter().enumerate() {
-        let shape = Shape {
+    for (n, with) in [false, true, false, true].into_iter().enumerate() {
+        let mut shape = Shape {
             clients,
             servers: 1,
             batch: None,
-            scrape,
+            scrape: false,
+            hanging_witness: false,
         };
+        if with {
+            on(&mut shape);
+        }
         let run = run(100 + n, employees, argon2, shape, None);
         let [activation, signing] = run.phases.each_ref().map(|p| p.ok as f64 / p.seconds);
-        rates[usize::from(scrape)].push(signing);
+        rates[usize::from(with)].push(signing);
         println!(
             "| {} | {} | {activation:.1} | {signing:.1} | {} |",
             n + 1,
-            if scrape { "every second" } else { "none" },
+            if with { "with" } else { "without" },
             run.verifies
         );
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     println!();
     println!(
-        "Signing with the scraper: {:.3} of the rate without (cost {:.1} %).",
+        "Signing with {what}: {:.3} of the rate without ({:.1} against {:.1} signatures per second).",
         mean(&rates[1]) / mean(&rates[0]),
-        100.0 * (1.0 - mean(&rates[1]) / mean(&rates[0]))
+        mean(&rates[1]),
+        mean(&rates[0])
     );
 }
 
@@ -647,7 +687,25 @@ fn main() {
         return;
     }
     if std::env::var("IKRAR_LOAD_SCRAPE_COMPARE").is_ok_and(|v| v == "1") {
-        scrape_compare(employees, clients, &argon2);
+        let on = |shape: &mut Shape| shape.scrape = true;
+        interleaved(
+            "a /metrics scraper every second",
+            employees,
+            clients,
+            &argon2,
+            on,
+        );
+        return;
+    }
+    if std::env::var("IKRAR_LOAD_WITNESS_COMPARE").is_ok_and(|v| v == "1") {
+        let on = |shape: &mut Shape| shape.hanging_witness = true;
+        interleaved(
+            "a witness that never answers",
+            employees,
+            clients,
+            &argon2,
+            on,
+        );
         return;
     }
     let batch = std::env::var("IKRAR_APPEND_BATCH")
@@ -666,6 +724,7 @@ fn main() {
             servers,
             batch,
             scrape: std::env::var("IKRAR_LOAD_SCRAPE").is_ok_and(|v| v == "1"),
+            hanging_witness: std::env::var("IKRAR_LOAD_HANGING_WITNESS").is_ok_and(|v| v == "1"),
         },
         Some(params),
     );
