@@ -47,7 +47,6 @@ pub fn build(app: App, listener: TcpListener) -> Result<Running, BuildError> {
     let csrf_key = web::Data::new(csrf::CsrfKey::new(key, https));
     let port = listener.local_addr()?.port();
     tokio::spawn(crate::service::cosigning::run(app.clone()));
-    metrics::start_recording();
     let trusted = app.config.trusted_proxies.clone();
     let connections = client_bounds::ConnectionCounts::new(app.config.connections_per_client);
     let app = web::Data::new(app);
