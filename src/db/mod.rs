@@ -30,6 +30,9 @@ use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use secrecy::ExposeSecret;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// A connection to the configured backend; every query takes it. Queries are written once for
 /// both; what differs lives in `dialect`.
@@ -201,6 +204,43 @@ impl ManageConnection for Manager {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<Manager>,
+    /// Set when the pool waited its whole wait and could not open a connection (the database
+    /// server does not answer): requests then take one short look for a connection instead of
+    /// each waiting the whole wait, until a connection comes back.
+    unreachable: Arc<AtomicBool>,
+}
+
+/// How long a request waits for a connection while the database server is known not to
+/// answer: long enough for a pool that has just reconnected.
+const WAIT_WHILE_UNREACHABLE: Duration = Duration::from_secs(1);
+
+/// A connection from `pool` (see [`Db::unreachable`]).
+fn pooled(
+    pool: &Pool<Manager>,
+    unreachable: &AtomicBool,
+) -> Result<PooledConnection<Manager>, DbError> {
+    let known_down = unreachable.load(Ordering::Relaxed);
+    let got = if known_down {
+        pool.get_timeout(WAIT_WHILE_UNREACHABLE.min(pool.connection_timeout()))
+    } else {
+        pool.get()
+    };
+    match got {
+        Ok(conn) => {
+            if known_down {
+                unreachable.store(false, Ordering::Relaxed);
+            }
+            Ok(conn)
+        }
+        Err(e) => {
+            // Every connection busy leaves the pool full; a server that does not answer
+            // leaves it short of connections it could not open.
+            if pool.state().connections < pool.max_size() {
+                unreachable.store(true, Ordering::Relaxed);
+            }
+            Err(e.into())
+        }
+    }
 }
 
 impl Db {
@@ -214,7 +254,10 @@ impl Db {
             .connection_timeout(pool.timeout)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)?;
-        Ok(Db { pool })
+        Ok(Db {
+            pool,
+            unreachable: Arc::default(),
+        })
     }
 
     /// Opens a database that must already hold ikrar's tables, for the commands that read the
@@ -257,7 +300,7 @@ impl Db {
 
     /// A connection for blocking code (CLI commands).
     pub fn conn(&self) -> Result<PooledConnection<Manager>, DbError> {
-        Ok(self.pool.get()?)
+        pooled(&self.pool, &self.unreachable)
     }
 
     /// Runs blocking database work off the async workers and returns its result.
@@ -267,9 +310,9 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, unreachable) = (self.pool.clone(), self.unreachable.clone());
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let mut conn = pooled(&pool, &unreachable)?;
             work(&mut conn)
         })
         .await

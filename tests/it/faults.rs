@@ -96,13 +96,10 @@ impl Relay {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgresql_gone_and_back_loses_no_receipt() {
-    let data = DataDir::new();
-    let Some(url) = data.database_url().map(str::to_owned) else {
-        // The embedded SQLite has no server to lose; the test above covers its busy pool.
-        return;
-    };
+/// On PostgreSQL, a relay to the test's database server and `data`'s database URL through it;
+/// on the embedded SQLite (no server to lose), nothing.
+async fn relayed_database(data: &DataDir) -> Option<(Relay, String)> {
+    let url = data.database_url()?.to_owned();
     let (scheme_host, rest) = url.split_at(url.rfind('/').unwrap());
     let host_port = scheme_host
         .rsplit('@')
@@ -116,11 +113,20 @@ async fn postgresql_gone_and_back_loses_no_receipt() {
     };
     let relay = Relay::start(upstream).await;
     let through_relay = format!(
-        "{}{}:{}{rest}",
+        "{}127.0.0.1:{}{rest}",
         &scheme_host[..scheme_host.len() - host_port.len()],
-        "127.0.0.1",
         relay.port
     );
+    Some((relay, through_relay))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_gone_and_back_loses_no_receipt() {
+    let data = DataDir::new();
+    let Some((relay, through_relay)) = relayed_database(&data).await else {
+        // The embedded SQLite has no server to lose; the test above covers its busy pool.
+        return;
+    };
     let app = TestApp::spawn_configured(data, |c| {
         c.database = ikrar::config::DatabaseUrl::Postgres(through_relay.clone().into());
         c.pool.timeout = Duration::from_secs(2);
@@ -172,6 +178,157 @@ async fn postgresql_gone_and_back_loses_no_receipt() {
     let out = ikrar_offline(app.dir.path(), &["verify", bundle.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("2 tanda tangan"), "{}", text(&out));
+}
+
+/// What one signer of the load below saw.
+#[derive(Default)]
+struct LoadSeen {
+    receipts: Vec<String>,
+    try_again: usize,
+    slowest: Duration,
+}
+
+/// One signer of a ceremony's load, at a person's pace: signs for each NIP it takes from
+/// `people`; a "coba lagi sebentar" (503 with `Retry-After`) is tried again a moment later, as
+/// a person would; anything else fails the test.
+async fn keep_signing(base: String, people: Arc<Mutex<Vec<String>>>, seen: Arc<Mutex<LoadSeen>>) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let csrf = csrf_from(
+        &client
+            .get(format!("{base}/aktivasi"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    loop {
+        let Some(nip) = people.lock().unwrap().pop() else {
+            return;
+        };
+        loop {
+            let started = Instant::now();
+            let res = client
+                .post(format!("{base}/pakta/{PACT}/tanda-tangan"))
+                .form(&[
+                    ("nip", nip.as_str()),
+                    ("passphrase", PASSPHRASE),
+                    ("setuju", "ya"),
+                    ("csrf_token", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_owned());
+            let retry_after = res.headers().contains_key("retry-after");
+            let page = res.text().await.unwrap();
+            let took = started.elapsed();
+            let signed = {
+                let mut seen = seen.lock().unwrap();
+                seen.slowest = seen.slowest.max(took);
+                match status {
+                    303 => {
+                        seen.receipts.push(location.unwrap());
+                        true
+                    }
+                    // Signed, though the answer was lost with the connection: the page names
+                    // the receipt already made.
+                    409 => true,
+                    503 => {
+                        assert!(retry_after && page.contains("coba lagi sebentar"), "{page}");
+                        seen.try_again += 1;
+                        false
+                    }
+                    other => panic!("signing answered {other} after {took:?}: {page}"),
+                }
+            };
+            if signed {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_gone_longer_than_the_pool_waits_mid_load_loses_no_receipt() {
+    let data = DataDir::new();
+    let Some((relay, through_relay)) = relayed_database(&data).await else {
+        return;
+    };
+    // The pool's own wait (30 s), which the outage outlasts.
+    let app = TestApp::spawn_configured(data, |c| {
+        c.database = ikrar::config::DatabaseUrl::Postgres(through_relay.clone().into());
+    })
+    .await;
+    let pool_wait = app.app.config.pool.timeout;
+    assert_eq!(pool_wait, Duration::from_secs(30));
+    let codes = app.import_roster(&generated_roster(240, 28));
+    let browser = app.browser();
+    for (nip, code) in &codes {
+        app.activate_ok(&browser, nip, code).await;
+    }
+    let people = Arc::new(Mutex::new(
+        codes.iter().map(|(nip, _)| nip.clone()).collect::<Vec<_>>(),
+    ));
+    let seen = Arc::new(Mutex::new(LoadSeen::default()));
+    let signers: Vec<_> = (0..6)
+        .map(|_| tokio::spawn(keep_signing(app.base.clone(), people.clone(), seen.clone())))
+        .collect();
+
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    relay.cut();
+    // What was under way at the cut has ended by now, one way or the other.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let before = seen.lock().unwrap().receipts.len();
+    tokio::time::sleep(pool_wait + Duration::from_secs(4)).await;
+    let in_the_gap = seen.lock().unwrap().receipts.len();
+    relay.restore().await;
+    for signer in signers {
+        tokio::time::timeout(Duration::from_secs(120), signer)
+            .await
+            .expect("signing did not resume after the database came back")
+            .unwrap();
+    }
+
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    assert!(before > 0 && seen.try_again > 0, "no load met the outage");
+    assert_eq!(in_the_gap, before, "a receipt while the database was away");
+    assert!(
+        seen.receipts.len() > in_the_gap,
+        "no receipt after it came back"
+    );
+    // No request waited past the pool's wait (and the time the answer takes).
+    assert!(
+        seen.slowest < pool_wait + Duration::from_secs(5),
+        "{:?}",
+        seen.slowest
+    );
+    // Every receipt handed out is in the log, and everyone's signature is: the export verifies
+    // with all of them.
+    for receipt in &seen.receipts {
+        let res = browser.get(app.url(receipt)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{receipt}");
+    }
+    let bundle = app.export("bundle.jsonl");
+    let out = ikrar_offline(app.dir.path(), &["verify", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("{} tanda tangan", codes.len())),
+        "{}",
+        text(&out)
+    );
 }
 
 /// A small tmpfs mounted at `at` (root only), unmounted when dropped.
