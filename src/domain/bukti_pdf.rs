@@ -1,17 +1,24 @@
 //! The PDF bukti: one page (two when a long pact needs it) a signer can keep and print, black on
 //! white with DejaVu Sans embedded, and the receipt JSON attached as a file
-//! ([`ikrar_log::receipt_file::PDF_ATTACHMENT`]), PDF/A-3b as e-invoices carry their XML. The
-//! JSON is the proof: `ikrar verify-receipt bukti.pdf` reads it from the attachment.
+//! ([`ikrar_log::receipt_file::PDF_ATTACHMENT`]), PDF/A-3a as e-invoices carry their XML. The
+//! JSON is the proof: `ikrar verify-receipt bukti.pdf` reads it from the attachment. It is a
+//! tagged PDF, PDF/UA-1: headings, paragraphs, the pact's numbered list and the QR code (with
+//! its words) in reading order, so that a screen reader reads the bukti as a person sees it.
 
 use crate::i18n::{Lang, Words};
 use ikrar_log::pact::{Block, Pact};
 use ikrar_log::receipt_file::PDF_ATTACHMENT;
-use krilla::configure::{Archival, ConfigurationBuilder};
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
+use krilla::destination::XyzDestination;
 use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::{DateTime as PdfDate, Metadata};
+use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::surface::Surface;
+use krilla::tagging::{
+    BBox, ContentTag, Identifier, ListNumbering, Node, SpanTag, Tag, TagGroup, TagKind, TagTree,
+};
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
 use qrcode::{Color, EcLevel, QrCode};
@@ -147,13 +154,151 @@ impl Face {
     }
 }
 
-/// One line of text to draw: where its baseline starts, its face and size.
+/// One line of text to draw: where its baseline starts, its face and size, the part of the
+/// document it belongs to and, when it differs from the document's, its language.
 struct TextLine {
     x: f32,
     y: f32,
     bold: bool,
     size: f32,
     text: String,
+    part: usize,
+    lang: Option<&'static str>,
+}
+
+/// What a part of the bukti is, for its tag tree.
+#[derive(Clone)]
+enum Role {
+    /// A heading of a level with its words, which the outline lists too.
+    Heading(std::num::NonZeroU16, String),
+    Paragraph,
+    List,
+    Item,
+    Label,
+    Body,
+    /// The QR code, with the words that say what it is.
+    Figure(String),
+}
+
+/// A part of the document's logical structure: its role, the part it sits in, and the marked
+/// content drawn for it.
+struct Part {
+    role: Role,
+    parent: Option<usize>,
+    content: Vec<Identifier>,
+    /// A figure's place on the first page.
+    area: Option<Rect>,
+}
+
+/// The document's parts, in reading order (a part always comes after the part it sits in).
+#[derive(Default)]
+struct Structure {
+    parts: Vec<Part>,
+}
+
+impl Structure {
+    fn open(&mut self, role: Role, parent: Option<usize>) -> usize {
+        self.parts.push(Part {
+            role,
+            parent,
+            content: Vec::new(),
+            area: None,
+        });
+        self.parts.len() - 1
+    }
+
+    fn heading(&mut self, level: u16, title: &str) -> usize {
+        let level = std::num::NonZeroU16::new(level).unwrap_or(std::num::NonZeroU16::MIN);
+        self.open(Role::Heading(level, title.to_owned()), None)
+    }
+
+    /// The document's outline (bookmarks): each heading where its first line was drawn, under
+    /// the heading of the level above it.
+    fn outline(&self, drawn: &[(usize, usize, Point)]) -> Outline {
+        let mut headings = drawn
+            .iter()
+            .filter_map(|&(part, page, at)| match &self.parts.get(part)?.role {
+                Role::Heading(level, title) => Some((level.get(), title.clone(), page, at)),
+                _ => None,
+            })
+            .peekable();
+        let mut outline = Outline::new();
+        for node in outline_level(&mut headings, 1) {
+            outline.push_child(node);
+        }
+        outline
+    }
+
+    fn paragraph(&mut self) -> usize {
+        self.open(Role::Paragraph, None)
+    }
+
+    /// Puts content drawn on a page into `part`.
+    fn mark(&mut self, part: usize, content: Identifier) {
+        if let Some(part) = self.parts.get_mut(part) {
+            part.content.push(content);
+        }
+    }
+
+    /// Where the figure `part` is on the first page.
+    fn place(&mut self, part: usize, area: Option<Rect>) {
+        if let Some(part) = self.parts.get_mut(part) {
+            part.area = area;
+        }
+    }
+
+    /// The tag tree: each part a group holding its marked content, then the parts in it.
+    fn into_tree(self, lang: Lang) -> TagTree {
+        let mut inside: Vec<Vec<Node>> = self.parts.iter().map(|_| Vec::new()).collect();
+        let mut top = Vec::new();
+        // Backwards, so that every part is whole before the part it sits in takes it.
+        for (index, part) in self.parts.into_iter().enumerate().rev() {
+            let mut children: Vec<Node> = part.content.into_iter().map(Node::from).collect();
+            children.extend(std::mem::take(&mut inside[index]).into_iter().rev());
+            let group = TagGroup::with_children(part.role.tag(part.area), children);
+            match part.parent.and_then(|p| inside.get_mut(p)) {
+                Some(parent) => parent.push(group.into()),
+                None => top.push(group),
+            }
+        }
+        let mut tree = TagTree::new().with_lang(Some(lang.code().to_owned()));
+        for group in top.into_iter().rev() {
+            tree.push(group);
+        }
+        tree
+    }
+}
+
+/// The outline's nodes of `level` and below, taken from `headings` until one of a level above.
+fn outline_level<I>(headings: &mut std::iter::Peekable<I>, level: u16) -> Vec<OutlineNode>
+where
+    I: Iterator<Item = (u16, String, usize, Point)>,
+{
+    let mut nodes = Vec::new();
+    while let Some((this, title, page, at)) = headings.next_if(|(this, ..)| *this >= level) {
+        let mut node = OutlineNode::new(title, XyzDestination::new(page, at));
+        for child in outline_level(headings, this + 1) {
+            node.push_child(child);
+        }
+        nodes.push(node);
+    }
+    nodes
+}
+
+impl Role {
+    fn tag(self, area: Option<Rect>) -> TagKind {
+        match self {
+            Role::Heading(level, title) => Tag::Hn(level, Some(title)).into(),
+            Role::Paragraph => Tag::P.into(),
+            Role::List => Tag::L(ListNumbering::Decimal).into(),
+            Role::Item => Tag::LI.into(),
+            Role::Label => Tag::Lbl.into(),
+            Role::Body => Tag::LBody.into(),
+            Role::Figure(alt) => Tag::Figure(Some(alt))
+                .with_bbox(area.map(|rect| BBox::new(0, rect)))
+                .into(),
+        }
+    }
 }
 
 /// Text laid out down the page, starting a new page when one is full.
@@ -163,6 +308,9 @@ struct Flow {
     lines: Vec<TextLine>,
     pages: Vec<Vec<TextLine>>,
     y: f32,
+    structure: Structure,
+    /// The language of the lines being laid out, when not the document's.
+    lang: Option<&'static str>,
 }
 
 impl Flow {
@@ -182,7 +330,8 @@ impl Flow {
         }
     }
 
-    fn line(&mut self, x: f32, bold: bool, size: f32, text: String) {
+    /// A line of `part`, below the last one.
+    fn line(&mut self, part: usize, x: f32, bold: bool, size: f32, text: String) {
         let height = size * 1.45;
         self.room(height);
         self.y += height;
@@ -192,7 +341,16 @@ impl Flow {
             bold,
             size,
             text,
+            part,
+            lang: self.lang,
         });
+    }
+
+    /// Lines of `part` with `text` wrapped to `width`.
+    fn text(&mut self, part: usize, face: &Face, bold: bool, size: f32, width: f32, text: &str) {
+        for wrapped in face.wrap(text, size, width) {
+            self.line(part, self.margin(), bold, size, wrapped);
+        }
     }
 
     fn gap(&mut self, height: f32) {
@@ -209,11 +367,13 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
     let text_width = width - 2.0 * margin;
 
     let configuration = ConfigurationBuilder::new()
-        .with_archival_validator(Archival::A3_B)
+        .with_archival_validator(Archival::A3_A)
+        .with_accessibility_validator(Accessibility::UA1)
         .finish()
         .map_err(|e| PdfError::Config(format!("{e:?}")))?;
     let settings = SerializeSettings {
         configuration,
+        enable_tagging: true,
         ..SerializeSettings::default()
     };
     let mut doc = Document::new_with(settings);
@@ -222,7 +382,7 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
         Metadata::new()
             .title(format!("{} — {}", lang.text("pdf.title"), bukti.pact.title))
             .authors(vec![bukti.name.to_owned()])
-            .language("id".to_owned())
+            .language(lang.code().to_owned())
             .creator("ikrar".to_owned())
             .creation_date(made),
     );
@@ -242,22 +402,40 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
         lines: Vec::new(),
         pages: Vec::new(),
         y: margin,
+        structure: Structure::default(),
+        lang: None,
     };
+    // The pact keeps its own words, in Bahasa Indonesia, whatever the bukti's language.
+    let pact_lang = (lang != Lang::Id).then_some("id");
     // The head: title and details on the left, the QR code on the right.
     let left_width = text_width - qr_side - 12.0;
-    flow.line(margin, true, body * 1.6, lang.text("pdf.title").to_owned());
-    for text in bold.wrap(&bukti.pact.title, body * 1.1, left_width) {
-        flow.line(margin, true, body * 1.1, text);
-    }
+    let title = flow.structure.heading(1, lang.text("pdf.title"));
+    flow.line(
+        title,
+        margin,
+        true,
+        body * 1.6,
+        lang.text("pdf.title").to_owned(),
+    );
+    let pact_title = flow.structure.paragraph();
+    flow.lang = pact_lang;
+    flow.text(
+        pact_title,
+        &bold,
+        true,
+        body * 1.1,
+        left_width,
+        &bukti.pact.title,
+    );
+    flow.lang = None;
     flow.gap(body * 0.4);
     // What happened, in one sentence, before the details.
     let summary = lang.fill(
         "pdf.summary",
         &[("name", bukti.name), ("time", bukti.time_local)],
     );
-    for text in regular.wrap(&summary, body, left_width) {
-        flow.line(margin, false, body, text);
-    }
+    let said = flow.structure.paragraph();
+    flow.text(said, &regular, false, body, left_width, &summary);
     flow.gap(body * 0.6);
     let unit = if bukti.instansi.is_empty() {
         bukti.unit.to_owned()
@@ -274,37 +452,49 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
         ("receipt.index", index.as_str()),
     ];
     for (label, value) in details {
-        flow.line(margin, true, body * 0.85, lang.text(label).to_owned());
-        for text in regular.wrap(value, body, left_width) {
-            flow.line(margin, false, body, text);
-        }
+        let detail = flow.structure.paragraph();
+        flow.line(
+            detail,
+            margin,
+            true,
+            body * 0.85,
+            lang.text(label).to_owned(),
+        );
+        flow.text(detail, &regular, false, body, left_width, value);
     }
+    let qr_alt = lang.fill("pdf.qr_alt", &[("url", bukti.url)]);
+    let qr_part = flow.structure.open(Role::Figure(qr_alt), None);
     let head_end = flow.y.max(margin + body * 1.6 * 1.45 + qr_side + 4.0);
     flow.y = head_end + body;
 
+    let heading = flow.structure.heading(2, lang.text("pdf.pact_text"));
     flow.line(
+        heading,
         margin,
         true,
         body * 1.15,
         lang.text("pdf.pact_text").to_owned(),
     );
     flow.gap(body * 0.3);
-    for text in bold.wrap(&bukti.pact.title, body, text_width) {
-        flow.line(margin, true, body, text);
-    }
+    flow.lang = pact_lang;
+    let pact_title = flow.structure.heading(3, &bukti.pact.title);
+    flow.text(pact_title, &bold, true, body, text_width, &bukti.pact.title);
     flow.gap(body * 0.5);
     let indent = regular.width("00. ", body);
     for block in bukti.pact.blocks() {
         match block {
             Block::Paragraph(paragraph) => {
+                let part = flow.structure.paragraph();
                 for text in paragraph.lines() {
-                    for wrapped in regular.wrap(text, body, text_width) {
-                        flow.line(margin, false, body, wrapped);
-                    }
+                    flow.text(part, &regular, false, body, text_width, text);
                 }
             }
             Block::List(items) => {
+                let list = flow.structure.open(Role::List, None);
                 for item in items {
+                    let entry = flow.structure.open(Role::Item, Some(list));
+                    let label = flow.structure.open(Role::Label, Some(entry));
+                    let content = flow.structure.open(Role::Body, Some(entry));
                     let lines = regular.wrap(item.text, body, text_width - indent);
                     for (i, wrapped) in lines.into_iter().enumerate() {
                         if i == 0 {
@@ -315,9 +505,11 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
                                 bold: false,
                                 size: body,
                                 text: format!("{}.", item.number),
+                                part: label,
+                                lang: flow.lang,
                             });
                         }
-                        flow.line(margin + indent, false, body, wrapped);
+                        flow.line(content, margin + indent, false, body, wrapped);
                     }
                     flow.gap(body * 0.3);
                 }
@@ -325,6 +517,7 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
         }
         flow.gap(body * 0.6);
     }
+    flow.lang = None;
     flow.gap(body * 0.4);
     let small = body * 0.8;
     // Where to check it, in the words a person uses: the checker page on the same site.
@@ -332,16 +525,17 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
     let checker = format!("{site}/periksa");
     for key in ["pdf.check", "pdf.proof"] {
         let text = lang.fill(key, &[("file", PDF_ATTACHMENT), ("checker", &checker)]);
-        for wrapped in regular.wrap(&text, small, text_width) {
-            flow.line(margin, false, small, wrapped);
-        }
+        let part = flow.structure.paragraph();
+        flow.text(part, &regular, false, small, text_width, &text);
     }
-    for wrapped in regular.wrap(bukti.url, small, text_width) {
-        flow.line(margin, false, small, wrapped);
-    }
+    let link = flow.structure.paragraph();
+    flow.text(link, &regular, false, small, text_width, bukti.url);
     let last = std::mem::take(&mut flow.lines);
     let mut pages = std::mem::take(&mut flow.pages);
     pages.push(last);
+    let mut structure = flow.structure;
+    // Where each part's first line was drawn: (part, page, top left of the line).
+    let mut drawn: Vec<(usize, usize, Point)> = Vec::new();
 
     let qr = QrCode::with_error_correction_level(bukti.url.as_bytes(), EcLevel::M)?;
     for (number, lines) in pages.into_iter().enumerate() {
@@ -352,6 +546,7 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
         let mut surface = page.surface();
         for line in lines {
             let face = if line.bold { &bold } else { &regular };
+            let id = surface.start_tagged(ContentTag::Span(SpanTag::empty().with_lang(line.lang)));
             surface.draw_text(
                 Point::from_xy(line.x, line.y),
                 face.draw.clone(),
@@ -360,13 +555,29 @@ pub fn render(bukti: &Bukti, paper: Paper, lang: Lang) -> Result<Vec<u8>, PdfErr
                 false,
                 TextDirection::Auto,
             );
+            surface.end_tagged();
+            structure.mark(line.part, id);
+            if drawn.last().is_none_or(|&(part, ..)| part != line.part) {
+                drawn.push((
+                    line.part,
+                    number,
+                    Point::from_xy(line.x, line.y - line.size),
+                ));
+            }
         }
         if number == 0 {
-            draw_qr(&mut surface, &qr, width - margin - qr_side, margin, qr_side);
+            let (x, y) = (width - margin - qr_side, margin);
+            let id = surface.start_tagged(ContentTag::Other);
+            draw_qr(&mut surface, &qr, x, y, qr_side);
+            surface.end_tagged();
+            structure.mark(qr_part, id);
+            structure.place(qr_part, Rect::from_xywh(x, y, qr_side, qr_side));
         }
         surface.finish();
         page.finish();
     }
+    doc.set_outline(structure.outline(&drawn));
+    doc.set_tag_tree(structure.into_tree(lang));
     doc.finish().map_err(PdfError::Krilla)
 }
 
@@ -442,6 +653,41 @@ mod tests {
                     Err(ikrar_log::receipt_file::ReceiptFileError::NotReceipt(_))
                 ),
                 "{back:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_bukti_is_tagged_for_screen_readers() {
+        let json = br#"{"format":"ikrar-receipt/v1"}"#;
+        for lang in [Lang::Id, Lang::En] {
+            let pdf = render(&sample(json), Paper::A4, lang).unwrap();
+            // The structure's objects are written uncompressed; the content streams are not.
+            let text = String::from_utf8_lossy(&pdf);
+            for needed in [
+                "/StructTreeRoot",
+                "/MarkInfo<</Marked true",
+                "<pdfuaid:part>1</pdfuaid:part>",
+                "<pdfaid:conformance>A</pdfaid:conformance>",
+                "/DisplayDocTitle true",
+                "/Outlines",
+                "/S/H1/",
+                "/S/H2/",
+                "/S/H3/",
+                "/S/P/",
+                "/S/L/",
+                "/S/Figure/",
+                "/Alt(",
+            ] {
+                assert!(text.contains(needed), "{lang:?}: no {needed}");
+            }
+            // The pact's four points: a list item each, with its number and its words.
+            for item in ["/S/LI/", "/S/Lbl/", "/S/LBody/"] {
+                assert_eq!(text.matches(item).count(), 4, "{lang:?}: {item}");
+            }
+            assert!(
+                text.contains(&format!("/Lang({})", lang.code())),
+                "{lang:?}"
             );
         }
     }
