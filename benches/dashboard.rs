@@ -7,15 +7,16 @@
 //! Run: `cargo bench --bench dashboard`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
+mod common;
+
+use common::superadmin;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const REQUESTS: usize = 500;
-const PASSWORD: &str = "kuda lari di pantai pagi";
 
 fn ikrar(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikrar"));
@@ -53,26 +54,6 @@ fn fill(dir: &Path, employees: u64) {
     ))
     .unwrap();
     ikrar::db::counts::rebuild(&mut conn).unwrap();
-    let mut create = ikrar(dir)
-        .args([
-            "admin",
-            "create",
-            "bench",
-            "--role",
-            "superadmin",
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    create
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(PASSWORD.as_bytes())
-        .unwrap();
-    assert!(create.wait().unwrap().success());
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -120,34 +101,13 @@ fn main() {
     let base = format!("http://127.0.0.1:{port}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let rows = runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let mut form_page = None;
         for _ in 0..100 {
-            if let Ok(res) = client.get(format!("{base}/admin/masuk")).send().await {
-                form_page = Some(res.text().await.unwrap());
+            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let page = form_page.expect("server started");
-        let marker = "name=\"csrf_token\" value=\"";
-        let start = page.find(marker).unwrap() + marker.len();
-        let token = &page[start..start + page[start..].find('"').unwrap()];
-        let res = client
-            .post(format!("{base}/admin/masuk"))
-            .form(&[
-                ("username", "bench"),
-                ("password", PASSWORD),
-                ("csrf_token", token),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 303);
+        let client = superadmin(ikrar(dir.path()), &base).await;
         let mut rows = Vec::new();
         for (name, path) in [
             (

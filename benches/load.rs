@@ -28,73 +28,14 @@
 //! interleaved, and give the ratio of the signing rates.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first surprise
 
+mod common;
+
+use common::*;
 use ikrar::keys::Argon2Params;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-const PASSPHRASE: &str = "jeruk lampu sepeda awan";
-
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Where a run keeps its data: a directory, and on PostgreSQL a database of its own.
-struct Data {
-    dir: tempfile::TempDir,
-    database: Option<String>,
-}
-
-impl Data {
-    /// Fresh data for run `n`: an empty directory, and on PostgreSQL a new empty database.
-    fn fresh(n: usize) -> Data {
-        let database = postgres().map(|server| {
-            use diesel::connection::SimpleConnection;
-            let name = format!("ikrar_load_{n}");
-            let mut admin = ikrar::db::establish_postgres(&server).expect("PostgreSQL server");
-            admin
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .and_then(|()| admin.batch_execute(&format!("CREATE DATABASE {name}")))
-                .expect("a fresh database");
-            // The database's name is swapped; the settings after it (`?sslmode=…`, `?host=…`)
-            // are kept.
-            let (path, settings) = match server.split_once('?') {
-                Some((path, settings)) => (path, format!("?{settings}")),
-                None => (server.as_str(), String::new()),
-            };
-            let (base, _) = path.rsplit_once('/').expect("postgres://host/db");
-            format!("{base}/{name}{settings}")
-        });
-        Data {
-            dir: tempfile::tempdir().unwrap(),
-            database,
-        }
-    }
-
-    /// The `ikrar` binary on this data.
-    fn ikrar(&self, argon2: &str) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ikrar"));
-        cmd.env("IKRAR_DATA_DIR", self.dir.path())
-            .env("IKRAR_ARGON2", argon2)
-            .env("IKRAR_ALLOW_WEAK_ARGON2", "1");
-        match &self.database {
-            Some(url) => cmd.env("DATABASE_URL", url),
-            None => cmd.env_remove("DATABASE_URL"),
-        };
-        cmd
-    }
-}
-
-/// The PostgreSQL server to load, if not SQLite.
-fn postgres() -> Option<String> {
-    std::env::var("IKRAR_LOAD_DATABASE_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-}
 
 /// On PostgreSQL, writes out the pages earlier work left dirty (`CHECKPOINT`), so that a
 /// checkpoint set off by an earlier run or by the import (every five minutes, or after 1 GB of
@@ -261,54 +202,6 @@ impl Phase {
     }
 }
 
-fn csrf(page: &str) -> Option<String> {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = page.find(marker)? + marker.len();
-    Some(page[start..start + page[start..].find('"')?].to_owned())
-}
-
-/// One request of a phase: fetch the form, post it; `true` when the answer is the expected one.
-async fn step(client: &reqwest::Client, base: &str, phase: &str, nip: &str, code: &str) -> bool {
-    let (form_path, post_path, expected) = match phase {
-        "aktivasi" => ("/aktivasi", "/aktivasi".to_owned(), 200),
-        _ => (
-            "/pakta/netralitas-2024",
-            "/pakta/netralitas-2024/tanda-tangan".to_owned(),
-            303,
-        ),
-    };
-    let Ok(page) = client.get(format!("{base}{form_path}")).send().await else {
-        return false;
-    };
-    let Some(token) = csrf(&page.text().await.unwrap_or_default()) else {
-        return false;
-    };
-    let fields: Vec<(&str, &str)> = match phase {
-        "aktivasi" => vec![
-            ("nip", nip),
-            ("kode_aktivasi", code),
-            ("passphrase", PASSPHRASE),
-            ("passphrase_ulang", PASSPHRASE),
-            ("csrf_token", &token),
-        ],
-        _ => vec![
-            ("nip", nip),
-            ("passphrase", PASSPHRASE),
-            ("setuju", "ya"),
-            ("csrf_token", &token),
-        ],
-    };
-    match client
-        .post(format!("{base}{post_path}"))
-        .form(&fields)
-        .send()
-        .await
-    {
-        Ok(res) => res.status().as_u16() == expected,
-        Err(_) => false,
-    }
-}
-
 /// CPU seconds the servers have used so far.
 fn servers_cpu(pids: &[String]) -> f64 {
     pids.iter().map(|pid| cpu_seconds(pid)).sum()
@@ -418,53 +311,13 @@ struct Run {
 /// those parameters are measured right before and after each phase, the servers idle.
 fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon2Params>) -> Run {
     let data = Data::fresh(n);
-    let roster = data.dir.path().join("roster.csv");
-    let generated = Command::new(env!("CARGO_BIN_EXE_ikrar"))
-        .args(["roster", "sample", "--count", &employees.to_string()])
-        .output()
-        .expect("ikrar roster sample");
-    std::fs::write(&roster, generated.stdout).unwrap();
-    let codes_path = data.dir.path().join("codes.csv");
-    let migrate = data.ikrar(argon2).arg("migrate").output().unwrap();
-    assert!(migrate.status.success(), "ikrar migrate: {migrate:?}");
-    let import = data
-        .ikrar(argon2)
-        .args([
-            "roster",
-            "import",
-            roster.to_str().unwrap(),
-            "--codes-out",
-            codes_path.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        import.status.success(),
-        "{}",
-        String::from_utf8_lossy(&import.stderr)
-    );
-    let mut reader = csv::Reader::from_path(&codes_path).unwrap();
-    let people: Vec<(String, String)> = reader
-        .records()
-        .map(|r| {
-            let r = r.unwrap();
-            (r[0].to_owned(), r[1].to_owned())
-        })
-        .collect();
+    let people = data.with_roster(employees, argon2);
 
     let mut servers = Vec::new();
     let mut bases = Vec::new();
-    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let metrics_port = free_port();
     for s in 0..shape.servers {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let mut serve = data.ikrar(argon2);
         serve
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
