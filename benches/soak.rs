@@ -88,20 +88,17 @@ fn open_files(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count())
 }
 
-/// Reads `path` with the console's session every `every`, until `stop`; downloads count
-/// as such.
+/// Reads `paths` in turn with the console's session, one every `every`, until aborted;
+/// downloads count as such.
 async fn keep_reading(
     client: reqwest::Client,
     base: String,
     paths: Vec<&'static str>,
     every: Duration,
-    stop: Arc<AtomicBool>,
     record: Record,
 ) {
-    let mut turn = 0;
-    while !stop.load(Ordering::Relaxed) {
+    for turn in 0.. {
         let path = paths[turn % paths.len()];
-        turn += 1;
         let begun = Instant::now();
         let ok = match client.get(format!("{base}{path}")).send().await {
             Ok(res) if res.status() == 200 => res.bytes().await.is_ok(),
@@ -123,6 +120,10 @@ fn main() {
     let clients: usize = setting("IKRAR_LOAD_CLIENTS", 32);
     let employees: usize = setting("IKRAR_SOAK_EMPLOYEES", 60_000);
     let argon2: String = setting("IKRAR_LOAD_ARGON2", "m=19456,t=2,p=1".to_owned());
+    assert!(
+        minutes >= 6,
+        "the soak compares minutes 2–4 with the last three: at least 6"
+    );
     let data = Data::fresh(0);
     let people = Arc::new(data.with_roster(employees, &argon2));
     let port = free_port();
@@ -151,7 +152,7 @@ fn main() {
         record.lock().unwrap().push(Minute::default());
         let next = Arc::new(AtomicUsize::new(0));
         let signed = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
+        let mut signers = Vec::new();
         for _ in 0..clients {
             let (base, people, next, stop, record, signed) = (
                 base.clone(),
@@ -161,7 +162,7 @@ fn main() {
                 record.clone(),
                 signed.clone(),
             );
-            tasks.push(tokio::spawn(async move {
+            signers.push(tokio::spawn(async move {
                 let client = reqwest::Client::builder()
                     .cookie_store(true)
                     .redirect(reqwest::redirect::Policy::none())
@@ -170,7 +171,10 @@ fn main() {
                     .unwrap();
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let (nip, code) = people.get(i).expect("more employees for the soak");
+                    let Some((nip, code)) = people.get(i) else {
+                        eprintln!("the roster ran out: raise IKRAR_SOAK_EMPLOYEES");
+                        return;
+                    };
                     for phase in ["aktivasi", "tanda-tangan"] {
                         let begun = Instant::now();
                         let ok = step(&client, &base, phase, nip, code).await;
@@ -202,13 +206,13 @@ fn main() {
             ),
             (vec!["/admin/bundle"], Duration::from_secs(60)),
         ];
+        let mut reading = Vec::new();
         for (paths, every) in readers {
-            tasks.push(tokio::spawn(keep_reading(
+            reading.push(tokio::spawn(keep_reading(
                 admin.clone(),
                 base.clone(),
                 paths,
                 every,
-                stop.clone(),
                 record.clone(),
             )));
         }
@@ -231,8 +235,11 @@ fn main() {
             }
         }
         stop.store(true, Ordering::Relaxed);
-        for task in tasks {
-            let _ = tokio::time::timeout(Duration::from_secs(300), task).await;
+        for reader in reading {
+            reader.abort();
+        }
+        for signer in signers {
+            let _ = tokio::time::timeout(Duration::from_secs(300), signer).await;
         }
         eprintln!("soak over after {:.0} s", started.elapsed().as_secs_f64());
         signed.load(Ordering::Relaxed)
@@ -284,7 +291,7 @@ fn main() {
         )
     };
     let early = window(1);
-    let late = window(record.len().saturating_sub(3));
+    let late = window(record.len() - 3);
     let errors: usize = record.iter().map(|m| m.errors).sum();
     println!("| over the soak | minutes 2–4 | last three | last / first |");
     println!("|---|---|---|---|");
