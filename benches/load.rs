@@ -233,12 +233,7 @@ async fn run_phase(
             let base = bases[c % bases.len()].clone();
             let (next, people) = (next.clone(), people.clone());
             tokio::spawn(async move {
-                let client = reqwest::Client::builder()
-                    .cookie_store(true)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .timeout(Duration::from_secs(120))
-                    .build()
-                    .unwrap();
+                let client = browser();
                 let mut results = Vec::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);

@@ -163,12 +163,7 @@ fn main() {
                 signed.clone(),
             );
             signers.push(tokio::spawn(async move {
-                let client = reqwest::Client::builder()
-                    .cookie_store(true)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .timeout(Duration::from_secs(120))
-                    .build()
-                    .unwrap();
+                let client = browser();
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some((nip, code)) = people.get(i) else {

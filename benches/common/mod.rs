@@ -118,6 +118,17 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A client as a phone's browser is: it keeps cookies and shows redirects rather than
+/// following them; it gives up on an answer after two minutes.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap()
+}
+
 /// The form's CSRF token.
 pub fn csrf(page: &str) -> Option<String> {
     let marker = "name=\"csrf_token\" value=\"";
@@ -206,12 +217,7 @@ pub async fn superadmin(mut ikrar: Command, base: &str) -> reqwest::Client {
         .unwrap()
         .generate_current()
         .unwrap();
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(300))
-        .build()
-        .unwrap();
+    let client = browser();
     let page = client
         .get(format!("{base}/admin/masuk"))
         .send()
