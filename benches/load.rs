@@ -134,43 +134,9 @@ fn process_cpu(pid: &str, children: bool) -> f64 {
     stat_cpu(&format!("/proc/{pid}/stat"), children)
 }
 
-/// CPU seconds in a `stat` file of `/proc` (a process's or a thread's).
-fn stat_cpu(path: &str, children: bool) -> f64 {
-    let stat = std::fs::read_to_string(path).unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start at field 3; utime, stime,
-    // cutime and cstime are fields 14 to 17, in clock ticks of 1/100 s on Linux.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let own = ticks(11) + ticks(12);
-    let reaped = if children { ticks(13) + ticks(14) } else { 0.0 };
-    (own + reaped) / 100.0
-}
-
 /// CPU seconds a process has used so far.
 fn cpu_seconds(pid: &str) -> f64 {
     process_cpu(pid, false)
-}
-
-/// CPU seconds the Argon2id threads of the server `pid` have used so far.
-fn argon2_threads_cpu(pid: &str) -> f64 {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0.0;
-    };
-    tasks
-        .flatten()
-        .map(|t| t.path())
-        .filter(|t| {
-            std::fs::read_to_string(t.join("comm"))
-                .is_ok_and(|comm| comm.starts_with("ikrar-argon2"))
-        })
-        .map(|t| stat_cpu(&t.join("stat").to_string_lossy(), false))
-        .sum()
 }
 
 /// CPU seconds every PostgreSQL process on this machine has used so far (the postmaster counts

@@ -4,9 +4,11 @@
 //! meanwhile a superadmin's console reads the pact's dashboard every 2 s and the health
 //! page's figures every 5 s, downloads a report every 30 s (CSV and XLSX, by employee, in
 //! turn) and the export bundle every 60 s, and Prometheus reads `/metrics` every 15 s. Every
-//! minute it records the server's resident memory, its open files, and the p50 and p99 of
-//! signing and activation in that minute; at the end it compares the last three minutes with
-//! minutes 2–4 (the first is warm-up), counts every error, and verifies the exported bundle.
+//! minute it records the server's resident memory, its open files, the p50 and p99 of
+//! signing and activation in that minute, and the CPU one derivation cost the server's Argon2id
+//! threads (the machine's own speed, which the rate and a closed loop's latency follow); at
+//! the end it compares the last three minutes with minutes 2–4 (the first is warm-up), counts
+//! every error, and verifies the exported bundle.
 //!
 //! Run: `cargo bench --bench soak`. Settings: `IKRAR_SOAK_MINUTES` (15), `IKRAR_LOAD_CLIENTS`
 //! (32), `IKRAR_SOAK_EMPLOYEES` (60000: more than the clients reach), `IKRAR_LOAD_ARGON2`
@@ -32,12 +34,21 @@ struct Minute {
     errors: usize,
     rss_mib: f64,
     open_files: usize,
+    /// CPU seconds the server's Argon2id threads used in the minute.
+    argon2_cpu: f64,
 }
 
 impl Minute {
+    /// Milliseconds of CPU one derivation cost the Argon2id threads this minute: what the
+    /// machine's speed did, apart from the server.
+    fn derivation_ms(&self) -> f64 {
+        let derivations = (self.activation.len() + self.signing.len()).max(1);
+        self.argon2_cpu * 1000.0 / derivations as f64
+    }
+
     fn row(&self, n: usize) -> String {
         format!(
-            "| {n} | {} | {} | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.0} ms | {} | {} | {:.0} MiB | {} |",
+            "| {n} | {} | {} | {:.0} / {:.0} ms | {:.0} / {:.0} ms | {:.0} ms | {} | {} | {:.0} MiB | {} | {:.1} ms |",
             self.activation.len(),
             self.signing.len(),
             percentile(&self.activation, 0.50),
@@ -49,6 +60,7 @@ impl Minute {
             self.errors,
             self.rss_mib,
             self.open_files,
+            self.derivation_ms(),
         )
     }
 }
@@ -214,6 +226,8 @@ fn main() {
         let scraper = reqwest::Client::new();
         let metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
         let started = Instant::now();
+        let pid_text = pid.to_string();
+        let mut argon2_before = argon2_threads_cpu(&pid_text);
         for n in 1..=minutes {
             for _ in 0..4 {
                 tokio::time::sleep(Duration::from_secs(15)).await;
@@ -224,6 +238,9 @@ fn main() {
             let minute = record.last_mut().unwrap();
             minute.rss_mib = rss_mib(pid);
             minute.open_files = open_files(pid);
+            let argon2_now = argon2_threads_cpu(&pid_text);
+            minute.argon2_cpu = argon2_now - argon2_before;
+            argon2_before = argon2_now;
             eprintln!("{}", minute.row(n));
             if n < minutes {
                 record.push(Minute::default());
@@ -265,8 +282,8 @@ fn main() {
         "## Soak: {minutes} minutes, {backend}, Argon2id {argon2}, {clients} signing clients, {cores} cores"
     );
     println!();
-    println!("| minute | activations | signatures | activation p50 / p99 | signing p50 / p99 | console p99 | downloads | errors | server RSS | open files |");
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("| minute | activations | signatures | activation p50 / p99 | signing p50 / p99 | console p99 | downloads | errors | server RSS | open files | CPU per derivation |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (n, minute) in record.iter().enumerate() {
         println!("{}", minute.row(n + 1));
     }
@@ -283,6 +300,7 @@ fn main() {
             mean(&|m| m.open_files as f64),
             percentile(&signing, 0.99),
             mean(&|m| m.signing.len() as f64),
+            mean(&|m| m.derivation_ms()),
         )
     };
     let early = window(1);
@@ -295,6 +313,7 @@ fn main() {
         ("open files", early.1, late.1),
         ("signing p99 (ms)", early.2, late.2),
         ("signatures per minute", early.3, late.3),
+        ("CPU per derivation (ms)", early.4, late.4),
     ] {
         println!(
             "| {what} | {a:.1} | {b:.1} | **{:.2}** |",
