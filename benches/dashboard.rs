@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::superadmin;
+use common::{superadmin, until_up};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, SqliteConnection};
 use std::path::Path;
@@ -101,12 +101,7 @@ fn main() {
     let base = format!("http://127.0.0.1:{port}");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let rows = runtime.block_on(async {
-        for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        until_up(&base).await;
         let client = superadmin(ikrar(dir.path()), &base).await;
         let mut rows = Vec::new();
         for (name, path) in [

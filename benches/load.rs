@@ -303,12 +303,7 @@ fn run(n: usize, employees: usize, argon2: &str, shape: Shape, raw: Option<Argon
     let mut measure_raw = || raws.extend(raw.map(raw_rates));
     let phases = runtime.block_on(async {
         for base in &bases {
-            for _ in 0..100 {
-                if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            until_up(base).await;
         }
         let scraper = shape.scrape.then(|| {
             tokio::spawn(async move {

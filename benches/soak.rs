@@ -153,12 +153,7 @@ fn main() {
     let record: Record = Arc::default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let signed = runtime.block_on(async {
-        for _ in 0..100 {
-            if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        until_up(&base).await;
         let admin = superadmin(data.ikrar(&argon2), &base).await;
         let stop = Arc::new(AtomicBool::new(false));
         record.lock().unwrap().push(Minute::default());

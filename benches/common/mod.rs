@@ -152,6 +152,16 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Waits (up to ten seconds) until the server at `base` answers.
+pub async fn until_up(base: &str) {
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A client as a phone's browser is: it keeps cookies and shows redirects rather than
 /// following them; it gives up on an answer after two minutes.
 pub fn browser() -> reqwest::Client {
